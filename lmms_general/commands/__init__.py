@@ -1,0 +1,1 @@
+"""Sub-commands of ``lmms-general`` (see :mod:`lmms_general.cli`)."""

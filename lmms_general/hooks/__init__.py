@@ -1,0 +1,53 @@
+"""lmms-eval hooks shared by every General-Bench task YAML (referenced as ``!function lmms_general.hooks.X``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from lmms_general.hooks.media import doc_to_visual, load_inputs
+from lmms_general.hooks.prompts import build_prompt
+from lmms_general.hooks.results import aggregate_failed, aggregate_score, process_results
+
+__all__ = [
+    "aggregate_failed",
+    "aggregate_score",
+    "doc_to_messages",
+    "doc_to_target",
+    "doc_to_text",
+    "doc_to_visual",
+    "process_results",
+]
+
+
+def doc_to_text(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None) -> str:
+    """Prompt text with the model-specific pre/post prompt from the YAML."""
+    kwargs = lmms_eval_specific_kwargs or {}
+    return f"{kwargs.get('pre_prompt', '')}{build_prompt(doc)}{kwargs.get('post_prompt', '')}"
+
+
+def doc_to_target(doc: Mapping[str, Any]) -> str:
+    """The annotation's output as text, for lmms-eval's sample log."""
+    output = json.loads(doc["sample_json"]).get("output")
+    return output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+
+
+_CHAT_TYPE = {"image": "image", "frames": "image", "video": "video", "audio": "audio"}
+
+
+def doc_to_messages(
+    doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Chat messages with explicitly typed media (lmms-eval mislabels untyped audio dicts as video).
+
+    Chat content has no 3D type: point clouds and depth maps reach simple-mode models via ``doc_to_visual``.
+    """
+    content: list[dict[str, Any]] = [
+        {"type": _CHAT_TYPE[kind], "url": value}
+        for kind, values in load_inputs(doc)
+        if kind in _CHAT_TYPE
+        for value in values
+    ]
+    content.append({"type": "text", "text": doc_to_text(doc, lmms_eval_specific_kwargs)})
+    return [{"role": "user", "content": content}]

@@ -1,0 +1,130 @@
+"""Per-task ``process_docs`` hooks: replace the template's one-row stub with the task's real samples.
+
+Task YAMLs say ``process_docs: !function lmms_general.hooks.docs.<registry key>``; lmms-eval resolves that
+with ``getattr(module, key)``, and the module-level ``__getattr__`` below returns a loader bound to the
+key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.dataset`. Every sample becomes
+one doc with flat, string-typed columns (annotation records are too irregular for Arrow's nested types),
+so nothing is dropped: samples whose media failed to resolve keep their ``load_error`` and score as wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from lmms_general.hooks.kinds import generation_kind, output_modality, task_kind
+from lmms_general.registry import TaskSpec, load_registry
+
+logger = logging.getLogger(__name__)
+
+COLUMNS: dict[str, str] = {
+    "registry_key": "string",
+    "sample_id": "string",
+    "index": "int64",
+    "task_kind": "string",
+    "output_modality": "string",
+    "generation_kind": "string",
+    "task_dir": "string",
+    "sample_json": "string",
+    "media_json": "string",
+    "context_json": "string",
+    "reference_json": "string",
+    "load_error": "string",
+}
+
+
+def _features() -> Any:
+    import datasets
+
+    return datasets.Features({name: datasets.Value(dtype) for name, dtype in COLUMNS.items()})
+
+
+def _media_role(raw: str, sample: Any) -> str:
+    """``input`` when the annotation's input side names this file, else ``output`` (a target / reference)."""
+    role = getattr(sample, "role", None)
+    if role:
+        return str(role)
+    haystack = json.dumps([sample.input, {k: v for k, v in sample.extra.items()}], default=str)
+    return "input" if raw and raw.replace("\\", "/") in haystack.replace("\\\\", "/") else "output"
+
+
+def _context(spec: TaskSpec, header: dict[str, Any], sample: Any) -> dict[str, Any]:
+    others = header.get("others") if isinstance(header.get("others"), dict) else {}
+    inp = sample.input if isinstance(sample.input, dict) else {}
+    return {
+        "registry_key": spec.key,
+        "task_name": spec.display_name,
+        "task_type": str(header.get("type", "")),
+        "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
+        "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
+        "sample_id": sample.id,
+    }
+
+
+def sample_to_doc(spec: TaskSpec, header: dict[str, Any], sample: Any, task_dir: str) -> dict[str, Any]:
+    """One loader :class:`~lmms_general.dataset.Sample` as a flat doc (see ARCHITECTURE.md)."""
+    from lmms_general.dataset import sample_reference
+
+    media = [
+        {"kind": ref.kind, "path": str(ref.path) if ref.path else None, "raw": ref.raw,
+         "role": getattr(ref, "role", None) or _media_role(ref.raw, sample)}
+        for ref in sample.media
+    ]
+    input_kinds = [m["kind"] for m in media if m["role"] == "input" and m["path"]]
+    record = {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra}
+    return {
+        "registry_key": spec.key,
+        "sample_id": sample.id,
+        "index": sample.index,
+        "task_kind": task_kind(spec),
+        "output_modality": output_modality(spec),
+        "generation_kind": generation_kind(spec, input_kinds),
+        "task_dir": task_dir,
+        "sample_json": json.dumps(record, ensure_ascii=False, default=str),
+        "media_json": json.dumps(media, ensure_ascii=False),
+        "context_json": json.dumps(_context(spec, header, sample), ensure_ascii=False, default=str),
+        "reference_json": json.dumps(sample_reference(sample), ensure_ascii=False, default=str),
+        "load_error": "; ".join(sample.errors),
+    }
+
+
+def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
+    """All docs of one registry task under ``root`` (default ``$GENERAL_BENCH_ROOT``); [] if the task is absent."""
+    from lmms_general import dataset
+
+    spec = load_registry()[key]
+    resolved = dataset.resolve_root(root)
+    try:
+        data = dataset.load_task(resolved, key)
+    except dataset.TaskNotFoundError as exc:
+        logger.warning("%s: 0 samples (%s)", spec.task, exc)
+        return []
+    for error in data.errors:
+        logger.warning("%s: %s", spec.task, error)
+    return [sample_to_doc(spec, data.header, s, str(data.folder.folder)) for s in data.samples]
+
+
+def make_process_docs(key: str) -> Callable[[Any], Any]:
+    """The ``process_docs`` function for one task: ignores the stub split, returns the task's docs."""
+    if key not in load_registry():
+        raise AttributeError(f"{key!r} is not a General-Bench registry key")
+
+    def process_docs(_stub: Any) -> Any:
+        import datasets
+
+        docs = build_docs(key)
+        if not docs:
+            return datasets.Dataset.from_dict({name: [] for name in COLUMNS}, features=_features())
+        return datasets.Dataset.from_list(docs, features=_features())
+
+    process_docs.__name__ = f"process_docs_{key}"
+    process_docs.__qualname__ = process_docs.__name__
+    return process_docs
+
+
+def __getattr__(name: str) -> Callable[[Any], Any]:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return make_process_docs(name)

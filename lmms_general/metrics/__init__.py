@@ -1,0 +1,26 @@
+"""Metrics for every General-Bench task, behind one registry.
+
+Public API: :func:`get_metric`, :func:`all_metrics`, :class:`MetricSpec`, :func:`canonical_metric_id`.
+"""
+
+from lmms_general.metrics.aliases import METRIC_ALIASES, canonical_metric_id, higher_is_better
+from lmms_general.metrics.registry import (
+    METRICS,
+    MetricNotImplementedError,
+    MetricSpec,
+    all_metrics,
+    get_metric,
+    register,
+)
+
+__all__ = [
+    "METRICS",
+    "METRIC_ALIASES",
+    "MetricNotImplementedError",
+    "MetricSpec",
+    "all_metrics",
+    "canonical_metric_id",
+    "get_metric",
+    "higher_is_better",
+    "register",
+]
