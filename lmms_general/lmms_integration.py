@@ -8,18 +8,25 @@ holds our tasks folder. The wrapper is signature-agnostic and installed at most 
 
 For code that only builds a ``TaskManager`` (``lmms-eval tasks list`` does), use :func:`task_manager`
 or pass :func:`tasks_dir` as ``include_path`` yourself.
+
+lmms-eval cannot build a task with zero documents, and a user's General-Bench folder rarely holds all
+699 tasks. So the same hook narrows our *groups* to the tasks present under ``$GENERAL_BENCH_ROOT`` (and
+says how many it left out); a leaf task requested by name that is absent fails with a clear error.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
 
 _LOCK = threading.Lock()
 _MARK = "__lmms_general_patched__"
+logger = logging.getLogger("lmms_general")
 
 
 def tasks_dir() -> Path:
@@ -57,7 +64,65 @@ def install_task_path() -> bool:
 
         setattr(__init__, _MARK, True)
         TaskManager.__init__ = __init__  # type: ignore[method-assign]
+        TaskManager._get_config = _narrowing_get_config(TaskManager._get_config)  # type: ignore[method-assign]
         return True
+
+
+def _narrowing_get_config(original: Any) -> Any:
+    @functools.wraps(original)
+    def _get_config(self: Any, name: str) -> Any:
+        config = original(self, name)
+        if isinstance(config, dict) and "group" in config and str(config.get("group", "")).startswith("general_bench"):
+            members = config.get("task")
+            if isinstance(members, list):
+                kept = present_members(members)
+                if kept is not None and kept != members:
+                    config = {**config, "task": kept}
+        return config
+
+    return _get_config
+
+
+def _group_tasks(name: str) -> set[str]:
+    """Leaf task names under one of our group names (recursively), from the registry."""
+    from lmms_general.registry import TASK_PREFIX, load_registry
+
+    suffix = name[len(TASK_PREFIX):] if name.startswith(TASK_PREFIX) else name
+    specs = load_registry().values()
+    if name == "general_bench":
+        return {s.task for s in specs}
+    return {s.task for s in specs if s.group == name or (s.modality == suffix and s.modality != "nlp")}
+
+
+def present_members(members: list[Any]) -> list[Any] | None:
+    """Group members whose data exists under ``$GENERAL_BENCH_ROOT``; None when the variable is unset."""
+    if not os.environ.get("GENERAL_BENCH_ROOT"):
+        return None
+    from lmms_general.dataset import index_root, resolve_root
+    from lmms_general.registry import TASK_PREFIX
+
+    present = {TASK_PREFIX + t.registry_key for t in index_root(resolve_root()).tasks if t.registry_key and t.samples}
+    kept: list[Any] = []
+    for member in members:
+        name = member if isinstance(member, str) else member.get("task", "") if isinstance(member, dict) else ""
+        if not str(name).startswith(TASK_PREFIX):
+            kept.append(member)
+        elif name in present or (_group_tasks(name) & present and name not in _leaf_names()):
+            kept.append(member)
+    if len(kept) < len(members):
+        logger.warning(
+            "General-Bench: running %d of %d group members found under GENERAL_BENCH_ROOT=%s; the others have no data "
+            "there (`lmms-general validate --root DIR` lists what is present)",
+            len(kept), len(members), os.environ["GENERAL_BENCH_ROOT"],
+        )
+    return kept
+
+
+@functools.lru_cache(maxsize=1)
+def _leaf_names() -> frozenset[str]:
+    from lmms_general.registry import load_registry
+
+    return frozenset(s.task for s in load_registry().values())
 
 
 def task_manager(include_defaults: bool = False, **kwargs: Any) -> Any:

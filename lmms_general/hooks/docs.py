@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lmms_general.hooks.kinds import generation_kind, output_modality, task_kind
-from lmms_general.registry import TaskSpec, load_registry
+from lmms_general.registry import TASK_PREFIX, TaskSpec, load_registry
 
 logger = logging.getLogger(__name__)
 
@@ -91,16 +91,15 @@ def sample_to_doc(spec: TaskSpec, header: dict[str, Any], sample: Any, task_dir:
 
 
 def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
-    """All docs of one registry task under ``root`` (default ``$GENERAL_BENCH_ROOT``); [] if the task is absent."""
+    """All docs of one registry task under ``root`` (default ``$GENERAL_BENCH_ROOT``).
+
+    Raises the loader's clear errors when the root is not configured or the task is absent: lmms-eval
+    cannot run a task with zero documents, and groups only request tasks that are present.
+    """
     from lmms_general import dataset
 
     spec = load_registry()[key]
-    resolved = dataset.resolve_root(root)
-    try:
-        data = dataset.load_task(resolved, key)
-    except dataset.TaskNotFoundError as exc:
-        logger.warning("%s: 0 samples (%s)", spec.task, exc)
-        return []
+    data = dataset.load_task(dataset.resolve_root(root), key)
     for error in data.errors:
         logger.warning("%s: %s", spec.task, error)
     return [sample_to_doc(spec, data.header, s, str(data.folder.folder)) for s in data.samples]
@@ -116,7 +115,7 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
 
         docs = build_docs(key)
         if not docs:
-            return datasets.Dataset.from_dict({name: [] for name in COLUMNS}, features=_features())
+            raise ValueError(f"{TASK_PREFIX}{key}: the task folder has no samples (see `lmms-general validate`)")
         return datasets.Dataset.from_list(docs, features=_features())
 
     process_docs.__name__ = f"process_docs_{key}"

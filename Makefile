@@ -1,0 +1,41 @@
+# Two entry points: `make demo` (set up + run the main job on the bundled sample data) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.lmms_general_installed
+SAMPLE_ROOT := $(CURDIR)/lmms_general/sample_data/General-Bench-Openset
+DEMO_OUT ?= runs/demo
+export HF_HUB_OFFLINE ?= 1
+export HF_DATASETS_OFFLINE ?= 1
+
+.PHONY: setup demo test test-fast lint yamls benchmarks clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch first: the CUDA build of 2.14.1 runs on CPU and is the pair lmms-eval's torchvision pin accepts
+	$(BIN)/python -m pip install -q torch==2.14.1 torchvision==0.29.1
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	rm -rf $(DEMO_OUT)
+	GENERAL_BENCH_ROOT=$(SAMPLE_ROOT) $(BIN)/python -m lmms_general.demo --out $(DEMO_OUT)
+
+test: setup
+	$(BIN)/python -m pytest -m "slow or not slow" -q -rs
+
+test-fast: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check lmms_general model_adapters tests tools benchmarks
+
+yamls: setup
+	$(BIN)/python tools/build_registry.py
+	$(BIN)/python -m lmms_general.codegen
+
+clean:
+	rm -rf $(VENV) runs general_bench_outputs
