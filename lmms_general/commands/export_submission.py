@@ -1,0 +1,55 @@
+"""``lmms-general export-submission``: Closeset prediction.json files per task, validated and zipped.
+
+Per General-Bench task of a model's lmms-eval run it writes the documented wrapper
+``{"task", "skill", "type", "data": [{"id", "prediction"}]}`` to
+``<out>/<model>/<modality>/<paradigm>/<task folder>/prediction.json``; generated media are copied
+into ``media/`` next to it and referenced relative to the file. Everything is validated and zipped
+as ``<out>/<model>-<leaderboard-id>.zip``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lmms_general.results import ResultsError, read_lmms_runs
+from lmms_general.results.submission import export_model, validate_tree, zip_tree
+
+HELP = "write Closeset prediction.json files and the submission zip"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="lmms-eval output folders or *_results.json files")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--model", help="export only this model (default: every model found)")
+    parser.add_argument(
+        "--leaderboard-id", default="scope-a-full", help="suffix of the zip name (default scope-a-full)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        models = read_lmms_runs(args.paths)
+    except ResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.model:
+        models = [m for m in models if m.model.lower() == args.model.lower()]
+        if not models:
+            print(f"error: model {args.model!r} not found", file=sys.stderr)
+            return 2
+    status = 0
+    for ms in models:
+        export = export_model(ms, args.out)
+        problems = validate_tree(export.root)
+        for note in ms.messages + export.messages + problems:
+            print(f"note [{ms.model}]: {note}", file=sys.stderr)
+        if problems:
+            print(f"error: {ms.model}: submission invalid ({len(problems)} problems); no zip written", file=sys.stderr)
+            status = 1
+            continue
+        archive = zip_tree(export.root, args.out / f"{export.slug}-{args.leaderboard_id}.zip")
+        print(f"{ms.model}: {len(export.files)} tasks, {export.samples} predictions, "
+              f"{export.media} media files -> {archive}")
+    return status

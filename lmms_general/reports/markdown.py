@@ -1,0 +1,85 @@
+"""Markdown report; figures are written as PNG files next to it and linked relatively."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from lmms_general.reports import plots
+from lmms_general.reports.tables import (
+    LEADERBOARD_HEADER,
+    LEVEL_HEADER,
+    MODALITY_HEADER,
+    WON_HEADER,
+    ModelReport,
+    comparison_table,
+    leaderboard_rows,
+    level_rows,
+    modality_rows,
+    unsupported_by_group,
+    won_rows,
+)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(map(cell, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "model"
+
+
+def write_markdown(reports: Sequence[ModelReport], out: Path) -> Path:
+    """Write the report to ``out`` and its figures to ``<out stem>_figures/``; returns ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figures = out.parent / f"{out.stem}_figures"
+    figures.mkdir(exist_ok=True)
+    results = [r.result for r in reports]
+    parts = [f"# General-Level report ({results[0].mode} mode)", ""]
+    parts.append(
+        "Scores are on the 0-100 General-Level scale; brackets are 95% bootstrap intervals "
+        "(within-task resampling of samples). The reached level is the highest k >= 2 with a "
+        "positive score at every level 2..k."
+    )
+    if len(results) > 1:
+        parts += ["", "## Leaderboard", "", table(LEADERBOARD_HEADER, leaderboard_rows(results))]
+        name = "radar_models.png"
+        (figures / name).write_bytes(plots.radar(results))
+        parts += ["", f"![Level-2 per modality]({figures.name}/{name})"]
+    header, rows = comparison_table(reports)
+    if len(header) > 4:
+        parts += ["", "## Other lmms-eval benchmarks", "", table(header, rows)]
+    for rep in reports:
+        parts += _model_section(rep, figures)
+    out.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return out
+
+
+def _model_section(rep: ModelReport, figures: Path) -> list[str]:
+    r = rep.result
+    base = slug(r.model)
+    (figures / f"{base}_bars.png").write_bytes(plots.paradigm_bars(r))
+    (figures / f"{base}_radar.png").write_bytes(plots.radar([r]))
+    parts = ["", f"## {r.model}: Level-{r.level}", "", table(LEVEL_HEADER, level_rows(r))]
+    parts += ["", "### Per modality", "", table(MODALITY_HEADER, modality_rows(r))]
+    parts += ["", f"![comprehension vs generation]({figures.name}/{base}_bars.png)"]
+    parts += [f"![radar]({figures.name}/{base}_radar.png)"]
+    won = won_rows(r)
+    parts += ["", f"### Tasks won over the SoTA specialist ({len(won)})", ""]
+    parts.append(table(WON_HEADER, won) if won else "None.")
+    unsupported = unsupported_by_group(r)
+    total = sum(len(v) for v in unsupported.values())
+    parts += ["", f"### Unsupported tasks ({total})", ""]
+    for group, names in unsupported.items():
+        parts.append(f"* **{group}** ({len(names)}): " + "; ".join(names))
+    if rep.messages:
+        parts += ["", f"### Input notes ({len(rep.messages)})", ""] + [f"* {m}" for m in rep.messages]
+    return parts
