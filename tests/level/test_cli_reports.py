@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from level_fixtures import items, write_run
+from tests.level.level_fixtures import items, write_run
 
 import lmms_general.metrics as metrics_api
 from lmms_general.cli import main

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
-from level_fixtures import items, write_run
+from tests.level.level_fixtures import items, write_run
 
 from lmms_general.registry import load_registry
 from lmms_general.results import ResultsError, read_lmms_runs, read_official_scores

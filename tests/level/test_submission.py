@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from level_fixtures import items, write_run
+from tests.level.level_fixtures import items, write_run
 
 from lmms_general.cli import main
 from lmms_general.registry import load_registry
