@@ -1,0 +1,119 @@
+"""Annotation files: which file is a task's annotation (§10 rule 3), reading it, header normalisation."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from lmms_general.dataset.errors import DatasetError
+
+_VERSION = re.compile(r"_v(\d+)$", re.IGNORECASE)
+_IGNORED = {"prediction.json"}
+#: header keys normalised to lists of strings
+_LIST_KEYS = ("domain", "general_capability", "capability")
+
+
+class AnnotationError(DatasetError):
+    """An annotation file cannot be read (bad JSON, no ``data`` list)."""
+
+
+def norm_name(text: str) -> str:
+    """Lower-case alphanumerics only: ``Causal-Reasoning``, ``causal_reasoning`` and ``CausalReasoning`` agree."""
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", str(text)).lower())
+
+
+def _json_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() == ".json" and p.is_file() and not p.name.startswith(".") and p.name.lower() not in _IGNORED
+    )
+
+
+def _version(path: Path) -> int:
+    match = _VERSION.search(path.stem)
+    return int(match.group(1)) if match else 1
+
+
+def find_annotation(folder: Path, task_name: str) -> tuple[Path | None, list[str]]:
+    """Pick the annotation file of a task folder; returns (file or None, notes about ambiguity).
+
+    Priority: ``annotation.json``; ``json/annotation*.json`` (highest ``_vN``); ``<task>.json``; the one
+    ``*.json`` in the folder or ``json/`` (a stem equal to the task name after normalisation wins when
+    there are several). ``prediction.json`` is never an annotation.
+    """
+    top = _json_files(folder)
+    by_lower = {p.name.lower(): p for p in top}
+    if "annotation.json" in by_lower:
+        return by_lower["annotation.json"], []
+    nested = _json_files(folder / "json")
+    versions = [p for p in nested if p.stem.lower().startswith("annotation")]
+    if versions:
+        return max(versions, key=lambda p: (_version(p), p.name)), []
+    own = by_lower.get(f"{task_name.lower()}.json")
+    if own is not None:
+        return own, []
+    candidates = top + nested
+    if not candidates:
+        return None, []
+    if len(candidates) == 1:
+        return candidates[0], []
+    named = [p for p in candidates if norm_name(p.stem) == norm_name(task_name)]
+    if len(named) == 1:
+        return named[0], []
+    chosen = candidates[0]
+    listing = ", ".join(str(p.relative_to(folder)) for p in candidates)
+    return chosen, [f"several annotation candidates ({listing}); using {chosen.relative_to(folder)}"]
+
+
+def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
+    """Read an annotation file: (normalised header without ``data``, the raw ``data`` list).
+
+    Raises:
+        AnnotationError: unreadable file, malformed JSON, not an object, or ``data`` not a list.
+    """
+    try:
+        with path.open("rb") as fh:
+            doc = json.loads(fh.read())
+    except json.JSONDecodeError as exc:
+        raise AnnotationError(f"{path}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnnotationError(f"{path}: cannot read annotation file ({exc})") from exc
+    if isinstance(doc, list):  # a bare sample list (no header)
+        return {}, doc
+    if not isinstance(doc, dict):
+        raise AnnotationError(f"{path}: top level is {type(doc).__name__}, expected an object with a 'data' list")
+    data = doc.get("data")
+    if not isinstance(data, list):
+        raise AnnotationError(f"{path}: no 'data' list (found {type(data).__name__})")
+    return normalise_header({k: v for k, v in doc.items() if k != "data"}), data
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value)]
+
+
+def normalise_header(header: dict[str, Any]) -> dict[str, Any]:
+    """Keep every key; ``domain``/``general_capability``/``capability`` become lists of strings.
+
+    ``general_capability`` is filled from ``capability`` when only the latter is present. ``type`` is
+    left as written (it is the NLP scorer's dispatch key).
+    """
+    out = dict(header)
+    for key in _LIST_KEYS:
+        if key in out:
+            out[key] = _as_list(out[key])
+    if "general_capability" not in out and "capability" in out:
+        out["general_capability"] = list(out["capability"])
+    return out

@@ -1,0 +1,81 @@
+"""Downloading just the requested tasks' folders from the Hugging Face hub (raw files, no ``datasets``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from lmms_general.dataset.errors import HUB_REPOS, DatasetNotFoundError
+from lmms_general.dataset.layout import MODALITY_FOLDERS, PARADIGMS
+from lmms_general.dataset.matching import Matcher, default_matcher
+from lmms_general.registry import load_registry
+
+
+def task_of_repo_path(path: str) -> tuple[str, str, str, str] | None:
+    """``(modality, paradigm, task name, pattern prefix)`` of a repo file path, or None outside a task."""
+    parts = PurePosixPath(path).parts
+    if len(parts) < 2:
+        return None
+    modality = MODALITY_FOLDERS.get(parts[0].lower())
+    if modality is None:
+        return None
+    if modality == "nlp":
+        return (modality, "comprehension", parts[1], f"{parts[0]}/{parts[1]}") if len(parts) > 2 else None
+    if len(parts) < 3 or parts[1].lower() not in PARADIGMS:
+        return None
+    name = parts[2]
+    if len(parts) == 3:  # <modality>/<paradigm>/<Task>.zip
+        if not name.lower().endswith(".zip"):
+            return None
+        return modality, parts[1].lower(), name[:-4], path
+    return modality, parts[1].lower(), name, f"{parts[0]}/{parts[1]}/{name}"
+
+
+def allow_patterns(files: Iterable[str], keys: Iterable[str], matcher: Matcher | None = None) -> list[str]:
+    """``allow_patterns`` selecting the task folders / zips of ``keys`` among the repo's ``files``."""
+    matcher = matcher or default_matcher()
+    wanted = set(keys)
+    patterns: set[str] = set()
+    for path in files:
+        found = task_of_repo_path(path)
+        if found is None:
+            continue
+        modality, paradigm, name, prefix = found
+        if matcher.match(modality, paradigm, name) in wanted:
+            patterns.add(prefix if prefix.lower().endswith(".zip") else f"{prefix}/*")
+    return sorted(patterns)
+
+
+def download_tasks(keys: Iterable[str], target: Path, *, closeset: bool = False, revision: str | None = None) -> Path:
+    """Download the folders of ``keys`` from General-Bench-Openset (or -Closeset) into ``target``.
+
+    The repo's file list is matched to registry rows with the loader's own name matching, then
+    ``snapshot_download`` fetches only those paths (with its progress bars). Pin ``revision`` (a commit
+    hash) for reproducible runs: re-uploads have changed archive hashes.
+
+    Raises:
+        DatasetNotFoundError: the hub is unreachable, or none of ``keys`` has a folder in the repo.
+    """
+    from huggingface_hub import HfApi, snapshot_download
+
+    keys = list(keys)
+    registry = load_registry()
+    unknown = [k for k in keys if k not in registry]
+    if unknown:
+        raise DatasetNotFoundError(f"not General-Bench registry keys: {unknown}")
+    repo = HUB_REPOS[1] if closeset else HUB_REPOS[0]
+    try:
+        files = HfApi().list_repo_files(repo, repo_type="dataset", revision=revision)
+    except Exception as exc:  # noqa: BLE001 - offline, auth, bad revision: all mean "cannot download"
+        raise DatasetNotFoundError(
+            f"cannot list https://huggingface.co/datasets/{repo} (revision {revision or 'main'}): {exc}"
+        ) from exc
+    patterns = allow_patterns(files, keys)
+    if not patterns:
+        raise DatasetNotFoundError(f"none of {keys} has a task folder in https://huggingface.co/datasets/{repo}")
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    snapshot_download(
+        repo_id=repo, repo_type="dataset", revision=revision, local_dir=str(target), allow_patterns=patterns
+    )
+    return target

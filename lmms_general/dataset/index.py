@@ -1,0 +1,226 @@
+"""Indexing a General-Bench root: every task folder, its annotation file, sample count and errors.
+
+``index_root`` is cached twice: per process (by root path) and on disk under
+``$LMMS_GENERAL_CACHE/index/`` (per task, keyed by the annotation file's size and mtime and the
+mtimes of the task folder and its media folders), so a warm re-index only lists folders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lmms_general.dataset.annotations import AnnotationError, find_annotation, read_annotation
+from lmms_general.dataset.archives import content_root, unpack
+from lmms_general.dataset.errors import DatasetError, NotGeneralBenchTreeError
+from lmms_general.dataset.layout import MEDIA_DIRS, TASK_ARCHIVES, TaskLocation, cache_root, task_locations
+from lmms_general.dataset.matching import Matcher, default_matcher
+from lmms_general.dataset.media import MediaResolver
+from lmms_general.dataset.models import TaskFolder
+from lmms_general.dataset.samples import build_samples
+
+logger = logging.getLogger(__name__)
+_CACHE_VERSION = 1
+_LOCK = threading.RLock()
+_PROCESS_CACHE: dict[str, RootIndex] = {}
+
+
+@dataclass(frozen=True)
+class RootIndex:
+    """All task folders of one root and the registry rows no folder matched."""
+
+    root: Path
+    tasks: list[TaskFolder]
+    unmatched_registry_keys: list[str]
+    _by_key: dict[str, TaskFolder] = field(default_factory=dict, repr=False, compare=False)
+
+    def by_key(self, registry_key: str) -> TaskFolder | None:
+        """The task folder matched to ``registry_key``, or None."""
+        return self._by_key.get(registry_key)
+
+
+def open_location(loc: TaskLocation) -> tuple[Path, list[str]]:
+    """The folder holding a task's files, unpacking a ``.zip`` / ``open.tar.gz`` into the cache."""
+    try:
+        if loc.is_zip:
+            return content_root(unpack(loc.source)), []
+        for name in TASK_ARCHIVES:
+            archive = loc.source / name
+            if archive.is_file() and not (loc.source / "annotation.json").exists():
+                return content_root(unpack(archive)), []
+    except (DatasetError, OSError, ValueError, EOFError) as exc:  # zipfile/tarfile errors subclass these
+        return loc.source, [f"{loc.source}: cannot unpack task archive: {exc}"]
+    except Exception as exc:  # noqa: BLE001 - BadZipFile / TarError: report, keep indexing
+        return loc.source, [f"{loc.source}: cannot unpack task archive ({type(exc).__name__}: {exc})"]
+    return loc.source, []
+
+
+def parse_task(folder: Path, annotation: Path, loc: TaskLocation, *, verify_media: bool = False):
+    """Read and build one task's samples: (header, samples, media_missing). Raises AnnotationError."""
+    header, data = read_annotation(annotation)
+    resolver = None if loc.modality == "nlp" else MediaResolver(folder, annotation.parent)
+    samples, missing = build_samples(
+        data,
+        annotation_file=annotation,
+        resolver=resolver,
+        task_type=str(header.get("type", "") or ""),
+        modality=loc.modality,
+        paradigm=loc.paradigm,
+        verify_media=verify_media,
+    )
+    return header, samples, missing
+
+
+def _signature(folder: Path, annotation: Path | None) -> list[Any]:
+    sig: list[Any] = []
+    for path in (folder, annotation, *(folder / d for d in MEDIA_DIRS)):
+        if path is None:
+            sig.append(None)
+            continue
+        try:
+            st = path.stat()
+            sig.append([st.st_size if path is annotation else 0, st.st_mtime_ns])
+        except OSError:
+            sig.append(None)
+    return sig
+
+
+def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
+    folder, errors = open_location(loc)
+    annotation, notes = find_annotation(folder, loc.name)
+    errors.extend(f"{folder}: {n}" for n in notes)
+    sig = _signature(folder, annotation)
+    entry = cached.get(str(loc.source))
+    if entry and entry.get("sig") == sig and entry.get("folder") == str(folder):
+        return entry
+    summary: dict[str, Any] = {
+        "sig": sig,
+        "folder": str(folder),
+        "annotation_file": None,
+        "task_name": None,
+        "samples": 0,
+        "media_missing": 0,
+        "errors": errors,
+    }
+    if annotation is None:
+        errors.append(f"{folder}: no annotation file (annotation.json, json/annotation*.json or *.json)")
+        return summary
+    summary["annotation_file"] = str(annotation)
+    try:
+        header, samples, missing = parse_task(folder, annotation, loc)
+    except AnnotationError as exc:
+        errors.append(str(exc))
+        return summary
+    task = header.get("task")
+    summary["task_name"] = str(task) if task is not None else None
+    summary["samples"] = len(samples)
+    summary["media_missing"] = missing
+    for sample in samples:
+        errors.extend(sample.errors)
+    return summary
+
+
+def _cache_file(root: Path) -> Path:
+    digest = hashlib.sha1(str(root).encode("utf-8")).hexdigest()[:20]
+    return cache_root() / "index" / f"{digest}.json"
+
+
+def _read_cache(path: Path, root: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if doc.get("version") != _CACHE_VERSION or doc.get("root") != str(root):
+        return {}
+    return doc.get("tasks", {})
+
+
+def _write_cache(path: Path, root: Path, tasks: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".index-", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"version": _CACHE_VERSION, "root": str(root), "tasks": tasks}, fh)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache only costs speed
+        logger.debug("index cache not written (%s)", exc)
+
+
+def build_index(root: Path, *, use_cache: bool = True, matcher: Matcher | None = None) -> RootIndex:
+    """Index ``root`` (no process cache). Raises NotGeneralBenchTreeError when it has no modality folder."""
+    locations = task_locations(root)
+    if not locations and not _has_modality(root):
+        raise NotGeneralBenchTreeError(
+            f"{root} is not a General-Bench tree: no image/, video/, audio/, 3D/ or nlp/ folder in it"
+        )
+    matcher = matcher or default_matcher()
+    cache_path = _cache_file(root)
+    cached = _read_cache(cache_path, root) if use_cache else {}
+    summaries = {str(loc.source): _summarise(loc, cached) for loc in locations}
+    _write_cache(cache_path, root, summaries)
+
+    tasks: list[TaskFolder] = []
+    owner: dict[str, TaskFolder] = {}
+    for loc in locations:
+        s = summaries[str(loc.source)]
+        errors = list(s["errors"])
+        key = matcher.match(loc.modality, loc.paradigm, loc.name, s["task_name"])
+        if key is not None and key in owner:
+            errors.append(f"{loc.source}: also matches registry row {key}, already taken by {owner[key].source}")
+            key = None
+        folder = TaskFolder(
+            modality=loc.modality,
+            paradigm=loc.paradigm,
+            folder=Path(s["folder"]),
+            annotation_file=Path(s["annotation_file"]) if s["annotation_file"] else None,
+            task_name=s["task_name"],
+            registry_key=key,
+            samples=s["samples"],
+            media_missing=s["media_missing"],
+            errors=tuple(errors),
+            source=loc.source,
+            name=loc.name,
+        )
+        if key is not None:
+            owner[key] = folder
+        tasks.append(folder)
+    unmatched = [k for k in matcher.registry if k not in owner]
+    return RootIndex(root, tasks, unmatched, owner)
+
+
+def _has_modality(root: Path) -> bool:
+    from lmms_general.dataset.layout import modality_folders
+
+    return bool(modality_folders(root))
+
+
+def index_root(root: str | os.PathLike[str], *, use_cache: bool = True) -> RootIndex:
+    """Index a General-Bench root (thread-safe; cached per process and on disk unless ``use_cache`` is False).
+
+    Raises:
+        DatasetNotFoundError: ``root`` does not exist.
+        NotGeneralBenchTreeError: ``root`` has no modality folder.
+    """
+    from lmms_general.dataset.loader import resolve_root
+
+    path = resolve_root(root)
+    key = str(path)
+    with _LOCK:
+        if use_cache and key in _PROCESS_CACHE:
+            return _PROCESS_CACHE[key]
+        index = build_index(path, use_cache=use_cache)
+        _PROCESS_CACHE[key] = index
+        return index
+
+
+def clear_process_cache() -> None:
+    """Forget every per-process index (the next ``index_root`` re-reads the disk cache)."""
+    with _LOCK:
+        _PROCESS_CACHE.clear()

@@ -1,0 +1,123 @@
+"""Finding the root and loading one registry task's samples."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lmms_general.dataset.annotations import AnnotationError, find_annotation
+from lmms_general.dataset.errors import (
+    HUB_REPOS,
+    ROOT_ENV,
+    DatasetNotFoundError,
+    TaskNotFoundError,
+    hub_hint,
+)
+from lmms_general.dataset.layout import TaskLocation
+from lmms_general.dataset.models import TaskData, TaskFolder
+from lmms_general.registry import load_registry
+
+DOWNLOAD_ENV = "GENERAL_BENCH_DOWNLOAD"
+REVISION_ENV = "GENERAL_BENCH_REVISION"
+
+
+def resolve_root(root: str | os.PathLike[str] | None = None) -> Path:
+    """The General-Bench root: ``root`` if given, else ``$GENERAL_BENCH_ROOT`` (absolute, symlinks resolved).
+
+    Raises:
+        DatasetNotFoundError: neither is set, or the folder does not exist.
+    """
+    if root is None or str(root) == "":
+        env = os.environ.get(ROOT_ENV, "")
+        if not env:
+            raise DatasetNotFoundError(
+                f"no General-Bench data: set {ROOT_ENV} to your General-Bench-Openset or General-Bench-Closeset "
+                f"folder; {hub_hint()}"
+            )
+        root = env
+    path = Path(os.path.realpath(Path(root).expanduser()))
+    if not path.is_dir():
+        raise DatasetNotFoundError(f"General-Bench root {path} does not exist ({ROOT_ENV}); {hub_hint()}")
+    return path
+
+
+def _download_enabled(download: bool | None) -> bool:
+    if download is not None:
+        return download
+    return os.environ.get(DOWNLOAD_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def is_closeset(root: Path) -> bool:
+    """Whether ``root`` looks like a Closeset folder (by name)."""
+    return "closeset" in root.name.lower() or "close-set" in root.name.lower()
+
+
+def _not_found(root: Path, key: str) -> TaskNotFoundError:
+    spec = load_registry()[key]
+    repo = HUB_REPOS[1] if is_closeset(root) else HUB_REPOS[0]
+    top = "3D" if spec.modality == "3d" else spec.modality
+    where = top if spec.modality == "nlp" else f"{top}/{spec.paradigm}"
+    return TaskNotFoundError(
+        f"task {key} ({spec.display_name!r}) has no task folder under {root} ({ROOT_ENV}); download its folder "
+        f"from https://huggingface.co/datasets/{repo}/tree/main/{where} or set {DOWNLOAD_ENV}=1 to fetch it"
+    )
+
+
+def load_task(
+    root: str | os.PathLike[str] | None,
+    registry_key: str,
+    *,
+    verify_media: bool = True,
+    download: bool | None = None,
+) -> TaskData:
+    """All samples of one registry task under ``root`` (default ``$GENERAL_BENCH_ROOT``).
+
+    Samples with problems are kept with their ``errors``; task-level problems (unreadable annotation,
+    unsafe archive) leave ``samples`` empty and are listed in ``errors``. ``verify_media`` opens image,
+    audio and ``.npy`` headers to catch corrupt files. ``download`` (default ``$GENERAL_BENCH_DOWNLOAD``)
+    fetches a missing task from the Hugging Face hub first.
+
+    Raises:
+        TaskNotFoundError: unknown key, or no folder for it under ``root`` (and download off or fruitless).
+        DatasetNotFoundError: no root.
+    """
+    from lmms_general.dataset.index import index_root
+
+    if registry_key not in load_registry():
+        raise TaskNotFoundError(f"{registry_key!r} is not a General-Bench registry key")
+    path = resolve_root(root)
+    folder = index_root(path).by_key(registry_key)
+    if folder is None and _download_enabled(download):
+        from lmms_general.dataset.hub import download_tasks
+
+        download_tasks([registry_key], path, closeset=is_closeset(path), revision=os.environ.get(REVISION_ENV))
+        folder = index_root(path, use_cache=False).by_key(registry_key)
+    if folder is None:
+        raise _not_found(path, registry_key)
+    return read_task(folder, verify_media=verify_media)
+
+
+def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
+    """Parse the annotation file of an indexed task folder into a :class:`TaskData`."""
+    from lmms_general.dataset.index import open_location, parse_task
+
+    loc = TaskLocation(
+        folder.modality,
+        folder.paradigm,
+        folder.name or folder.folder.name,
+        folder.source or folder.folder,
+        is_zip=bool(folder.source and folder.source.is_file()),
+    )
+    content, errors = open_location(loc)
+    annotation, notes = find_annotation(content, loc.name)
+    errors.extend(f"{content}: {n}" for n in notes)
+    if annotation is None:
+        errors.append(f"{content}: no annotation file (annotation.json, json/annotation*.json or *.json)")
+        return TaskData(folder, {}, [], errors)
+    try:
+        header, samples, _missing = parse_task(content, annotation, loc, verify_media=verify_media)
+    except AnnotationError as exc:
+        return TaskData(folder, {}, [], [*errors, str(exc)])
+    for sample in samples:
+        errors.extend(sample.errors)
+    return TaskData(folder, header, samples, errors)

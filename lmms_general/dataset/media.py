@@ -1,0 +1,228 @@
+"""Media references: finding path strings in a sample and resolving them inside the task folder.
+
+Resolution follows DATASET_FORMAT.md §10 rule 6: ``\\`` becomes ``/``, then ``<task>/<path>``,
+``<task>/<media_dir>/<path>`` and ``<task>/<media_dir>/<basename>`` are tried in turn. A path never
+resolves outside the task folder: ``..`` components and absolute paths outside it are refused, and
+symlinks are followed only when their target stays inside. Directory listings are cached per
+resolver, so resolving many samples costs one ``scandir`` per folder instead of a ``stat`` per try.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from lmms_general.dataset.layout import MEDIA_DIRS
+from lmms_general.dataset.models import MediaRef
+
+KIND_BY_EXT: dict[str, str] = {
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"), "image"),
+    **dict.fromkeys((".mp4", ".avi", ".mov", ".mkv", ".webm", ".flv", ".m4v", ".mpg", ".mpeg"), "video"),
+    **dict.fromkeys((".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"), "audio"),
+    **dict.fromkeys((".npy", ".ply", ".pcd", ".xyz", ".pts", ".las"), "pointcloud"),
+    **dict.fromkeys((".obj", ".glb", ".gltf", ".off", ".stl", ".fbx"), "mesh"),
+    **dict.fromkeys((".npz", ".exr", ".pfm"), "depth"),
+    **dict.fromkeys((".flo", ".sens", ".mat"), "file"),
+}
+#: keys whose string values are paths even without a media extension (folders, mostly)
+PATH_KEYS = frozenset({"video_folder", "gt_dir", "image_folder", "frames_folder", "frame_folder"})
+_PATH_SUFFIXES = ("_file", "_path", "_folder")
+_FRAME_LIST_KEYS = frozenset({"video_file_list", "frame_list", "frames"})
+
+
+class MediaEscapeError(ValueError):
+    """A media path points outside the task folder."""
+
+
+def _is_media(key: str, value: str) -> bool:
+    if not value or len(value) > 400 or "\n" in value:
+        return False
+    key = key.lower()
+    if key in PATH_KEYS or key.endswith(_PATH_SUFFIXES):
+        return True
+    dot = value.rfind(".")
+    return dot > 0 and value[dot:].lower() in KIND_BY_EXT
+
+
+def find_media(record: Any, role: str, prefix: str) -> list[tuple[str, str, str, str]]:
+    """``(field, raw, role, parent_key)`` for every path-like string in ``record``, in order."""
+    out: list[tuple[str, str, str, str]] = []
+    if isinstance(record, (str, dict, list)):
+        _collect(record, (prefix,), prefix, role, out)
+    return out
+
+
+def _collect(value: Any, where: tuple[Any, ...], key: str, role: str, out: list[tuple[str, str, str, str]]) -> None:
+    if isinstance(value, str):
+        if _is_media(key, value):
+            out.append((_field(where), value, role, key))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, str):
+                if _is_media(k, v):
+                    out.append((_field((*where, k)), v, role, k))
+            elif isinstance(v, (dict, list)):
+                _collect(v, (*where, k), str(k), role, out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, (str, dict, list)):
+                _collect(v, (*where, i), key, role, out)
+
+
+def _field(path: tuple[Any, ...]) -> str:
+    out = str(path[0])
+    for part in path[1:]:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+class MediaResolver:
+    """Resolves media strings of one task folder (thread-compatible, not thread-safe)."""
+
+    def __init__(self, task_dir: Path, annotation_dir: Path | None = None) -> None:
+        self.root = Path(os.path.realpath(task_dir))
+        self._root = str(self.root)
+        self._listings: dict[str, dict[str, tuple[bool, bool]]] = {}
+        self._memo: dict[str, tuple[Path | None, bool]] = {}
+        self._media_dirs = [d for d in MEDIA_DIRS if self._entry(self._root, d) is not None]
+        rel: tuple[str, ...] = ()
+        if annotation_dir is not None:
+            try:
+                rel = Path(os.path.realpath(annotation_dir)).relative_to(self.root).parts
+            except ValueError:
+                rel = ()
+        self._annotation_prefix = rel
+
+    def _entry(self, folder: str, name: str) -> tuple[bool, bool] | None:
+        listing = self._listings.get(folder)
+        if listing is None:
+            listing = {}
+            try:
+                with os.scandir(folder) as it:
+                    for entry in it:
+                        try:
+                            listing[entry.name] = (entry.is_dir(), entry.is_symlink())
+                        except OSError:
+                            continue
+            except OSError:
+                pass
+            self._listings[folder] = listing
+        return listing.get(name)
+
+    def _inside(self, real: str) -> bool:
+        return real == self._root or real.startswith(self._root + os.sep)
+
+    def _lookup(self, parts: tuple[str, ...]) -> tuple[str, bool] | None:
+        current = self._root
+        is_dir = True
+        last = len(parts) - 1
+        for i, part in enumerate(parts):
+            info = self._entry(current, part)
+            if info is None:
+                return None
+            is_dir, is_link = info
+            nxt = current + os.sep + part
+            if is_link:
+                real = os.path.realpath(nxt)
+                if not self._inside(real):
+                    raise MediaEscapeError(f"{nxt} is a symlink to {real}, outside the task folder {self.root}")
+                if not os.path.exists(real):
+                    return None
+                nxt, is_dir = real, os.path.isdir(real)
+            if i < last and not is_dir:
+                return None
+            current = nxt
+        return current, is_dir
+
+    def _parts(self, raw: str) -> tuple[str, ...]:
+        text = raw.strip().replace("\\", "/")
+        if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
+            real = os.path.realpath(text)
+            if not self._inside(real):
+                raise MediaEscapeError(f"absolute path {raw!r} is outside the task folder {self.root}")
+            return tuple(p for p in real[len(self._root) :].split(os.sep) if p)
+        parts = tuple(p for p in text.split("/") if p not in ("", "."))
+        if ".." in parts:
+            raise MediaEscapeError(f"path {raw!r} contains '..' (media must stay inside the task folder)")
+        return parts
+
+    def resolve_entry(self, raw: str) -> tuple[Path | None, bool]:
+        """``(absolute path or None, is a folder)``; see :meth:`resolve`."""
+        hit = self._memo.get(raw)
+        if hit is not None:
+            return hit
+        parts = self._parts(raw)
+        result: tuple[Path | None, bool] = (None, False)
+        if parts:
+            tries: list[tuple[str, ...]] = [parts]
+            if self._annotation_prefix:
+                tries.append(self._annotation_prefix + parts)
+            tries.extend((d, *parts) for d in self._media_dirs)
+            if len(parts) > 1:
+                tries.extend((d, parts[-1]) for d in self._media_dirs)
+            for candidate in tries:
+                found = self._lookup(candidate)
+                if found is not None:
+                    result = (Path(found[0]), found[1])
+                    break
+        self._memo[raw] = result
+        return result
+
+    def resolve(self, raw: str) -> Path | None:
+        """Absolute path of ``raw`` inside the task folder, or None when no candidate exists.
+
+        Raises:
+            MediaEscapeError: ``raw`` (or a symlink on the way) points outside the task folder.
+        """
+        return self.resolve_entry(raw)[0]
+
+
+def media_kind(raw: str, is_dir: bool, key: str) -> str:
+    """Kind of a media reference from its extension, its key and (if resolved) whether it is a folder."""
+    if is_dir or key.lower() in _FRAME_LIST_KEYS:
+        return "frames"
+    dot = raw.rfind(".")
+    kind = KIND_BY_EXT.get(raw[dot:].lower()) if dot > 0 else None
+    if kind:
+        return kind
+    return "frames" if key.lower() in PATH_KEYS else "file"
+
+
+def verify_media(ref: MediaRef) -> str | None:
+    """Open the file's header (image, audio, ``.npy``); returns an error text when it is corrupt."""
+    if ref.path is None or not ref.path.is_file():
+        return None
+    try:
+        if (
+            ref.kind in ("image", "frames")
+            and ref.path.suffix.lower() in KIND_BY_EXT
+            and KIND_BY_EXT[ref.path.suffix.lower()] == "image"
+        ):
+            from PIL import Image
+
+            with Image.open(ref.path) as img:
+                img.verify()
+        elif ref.kind == "audio":
+            import soundfile
+
+            soundfile.info(str(ref.path))
+        elif ref.path.suffix.lower() == ".npy":
+            import numpy as np
+
+            np.load(ref.path, mmap_mode="r", allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - any decoder failure means a corrupt file
+        return f"corrupt {ref.kind} file {ref.path.name} ({type(exc).__name__}: {exc})"
+    return None
+
+
+def media_ref(resolver: MediaResolver, field: str, raw: str, role: str, key: str) -> tuple[MediaRef, str | None]:
+    """Resolve one media string; returns the reference and an error text (None when it resolved)."""
+    try:
+        path, is_dir = resolver.resolve_entry(raw)
+    except MediaEscapeError as exc:
+        return MediaRef(media_kind(raw, False, key), None, raw, role, field), f"refused media {raw!r} ({field}): {exc}"
+    ref = MediaRef(media_kind(raw, is_dir, key), path, raw, role, field)
+    if path is None:
+        return ref, f"missing media {raw!r} ({field}) under {resolver.root}"
+    return ref, None
