@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 #: model id -> (simple class path or None, chat class path or None, aliases)
-ADAPTERS: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {}
+ADAPTERS: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {
+    "general_pipeline": ("model_adapters.general_pipeline.GeneralPipeline", None, ("pipeline_agent",)),
+    "janus": ("model_adapters.janus.Janus", None, ("janus_pro",)),
+    "emu3": ("model_adapters.emu3.Emu3", None, ()),
+    "emu2": ("model_adapters.emu2.Emu2", None, ()),
+    "next_gpt": ("model_adapters.next_gpt.NextGPT", None, ("nextgpt",)),
+}
 
 
 def manifests() -> list[Any]:

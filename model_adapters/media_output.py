@@ -1,0 +1,161 @@
+"""The generated-media output convention shared by every adapter (docs/ARCHITECTURE.md).
+
+A generation response is a JSON object ``{"text", "images", "videos", "audios", "meshes", "pointclouds"}`` whose
+lists hold absolute paths of files written as ``<output_dir>/<task>/<sample_id>_<k>.<ext>``. A failure is a string
+starting with ``[GENERATION_FAILED]``. Heavy libraries (PIL, soundfile, diffusers) are imported inside writers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FAILED_PREFIX = "[GENERATION_FAILED]"
+MEDIA_KEYS: tuple[str, ...] = ("images", "videos", "audios", "meshes", "pointclouds")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def default_output_dir(model_name: str) -> str:
+    """``./general_bench_outputs/<model>`` (the default ``output_dir`` model arg)."""
+    return str(Path("general_bench_outputs") / safe_name(model_name))
+
+
+def safe_name(value: Any) -> str:
+    """A file-system-safe version of a task name or sample id (deterministic)."""
+    text = _UNSAFE.sub("_", str(value)).strip("._")
+    return text or "item"
+
+
+def failure(reason: str) -> str:
+    """The response text of a failed generation (counted as ``failed`` by the task hooks)."""
+    return f"{FAILED_PREFIX} {reason}".strip()
+
+
+def is_failure(response: str) -> bool:
+    """True for a ``[GENERATION_FAILED] ...`` response."""
+    return isinstance(response, str) and response.startswith(FAILED_PREFIX)
+
+
+def build_response(text: str = "", **media: Sequence[str | Path]) -> str:
+    """JSON response text with every media key present (unknown keys raise ``KeyError``)."""
+    unknown = set(media) - set(MEDIA_KEYS)
+    if unknown:
+        raise KeyError(f"unknown media keys {sorted(unknown)}; expected {MEDIA_KEYS}")
+    payload: dict[str, Any] = {"text": text}
+    for key in MEDIA_KEYS:
+        payload[key] = [str(Path(p).resolve()) for p in media.get(key, ())]
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def parse_response(response: str) -> dict[str, Any] | None:
+    """The JSON payload of a generation response, or None for failures and non-JSON text."""
+    if not isinstance(response, str) or is_failure(response):
+        return None
+    try:
+        payload = json.loads(response)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(payload, dict) or not any(key in payload for key in MEDIA_KEYS):
+        return None
+    payload.setdefault("text", "")
+    for key in MEDIA_KEYS:
+        payload[key] = list(payload.get(key) or [])
+    return payload
+
+
+@dataclass
+class MediaWriter:
+    """Writes one sample's media files under ``<output_dir>/<task>/<sample_id>_<k>.<ext>`` and collects the paths."""
+
+    output_dir: str | Path
+    task: str
+    sample_id: str
+    written: dict[str, list[str]] = field(default_factory=lambda: {key: [] for key in MEDIA_KEYS})
+
+    def _next_path(self, key: str, ext: str) -> Path:
+        folder = Path(self.output_dir).resolve() / safe_name(self.task)
+        folder.mkdir(parents=True, exist_ok=True)
+        k = sum(len(paths) for paths in self.written.values())
+        path = folder / f"{safe_name(self.sample_id)}_{k}.{ext}"
+        self.written[key].append(str(path))
+        return path
+
+    def image(self, image: Any) -> str:
+        """Save a PIL image (or HxWx3 uint8 array) as PNG."""
+        from PIL import Image
+
+        if not isinstance(image, Image.Image):
+            image = Image.fromarray(np.asarray(image, dtype=np.uint8))
+        path = self._next_path("images", "png")
+        image.convert("RGB").save(path)
+        return str(path)
+
+    def video(self, frames: Sequence[Any], fps: int = 8) -> str:
+        """Save frames (PIL images or HxWx3 arrays) as an MP4 through diffusers' ``export_to_video``."""
+        from diffusers.utils import export_to_video
+        from PIL import Image
+
+        if not len(frames):
+            raise ValueError("cannot write a video with no frames")
+        pil = [f if isinstance(f, Image.Image) else Image.fromarray(np.asarray(f, dtype=np.uint8)) for f in frames]
+        arrays = [np.asarray(f.convert("RGB"), dtype=np.float32) / 255.0 for f in pil]
+        path = self._next_path("videos", "mp4")
+        export_to_video(arrays, str(path), fps=fps)
+        return str(path)
+
+    def audio(self, waveform: Any, sampling_rate: int) -> str:
+        """Save a mono (or channels-first) waveform as 16-bit WAV through soundfile."""
+        import soundfile as sf
+
+        wave = np.asarray(waveform, dtype=np.float32).squeeze()
+        if wave.ndim == 2:  # (channels, samples) -> (samples, channels)
+            wave = wave.T
+        if wave.size == 0:
+            raise ValueError("cannot write an empty waveform")
+        path = self._next_path("audios", "wav")
+        sf.write(str(path), np.clip(wave, -1.0, 1.0), int(sampling_rate), subtype="PCM_16")
+        return str(path)
+
+    def pointcloud(self, points: Any, colors: Any | None = None) -> str:
+        """Save an (N, 3) point cloud, optionally with (N, 3) uint8 colours, as ASCII PLY."""
+        pts = np.asarray(points, dtype=np.float32).reshape(-1, 3)
+        path = self._next_path("pointclouds", "ply")
+        _write_ply(path, pts, None if colors is None else np.asarray(colors, dtype=np.uint8).reshape(-1, 3))
+        return str(path)
+
+    def mesh(self, vertices: Any, faces: Any) -> str:
+        """Save a triangle mesh ((V, 3) vertices, (F, 3) vertex indices) as Wavefront OBJ."""
+        verts = np.asarray(vertices, dtype=np.float32).reshape(-1, 3)
+        tris = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
+        path = self._next_path("meshes", "obj")
+        lines = [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in verts]
+        lines += [f"f {a + 1} {b + 1} {c + 1}" for a, b, c in tris]
+        path.write_text("\n".join(lines) + "\n")
+        return str(path)
+
+    def response(self, text: str = "") -> str:
+        """The JSON response listing every file written so far."""
+        return build_response(text, **self.written)
+
+
+def _write_ply(path: Path, points: np.ndarray, colors: np.ndarray | None) -> None:
+    header = [
+        "ply",
+        "format ascii 1.0",
+        f"element vertex {len(points)}",
+        "property float x",
+        "property float y",
+        "property float z",
+    ]
+    if colors is not None:
+        header += ["property uchar red", "property uchar green", "property uchar blue"]
+        rows = [f"{x:.6f} {y:.6f} {z:.6f} {r} {g} {b}" for (x, y, z), (r, g, b) in zip(points, colors, strict=True)]
+    else:
+        rows = [f"{x:.6f} {y:.6f} {z:.6f}" for x, y, z in points]
+    path.write_text("\n".join(header + ["end_header"] + rows) + "\n")

@@ -1,0 +1,153 @@
+"""Turn lmms-eval ``generate_until`` Instances into typed generation requests (doc columns + input media)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+#: generation kinds whose output is each modality (docs/ARCHITECTURE.md, lmms_general.hooks.kinds)
+KIND_OUTPUT: dict[str, str] = {
+    "text_to_image": "image",
+    "image_edit": "image",
+    "audio_to_image": "image",
+    "text_to_video": "video",
+    "image_to_video": "video",
+    "video_edit": "video",
+    "text_to_audio": "audio",
+    "text_to_speech": "audio",
+    "audio_edit": "audio",
+    "video_to_audio": "audio",
+    "image_to_speech": "audio",
+    "text_to_3d": "3d",
+    "image_to_3d": "3d",
+    "pointcloud_to_3d": "3d",
+}
+_VIDEO_EXT = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".gif")
+_AUDIO_EXT = (".wav", ".mp3", ".flac", ".ogg", ".m4a")
+
+
+@dataclass
+class GenRequest:
+    """One request: prompt, doc columns, and the input media returned by the task's ``doc_to_visual``."""
+
+    position: int
+    context: str
+    gen_kwargs: dict[str, Any]
+    doc: dict[str, Any]
+    task: str
+    split: str
+    doc_id: int
+    images: list[Any] = field(default_factory=list)
+    videos: list[str] = field(default_factory=list)
+    audios: list[dict[str, Any]] = field(default_factory=list)
+    pointclouds: list[Any] = field(default_factory=list)
+    visuals: list[Any] = field(default_factory=list)
+
+    @property
+    def sample_id(self) -> str:
+        return str(self.doc.get("sample_id") or self.doc_id)
+
+    @property
+    def kind(self) -> str:
+        """The generation kind, or "" for a comprehension (text answer) request."""
+        kind = str(self.doc.get("generation_kind") or "")
+        if kind:
+            return kind
+        modality = str(self.doc.get("output_modality") or "text")
+        return {"image": "text_to_image", "video": "text_to_video", "audio": "text_to_audio", "3d": "text_to_3d"}.get(
+            modality, ""
+        )
+
+    @property
+    def prompt(self) -> str:
+        """The context without lmms-eval image placeholders."""
+        return self.context.replace("<image>", "").strip()
+
+    @property
+    def wants_mesh(self) -> bool:
+        """True when a 3D task expects a mesh rather than a point cloud (from the task registry)."""
+        return _wants_mesh(str(self.doc.get("registry_key") or ""))
+
+
+@functools.cache
+def _wants_mesh(registry_key: str) -> bool:
+    if not registry_key:
+        return False
+    from lmms_general.hooks.kinds import three_d_output
+    from lmms_general.registry import load_registry
+
+    try:
+        spec = load_registry()[registry_key]
+    except KeyError:
+        return False
+    return three_d_output(spec) == "mesh"
+
+
+def split_visuals(visuals: Any) -> tuple[list[Any], list[str], list[dict[str, Any]], list[Any]]:
+    """Sort ``doc_to_visual`` output into (images, video paths, audio dicts, point-cloud arrays)."""
+    from PIL import Image
+
+    images: list[Any] = []
+    videos: list[str] = []
+    audios: list[dict[str, Any]] = []
+    clouds: list[Any] = []
+    items = visuals if isinstance(visuals, (list, tuple)) else ([] if visuals is None else [visuals])
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            sub = split_visuals(item)
+            for acc, new in zip((images, videos, audios, clouds), sub, strict=True):
+                acc.extend(new)
+        elif isinstance(item, Image.Image):
+            images.append(item)
+        elif isinstance(item, dict) and "array" in item and "sampling_rate" in item:
+            audios.append(item)
+        elif isinstance(item, dict) and item.get("type") == "video":
+            videos.append(str(item.get("video") or item.get("path")))
+        elif isinstance(item, str) and item.lower().endswith(_VIDEO_EXT):
+            videos.append(item)
+        elif isinstance(item, str) and item.lower().endswith(_AUDIO_EXT):
+            audios.append(_load_audio(item))
+        elif hasattr(item, "shape") and len(getattr(item, "shape", ())) == 2:
+            clouds.append(item)
+        elif isinstance(item, str):
+            images.append(Image.open(item).convert("RGB"))
+        else:
+            raise TypeError(f"unsupported visual input of type {type(item).__name__}")
+    return images, videos, audios, clouds
+
+
+def _load_audio(path: str) -> dict[str, Any]:
+    import soundfile as sf
+
+    array, rate = sf.read(path, dtype="float32", always_2d=False)
+    return {"array": array, "sampling_rate": int(rate), "path": path}
+
+
+def parse_request(position: int, instance: Any, task_dict: dict[str, Any]) -> GenRequest:
+    """Build a :class:`GenRequest` from a simple-style Instance.
+
+    ``instance.args`` is ``(ctx, gen_kwargs, doc_to_visual, doc_id, task, split)``.
+    """
+    context, gen_kwargs, doc_to_visual, doc_id, task, split = instance.args[:6]
+    try:
+        doc = task_dict[task][split][doc_id]
+    except (KeyError, IndexError, TypeError):
+        doc = {}
+    doc = dict(doc)
+    req = GenRequest(position, str(context or ""), dict(gen_kwargs or {}), doc, str(task), str(split), doc_id)
+    if doc_to_visual is not None:
+        visuals = doc_to_visual(doc)
+        req.visuals = list(visuals) if isinstance(visuals, (list, tuple)) else ([] if visuals is None else [visuals])
+        req.images, req.videos, req.audios, req.pointclouds = split_visuals(req.visuals)
+    return req
+
+
+def media_paths(doc: dict[str, Any], kind: str) -> list[str]:
+    """Absolute paths of one media kind listed in the doc's ``media_json`` column."""
+    try:
+        entries = json.loads(doc.get("media_json") or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [str(e["path"]) for e in entries if isinstance(e, dict) and e.get("kind") == kind and e.get("path")]
