@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from lmms_general.hooks.docs import payload
 from lmms_general.hooks.media import doc_to_visual, load_inputs
 from lmms_general.hooks.prompts import build_prompt
 from lmms_general.hooks.results import aggregate_failed, aggregate_score, process_results
@@ -29,7 +30,7 @@ def doc_to_text(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, 
 
 def doc_to_target(doc: Mapping[str, Any]) -> str:
     """The annotation's output as text, for lmms-eval's sample log."""
-    output = json.loads(doc["sample_json"]).get("output")
+    output = payload(doc["payload_json"])["sample"].get("output")
     return output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
 
 

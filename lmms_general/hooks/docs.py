@@ -9,6 +9,7 @@ so nothing is dropped: samples whose media failed to resolve keep their ``load_e
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -26,13 +27,16 @@ COLUMNS: dict[str, str] = {
     "task_kind": "string",
     "output_modality": "string",
     "generation_kind": "string",
-    "task_dir": "string",
-    "sample_json": "string",
     "media_json": "string",
-    "context_json": "string",
-    "reference_json": "string",
     "load_error": "string",
+    "payload_json": "string",
 }
+
+
+@functools.lru_cache(maxsize=8192)
+def payload(text: str) -> dict[str, Any]:
+    """The parsed ``payload_json`` of a doc: ``{"sample", "context", "reference", "task_dir"}`` (do not mutate)."""
+    return json.loads(text)
 
 
 def _features() -> Any:
@@ -81,12 +85,14 @@ def sample_to_doc(spec: TaskSpec, header: dict[str, Any], sample: Any, task_dir:
         "task_kind": task_kind(spec),
         "output_modality": output_modality(spec),
         "generation_kind": generation_kind(spec, input_kinds),
-        "task_dir": task_dir,
-        "sample_json": json.dumps(record, ensure_ascii=False, default=str),
         "media_json": json.dumps(media, ensure_ascii=False),
-        "context_json": json.dumps(_context(spec, header, sample), ensure_ascii=False, default=str),
-        "reference_json": json.dumps(sample_reference(sample), ensure_ascii=False, default=str),
         "load_error": "; ".join(sample.errors),
+        "payload_json": json.dumps(
+            {"sample": record, "context": _context(spec, header, sample), "reference": sample_reference(sample),
+             "task_dir": task_dir},
+            ensure_ascii=False,
+            default=str,
+        ),
     }
 
 
@@ -105,18 +111,26 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     return [sample_to_doc(spec, data.header, s, str(data.folder.folder)) for s in data.samples]
 
 
+def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
+    """A ``datasets.Dataset`` built straight from Arrow columns (``from_list`` re-encodes every value)."""
+    import datasets
+    import pyarrow as pa
+
+    features = _features()
+    table = pa.table({name: [doc[name] for doc in docs] for name in COLUMNS}, schema=features.arrow_schema)
+    return datasets.Dataset(table)
+
+
 def make_process_docs(key: str) -> Callable[[Any], Any]:
     """The ``process_docs`` function for one task: ignores the stub split, returns the task's docs."""
     if key not in load_registry():
         raise AttributeError(f"{key!r} is not a General-Bench registry key")
 
     def process_docs(_stub: Any) -> Any:
-        import datasets
-
         docs = build_docs(key)
         if not docs:
             raise ValueError(f"{TASK_PREFIX}{key}: the task folder has no samples (see `lmms-general validate`)")
-        return datasets.Dataset.from_list(docs, features=_features())
+        return docs_to_dataset(docs)
 
     process_docs.__name__ = f"process_docs_{key}"
     process_docs.__qualname__ = process_docs.__name__

@@ -11,6 +11,8 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lmms_general.hooks.docs import payload
+
 LETTERS = string.ascii_uppercase
 
 _FORMAT = {
@@ -121,8 +123,8 @@ def _generic_text(inp: Any) -> str:
 
 def build_prompt(doc: Mapping[str, Any]) -> str:
     """The instruction for one doc (without pre/post prompt)."""
-    sample = json.loads(doc["sample_json"])
-    context = json.loads(doc["context_json"])
+    data = payload(doc["payload_json"])
+    sample, context = data["sample"], data["context"]
     kind = doc["task_kind"]
     if doc["registry_key"].startswith("nlp_"):
         return _nlp_prompt(context.get("task_type", ""), sample)

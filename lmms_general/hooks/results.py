@@ -12,7 +12,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmms_general.hooks.media import input_media, media_failure
+from lmms_general.hooks.docs import payload
+from lmms_general.hooks.media import media_failure
 from lmms_general.hooks.prompts import build_prompt
 from lmms_general.metrics import get_metric
 from lmms_general.registry import load_registry
@@ -67,14 +68,14 @@ def generation_reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> d
         "source": [m["path"] for m in media if m.get("role") == "input" and m.get("path")],
         "target": [m["path"] for m in media if m.get("role") != "input" and m.get("path")],
         "text": text,
-        "task_dir": doc["task_dir"],
+        "task_dir": payload(doc["payload_json"])["task_dir"],
     }
 
 
 def _reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> Any:
     if doc["output_modality"] != "text":
         return generation_reference(doc, sample)
-    return json.loads(doc["reference_json"])
+    return payload(doc["payload_json"])["reference"]
 
 
 def score_item(doc: Mapping[str, Any], response: str) -> dict[str, Any]:
@@ -89,8 +90,9 @@ def score_item(doc: Mapping[str, Any], response: str) -> dict[str, Any]:
     except NotImplementedError as exc:
         item.update(status="error", error=str(exc))
         return item
-    sample = json.loads(doc["sample_json"])
-    context = {**json.loads(doc["context_json"]), "task_dir": doc["task_dir"]}
+    data = payload(doc["payload_json"])
+    sample = data["sample"]
+    context = {**data["context"], "task_dir": data["task_dir"]}
     try:
         raw_reference = _reference(doc, sample)
         item["reference"] = _jsonable(metric.prepare_reference(raw_reference, context)) if raw_reference is not None else None
@@ -129,7 +131,7 @@ def process_results(doc: Mapping[str, Any], results: Sequence[str]) -> dict[str,
     except Exception as exc:  # noqa: BLE001 - never raise inside lmms-eval's retried hook
         item = {"id": doc.get("sample_id"), "key": doc.get("registry_key"), "prediction": None, "reference": None,
                 "raw": str(response), "status": "error", "error": f"{type(exc).__name__}: {exc}"}
-    return {"score": item, "failed": item}
+    return {"score": item, "failed": int(item["status"] != "ok")}
 
 
 def score_items(items: Sequence[Mapping[str, Any]]) -> float | None:
@@ -149,6 +151,6 @@ def aggregate_score(items: Sequence[Mapping[str, Any]]) -> float | None:
     return score_items(items)
 
 
-def aggregate_failed(items: Sequence[Mapping[str, Any]]) -> int:
-    """lmms-eval aggregation for metric ``failed``: samples not scored as parsed answers (still in the score)."""
-    return sum(1 for i in items if i.get("status") != "ok")
+def aggregate_failed(flags: Sequence[int]) -> int:
+    """lmms-eval aggregation for metric ``failed``: samples that were not parsed answers (still in the score)."""
+    return int(sum(flags))

@@ -136,12 +136,19 @@ _FAMILIES = (
 )
 
 
+_FAMILIES_LOADED = False
+
+
 def _load_families() -> None:
-    """Import every family module once so their ``register`` calls run."""
+    """Import every family module once so their ``register`` calls run (cheap after the first call)."""
+    global _FAMILIES_LOADED
+    if _FAMILIES_LOADED:
+        return
     import importlib
 
     for name in _FAMILIES:
         importlib.import_module(f"lmms_general.metrics.{name}")
+    _FAMILIES_LOADED = True
 
 
 def all_metrics() -> dict[str, MetricSpec]:
