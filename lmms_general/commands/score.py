@@ -1,0 +1,169 @@
+"""``lmms-general score``: score official-suite ``prediction.json`` files found next to annotation files.
+
+Every sample of a task is in the denominator: a sample without a prediction is ``missing`` and one
+whose answer cannot be parsed is ``unparsed``; both score as wrong / worst and are counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from lmms_general.metrics.registry import MetricSpec, get_metric
+from lmms_general.registry import load_registry
+
+HELP = "score official-suite prediction.json files in a tree"
+logger = logging.getLogger(__name__)
+_PREDICTION_KEYS = ("prediction", "prediction_final", "response")
+
+
+@dataclass
+class TaskScore:
+    """One task's result, on the reference table's scale."""
+
+    folder: str
+    task_name: str | None
+    registry_key: str | None
+    metric: str | None
+    score: float | None
+    n: int
+    n_scored: int
+    n_unparsed: int
+    n_missing: int
+    error: str = ""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", required=True, help="General-Bench tree (Openset or Closeset folder)")
+    parser.add_argument("--predictions", default="prediction.json", help="prediction file name next to annotations")
+    parser.add_argument("--json", dest="json_out", metavar="OUT", help="write the results as JSON to OUT")
+
+
+def prediction_text(record: Mapping[str, Any] | None) -> str | None:
+    """The response of one prediction record (``prediction``, else ``prediction_final``); None when absent."""
+    if record is None:
+        return None
+    if record.get("prediction_path"):
+        return str(record["prediction_path"])
+    for key in _PREDICTION_KEYS:
+        value = record.get(key)
+        if value is not None:
+            return value if isinstance(value, str) else json.dumps(value)
+    return None
+
+
+def sample_context(sample: Any, header: Mapping[str, Any], registry_key: str, task_dir: str) -> dict[str, Any]:
+    """The parse / reference context of one loader sample (same keys as the lmms-eval hooks)."""
+    others = header.get("others") if isinstance(header.get("others"), dict) else {}
+    inp = sample.input if isinstance(sample.input, dict) else {}
+    return {
+        "registry_key": registry_key,
+        "task_type": str(header.get("type", "")),
+        "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
+        "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
+        "sample_id": sample.id,
+        "task_dir": task_dir,
+    }
+
+
+def score_samples(
+    metric: MetricSpec,
+    items: Sequence[tuple[Any, str | None, Mapping[str, Any]]],
+) -> tuple[float | None, dict[str, int]]:
+    """Score ``(reference, response or None, context)`` triples with one metric.
+
+    Samples without a reference are not scorable (Closeset); missing responses and unparsable ones
+    stay in the denominator as ``None`` predictions. Returns ``(score or None, counts)``.
+    """
+    predictions, references = [], []
+    counts = {"n": len(items), "n_scored": 0, "n_unparsed": 0, "n_missing": 0}
+    for reference, response, context in items:
+        if reference is None:
+            continue
+        prepared = metric.prepare_reference(reference, context)
+        if response is None:
+            counts["n_missing"] += 1
+            prediction = None
+        else:
+            try:
+                prediction = metric.parse(response, context)
+            except Exception as exc:  # noqa: BLE001 - a broken answer is an unparsed answer
+                logger.warning("%s: sample %s: parse failed: %s", metric.id, context.get("sample_id"), exc)
+                prediction = None
+            if prediction is None:
+                counts["n_unparsed"] += 1
+        predictions.append(prediction)
+        references.append(prepared)
+    counts["n_scored"] = len(references)
+    if not references:
+        return None, counts
+    return metric.score(predictions, references), counts
+
+
+def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
+    """Load one task, join its predictions by id and score it."""
+    from lmms_general.dataset import load_task, read_predictions, sample_reference
+
+    key = folder.registry_key
+    result = TaskScore(str(folder.folder), folder.task_name, key, None, None, folder.samples, 0, 0, 0)
+    if key is None:
+        result.error = "no registry row matches this folder"
+        return result
+    spec = load_registry()[key]
+    result.metric = spec.metric_id
+    try:
+        metric = get_metric(spec.metric_id, spec.task)
+        data = load_task(root, key, verify_media=False)
+        records = read_predictions(prediction_file)
+        task_dir = str(data.folder.folder)
+        items = [
+            (sample_reference(s), prediction_text(records.get(s.id)), sample_context(s, data.header, key, task_dir))
+            for s in data.samples
+        ]
+        score, counts = score_samples(metric, items)
+    except Exception as exc:  # noqa: BLE001 - one bad task must not stop the others
+        result.error = f"{type(exc).__name__}: {exc}"
+        return result
+    result.score = score
+    result.n, result.n_scored = counts["n"], counts["n_scored"]
+    result.n_unparsed, result.n_missing = counts["n_unparsed"], counts["n_missing"]
+    if score is None:
+        result.error = "no sample has a reference (Closeset?)"
+    return result
+
+
+def score_root(root: str | Path, prediction_name: str = "prediction.json") -> list[TaskScore]:
+    """Score every task folder under ``root`` that has ``prediction_name`` next to its annotation file."""
+    from lmms_general.dataset import index_root, resolve_root
+
+    path = resolve_root(root)
+    results = []
+    for folder in index_root(path).tasks:
+        if folder.annotation_file is None:
+            continue
+        candidates = [folder.annotation_file.parent / prediction_name, Path(folder.folder) / prediction_name]
+        if folder.source is not None and Path(folder.source).is_dir():
+            candidates.append(Path(folder.source) / prediction_name)
+        prediction_file = next((c for c in candidates if c.is_file()), None)
+        if prediction_file is not None:
+            results.append(score_task(path, folder, prediction_file))
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    results = score_root(args.root, args.predictions)
+    for r in results:
+        value = "-" if r.score is None else f"{r.score:.2f}"
+        note = f"  ERROR {r.error}" if r.error else ""
+        print(f"{r.registry_key or r.folder:<60} {r.metric or '?':<14} {value:>8}  n={r.n} scored={r.n_scored} "
+              f"unparsed={r.n_unparsed} missing={r.n_missing}{note}")
+    print(f"{len(results)} task(s) with predictions")
+    if args.json_out:
+        payload = {"tasks": [asdict(r) for r in results]}
+        Path(args.json_out).write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0 if all(not r.error for r in results) else 1

@@ -1,0 +1,281 @@
+"""Classification / QA metrics: accuracy, macro accuracy, EM@1, token F1, micro-F1, F-score.
+
+Unparsed predictions (``None``) stay in every denominator: wrong for accuracy-like metrics, an empty
+token / label set for F1-like metrics (all reference labels become false negatives).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lmms_general.metrics._common import UNPARSED, answer_list, context_options, percent, require_samples
+from lmms_general.metrics.parsing import (
+    normalize_answer,
+    parse_option_letter,
+    reference_letter,
+    split_label_set,
+    strip_answer_lead,
+)
+from lmms_general.metrics.registry import MetricSpec, register
+
+#: NLP annotation ``type`` values whose label strings hold several labels separated by ", "
+MULTI_LABEL_TYPES = frozenset(
+    {"multi label classification", "ner", "extraction", "relation extraction", "event detection", "parsing"}
+)
+
+
+# --------------------------------------------------------------------------- accuracy / EM
+
+
+def parse_answer(raw: str, context: Mapping[str, Any]) -> str | None:
+    """NLP multiple choice (``options`` given): the chosen letter; otherwise the stripped response text."""
+    options = context_options(context)
+    if options:
+        return parse_option_letter(raw, options)
+    text = (raw or "").strip()
+    return text or None
+
+
+def answers_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
+    """Acceptable answers as a list of strings (a letter, one string, or several)."""
+    return answer_list(raw)
+
+
+def _as_number(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def answer_correct(prediction: Any, references: Sequence[Any]) -> bool:
+    """Whether a prediction matches any acceptable answer.
+
+    A reference that is a single option letter is compared with the letter the prediction chooses;
+    other references are compared after SQuAD folding (case, punctuation, articles, whitespace), on the
+    whole response or on its answer part ("Answer: X", ``\\boxed{X}``), and numerically when both are numbers.
+    """
+    if prediction is None:
+        return False
+    text = str(prediction)
+    answer_part = strip_answer_lead(text)
+    candidates = {normalize_answer(text), normalize_answer(answer_part)}
+    numbers = {n for n in (_as_number(t.strip().rstrip(".")) for t in (text, answer_part)) if n is not None}
+    for reference in references:
+        letter = reference_letter(reference)
+        if letter is not None:
+            if parse_option_letter(text) == letter:
+                return True
+            continue
+        norm = normalize_answer(reference)
+        if norm in candidates:
+            return True
+        ref_number = _as_number(str(reference).strip())
+        if ref_number is not None and ref_number in numbers:
+            return True
+    return False
+
+
+def accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Percentage of samples whose prediction matches an acceptable answer (0-100)."""
+    require_samples("accuracy", predictions)
+    return percent(answer_correct(p, answer_list(r)) for p, r in zip(predictions, references, strict=True))
+
+
+def exact_match_at_1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """EM@1 (3D situated QA): the top-1 answer equals an acceptable answer after folding (0-100)."""
+    require_samples("em_at_1", predictions)
+    return percent(answer_correct(p, answer_list(r)) for p, r in zip(predictions, references, strict=True))
+
+
+def _class_of(value: Any) -> str:
+    if value is None:
+        return UNPARSED
+    return normalize_answer(strip_answer_lead(str(value)))
+
+
+def macro_accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Mean over reference classes of per-class accuracy (sklearn ``balanced_accuracy_score``), 0-100."""
+    import warnings
+
+    from sklearn.metrics import balanced_accuracy_score
+
+    require_samples("macro_accuracy", predictions)
+    y_true = [_class_of(answer_list(r)[0] if answer_list(r) else None) for r in references]
+    y_pred = [_class_of(p) for p in predictions]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # predicted classes absent from y_true are expected
+        return 100.0 * float(balanced_accuracy_score(y_true, y_pred))
+
+
+# --------------------------------------------------------------------------- token F1
+
+
+def token_f1(prediction: Any, reference: Any) -> float:
+    """Token-set F1 of one prediction against one reference (official OpenQA scorer, SQuAD folding)."""
+    pred = set(normalize_answer(prediction).split())
+    ref = set(normalize_answer(reference).split())
+    common = len(pred & ref)
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def f1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Mean over samples of the best token-set F1 against any acceptable answer (0-100)."""
+    require_samples("f1", predictions)
+    scores = []
+    for prediction, reference in zip(predictions, references, strict=True):
+        refs = answer_list(reference)
+        scores.append(0.0 if prediction is None or not refs else max(token_f1(prediction, r) for r in refs))
+    return percent(scores)
+
+
+# --------------------------------------------------------------------------- micro-F1 over label sets
+
+
+def _multi(context: Mapping[str, Any]) -> bool:
+    return str(context.get("task_type", "")).strip().lower() in MULTI_LABEL_TYPES
+
+
+def parse_label_set(raw: str, context: Mapping[str, Any]) -> list[str] | None:
+    """The predicted label set (sorted list): ``<p>``-separated, plus ``", "`` for multi-label types."""
+    text = strip_answer_lead(raw or "")
+    labels = split_label_set(text, multi=_multi(context))
+    return sorted(labels) if labels else None
+
+
+def label_set_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
+    """The reference label set as the official scorer builds it (lower-cased, ``<p>`` / ``", "`` split)."""
+    values = raw if isinstance(raw, list) else [raw]
+    labels: set[str] = set()
+    for value in values:
+        if value is not None:
+            labels |= split_label_set(value, multi=_multi(context))
+    return sorted(labels)
+
+
+def micro_f1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Micro-F1 over label sets: TP/FP/FN summed over the corpus, then F1 (0-100)."""
+    require_samples("micro_f1", predictions)
+    tp = fp = fn = 0
+    for prediction, reference in zip(predictions, references, strict=True):
+        pred = set(prediction or ())
+        ref = set(reference or ())
+        tp += len(pred & ref)
+        fp += len(pred - ref)
+        fn += len(ref - pred)
+    if tp == 0:
+        return 0.0
+    return 100.0 * 2 * tp / (2 * tp + fp + fn)
+
+
+# --------------------------------------------------------------------------- weighted F-score
+
+
+def f_score(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Support-weighted F1 over classes (sklearn ``f1_score(average="weighted")``), 0-100.
+
+    Used by Multimodal Sarcasm Detection, whose benchmark (MUStARD) reports weighted F-score.
+    """
+    from sklearn.metrics import f1_score
+
+    require_samples("f_score", predictions)
+    y_true = [_class_of(answer_list(r)[0] if answer_list(r) else None) for r in references]
+    y_pred = [_class_of(p) for p in predictions]
+    return 100.0 * float(f1_score(y_true, y_pred, average="weighted", labels=sorted(set(y_true)), zero_division=0))
+
+
+register(
+    MetricSpec(
+        id="accuracy",
+        compute=accuracy,
+        kind="sample",
+        native_range=(0.0, 1.0),
+        scale="x100",
+        implementation="lmms_general (option-letter parser + SQuAD-folded string match)",
+        parse=parse_answer,
+        prepare_reference=answers_reference,
+        description="share of samples whose answer matches the reference letter or an acceptable answer",
+    )
+)
+register(
+    MetricSpec(
+        id="em_at_1",
+        compute=exact_match_at_1,
+        kind="sample",
+        native_range=(0.0, 1.0),
+        scale="x100",
+        implementation="lmms_general (SQuAD-folded exact match of the top-1 answer)",
+        parse=parse_answer,
+        prepare_reference=answers_reference,
+        description="exact match of the top-1 answer with any acceptable answer",
+    )
+)
+register(
+    MetricSpec(
+        id="macro_accuracy",
+        compute=macro_accuracy,
+        kind="corpus",
+        native_range=(0.0, 1.0),
+        scale="x100",
+        implementation="scikit-learn balanced_accuracy_score",
+        parse=parse_answer,
+        prepare_reference=answers_reference,
+        description="mean per-class accuracy (recall) over the reference classes",
+    )
+)
+register(
+    MetricSpec(
+        id="f1",
+        compute=f1,
+        kind="sample",
+        native_range=(0.0, 1.0),
+        scale="x100",
+        implementation="lmms_general token-set F1 (official OpenQA scorer, SQuAD folding)",
+        parse=parse_answer,
+        prepare_reference=answers_reference,
+        description="token-set F1 against the best acceptable answer, averaged over samples",
+    )
+)
+register(
+    MetricSpec(
+        id="micro_f1",
+        compute=micro_f1,
+        kind="corpus",
+        native_range=(0.0, 1.0),
+        scale="x100",
+        implementation="lmms_general micro-F1 over <p>-separated label sets (official NLP scorer)",
+        parse=parse_label_set,
+        prepare_reference=label_set_reference,
+        description="micro-averaged F1 over predicted vs reference label sets, counts pooled over the corpus",
+    )
+)
+register(
+    MetricSpec(
+        id="f_score",
+        compute=f_score,
+        kind="corpus",
+        native_range=(0.0, 1.0),
+        scale="x100",
+        implementation="scikit-learn f1_score(average='weighted')",
+        parse=parse_answer,
+        prepare_reference=answers_reference,
+        description="support-weighted F1 over the reference classes",
+    )
+)
+
+__all__ = [
+    "accuracy",
+    "answer_correct",
+    "exact_match_at_1",
+    "f1",
+    "f_score",
+    "macro_accuracy",
+    "micro_f1",
+    "token_f1",
+]

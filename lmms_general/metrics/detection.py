@@ -1,0 +1,309 @@
+"""Detection / grounding metrics: COCO AP (pycocotools), AP@IoU, binary AP, R@50 triplet recall, box DICE.
+
+Boxes are ``[x_min, y_min, w, h]`` (the annotation convention). A prediction without boxes that could
+not be parsed (``None``) is an image with no detections: its ground truth counts as missed. Boxes
+without a confidence get score 1.0 (every detection ranks equally, in response order).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from lmms_general.metrics._common import answer_list, percent, require_samples
+from lmms_general.metrics.parsing import boxes_from_value, extract_json, normalize_answer, parse_boxes
+from lmms_general.metrics.registry import MetricSpec, register
+
+Box = dict[str, Any]
+
+
+def parse_detections(raw: str, context: Mapping[str, Any]) -> list[Box] | None:
+    """Boxes from a response (JSON in any annotation shape, or ``[x, y, w, h]`` spans in text)."""
+    return parse_boxes(raw)
+
+
+def boxes_reference(raw: Any, context: Mapping[str, Any]) -> list[Box]:
+    """Reference boxes from ``{class: [[x,y,w,h],...]}`` or ``[{class: [x,y,w,h]}]`` (or a JSON string of them)."""
+    value = extract_json(raw) if isinstance(raw, str) else raw
+    boxes = boxes_from_value(value)
+    if boxes is None:
+        raise ValueError(f"reference is not a box list: {str(raw)[:120]}")
+    return boxes
+
+
+def _resolve_labels(prediction: list[Box], reference: list[Box]) -> list[Box]:
+    """Unlabelled predicted boxes take the image's ground-truth class when it has exactly one."""
+    classes = {normalize_answer(b["label"]) for b in reference if b.get("label") is not None}
+    only = next(iter(classes)) if len(classes) == 1 else None
+    out = []
+    for box in prediction:
+        label = box.get("label")
+        out.append({**box, "label": normalize_answer(label) if label is not None else (only or "<none>")})
+    return out
+
+
+def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None = None,
+              max_dets: int = 100) -> np.ndarray:
+    """Run pycocotools ``COCOeval`` (bbox) on the task and return ``stats`` (12 numbers, -1 when undefined).
+
+    With ``iou_thresholds`` the evaluation uses those thresholds; ``stats[0]`` is then AP averaged over them.
+    """
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    categories: dict[str, int] = {}
+    images, gts, dts = [], [], []
+    for image_id, (prediction, reference) in enumerate(zip(predictions, references, strict=True), start=1):
+        ref_boxes = _resolve_labels(reference or [], [])
+        images.append({"id": image_id})
+        for box in ref_boxes:
+            cat = categories.setdefault(box["label"], len(categories) + 1)
+            x, y, w, h = box["bbox"]
+            gts.append({"id": len(gts) + 1, "image_id": image_id, "category_id": cat, "bbox": [x, y, w, h],
+                        "area": float(w * h), "iscrowd": 0})
+        for box in _resolve_labels(prediction or [], reference or []):
+            cat = categories.setdefault(box["label"], len(categories) + 1)
+            dts.append({"id": len(dts) + 1, "image_id": image_id, "category_id": cat, "bbox": list(box["bbox"]),
+                        "score": float(box.get("score", 1.0)), "area": float(box["bbox"][2] * box["bbox"][3])})
+    if not gts:
+        raise ValueError("AP: the task has no ground-truth boxes")
+    with contextlib.redirect_stdout(io.StringIO()):
+        gt = COCO()
+        gt.dataset = {"images": images, "annotations": gts,
+                      "categories": [{"id": i, "name": n} for n, i in categories.items()]}
+        gt.createIndex()
+        dt = gt.loadRes(dts) if dts else COCO()
+        if not dts:
+            dt.dataset = {"images": images, "annotations": [], "categories": gt.dataset["categories"]}
+            dt.createIndex()
+        evaluator = COCOeval(gt, dt, "bbox")
+        if iou_thresholds is not None:
+            evaluator.params.iouThrs = np.array(iou_thresholds, dtype=float)
+        evaluator.params.maxDets = [1, 10, max_dets]
+        evaluator.evaluate()
+        evaluator.accumulate()
+        evaluator.summarize()
+    return np.asarray(evaluator.stats, dtype=float)
+
+
+def _ap_value(stats: np.ndarray, index: int) -> float:
+    value = float(stats[index])
+    return 0.0 if value < 0 else 100.0 * value
+
+
+def ap50(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """COCO AP at IoU 0.5 (pycocotools, 101-point interpolation, mean over classes), 0-100."""
+    require_samples("ap50", predictions)
+    return _ap_value(coco_eval(predictions, references, [0.5]), 0)
+
+
+def ap75(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """COCO AP at IoU 0.75, 0-100."""
+    require_samples("ap75", predictions)
+    return _ap_value(coco_eval(predictions, references, [0.75]), 0)
+
+
+def ap10(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """COCO-style AP at IoU 0.1 (loose grounding), 0-100."""
+    require_samples("ap10", predictions)
+    return _ap_value(coco_eval(predictions, references, [0.1]), 0)
+
+
+def map_coco(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """COCO mAP averaged over IoU 0.50:0.05:0.95 and classes, 0-100 (2-D ``[x, y, w, h]`` boxes)."""
+    require_samples("map", predictions)
+    _require_2d(predictions, references, "map")
+    return _ap_value(coco_eval(predictions, references), 0)
+
+
+def map50(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """mAP at IoU 0.5 over classes, 0-100 (2-D ``[x, y, w, h]`` boxes)."""
+    require_samples("map50", predictions)
+    _require_2d(predictions, references, "map50")
+    return _ap_value(coco_eval(predictions, references, [0.5]), 0)
+
+
+def _require_2d(predictions: Sequence[Any], references: Sequence[Any], metric: str) -> None:
+    for boxes in (*predictions, *references):
+        for box in boxes or []:
+            if len(box.get("bbox", ())) != 4:
+                raise NotImplementedError(f"{metric}: only 2-D [x, y, w, h] boxes are supported, got {box}")
+
+
+# --------------------------------------------------------------------------- AP: detection or binary anomaly AP
+
+_YES = {"yes", "true", "anomalous", "anomaly", "abnormal", "defective", "defect", "1"}
+_NO = {"no", "false", "normal", "good", "nondefective", "0", "none"}
+
+
+def parse_ap(raw: str, context: Mapping[str, Any]) -> Any:
+    """Boxes when the response has any; else an anomaly decision/score in [0, 1] (yes/no words or a number)."""
+    boxes = parse_boxes(raw)
+    if boxes:
+        return boxes
+    return _binary_score(raw)
+
+
+def _binary_score(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(min(max(value, 0.0), 1.0))
+    norm = normalize_answer(value)
+    words = norm.split()
+    if not words:
+        return None
+    if norm.replace(" ", "") in _YES or words[0] in _YES:
+        return 1.0
+    if norm.replace(" ", "") in _NO or words[0] in _NO:
+        return 0.0
+    match = re.search(r"\d*\.?\d+", norm)
+    return float(min(max(float(match.group()), 0.0), 1.0)) if match and "." in match.group() else None
+
+
+def ap_reference(raw: Any, context: Mapping[str, Any]) -> Any:
+    """Reference boxes (detection) or a 0/1 anomaly label."""
+    value = extract_json(raw) if isinstance(raw, str) and raw.strip()[:1] in "[{" else raw
+    boxes = boxes_from_value(value)
+    if boxes is not None:
+        return boxes
+    answers = answer_list(raw)
+    label = _binary_score(answers[0]) if answers else None
+    if label is None:
+        raise ValueError(f"AP reference is neither boxes nor a yes/no label: {str(raw)[:120]}")
+    return label
+
+
+def ap(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """AP, 0-100: COCO AP@[.5:.95] for box references; for 0/1 (anomaly) references the area under the
+    precision-recall curve of the predicted scores (sklearn ``average_precision_score``), unparsed -> 0."""
+    from sklearn.metrics import average_precision_score
+
+    require_samples("ap", predictions)
+    if all(isinstance(r, list) for r in references):
+        preds = [p if isinstance(p, list) else None for p in predictions]
+        return _ap_value(coco_eval(preds, references), 0)
+    y_true = [int(float(r) >= 0.5) for r in references]
+    y_score = [float(p) if isinstance(p, (int, float)) else 0.0 for p in predictions]
+    if sum(y_true) == 0:
+        raise ValueError("ap: no positive (anomalous) reference in the task")
+    return 100.0 * float(average_precision_score(y_true, y_score))
+
+
+# --------------------------------------------------------------------------- R@50 (relation triplets)
+
+_TRIPLET_SPLIT = re.compile(r"\s*(?:,|;|\||->|-)\s*")
+
+
+def _triplet(value: Any) -> tuple[str, str, str] | None:
+    if isinstance(value, Mapping):
+        parts = [value.get(k) for k in ("subject", "predicate", "object")]
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        text = str(value).strip().strip("()[]")
+        parts = _TRIPLET_SPLIT.split(text)
+    if len(parts) != 3 or any(p is None for p in parts):
+        return None
+    return tuple(normalize_answer(p) for p in parts)  # type: ignore[return-value]
+
+
+def triplets(value: Any) -> list[tuple[str, str, str]] | None:
+    """Relation triplets from JSON (list of [s, p, o] or {subject, predicate, object}) or one per line."""
+    decoded = extract_json(value) if isinstance(value, str) else value
+    items: list[Any]
+    if isinstance(decoded, list) and decoded and _triplet(decoded) is not None and not isinstance(decoded[0], list):
+        items = [decoded]
+    elif isinstance(decoded, list):
+        items = decoded
+    elif isinstance(decoded, Mapping):
+        items = [decoded]
+    elif isinstance(value, str):
+        items = [line for line in value.splitlines() if line.strip()]
+    else:
+        return None
+    found = [t for t in (_triplet(i) for i in items) if t is not None]
+    return found or None
+
+
+def recall_at_50(predictions: Sequence[Any], references: Sequence[Any], k: int = 50) -> float:
+    """Triplet recall at K=50: share of ground-truth triplets among the first 50 predicted, mean per image."""
+    require_samples("recall_at_50", predictions)
+    scores = []
+    for prediction, reference in zip(predictions, references, strict=True):
+        gt = [tuple(t) for t in reference or []]
+        if not gt:
+            raise ValueError("recall_at_50: a sample has no ground-truth triplet")
+        top = {tuple(t) for t in (prediction or [])[:k]}
+        scores.append(sum(t in top for t in gt) / len(gt))
+    return percent(scores)
+
+
+def parse_triplets(raw: str, context: Mapping[str, Any]) -> list[list[str]] | None:
+    found = triplets(raw)
+    return [list(t) for t in found] if found else None
+
+
+def triplets_reference(raw: Any, context: Mapping[str, Any]) -> list[list[str]]:
+    found = triplets(raw)
+    if not found:
+        raise ValueError(f"reference holds no (subject, predicate, object) triplet: {str(raw)[:120]}")
+    return [list(t) for t in found]
+
+
+# --------------------------------------------------------------------------- DICE of box regions
+
+
+def _box_mask(boxes: Sequence[Box], height: int, width: int) -> np.ndarray:
+    mask = np.zeros((height, width), dtype=bool)
+    for box in boxes:
+        x, y, w, h = box["bbox"]
+        mask[int(round(y)) : int(round(y + h)), int(round(x)) : int(round(x + w))] = True
+    return mask
+
+
+def box_dice(prediction: Sequence[Box] | None, reference: Sequence[Box]) -> float:
+    """Dice of the regions covered by predicted and reference boxes (1.0 when both are empty)."""
+    boxes = [*(prediction or []), *reference]
+    if not boxes:
+        return 1.0
+    width = int(np.ceil(max(b["bbox"][0] + b["bbox"][2] for b in boxes))) + 1
+    height = int(np.ceil(max(b["bbox"][1] + b["bbox"][3] for b in boxes))) + 1
+    pred, ref = _box_mask(prediction or [], height, width), _box_mask(reference, height, width)
+    total = int(pred.sum() + ref.sum())
+    return 1.0 if total == 0 else 2.0 * int((pred & ref).sum()) / total
+
+
+def dice(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Mean per-image Dice of the predicted vs reference box regions (detection-as-segmentation), 0-100."""
+    require_samples("dice", predictions)
+    return percent(box_dice(p, r) for p, r in zip(predictions, references, strict=True))
+
+
+_DET = {"native_range": (0.0, 1.0), "scale": "x100", "parse": parse_detections, "prepare_reference": boxes_reference}
+register(MetricSpec(id="ap50", compute=ap50, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.5)",
+                    description="average precision at IoU 0.5 over the task's boxes", **_DET))
+register(MetricSpec(id="ap75", compute=ap75, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.75)",
+                    description="average precision at IoU 0.75 over the task's boxes", **_DET))
+register(MetricSpec(id="ap10", compute=ap10, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.1)",
+                    description="average precision at IoU 0.1 (grounding)", **_DET))
+register(MetricSpec(id="map", compute=map_coco, kind="corpus",
+                    implementation="pycocotools COCOeval (bbox, IoU 0.50:0.95)",
+                    description="mean average precision over IoU 0.50:0.95 and classes", **_DET))
+register(MetricSpec(id="map50", compute=map50, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.5)",
+                    description="mean average precision at IoU 0.5 over classes", **_DET))
+register(MetricSpec(id="dice", compute=dice, kind="sample", implementation="numpy box rasterisation (Dice)",
+                    description="Dice overlap of predicted and reference box regions, mean per image", **_DET))
+register(MetricSpec(id="ap", compute=ap, kind="corpus", native_range=(0.0, 1.0), scale="x100",
+                    implementation="pycocotools COCOeval / scikit-learn average_precision_score",
+                    parse=parse_ap, prepare_reference=ap_reference,
+                    description="COCO AP@[.5:.95] for boxes; anomaly AP (area under PR curve) for yes/no labels"))
+register(MetricSpec(id="recall_at_50", compute=recall_at_50, kind="sample", native_range=(0.0, 1.0), scale="x100",
+                    implementation="lmms_general triplet recall@50", parse=parse_triplets,
+                    prepare_reference=triplets_reference,
+                    description="share of ground-truth relation triplets among the top-50 predicted, per image"))

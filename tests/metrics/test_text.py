@@ -1,0 +1,81 @@
+"""Text metrics against hand-computed values and a second library."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from lmms_general.metrics import get_metric
+from lmms_general.metrics.text import bleu1_sample, coco_tokenize, rouge_sample
+from tests.metrics._inputs import CAPTIONS_PRED, CAPTIONS_REF
+
+
+def _score(metric_id: str, preds: list[str | None], refs: list[object]) -> float:
+    spec = get_metric(metric_id)
+    parsed = [None if p is None else spec.parse(p, {}) for p in preds]
+    return spec.score(parsed, [spec.prepare_reference(r, {}) for r in refs])
+
+
+def test_bleu1_hand() -> None:
+    # unigram precision 1, brevity penalty exp(1 - 6/3)
+    assert bleu1_sample("the cat sat", ["the cat sat on the mat"]) == pytest.approx(math.exp(-1))
+    assert bleu1_sample("the cat sat on the mat", ["the cat sat on the mat"]) == pytest.approx(1.0)
+    # max over references
+    assert bleu1_sample("the cat sat", ["a dog", "the cat sat"]) == pytest.approx(1.0)
+    assert _score("bleu_1", ["the cat sat", None, ""], ["the cat sat on the mat", "x", "y"]) == \
+        pytest.approx(100 * math.exp(-1) / 3)
+
+
+def test_rouge_hand() -> None:
+    # ROUGE-1: overlap 3, P 3/3, R 3/6 -> 2/3
+    assert rouge_sample("the cat sat", ["the cat sat on the mat"], "rouge1") == pytest.approx(2 / 3)
+    # ROUGE-L: LCS 2 of 3 both ways
+    assert rouge_sample("cat the sat", ["the cat sat"], "rougeL") == pytest.approx(2 / 3)
+    # stemming: "sleeping" ~ "sleeps"
+    assert rouge_sample("cats sleeping", ["cat sleeps"], "rouge1") == pytest.approx(1.0)
+    assert _score("rouge_1", [None, "the cat sat"], ["a", ["zzz", "the cat sat on the mat"]]) == pytest.approx(100 / 3)
+    assert _score("rouge_l", ["a b", "x"], ["a b", "y"]) == pytest.approx(50.0)
+
+
+def test_bleu4_corpus_matches_nltk_corpus_bleu() -> None:
+    from nltk.translate.bleu_score import corpus_bleu
+
+    preds = ["a man is riding a horse on the beach", "two dogs are playing in the snow", "a cat is sleeping on a sofa"]
+    refs = [["a man is riding a horse along the beach", "a person riding a horse"],
+            ["two dogs are playing in snow"], ["a cat is sleeping on the sofa"]]
+    ours = _score("bleu_4", preds, refs)
+    expected = 100 * corpus_bleu([[coco_tokenize(r).split() for r in rs] for rs in refs],
+                                 [coco_tokenize(p).split() for p in preds])
+    assert ours == pytest.approx(expected, abs=1e-4)
+    per_sample = [_score("bleu_4", [p], [r]) for p, r in zip(preds, refs, strict=True)]
+    assert sum(per_sample) / 3 != pytest.approx(ours, abs=1e-3)
+
+
+def test_cider_corpus() -> None:
+    from pycocoevalcap.cider.cider import Cider
+
+    value = _score("cider", CAPTIONS_PRED, CAPTIONS_REF)
+    assert value > 0
+    # an empty / unparsed prediction keeps its sample in the corpus (lowers the score)
+    assert _score("cider", [*CAPTIONS_PRED[:2], None, CAPTIONS_PRED[3]], CAPTIONS_REF) == pytest.approx(value)
+    gts = {i: [coco_tokenize(r) for r in rs] for i, rs in enumerate(CAPTIONS_REF)}
+    res = {i: [coco_tokenize(p)] for i, p in enumerate(CAPTIONS_PRED)}
+    assert value == pytest.approx(100 * Cider().compute_score(gts, res)[0])
+    # document frequencies are corpus statistics: scoring samples alone gives another value
+    alone = [_score("cider", [p], [r]) for p, r in zip(CAPTIONS_PRED, CAPTIONS_REF, strict=True)]
+    assert sum(alone) / len(alone) != pytest.approx(value)
+
+
+def test_anls_hand() -> None:
+    # "helo" vs "hello": distance 1/5 -> 0.8; "abc" vs "xyz": distance 1 -> 0 (threshold)
+    assert _score("anls", ["Helo", "abc", None], [["hello"], "xyz", "q"]) == pytest.approx(80 / 3)
+    assert _score("anls", ["ABC-12"], ["abc-12"]) == 100.0
+
+
+def test_codebleu() -> None:
+    pytest.importorskip("codebleu", reason="codebleu is a declared dependency; environment lacks it")
+    code = "def add(a, b):\n    return a + b\n"
+    assert _score("codebleu", [code], [code]) == pytest.approx(100.0)
+    other = _score("codebleu", ["def add(x, y):\n    return x - y\n", None], [code, code])
+    assert 0 < other < 50
