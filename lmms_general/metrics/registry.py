@@ -133,6 +133,8 @@ _FAMILIES = (
     "audio",
     "three_d",
     "judged",
+    "panoptic",
+    "multi_object_tracking",
 )
 
 

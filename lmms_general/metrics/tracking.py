@@ -1,7 +1,6 @@
 """Tracking metrics: single-object tracking success AUC (OTB/LaSOT one-pass evaluation).
 
-AMOTA (3-D multi-object tracking) needs the nuScenes tracking devkit and its scene format; it is not
-registered, so ``get_metric("amota")`` raises a clear not-implemented error naming the task.
+AMOTA (3-D multi-object tracking) lives in :mod:`lmms_general.metrics.multi_object_tracking`.
 """
 
 from __future__ import annotations

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from lmms_general.commands import metrics as metrics_command
 from lmms_general.metrics import MetricNotImplementedError, get_metric
 from lmms_general.registry import load_registry
@@ -18,8 +16,8 @@ GENERATION_OWNED = frozenset({
     "i2v_composite", "wer", "mcd", "fad", "clap_score", "style_clap", "pitch_class_consistency", "mos",
     "gpt_score", "user_preference_rate",
 })
-#: non-generative ids known to be missing (documented in tracking.py / segmentation.py)
-KNOWN_MISSING = frozenset({"amota", "pq"})
+#: non-generative ids known to be missing: none left
+KNOWN_MISSING: frozenset[str] = frozenset()
 
 
 def _missing() -> dict[str, list[str]]:
@@ -38,7 +36,6 @@ def test_non_generative_rows_resolve() -> None:
     assert not ours, f"rows without a metric: {json.dumps(ours, indent=1)}"
 
 
-@pytest.mark.xfail(reason="generation metrics and amota/pq are being filled in", strict=False)
 def test_all_699_rows_resolve() -> None:
     missing = _missing()
     total = sum(len(v) for v in missing.values())

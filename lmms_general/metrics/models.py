@@ -1,0 +1,228 @@
+"""Loading the networks that model-based metrics need, and computing their embeddings.
+
+A network is named by a default Hugging Face hub id, overridable per metric call (option ``model``) or
+by environment variable ``LMMS_GENERAL_MODEL_<NAME>`` (e.g. ``LMMS_GENERAL_MODEL_CLIP=/models/clip``).
+Priority: explicit option > environment variable > default. Nothing is downloaded when the hub is
+offline (``HF_HUB_OFFLINE=1``): a missing model raises :class:`ModelUnavailableError` naming the model,
+the variable to set and the metric. Loaded models are cached per (name, path) for the process.
+
+Defaults (see docs/METRICS.md):
+
+=================  ======================================  ============================================
+name               default                                 used by
+=================  ======================================  ============================================
+CLIP               openai/clip-vit-base-patch32            clip_score, clip_image_score, clip_style,
+                                                           frame_accuracy, success_rate, i2v_composite,
+                                                           fid (feature="clip"), user_preference_rate
+AESTHETIC_CLIP     openai/clip-vit-large-patch14           aesthetic_score (with AESTHETIC_HEAD)
+AESTHETIC_HEAD     (local file, no default)                LAION ``sa_0_4_vit_l_14_linear.pth``
+DINO               facebook/dino-vitb16                    dino_score, i2v_composite, fid (feature="dino")
+CLAP               laion/clap-htsat-unfused                clap_score, style_clap, fad
+WHISPER            openai/whisper-large-v3-turbo           wer
+EMOTION            superb/wav2vec2-base-superb-er          emotion_accuracy
+DETECTOR           google/owlvit-base-patch32              success_rate_single/multi_object
+=================  ======================================  ============================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+DEFAULT_MODELS: dict[str, str] = {
+    "CLIP": "openai/clip-vit-base-patch32",
+    "AESTHETIC_CLIP": "openai/clip-vit-large-patch14",
+    "DINO": "facebook/dino-vitb16",
+    "CLAP": "laion/clap-htsat-unfused",
+    "WHISPER": "openai/whisper-large-v3-turbo",
+    "EMOTION": "superb/wav2vec2-base-superb-er",
+    "DETECTOR": "google/owlvit-base-patch32",
+}
+
+
+class ModelUnavailableError(RuntimeError):
+    """A metric's network cannot be loaded (not cached locally, hub offline, bad path)."""
+
+
+def resolve_model(name: str, override: str | None = None) -> str:
+    """Hub id or local path for network ``name``: option > ``LMMS_GENERAL_MODEL_<NAME>`` > default."""
+    if override:
+        return str(override)
+    env = os.environ.get(f"LMMS_GENERAL_MODEL_{name}")
+    if env:
+        return env
+    if name not in DEFAULT_MODELS:
+        raise ModelUnavailableError(f"no model configured for {name}: set LMMS_GENERAL_MODEL_{name}")
+    return DEFAULT_MODELS[name]
+
+
+def device() -> str:
+    """``cuda`` when a GPU is visible, else ``cpu`` (``LMMS_GENERAL_METRIC_DEVICE`` overrides)."""
+    forced = os.environ.get("LMMS_GENERAL_METRIC_DEVICE")
+    if forced:
+        return forced
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _load(loader: Any, name: str, path: str, **kwargs: Any) -> Any:
+    try:
+        return loader.from_pretrained(path, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - hub/IO errors come in many types
+        raise ModelUnavailableError(
+            f"cannot load {name} model {path!r} ({type(exc).__name__}: {str(exc)[:300]}); download it once or "
+            f"point LMMS_GENERAL_MODEL_{name} (or the metric's `model` option) at a local copy"
+        ) from None
+
+
+@lru_cache(maxsize=8)
+def load_clip(path: str) -> tuple[Any, Any]:
+    """CLIP model (eval, on :func:`device`) and its processor."""
+    from transformers import CLIPModel, CLIPProcessor
+
+    model = _load(CLIPModel, "CLIP", path).eval().to(device())
+    return model, _load(CLIPProcessor, "CLIP", path)
+
+
+@lru_cache(maxsize=4)
+def load_vision_backbone(path: str) -> tuple[Any, Any]:
+    """A self-supervised vision backbone (DINO ViT, DINOv2, ...) and its image processor."""
+    from transformers import AutoImageProcessor, AutoModel
+
+    model = _load(AutoModel, "DINO", path).eval().to(device())
+    return model, _load(AutoImageProcessor, "DINO", path)
+
+
+@lru_cache(maxsize=4)
+def load_clap(path: str) -> tuple[Any, Any]:
+    """CLAP model and processor (audio at the processor's sampling rate, 48 kHz for LAION CLAP)."""
+    from transformers import ClapModel, ClapProcessor
+
+    model = _load(ClapModel, "CLAP", path).eval().to(device())
+    return model, _load(ClapProcessor, "CLAP", path)
+
+
+@lru_cache(maxsize=2)
+def load_whisper(path: str) -> tuple[Any, Any]:
+    """Whisper model and processor for transcription."""
+    from transformers import WhisperForConditionalGeneration, WhisperProcessor
+
+    model = _load(WhisperForConditionalGeneration, "WHISPER", path).eval().to(device())
+    return model, _load(WhisperProcessor, "WHISPER", path)
+
+
+@lru_cache(maxsize=2)
+def load_audio_classifier(path: str) -> tuple[Any, Any]:
+    """An audio classification model (``AutoModelForAudioClassification``) and its feature extractor."""
+    from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
+
+    model = _load(AutoModelForAudioClassification, "EMOTION", path).eval().to(device())
+    return model, _load(AutoFeatureExtractor, "EMOTION", path)
+
+
+@lru_cache(maxsize=2)
+def load_detector(path: str) -> tuple[Any, Any]:
+    """An open-vocabulary detector (OWL-ViT / OWLv2) and its processor."""
+    from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
+
+    model = _load(AutoModelForZeroShotObjectDetection, "DETECTOR", path).eval().to(device())
+    return model, _load(AutoProcessor, "DETECTOR", path)
+
+
+# ------------------------------------------------------------------------------------------ embeddings
+def _unit(tensor: Any) -> np.ndarray:
+    array = tensor.detach().float().cpu().numpy()
+    return array / np.clip(np.linalg.norm(array, axis=-1, keepdims=True), 1e-12, None)
+
+
+def _batched(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def clip_image_embeddings(images: Sequence[np.ndarray], path: str, batch_size: int = 32) -> np.ndarray:
+    """L2-normalised CLIP image embeddings ``(N, D)`` of ``uint8 (H, W, 3)`` images."""
+    import torch
+
+    model, processor = load_clip(path)
+    out = []
+    for batch in _batched(list(images), batch_size):
+        inputs = processor(images=list(batch), return_tensors="pt").to(device())
+        with torch.no_grad():
+            out.append(_unit(_features(model.get_image_features(**inputs))))
+    return np.concatenate(out)
+
+
+def clip_text_embeddings(texts: Sequence[str], path: str, batch_size: int = 64) -> np.ndarray:
+    """L2-normalised CLIP text embeddings ``(N, D)`` (texts truncated to the model's context)."""
+    import torch
+
+    model, processor = load_clip(path)
+    out = []
+    for batch in _batched(list(texts), batch_size):
+        inputs = processor(
+            text=list(batch),
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=model.config.text_config.max_position_embeddings,
+        ).to(device())
+        with torch.no_grad():
+            out.append(_unit(_features(model.get_text_features(**inputs))))
+    return np.concatenate(out)
+
+
+def backbone_embeddings(images: Sequence[np.ndarray], path: str, batch_size: int = 32) -> np.ndarray:
+    """L2-normalised CLS embeddings ``(N, D)`` of a vision backbone (DINO / DINOv2)."""
+    import torch
+
+    model, processor = load_vision_backbone(path)
+    out = []
+    for batch in _batched(list(images), batch_size):
+        inputs = processor(images=list(batch), return_tensors="pt").to(device())
+        with torch.no_grad():
+            out.append(_unit(model(**inputs).last_hidden_state[:, 0]))
+    return np.concatenate(out)
+
+
+def clap_audio_embeddings(waves: Sequence[np.ndarray], path: str, batch_size: int = 16) -> np.ndarray:
+    """L2-normalised CLAP audio embeddings ``(N, D)``; waves must be at :func:`clap_sample_rate`."""
+    import torch
+
+    model, processor = load_clap(path)
+    rate = clap_sample_rate(path)
+    out = []
+    for batch in _batched(list(waves), batch_size):
+        inputs = processor(audio=list(batch), sampling_rate=rate, return_tensors="pt").to(device())
+        with torch.no_grad():
+            out.append(_unit(_features(model.get_audio_features(**inputs))))
+    return np.concatenate(out)
+
+
+def clap_text_embeddings(texts: Sequence[str], path: str, batch_size: int = 64) -> np.ndarray:
+    """L2-normalised CLAP text embeddings ``(N, D)``."""
+    import torch
+
+    model, processor = load_clap(path)
+    out = []
+    for batch in _batched(list(texts), batch_size):
+        inputs = processor(text=list(batch), return_tensors="pt", padding=True, truncation=True).to(device())
+        with torch.no_grad():
+            out.append(_unit(_features(model.get_text_features(**inputs))))
+    return np.concatenate(out)
+
+
+def clap_sample_rate(path: str) -> int:
+    """Sampling rate the CLAP processor expects (48 kHz for LAION CLAP)."""
+    return int(load_clap(path)[1].feature_extractor.sampling_rate)
+
+
+def _features(output: Any) -> Any:
+    """transformers 5 returns model outputs from ``get_*_features``; older versions return tensors."""
+    if hasattr(output, "pooler_output") and not hasattr(output, "shape"):
+        return output.pooler_output
+    return output
