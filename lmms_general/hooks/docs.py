@@ -63,6 +63,7 @@ def _context(spec: TaskSpec, header: dict[str, Any], sample: Any) -> dict[str, A
         "task_type": str(header.get("type", "")),
         "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
         "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
+        "question": inp.get("question") if isinstance(inp.get("question"), str) else None,
         "sample_id": sample.id,
     }
 

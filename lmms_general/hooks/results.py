@@ -8,6 +8,7 @@ raises (lmms-eval retries raising hooks 5 times): problems become the item's ``s
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from lmms_general.hooks.prompts import build_prompt
 from lmms_general.metrics import get_metric
 from lmms_general.registry import load_registry
 
+_LOG = logging.getLogger("lmms_general")
 FAILED_PREFIXES = ("[GENERATION_FAILED]", "[ERROR]")
 _MEDIA_KEYS = {"image": "images", "video": "videos", "audio": "audios", "3d": ("pointclouds", "meshes")}
 
@@ -68,6 +70,8 @@ def generation_reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> d
         "source": [m["path"] for m in media if m.get("role") == "input" and m.get("path")],
         "target": [m["path"] for m in media if m.get("role") != "input" and m.get("path")],
         "text": text,
+        "input": sample.get("input"),
+        "auxiliary_info": sample.get("auxiliary_info"),
         "task_dir": payload(doc["payload_json"])["task_dir"],
     }
 
@@ -95,7 +99,8 @@ def score_item(doc: Mapping[str, Any], response: str) -> dict[str, Any]:
     context = {**data["context"], "task_dir": data["task_dir"]}
     try:
         raw_reference = _reference(doc, sample)
-        item["reference"] = _jsonable(metric.prepare_reference(raw_reference, context)) if raw_reference is not None else None
+        if raw_reference is not None:
+            item["reference"] = _jsonable(metric.prepare_reference(raw_reference, context))
     except Exception as exc:  # noqa: BLE001 - a bad reference is reported per sample
         item.update(status="error", error=f"reference of sample {doc['sample_id']}: {type(exc).__name__}: {exc}")
         return item
@@ -146,9 +151,23 @@ def score_items(items: Sequence[Mapping[str, Any]]) -> float | None:
     return metric.score([i["prediction"] for i in scorable], [i["reference"] for i in scorable])
 
 
-def aggregate_score(items: Sequence[Mapping[str, Any]]) -> float | None:
-    """lmms-eval aggregation for metric ``score`` (reference-table scale)."""
-    return score_items(items)
+def aggregate_score(items: Sequence[Mapping[str, Any]]) -> float | str | None:
+    """lmms-eval aggregation for metric ``score`` (reference-table scale).
+
+    A metric that cannot run (a model-based metric without its weights offline, a judge not configured)
+    must not abort the other tasks of the run: the error is logged naming the task and metric, and the
+    task's score becomes the text ``"error: ..."``, which ``lmms-general level`` reports and counts as
+    missing. The sample log keeps every item, so ``lmms-general score`` can score the task later.
+    """
+    try:
+        return score_items(items)
+    except Exception as exc:  # noqa: BLE001 - one task's metric must not lose the whole run
+        key = items[0].get("key") if items else None
+        spec = load_registry().get(key) if key else None
+        where = f"task {spec.task} (metric {spec.metric_id})" if spec else f"task {key}"
+        message = f"error: {type(exc).__name__}: {exc}"
+        _LOG.error("%s could not be scored: %s; re-score later with `lmms-general score`", where, message)
+        return message
 
 
 def aggregate_failed(flags: Sequence[int]) -> int:

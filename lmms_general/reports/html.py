@@ -18,6 +18,7 @@ from lmms_general.reports.tables import (
     leaderboard_rows,
     level_rows,
     modality_rows,
+    proxy_scored,
     unsupported_by_group,
     won_rows,
 )
@@ -81,6 +82,14 @@ def _model_section(rep: ModelReport) -> list[str]:
         f"<li><b>{html.escape(g)}</b> ({len(n)}): {html.escape('; '.join(n))}</li>" for g, n in unsupported.items()
     ]
     parts.append("</ul></details>")
+    proxies = proxy_scored(r)
+    if proxies:
+        n_proxy = sum(len(v) for v in proxies.values())
+        parts.append(f"<details><summary>Scored with a proxy metric ({n_proxy})</summary><ul>")
+        parts += [
+            f"<li><b>{html.escape(m)}</b> ({len(n)}): {html.escape('; '.join(n))}</li>" for m, n in proxies.items()
+        ]
+        parts.append("</ul></details>")
     if rep.messages:
         parts.append(f"<details><summary>Input notes ({len(rep.messages)})</summary><ul>")
         parts += [f"<li>{html.escape(m)}</li>" for m in rep.messages]

@@ -17,6 +17,7 @@ from lmms_general.reports.tables import (
     leaderboard_rows,
     level_rows,
     modality_rows,
+    proxy_scored,
     unsupported_by_group,
     won_rows,
 )
@@ -80,6 +81,10 @@ def _model_section(rep: ModelReport, figures: Path) -> list[str]:
     parts += ["", f"### Unsupported tasks ({total})", ""]
     for group, names in unsupported.items():
         parts.append(f"* **{group}** ({len(names)}): " + "; ".join(names))
+    proxies = proxy_scored(r)
+    if proxies:
+        parts += ["", f"### Scored with a proxy metric ({sum(len(v) for v in proxies.values())})", ""]
+        parts += [f"* **{metric}** ({len(names)}): " + "; ".join(names) for metric, names in proxies.items()]
     if rep.messages:
         parts += ["", f"### Input notes ({len(rep.messages)})", ""] + [f"* {m}" for m in rep.messages]
     return parts

@@ -136,3 +136,26 @@ def comparison_table(reports: Sequence[ModelReport]) -> tuple[list[str], list[li
             + [f"{values[c]:.4g}" if c in values else "–" for c in columns]
         )
     return header, rows
+
+
+def proxy_scored(r: LevelResult, registry: Registry | None = None) -> dict[str, list[str]]:
+    """``metric id -> [task names]`` of scored tasks whose metric is an automatic stand-in (``proxy=True``).
+
+    The paper scored these with humans, GPT-4 or task-specific models; readers must see which numbers
+    come from a proxy before comparing them with the SoTA column.
+    """
+    from lmms_general.metrics import MetricNotImplementedError, get_metric
+
+    registry = registry or load_registry()
+    out: dict[str, list[str]] = {}
+    for o in r.outcomes:
+        if o.raw is None or o.key not in registry:
+            continue
+        spec = registry[o.key]
+        try:
+            proxy = get_metric(spec.metric_id, spec.task).proxy
+        except MetricNotImplementedError:
+            continue
+        if proxy:
+            out.setdefault(spec.metric_id, []).append(spec.display_name)
+    return out

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.level.level_fixtures import items, write_run
 
 import lmms_general.metrics as metrics_api
 from lmms_general.cli import main
 from lmms_general.metrics.registry import MetricSpec
 from lmms_general.registry import load_registry
+from tests.level.level_fixtures import items, write_run
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "general_level" / "check_vectors"
 
@@ -99,3 +99,19 @@ def test_level_command_errors(tmp_path, capsys):
     assert "needs --model" in capsys.readouterr().err
     assert main(["level", str(tmp_path / "missing")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_report_lists_tasks_scored_by_a_proxy(tmp_path):
+    registry = load_registry()
+    proxied = next(s for s in registry.values() if s.metric_id == "optical_flow_score")
+    exact = next(s for s in registry.values() if s.metric_id == "psnr")
+    assert metrics_api.get_metric("optical_flow_score").proxy and not metrics_api.get_metric("psnr").proxy
+    write_run(tmp_path / "runs" / "m", "20250101_000000", "m",
+              {f"general_bench_{proxied.key}": 50.0, f"general_bench_{exact.key}": 20.0})
+    out = tmp_path / "out"
+    assert main(["level", str(tmp_path / "runs"), "--markdown", str(out / "r.md"), "--html", str(out / "r.html")]) == 0
+    md = (out / "r.md").read_text()
+    section = md[md.index("### Scored with a proxy metric (1)"):]
+    assert f"**optical_flow_score** (1): {proxied.display_name}" in section
+    assert exact.display_name not in section
+    assert "Scored with a proxy metric (1)" in (out / "r.html").read_text()

@@ -11,6 +11,7 @@ import pytest
 
 from lmms_general import hooks
 from lmms_general.hooks.results import generated_paths, process_results, score_items
+from lmms_general.registry import load_registry
 
 
 def make_doc(key: str, sample: dict[str, Any], *, reference: Any = None, media: list[dict] | None = None,
@@ -56,8 +57,10 @@ def test_doc_to_visual_loads_inputs_and_records_corrupt_files(tmp_path: Path) ->
     import soundfile as sf
 
     sf.write(wav, np.zeros(160, dtype="float32"), 16000)
-    media = [{"kind": "image", "path": str(good), "role": "input"}, {"kind": "image", "path": str(bad), "role": "input"},
-             {"kind": "audio", "path": str(wav), "role": "input"}, {"kind": "image", "path": str(good), "role": "output"}]
+    media = [{"kind": "image", "path": str(good), "role": "input"},
+             {"kind": "image", "path": str(bad), "role": "input"},
+             {"kind": "audio", "path": str(wav), "role": "input"},
+             {"kind": "image", "path": str(good), "role": "output"}]
     doc = make_doc("image_comp_bird_detection", {"id": "v1"}, media=media)
     visuals = hooks.doc_to_visual(doc)
     assert len(visuals) == 2 and visuals[0].size == (8, 8) and visuals[1]["sampling_rate"] == 16000
@@ -75,7 +78,8 @@ def test_process_results_never_raises_and_keeps_errors() -> None:
 
 
 def test_generation_failures_are_counted_not_dropped() -> None:
-    doc = make_doc("image_gen_image_deraining", {"id": "g1", "input": {"prompt": "derain"}}, out="image", kind="generation")
+    doc = make_doc("image_gen_image_deraining", {"id": "g1", "input": {"prompt": "derain"}}, out="image",
+                   kind="generation")
     item = process_results(doc, ["[GENERATION_FAILED] out of memory"])["score"]
     assert item["status"] == "failed" and item["prediction"] is None
 
@@ -92,8 +96,20 @@ def test_accuracy_task_scores_through_items() -> None:
     pytest.importorskip("lmms_general.metrics.classification")
     docs = [make_doc("nlp_causal_reasoning", {"id": f"c{i}"}, reference=ref, task_type="MultipleChoiceQA",
                      options=["x", "y"]) for i, ref in enumerate(["A", "B", "A", "B"])]
-    items = [process_results(d, [r])["score"] for d, r in zip(docs, ["A", "B", "no idea", "A"])]
+    items = [process_results(d, [r])["score"] for d, r in zip(docs, ["A", "B", "no idea", "A"], strict=True)]
     assert [i["status"] for i in items][:2] == ["ok", "ok"]
     assert items[2]["status"] == "unparsed"  # stays in the denominator
     assert score_items(items) == pytest.approx(50.0)
-    assert hooks.aggregate_failed([process_results(d, [r])["failed"] for d, r in zip(docs, ["A", "B", "?", "A"])]) == 1
+    flags = [process_results(d, [r])["failed"] for d, r in zip(docs, ["A", "B", "?", "A"], strict=True)]
+    assert hooks.aggregate_failed(flags) == 1
+
+
+def test_a_metric_that_cannot_run_marks_its_task_and_spares_the_run(monkeypatch, caplog) -> None:
+    monkeypatch.delenv("LMMS_GENERAL_JUDGE_BASE_URL", raising=False)
+    monkeypatch.delenv("LMMS_GENERAL_JUDGE_MODEL", raising=False)
+    spec = next(s for s in load_registry().values() if s.metric_id == "gpt_score")
+    items = [{"id": "1", "key": spec.key, "prediction": "a cat", "reference": "a cat", "status": "ok"}]
+    with caplog.at_level("ERROR", logger="lmms_general"):
+        value = hooks.aggregate_score(items)
+    assert isinstance(value, str) and value.startswith("error: ")
+    assert f"task {spec.task} (metric gpt_score) could not be scored" in caplog.text
