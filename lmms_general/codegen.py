@@ -105,7 +105,8 @@ def render() -> dict[str, str]:
         for paradigm, short in PARADIGM_SHORT.items():
             specs = registry.select(modality, paradigm)
             name = f"{TASK_PREFIX}{modality}_{short}"
-            files[f"_groups/{name}.yaml"] = group_yaml(name, [s.task for s in specs], f"General-Bench {modality} {paradigm}")
+            title = f"General-Bench {modality} {paradigm}"
+            files[f"_groups/{name}.yaml"] = group_yaml(name, [s.task for s in specs], title)
             parts.append(name)
         name = f"{TASK_PREFIX}{modality}"
         files[f"_groups/{name}.yaml"] = group_yaml(name, parts, f"General-Bench {modality}")

@@ -6,11 +6,11 @@ import math
 from pathlib import Path
 
 import pytest
-from tests.level.level_fixtures import items, write_run
 
 from lmms_general.registry import load_registry
 from lmms_general.results import ResultsError, read_lmms_runs, read_official_scores
 from lmms_general.results.samples import read_sample_items
+from tests.level.level_fixtures import items, write_run
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "general_level" / "check_vectors"
 T1 = "general_bench_nlp_commonsense_reasoning"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.level.level_fixtures import items, write_run
-
 from lmms_general.cli import main
 from lmms_general.registry import load_registry
 from lmms_general.results.submission import read_submission, validate_payload
+from tests.level.level_fixtures import items, write_run
 
 
 def test_export_round_trip(tmp_path):

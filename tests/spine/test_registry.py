@@ -27,7 +27,8 @@ def test_699_rows_with_official_sheet_counts() -> None:
 def test_rows_match_reference_verbatim_and_in_order() -> None:
     registry = load_registry()
     for sheet in SHEETS:
-        with (REPO / "lmms_general" / "resources" / "reference" / f"sota_result__{sheet}.csv").open(encoding="utf-8") as fh:
+        table = REPO / "lmms_general" / "resources" / "reference" / f"sota_result__{sheet}.csv"
+        with table.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         specs = registry.sheet(sheet)
         assert [s.task_name for s in specs] == [r["Task Name"] for r in rows]  # stray spaces kept
