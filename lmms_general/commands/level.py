@@ -12,7 +12,7 @@ from lmms_general.metrics.normalization import MODES
 from lmms_general.registry import load_registry
 from lmms_general.reports import ModelReport, leaderboard, write_csv, write_html, write_markdown
 from lmms_general.results import ModelScores, ResultsError, read_lmms_runs, read_official_scores
-from lmms_general.results.samples import bootstrap_inputs
+from lmms_general.results.samples import bootstrap_inputs, rescore_missing
 
 HELP = "General-Level table and report from lmms-eval runs"
 
@@ -57,6 +57,8 @@ def score_all(models: list[ModelScores], mode: str, n_boot: int, seed: int) -> l
     reports = []
     for ms in models:
         messages = list(ms.messages)
+        if ms.samples:
+            messages += rescore_missing(ms.scores, ms.samples, registry)
         result: LevelResult = scorer.score(ms.scores, ms.model)
         if n_boot > 0 and ms.samples:
             tasks, notes = bootstrap_inputs(ms.samples, registry)

@@ -57,18 +57,20 @@ def prediction_text(record: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def sample_context(sample: Any, header: Mapping[str, Any], registry_key: str, task_dir: str) -> dict[str, Any]:
-    """The parse / reference context of one loader sample (same keys as the lmms-eval hooks)."""
-    others = header.get("others") if isinstance(header.get("others"), dict) else {}
-    inp = sample.input if isinstance(sample.input, dict) else {}
-    return {
-        "registry_key": registry_key,
-        "task_type": str(header.get("type", "")),
-        "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
-        "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
-        "sample_id": sample.id,
-        "task_dir": task_dir,
-    }
+def task_items(spec: Any, data: Any, records: Mapping[str, Any]) -> list[tuple[Any, str | None, dict[str, Any]]]:
+    """``(raw reference, response or None, context)`` per sample, built exactly as the lmms-eval hooks build
+    them (same doc, reference and parse context), so both routes give the same score."""
+    from lmms_general.hooks.docs import payload, sample_to_doc
+    from lmms_general.hooks.results import raw_reference
+
+    task_dir = str(data.folder.folder)
+    items = []
+    for sample in data.samples:
+        doc = sample_to_doc(spec, data.header, sample, task_dir)
+        body = payload(doc["payload_json"])
+        context = {**body["context"], "task_dir": task_dir}
+        items.append((raw_reference(doc, body["sample"]), prediction_text(records.get(sample.id)), context))
+    return items
 
 
 def score_samples(
@@ -107,7 +109,7 @@ def score_samples(
 
 def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
     """Load one task, join its predictions by id and score it."""
-    from lmms_general.dataset import load_task, read_predictions, sample_reference
+    from lmms_general.dataset import load_task, read_predictions
 
     key = folder.registry_key
     result = TaskScore(str(folder.folder), folder.task_name, key, None, None, folder.samples, 0, 0, 0)
@@ -120,12 +122,7 @@ def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
         metric = get_metric(spec.metric_id, spec.task)
         data = load_task(root, key, verify_media=False)
         records = read_predictions(prediction_file)
-        task_dir = str(data.folder.folder)
-        items = [
-            (sample_reference(s), prediction_text(records.get(s.id)), sample_context(s, data.header, key, task_dir))
-            for s in data.samples
-        ]
-        score, counts = score_samples(metric, items)
+        score, counts = score_samples(metric, task_items(spec, data, records))
     except Exception as exc:  # noqa: BLE001 - one bad task must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
         return result

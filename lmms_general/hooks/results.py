@@ -76,7 +76,8 @@ def generation_reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> d
     }
 
 
-def _reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> Any:
+def raw_reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> Any:
+    """The unprepared reference of a doc: the generation reference for media outputs, else the answer."""
     if doc["output_modality"] != "text":
         return generation_reference(doc, sample)
     return payload(doc["payload_json"])["reference"]
@@ -98,9 +99,9 @@ def score_item(doc: Mapping[str, Any], response: str) -> dict[str, Any]:
     sample = data["sample"]
     context = {**data["context"], "task_dir": data["task_dir"]}
     try:
-        raw_reference = _reference(doc, sample)
-        if raw_reference is not None:
-            item["reference"] = _jsonable(metric.prepare_reference(raw_reference, context))
+        reference = raw_reference(doc, sample)
+        if reference is not None:
+            item["reference"] = _jsonable(metric.prepare_reference(reference, context))
     except Exception as exc:  # noqa: BLE001 - a bad reference is reported per sample
         item.update(status="error", error=f"reference of sample {doc['sample_id']}: {type(exc).__name__}: {exc}")
         return item
@@ -166,7 +167,8 @@ def aggregate_score(items: Sequence[Mapping[str, Any]]) -> float | str | None:
         spec = load_registry().get(key) if key else None
         where = f"task {spec.task} (metric {spec.metric_id})" if spec else f"task {key}"
         message = f"error: {type(exc).__name__}: {exc}"
-        _LOG.error("%s could not be scored: %s; re-score later with `lmms-general score`", where, message)
+        _LOG.error("%s could not be scored: %s; `lmms-general level` re-scores it from the sample log once the "
+                   "metric can run", where, message)
         return message
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from lmms_general.level.bootstrap import ScoreFn
 
@@ -42,6 +45,11 @@ def read_sample_items(path: str | Path) -> SampleLog:
     return log
 
 
+def scorable(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items with a reference (the same filter as the task score; Closeset items have none)."""
+    return [i for i in items if i.get("reference") is not None]
+
+
 def metric_score_fn(metric_id: str, task: str | None = None) -> ScoreFn:
     """``items -> task score`` using ``get_metric(metric_id).score(predictions, references)``."""
     from lmms_general.metrics import get_metric
@@ -54,14 +62,46 @@ def metric_score_fn(metric_id: str, task: str | None = None) -> ScoreFn:
     return score
 
 
+def _mean(values: Sequence[float]) -> float:
+    return float(np.mean(values))
+
+
+def task_bootstrap(metric_id: str, task: str, items: list[dict[str, Any]]) -> tuple[Any, str | None]:
+    """How one task enters the bootstrap: ``(BootstrapTask or None, why not)``.
+
+    A per-sample metric whose task score is the mean of its per-sample scores (checked on these items)
+    is resampled over precomputed per-sample values, so a model-based metric runs once per sample
+    instead of once per sample and replicate. Other metrics are recomputed on every replicate, except
+    model-based corpus metrics (FID, FVD, FAD, WER), which keep their point score.
+    """
+    from lmms_general.level.bootstrap import BootstrapTask
+    from lmms_general.metrics import get_metric
+
+    spec = get_metric(metric_id, task)
+    score_fn = metric_score_fn(metric_id, task)
+    try:
+        point = float(score_fn(items))
+    except Exception as exc:  # noqa: BLE001 - reported; the task keeps its point score
+        return None, f"metric failed on the sample log: {type(exc).__name__}: {exc}"
+    if spec.kind == "sample":
+        try:
+            values = [float(score_fn([item])) for item in items]
+        except Exception:  # noqa: BLE001 - some per-sample metrics need several samples; recompute instead
+            values = []
+        if values and math.isclose(_mean(values), point, rel_tol=1e-6, abs_tol=1e-6):
+            return BootstrapTask(items=values, score_fn=_mean), None
+    if spec.default_model:
+        return None, "model-based corpus metric; replicates would recompute the model's features"
+    return BootstrapTask(items=items, score_fn=score_fn), None
+
+
 def bootstrap_inputs(
     samples: dict[str, Path], registry: Any = None
 ) -> tuple[dict[str, Any], list[str]]:
-    """``key -> BootstrapTask`` for every task with a readable sample log and an implemented metric.
+    """``key -> BootstrapTask`` for every task with a readable sample log and a metric that runs.
 
     Returns the tasks and the messages about tasks left at their point score (and why).
     """
-    from lmms_general.level.bootstrap import BootstrapTask
     from lmms_general.metrics.registry import MetricNotImplementedError
     from lmms_general.registry import load_registry
 
@@ -72,13 +112,41 @@ def bootstrap_inputs(
         spec = registry[key]
         log = read_sample_items(samples[key])
         messages.extend(log.errors)
-        if not log.items:
-            messages.append(f"{spec.task}: no per-sample items in {log.path.name}; no interval contribution")
+        items = scorable(log.items)
+        if not items:
+            messages.append(f"{spec.task}: no scorable per-sample items in {log.path.name}; no interval contribution")
             continue
         try:
-            score_fn = metric_score_fn(spec.metric_id, spec.task)
+            task, why = task_bootstrap(spec.metric_id, spec.task, items)
         except MetricNotImplementedError as exc:
-            messages.append(f"{spec.task}: kept at its point score in the bootstrap ({exc})")
+            task, why = None, str(exc)
+        if task is None:
+            messages.append(f"{spec.task}: kept at its point score in the bootstrap ({why})")
             continue
-        tasks[key] = BootstrapTask(items=log.items, score_fn=score_fn)
+        tasks[key] = task
     return tasks, messages
+
+
+def rescore_missing(scores: dict[str, float | None], samples: dict[str, Path], registry: Any = None) -> list[str]:
+    """Fill in tasks whose run has no numeric score (e.g. ``"error: ..."`` from a metric that could not run)
+    from their sample logs, in place; returns one message per task tried (scored, or why not)."""
+    from lmms_general.registry import load_registry
+
+    registry = registry or load_registry()
+    messages: list[str] = []
+    for key in sorted(samples):
+        if scores.get(key) is not None or key not in scores:
+            continue
+        spec = registry[key]
+        log = read_sample_items(samples[key])
+        items = scorable(log.items)
+        if not items:
+            continue
+        try:
+            value = float(metric_score_fn(spec.metric_id, spec.task)(items))
+        except Exception as exc:  # noqa: BLE001 - reported, the task stays missing
+            messages.append(f"{spec.task}: still not scorable from {log.path.name}: {type(exc).__name__}: {exc}")
+            continue
+        scores[key] = value
+        messages.append(f"{spec.task}: scored {value:.4g} from {log.path.name} ({len(items)} items); the run had none")
+    return messages

@@ -115,3 +115,16 @@ def test_report_lists_tasks_scored_by_a_proxy(tmp_path):
     assert f"**optical_flow_score** (1): {proxied.display_name}" in section
     assert exact.display_name not in section
     assert "Scored with a proxy metric (1)" in (out / "r.html").read_text()
+
+
+def test_level_rescores_a_task_whose_metric_failed_during_the_run(tmp_path, fake_accuracy):
+    key = next(s.key for s in load_registry().values() if s.metric_id == "accuracy")
+    task = f"general_bench_{key}"
+    write_run(tmp_path / "runs" / "m", "20250101_000000", "m", {task: "error: ModelUnavailableError: no weights"},
+              {task: items([1, 1, 1, 0])})
+    out = tmp_path / "o.json"
+    assert main(["level", str(tmp_path / "runs"), "--n-boot", "0", "--json", str(out), "--with-tasks"]) == 0
+    payload = json.loads(out.read_text())
+    assert any("scored 75 from" in m and "(4 items)" in m for m in payload["messages"])
+    assert any("not a finite number" in m for m in payload["messages"])
+    assert len(payload["unsupported_tasks"]) == 698
