@@ -91,7 +91,27 @@ def _generation_reference(sample: Sample) -> dict[str, Any]:
     }
 
 
+def _with_resolved_files(value: Any, resolved: dict[str, str]) -> Any:
+    """``value`` with every string naming an output media file replaced by its resolved path."""
+    if isinstance(value, str):
+        return resolved.get(value, value)
+    if isinstance(value, dict):
+        return {k: _with_resolved_files(v, resolved) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_resolved_files(v, resolved) for v in value]
+    return value
+
+
 def sample_reference(sample: Sample) -> Any:
+    """The reference answer of a sample with its output files resolved (see :func:`raw_sample_reference`)."""
+    value = raw_sample_reference(sample)
+    resolved = {m.raw: str(m.path) for m in sample.media if m.role == "output" and m.path is not None}
+    if not resolved or sample.paradigm == "generation":
+        return value
+    return _with_resolved_files(value, resolved)
+
+
+def raw_sample_reference(sample: Sample) -> Any:
     """The reference answer of a sample, as written (the metric normalises it further).
 
     * Comprehension with no ``output`` (Closeset) -> None, except ActionDet/VG records whose reference

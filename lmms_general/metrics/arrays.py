@@ -42,10 +42,18 @@ def parse_dense(raw: str, context: Mapping[str, Any]) -> Any:
 
 
 def dense_reference(raw: Any, context: Mapping[str, Any]) -> Any:
-    """A dense reference with paths made absolute (per-frame dicts keep their structure)."""
+    """A dense reference with paths made absolute (per-frame dicts keep their structure).
+
+    Raises ValueError when a referenced file does not exist, so the sample is reported as an error
+    (its ground truth is unreadable) instead of failing the whole task at scoring time.
+    """
     if isinstance(raw, Mapping) and "counts" not in raw:
         return {k: dense_reference(v, context) for k, v in raw.items()}
-    return resolve_path(raw, context)
+    value = resolve_path(raw, context)
+    is_path = isinstance(raw, str) and raw.strip() and not raw.lstrip().startswith(("{", "["))
+    if is_path and not Path(value).is_file():
+        raise ValueError(f"reference file not found: {value}")
+    return value
 
 
 def read_flo(path: Path) -> np.ndarray:

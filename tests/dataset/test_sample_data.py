@@ -170,11 +170,20 @@ def test_legacy_casing_tree() -> None:
         ("audio_comp_note_qualities_analysis", ["bright", "percussive"]),
         ("audio_comp_intent_classification", "a o l"),
         ("video_comp_ball_tracking", [[4, 4, 4, 4], [5, 4, 4, 4]]),
-        ("video_comp_indoor_static_video_depth_estimation", "c.npz"),
     ],
 )
 def test_reference_variants(key: str, expected: object) -> None:
     assert sample_reference(load_task(OPENSET, key).samples[0]) == expected
+
+
+def test_reference_files_are_resolved_like_media() -> None:
+    """The depth reference is written as a bare basename; it resolves to the file in the depth/ subfolder."""
+    from lmms_general.dataset.reference import raw_sample_reference
+
+    sample = load_task(OPENSET, "video_comp_indoor_static_video_depth_estimation").samples[0]
+    assert raw_sample_reference(sample) == "c.npz"
+    resolved = Path(sample_reference(sample))
+    assert resolved.is_file() and resolved.parent.name == "depth" and resolved.name == "c.npz"
 
 
 def test_sample_level_references_and_media() -> None:

@@ -99,3 +99,13 @@ def test_tracking_success_auc() -> None:
     # IoUs 1 and 1/3 over 21 thresholds: (20 + 7) / 42
     assert spec.score([pred], [ref]) == pytest.approx(100 * 27 / 42)
     assert spec.score([None], [ref]) == 0.0
+
+
+def test_a_missing_reference_file_is_a_per_sample_error(tmp_path) -> None:
+    from lmms_general.metrics.arrays import dense_reference
+
+    np.save(tmp_path / "here.npy", np.zeros((2, 2)))
+    assert dense_reference("here.npy", {"task_dir": str(tmp_path)}) == str(tmp_path / "here.npy")
+    with pytest.raises(ValueError, match="reference file not found: .*gone.npy"):
+        dense_reference({"frame_1": "gone.npy"}, {"task_dir": str(tmp_path)})
+    assert dense_reference([[0, 1], [1, 0]], {}) == [[0, 1], [1, 0]]
