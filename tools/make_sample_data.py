@@ -718,7 +718,11 @@ def video_tasks() -> dict[str, Files]:
                     )
                 ],
             }
-        )
+        ),
+        # FVD tasks compare against a folder of real videos next to the annotation
+        "videos/real_01.mp4": mp4(8),
+        "videos/real_02.mp4": mp4(9),
+        "videos/real_03.mp4": mp4(10),
     }
     t[f"{g}/PlantI2V"] = {
         "annotation.json": js(

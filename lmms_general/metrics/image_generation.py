@@ -9,6 +9,7 @@ from 4 views, :func:`media.render_points`) and of two video rows (see :func:`cli
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,8 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
 
 
 def reference_set(references: Sequence[Any], suffixes: Sequence[str]) -> list[Path]:
-    """The task's real set: every reference target (folders expanded), deduplicated, in first-seen order."""
+    """The task's real set: every reference target (folders expanded), deduplicated, in first-seen order;
+    without any target, the media of that kind in the task folder that are not sample inputs."""
     seen: dict[str, Path] = {}
     for ref in references:
         for target in reference_media(ref):
@@ -155,6 +157,15 @@ def reference_set(references: Sequence[Any], suffixes: Sequence[str]) -> list[Pa
             # a folder without such files is itself one item (a video given as a folder of frames)
             for path in expanded or [Path(target)]:
                 seen.setdefault(str(path), path)
+    if not seen:
+        # FVD / FAD tasks have no per-sample targets: the real set is the task folder's files of that kind
+        # (DATASET_FORMAT: "FVD tasks compare against a folder of real videos"), inputs excluded
+        inputs = {str(Path(s)) for ref in references for s in source_media(ref)}
+        folders = sorted({str(r["task_dir"]) for r in references if isinstance(r, Mapping) and r.get("task_dir")})
+        for folder in folders:
+            for path in sorted(Path(folder).rglob("*")):
+                if path.is_file() and path.suffix.lower() in suffixes and str(path) not in inputs:
+                    seen.setdefault(str(path), path)
     return list(seen.values())
 
 
@@ -193,13 +204,17 @@ def image_features(
         try:
             from torchmetrics.image.fid import NoTrainInceptionV3
 
-            module = NoTrainInceptionV3(name="inception-v3-compat", features_list=["2048"])
+            weights = model or os.environ.get("LMMS_GENERAL_MODEL_INCEPTION") or None
+            module = NoTrainInceptionV3(
+                name="inception-v3-compat", features_list=["2048"], feature_extractor_weights_path=weights
+            )
         except Exception as exc:  # noqa: BLE001 - torch-fidelity missing or weights not cached
             from lmms_general.metrics.models import ModelUnavailableError
 
             raise ModelUnavailableError(
-                f"FID Inception features unavailable ({type(exc).__name__}: {exc}); install torch-fidelity and "
-                "put pt_inception-2015-12-05 weights in the torch hub cache, or use feature='clip'/'dino'"
+                f"FID Inception features unavailable ({type(exc).__name__}: {exc}); put torch-fidelity's "
+                "weights-inception-2015-12-05-6726825d.pth in the torch hub cache or point "
+                "LMMS_GENERAL_MODEL_INCEPTION at it, or use feature='clip'/'dino'"
             ) from None
     elif isinstance(feature, torch.nn.Module):
         module = feature

@@ -190,12 +190,18 @@ def fvd_features(videos: Sequence[np.ndarray], feature: Any = "r3d_18", size: in
     if feature == "r3d_18":
         from torchvision.models.video import R3D_18_Weights, r3d_18
 
+        local = os.environ.get("LMMS_GENERAL_MODEL_R3D_18")
         try:
-            module = r3d_18(weights=R3D_18_Weights.KINETICS400_V1)
-        except Exception as exc:  # noqa: BLE001 - offline download failure
+            if local:
+                module = r3d_18(weights=None)
+                module.load_state_dict(torch.load(local, map_location="cpu", weights_only=True))
+            else:
+                module = r3d_18(weights=R3D_18_Weights.KINETICS400_V1)
+        except Exception as exc:  # noqa: BLE001 - offline download failure or a bad local file
             raise ModelUnavailableError(
-                f"FVD r3d_18 Kinetics-400 weights unavailable ({type(exc).__name__}); put them in the torch hub "
-                "cache or use feature='clip'"
+                f"FVD r3d_18 Kinetics-400 weights unavailable ({type(exc).__name__}: {exc}); put "
+                "r3d_18-b3b3357e.pth in the torch hub cache or point LMMS_GENERAL_MODEL_R3D_18 at it, "
+                "or use feature='clip'"
             ) from None
         module.fc = torch.nn.Identity()
         module = module.eval().to(device())

@@ -229,3 +229,22 @@ def build_audio_classifier(out: Path, labels: tuple[str, ...] = ("neu", "hap", "
     Wav2Vec2ForSequenceClassification(config).eval().save_pretrained(out)
     Wav2Vec2FeatureExtractor(sampling_rate=16000).save_pretrained(out)
     return out
+
+
+def build_inception(out: Path, seed: int = 0) -> Path:
+    """torch-fidelity's FID InceptionV3 with random weights, saved as the ``.pth`` state dict the real
+    weights file is (the loading path of ``LMMS_GENERAL_MODEL_INCEPTION``). Full size: ~95 MB."""
+    import torch
+    import torch_fidelity.feature_extractor_inceptionv3 as fe
+
+    torch.manual_seed(seed)
+    real_loader, real_load = fe.load_state_dict_from_url, fe.FeatureExtractorInceptionV3.load_state_dict
+    fe.load_state_dict_from_url = lambda *a, **k: {}  # nothing to download: keep the random init
+    fe.FeatureExtractorInceptionV3.load_state_dict = lambda self, state, *a, **k: None
+    try:
+        module = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
+    finally:
+        fe.load_state_dict_from_url, fe.FeatureExtractorInceptionV3.load_state_dict = real_loader, real_load
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(module.state_dict(), out)
+    return out

@@ -201,3 +201,28 @@ def test_clip_image_score_and_3d_renders(tmp_path, tiny_clip) -> None:
     write_frames(frames, np.stack([random_image(1, (32, 32))] * 3))
     cons = get_metric("clip_score").score([str(frames)], [{"mode": "consistency", "target": []}], model=tiny_clip)
     assert cons == pytest.approx(100.0, abs=1e-3)  # identical frames: perfectly consistent
+
+
+@pytest.mark.slow
+def test_fid_default_inception_loads_weights_from_the_configured_file(tmp_path, monkeypatch) -> None:
+    """The default feature path (torch-fidelity InceptionV3) with a local weights file, vs torchmetrics' FID."""
+    from torchmetrics.image.fid import FrechetInceptionDistance, NoTrainInceptionV3
+
+    from tests.metrics._tiny_models import build_inception
+
+    weights = build_inception(tmp_path / "inception.pth")
+    monkeypatch.setenv("LMMS_GENERAL_MODEL_INCEPTION", str(weights))
+    real = [random_image(i, (48, 48)) for i in range(4)]
+    fake = [random_image(50 + i, (48, 48)) for i in range(4)]
+    refs = [_ref(write_image(tmp_path / f"r{i}.png", r)) for i, r in enumerate(real)]
+    preds = [write_image(tmp_path / f"f{i}.png", f) for i, f in enumerate(fake)]
+    ours = get_metric("fid").score(preds, refs)
+    extractor = NoTrainInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path=str(weights))
+    tm = FrechetInceptionDistance(feature=extractor, normalize=False)
+    for images, is_real in ((real, True), (fake, False)):
+        batch = np.stack([media.load_array_resized(i, (299, 299)) for i in images])
+        tm.update(torch.from_numpy(batch).permute(0, 3, 1, 2), real=is_real)
+    assert ours == pytest.approx(float(tm.compute()), rel=1e-3)
+    monkeypatch.setenv("LMMS_GENERAL_MODEL_INCEPTION", str(tmp_path / "missing.pth"))
+    with pytest.raises(Exception, match="LMMS_GENERAL_MODEL_INCEPTION"):
+        get_metric("fid").score(preds, refs)

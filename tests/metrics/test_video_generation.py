@@ -87,6 +87,41 @@ def test_fvd_with_custom_feature_module(tmp_path) -> None:
     assert spec.score(preds, refs, feature=MeanStd()) > 0.01
 
 
+def _write_mp4(path, video: np.ndarray) -> str:
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=8)
+        stream.width, stream.height = video.shape[2], video.shape[1]
+        stream.pix_fmt = "yuv420p"
+        for frame in video:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+def test_fvd_real_set_is_the_task_folder_when_samples_have_no_targets(tmp_path) -> None:
+    import torch
+
+    class MeanStd(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.cat([x.mean(dim=(2, 3, 4)), x.std(dim=(2, 3, 4))], dim=1)
+
+    task = tmp_path / "AthleticsT2V"
+    real = [_write_mp4(task / "videos" / f"real_{i}.mp4", _video(10 * i, 4, 32)) for i in range(3)]
+    source = _write_mp4(task / "inputs" / "cond.mp4", _video(99, 4, 32))  # an input, never part of the real set
+    refs = [{"prompt": f"p{i}", "source": [source], "target": [], "task_dir": str(task)} for i in range(3)]
+    from lmms_general.metrics.image_generation import reference_set
+
+    assert [str(p) for p in reference_set(refs, media.VIDEO_SUFFIXES)] == real
+    spec = get_metric("fvd")
+    assert spec.score(real, refs, feature=MeanStd()) == pytest.approx(0.0, abs=1e-6)
+    assert spec.score([None, None, None], refs, feature=MeanStd()) > 0.01
+
+
 @pytest.fixture(scope="module")
 def tiny_models(tmp_path_factory):
     from tests.metrics._tiny_models import build_clip, build_dino
