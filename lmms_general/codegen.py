@@ -62,6 +62,13 @@ def _dump(data: dict) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 
 
+def _is_proxy(metric_id: str) -> bool:
+    """Whether the task's metric is an automatic stand-in (written into the task metadata, hence results)."""
+    from lmms_general.metrics import get_metric
+
+    return bool(get_metric(metric_id).proxy)
+
+
 def task_yaml(spec: TaskSpec) -> str:
     """The YAML text of one task."""
     head = _dump({"task": spec.task, "include": f"../{TEMPLATE_NAME}", "task_alias": spec.display_name})
@@ -79,7 +86,7 @@ def task_yaml(spec: TaskSpec) -> str:
             "key": spec.key, "sheet": spec.sheet, "row": spec.row, "modality": spec.modality,
             "paradigm": spec.paradigm, "task_name": spec.task_name, "display_name": spec.display_name,
             "metric_raw": spec.metric_raw, "metric_id": spec.metric_id, "higher_is_better": spec.higher_is_better,
-            "sota": spec.sota,
+            "sota": spec.sota, "proxy": _is_proxy(spec.metric_id),
         },
     }
     text = _dump(body)

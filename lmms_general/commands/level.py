@@ -11,6 +11,7 @@ from lmms_general.level import LevelResult, LevelScorer, bootstrap_levels, with_
 from lmms_general.metrics.normalization import MODES
 from lmms_general.registry import load_registry
 from lmms_general.reports import ModelReport, leaderboard, write_csv, write_html, write_markdown
+from lmms_general.reports.tables import proxy_scored
 from lmms_general.results import ModelScores, ResultsError, read_lmms_runs, read_official_scores
 from lmms_general.results.samples import bootstrap_inputs, rescore_missing
 
@@ -100,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         payload = [r.to_dict(with_tasks=args.with_tasks) for r in results]
         for rep, item in zip(reports, payload, strict=True):
             item["messages"] = rep.messages
+            item["proxy_scored"] = proxy_scored(rep.result)
             if rep.other:
                 item["other_benchmarks"] = rep.other
         args.json.parent.mkdir(parents=True, exist_ok=True)

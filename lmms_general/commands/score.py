@@ -36,6 +36,7 @@ class TaskScore:
     n_unparsed: int
     n_missing: int
     error: str = ""
+    proxy: bool = False
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -120,6 +121,7 @@ def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
     result.metric = spec.metric_id
     try:
         metric = get_metric(spec.metric_id, spec.task)
+        result.proxy = bool(metric.proxy)
         data = load_task(root, key, verify_media=False)
         records = read_predictions(prediction_file)
         score, counts = score_samples(metric, task_items(spec, data, records))

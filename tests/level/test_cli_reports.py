@@ -115,6 +115,8 @@ def test_report_lists_tasks_scored_by_a_proxy(tmp_path):
     assert f"**optical_flow_score** (1): {proxied.display_name}" in section
     assert exact.display_name not in section
     assert "Scored with a proxy metric (1)" in (out / "r.html").read_text()
+    assert main(["level", str(tmp_path / "runs"), "--n-boot", "0", "--json", str(out / "r.json")]) == 0
+    assert json.loads((out / "r.json").read_text())["proxy_scored"] == {"optical_flow_score": [proxied.display_name]}
 
 
 def test_level_rescores_a_task_whose_metric_failed_during_the_run(tmp_path, fake_accuracy):
