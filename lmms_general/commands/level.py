@@ -62,7 +62,8 @@ def score_all(models: list[ModelScores], mode: str, n_boot: int, seed: int) -> l
             messages += rescore_missing(ms.scores, ms.samples, registry)
         result: LevelResult = scorer.score(ms.scores, ms.model)
         if n_boot > 0 and ms.samples:
-            tasks, notes = bootstrap_inputs(ms.samples, registry)
+            scored = {k: path for k, path in ms.samples.items() if ms.scores.get(k) is not None}
+            tasks, notes = bootstrap_inputs(scored, registry)
             messages += notes
             if tasks:
                 intervals = bootstrap_levels(scorer, ms.scores, tasks, n_boot=n_boot, seed=seed)
