@@ -101,8 +101,8 @@ class GeneralistAdapter(lmms):
             except Exception as exc:  # bad input for one sample: counted, others continue
                 results[position] = self._fail(instance.args[4], instance.args[3], f"reading inputs: {exc!r}")
                 continue
-            if req.doc.get("load_error"):
-                results[position] = self._fail(req.task, req.sample_id, f"load error: {req.doc['load_error']}")
+            if req.load_error:
+                results[position] = self._fail(req.task, req.sample_id, f"load error: {req.load_error}")
             elif not req.kind:
                 comprehension.append((req, instance))
             elif req.kind not in self.supported_kinds:

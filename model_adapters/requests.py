@@ -52,13 +52,18 @@ class GenRequest:
     @property
     def kind(self) -> str:
         """The generation kind, or "" for a comprehension (text answer) request."""
-        kind = str(self.doc.get("generation_kind") or "")
+        kind = str(doc_value(self.doc, "generation_kind") or "")
         if kind:
             return kind
-        modality = str(self.doc.get("output_modality") or "text")
+        modality = str(doc_value(self.doc, "output_modality") or "text")
         return {"image": "text_to_image", "video": "text_to_video", "audio": "text_to_audio", "3d": "text_to_3d"}.get(
             modality, ""
         )
+
+    @property
+    def load_error(self) -> str:
+        """Why the sample's inputs could not be loaded ("" when fine)."""
+        return str(doc_value(self.doc, "load_error") or "")
 
     @property
     def prompt(self) -> str:
@@ -144,10 +149,22 @@ def parse_request(position: int, instance: Any, task_dict: dict[str, Any]) -> Ge
     return req
 
 
+def doc_value(doc: dict[str, Any], name: str) -> Any:
+    """A General-Bench doc value (a flat column, else from ``payload_json``); None for other tasks' docs."""
+    if name in doc:
+        return doc[name]
+    text = doc.get("payload_json")
+    if not text:
+        return None
+    from lmms_general.hooks.docs import payload
+
+    return payload(text).get(name)
+
+
 def media_paths(doc: dict[str, Any], kind: str) -> list[str]:
-    """Absolute paths of one media kind listed in the doc's ``media_json`` column."""
+    """Absolute paths of one media kind listed in the doc's media entries."""
     try:
-        entries = json.loads(doc.get("media_json") or "[]")
+        entries = json.loads(doc["media_json"] or "[]") if "media_json" in doc else doc_value(doc, "media") or []
     except json.JSONDecodeError:
         return []
     return [str(e["path"]) for e in entries if isinstance(e, dict) and e.get("kind") == kind and e.get("path")]

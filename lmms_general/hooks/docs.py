@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from lmms_general.hooks.kinds import generation_kind, output_modality, task_kind
@@ -20,23 +20,34 @@ from lmms_general.registry import TASK_PREFIX, TaskSpec, load_registry
 
 logger = logging.getLogger(__name__)
 
+#: Three columns on purpose: lmms-eval reads every row through ``datasets`` several times, and its cost
+#: grows with the number of columns; everything else lives in ``payload_json`` (parsed once, cached).
 COLUMNS: dict[str, str] = {
     "registry_key": "string",
     "sample_id": "string",
-    "index": "int64",
-    "task_kind": "string",
-    "output_modality": "string",
-    "generation_kind": "string",
-    "media_json": "string",
-    "load_error": "string",
     "payload_json": "string",
 }
 
 
 @functools.lru_cache(maxsize=8192)
 def payload(text: str) -> dict[str, Any]:
-    """The parsed ``payload_json`` of a doc: ``{"sample", "context", "reference", "task_dir"}`` (do not mutate)."""
+    """The parsed ``payload_json`` of a doc (see :func:`sample_to_doc` for its keys; do not mutate)."""
     return json.loads(text)
+
+
+def doc_field(doc: Mapping[str, Any], name: str) -> Any:
+    """A doc value: ``index``, ``task_kind``, ``output_modality``, ``generation_kind``, ``load_error``,
+    ``sample``, ``context``, ``reference``, ``task_dir`` (a flat column of that name wins, for hand-made docs)."""
+    if name in doc:
+        return doc[name]
+    return payload(doc["payload_json"])[name]
+
+
+def doc_media(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The doc's media entries ``{"kind", "path", "raw", "role"}`` (path absolute or None)."""
+    if "media_json" in doc:
+        return json.loads(doc["media_json"] or "[]")
+    return list(payload(doc["payload_json"])["media"])
 
 
 def _features() -> Any:
@@ -79,21 +90,22 @@ def sample_to_doc(spec: TaskSpec, header: dict[str, Any], sample: Any, task_dir:
     ]
     input_kinds = [m["kind"] for m in media if m["role"] == "input" and m["path"]]
     record = {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra}
-    return {
-        "registry_key": spec.key,
-        "sample_id": sample.id,
+    body = {
         "index": sample.index,
         "task_kind": task_kind(spec),
         "output_modality": output_modality(spec),
         "generation_kind": generation_kind(spec, input_kinds),
-        "media_json": json.dumps(media, ensure_ascii=False),
+        "media": media,
         "load_error": "; ".join(sample.errors),
-        "payload_json": json.dumps(
-            {"sample": record, "context": _context(spec, header, sample), "reference": sample_reference(sample),
-             "task_dir": task_dir},
-            ensure_ascii=False,
-            default=str,
-        ),
+        "sample": record,
+        "context": _context(spec, header, sample),
+        "reference": sample_reference(sample),
+        "task_dir": task_dir,
+    }
+    return {
+        "registry_key": spec.key,
+        "sample_id": sample.id,
+        "payload_json": json.dumps(body, ensure_ascii=False, default=str),
     }
 
 

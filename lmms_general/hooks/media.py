@@ -8,11 +8,12 @@ sample as an error instead of silently evaluating it without its input.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from lmms_general.hooks.docs import doc_media
 
 MAX_FRAMES = 8
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -34,7 +35,7 @@ def media_failure(key: str, sample_id: str) -> str | None:
 
 def input_media(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The doc's media entries that are model inputs (never targets/references)."""
-    return [m for m in json.loads(doc["media_json"]) if m.get("role", "input") == "input"]
+    return [m for m in doc_media(doc) if m.get("role", "input") == "input"]
 
 
 def _image(path: Path) -> Any:

@@ -11,7 +11,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmms_general.hooks.docs import payload
+from lmms_general.hooks.docs import doc_field, payload
 
 LETTERS = string.ascii_uppercase
 
@@ -125,7 +125,7 @@ def build_prompt(doc: Mapping[str, Any]) -> str:
     """The instruction for one doc (without pre/post prompt)."""
     data = payload(doc["payload_json"])
     sample, context = data["sample"], data["context"]
-    kind = doc["task_kind"]
+    kind = doc_field(doc, "task_kind")
     if doc["registry_key"].startswith("nlp_"):
         return _nlp_prompt(context.get("task_type", ""), sample)
     inp = sample.get("input")

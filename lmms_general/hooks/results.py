@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmms_general.hooks.docs import payload
+from lmms_general.hooks.docs import doc_field, doc_media, payload
 from lmms_general.hooks.media import media_failure
 from lmms_general.hooks.prompts import build_prompt
 from lmms_general.metrics import get_metric
@@ -57,7 +57,7 @@ def generated_paths(raw: str, modality: str) -> list[str]:
 
 def generation_reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> dict[str, Any]:
     """Reference material for generation metrics: prompt, source media, target media, reference text."""
-    media = json.loads(doc["media_json"])
+    media = doc_media(doc)
     output = sample.get("output")
     text = None
     if isinstance(output, Mapping):
@@ -78,7 +78,7 @@ def generation_reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> d
 
 def raw_reference(doc: Mapping[str, Any], sample: Mapping[str, Any]) -> Any:
     """The unprepared reference of a doc: the generation reference for media outputs, else the answer."""
-    if doc["output_modality"] != "text":
+    if doc_field(doc, "output_modality") != "text":
         return generation_reference(doc, sample)
     return payload(doc["payload_json"])["reference"]
 
@@ -105,17 +105,17 @@ def score_item(doc: Mapping[str, Any], response: str) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a bad reference is reported per sample
         item.update(status="error", error=f"reference of sample {doc['sample_id']}: {type(exc).__name__}: {exc}")
         return item
-    problem = doc["load_error"] or media_failure(spec.key, doc["sample_id"])
+    problem = doc_field(doc, "load_error") or media_failure(spec.key, doc["sample_id"])
     if problem:
         item.update(status="error", error=problem)
         return item
     if response.startswith(FAILED_PREFIXES):
         item.update(status="failed", error=response[:500])
         return item
-    if doc["output_modality"] != "text":
-        paths = generated_paths(response, doc["output_modality"])
+    if doc_field(doc, "output_modality") != "text":
+        paths = generated_paths(response, doc_field(doc, "output_modality"))
         if not paths:
-            item.update(status="failed", error=f"no {doc['output_modality']} file in the response")
+            item.update(status="failed", error=f"no {doc_field(doc, 'output_modality')} file in the response")
             return item
         response = paths[0] if len(paths) == 1 else json.dumps(paths)
     try:
