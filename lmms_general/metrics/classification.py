@@ -114,10 +114,7 @@ def macro_accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> flo
 # --------------------------------------------------------------------------- token F1
 
 
-def token_f1(prediction: Any, reference: Any) -> float:
-    """Token-set F1 of one prediction against one reference (official OpenQA scorer, SQuAD folding)."""
-    pred = set(normalize_answer(prediction).split())
-    ref = set(normalize_answer(reference).split())
+def _set_f1(pred: set[str], ref: set[str]) -> float:
     common = len(pred & ref)
     if common == 0:
         return 0.0
@@ -125,14 +122,25 @@ def token_f1(prediction: Any, reference: Any) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def token_f1(prediction: Any, reference: Any) -> float:
+    """Token-set F1 of one prediction against one reference (official OpenQA scorer, SQuAD folding)."""
+    return _set_f1(set(normalize_answer(prediction).split()), set(normalize_answer(reference).split()))
+
+
 def f1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """Mean over samples of the best token-set F1 against any acceptable answer (0-100)."""
     require_samples("f1", predictions)
-    scores = []
+    total = 0.0
     for prediction, reference in zip(predictions, references, strict=True):
         refs = answer_list(reference)
-        scores.append(0.0 if prediction is None or not refs else max(token_f1(prediction, r) for r in refs))
-    return percent(scores)
+        if prediction is None or not refs:
+            continue  # scores 0, still counted in the denominator below
+        pred = set(normalize_answer(prediction).split())
+        best = 0.0
+        for ref in refs:
+            best = max(best, _set_f1(pred, set(normalize_answer(ref).split())))
+        total += best
+    return 100.0 * total / len(predictions)
 
 
 # --------------------------------------------------------------------------- micro-F1 over label sets

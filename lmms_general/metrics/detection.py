@@ -48,10 +48,12 @@ def _resolve_labels(prediction: list[Box], reference: list[Box]) -> list[Box]:
 
 
 def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None = None,
-              max_dets: int = 100) -> np.ndarray:
-    """Run pycocotools ``COCOeval`` (bbox) on the task and return ``stats`` (12 numbers, -1 when undefined).
+              max_dets: int = 100) -> float:
+    """COCO bbox AP of the task with pycocotools ``COCOeval``: area range "all", ``max_dets`` detections per
+    image, averaged over ``iou_thresholds`` (default 0.50:0.05:0.95) and categories; -1 when undefined.
 
-    With ``iou_thresholds`` the evaluation uses those thresholds; ``stats[0]`` is then AP averaged over them.
+    Equal to ``COCOeval.summarize()``'s ``stats[0]``; only the "all" area range is evaluated (the small /
+    medium / large ranges it also computes are not reported by any General-Bench row), a quarter of the work.
     """
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
@@ -84,48 +86,50 @@ def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresho
         evaluator = COCOeval(gt, dt, "bbox")
         if iou_thresholds is not None:
             evaluator.params.iouThrs = np.array(iou_thresholds, dtype=float)
-        evaluator.params.maxDets = [1, 10, max_dets]
+        evaluator.params.maxDets = [max_dets]
+        evaluator.params.areaRng = [evaluator.params.areaRng[0]]
+        evaluator.params.areaRngLbl = ["all"]
         evaluator.evaluate()
         evaluator.accumulate()
-        evaluator.summarize()
-    return np.asarray(evaluator.stats, dtype=float)
+    precision = evaluator.eval["precision"][:, :, :, 0, -1]  # [iou, recall, category, area "all", last maxDets]
+    valid = precision[precision > -1]
+    return float(valid.mean()) if valid.size else -1.0
 
 
-def _ap_value(stats: np.ndarray, index: int) -> float:
-    value = float(stats[index])
+def _ap_value(value: float) -> float:
     return 0.0 if value < 0 else 100.0 * value
 
 
 def ap50(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """COCO AP at IoU 0.5 (pycocotools, 101-point interpolation, mean over classes), 0-100."""
     require_samples("ap50", predictions)
-    return _ap_value(coco_eval(predictions, references, [0.5]), 0)
+    return _ap_value(coco_eval(predictions, references, [0.5]))
 
 
 def ap75(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """COCO AP at IoU 0.75, 0-100."""
     require_samples("ap75", predictions)
-    return _ap_value(coco_eval(predictions, references, [0.75]), 0)
+    return _ap_value(coco_eval(predictions, references, [0.75]))
 
 
 def ap10(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """COCO-style AP at IoU 0.1 (loose grounding), 0-100."""
     require_samples("ap10", predictions)
-    return _ap_value(coco_eval(predictions, references, [0.1]), 0)
+    return _ap_value(coco_eval(predictions, references, [0.1]))
 
 
 def map_coco(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """COCO mAP averaged over IoU 0.50:0.05:0.95 and classes, 0-100 (2-D ``[x, y, w, h]`` boxes)."""
     require_samples("map", predictions)
     _require_2d(predictions, references, "map")
-    return _ap_value(coco_eval(predictions, references), 0)
+    return _ap_value(coco_eval(predictions, references))
 
 
 def map50(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """mAP at IoU 0.5 over classes, 0-100 (2-D ``[x, y, w, h]`` boxes)."""
     require_samples("map50", predictions)
     _require_2d(predictions, references, "map50")
-    return _ap_value(coco_eval(predictions, references, [0.5]), 0)
+    return _ap_value(coco_eval(predictions, references, [0.5]))
 
 
 def _require_2d(predictions: Sequence[Any], references: Sequence[Any], metric: str) -> None:
@@ -187,7 +191,7 @@ def ap(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     require_samples("ap", predictions)
     if all(isinstance(r, list) for r in references):
         preds = [p if isinstance(p, list) else None for p in predictions]
-        return _ap_value(coco_eval(preds, references), 0)
+        return _ap_value(coco_eval(preds, references))
     y_true = [int(float(r) >= 0.5) for r in references]
     y_score = [float(p) if isinstance(p, (int, float)) else 0.0 for p in predictions]
     if sum(y_true) == 0:
