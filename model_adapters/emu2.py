@@ -33,11 +33,17 @@ def load_chat(path: str, dtype: str, device: str) -> tuple[Any, Any]:
 
 
 def load_gen(path: str, dtype: str, device: str, variant: str | None) -> Any:
-    """The Emu2-Gen diffusers custom pipeline."""
+    """The Emu2-Gen diffusers custom pipeline (``pipeline_emu2_gen.py`` is remote code: recent diffusers refuse to
+    run it, even from a local folder, without ``trust_remote_code=True``)."""
     from diffusers import DiffusionPipeline
 
     pipe = DiffusionPipeline.from_pretrained(
-        path, custom_pipeline="pipeline_emu2_gen", dtype=torch_dtype(dtype), use_safetensors=True, variant=variant
+        path,
+        custom_pipeline="pipeline_emu2_gen",
+        dtype=torch_dtype(dtype),
+        use_safetensors=True,
+        variant=variant,
+        trust_remote_code=True,
     )
     return pipe.to(device)
 

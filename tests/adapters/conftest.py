@@ -34,6 +34,11 @@ def tiny_animatediff(tiny_dir: Path, tiny_sd: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_svd(tiny_dir: Path) -> Path:
+    return tiny_models.build_tiny_svd(tiny_dir / "svd")
+
+
+@pytest.fixture(scope="session")
 def tiny_vits(tiny_dir: Path) -> Path:
     return tiny_models.build_tiny_vits(tiny_dir / "vits")
 
@@ -51,6 +56,16 @@ def tiny_janus(tiny_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_emu3(tiny_dir: Path) -> Path:
     return tiny_models.build_tiny_emu3(tiny_dir / "emu3")
+
+
+@pytest.fixture(scope="session")
+def emu2_gen_stand_in(tiny_dir: Path) -> Path:
+    return tiny_models.build_emu2_gen_stand_in(tiny_dir / "emu2_gen")
+
+
+@pytest.fixture(scope="session")
+def nextgpt_delta(tiny_dir: Path) -> Path:
+    return tiny_models.build_nextgpt_delta(tiny_dir / "nextgpt_delta")
 
 
 def make_doc(
