@@ -351,7 +351,6 @@ def emotion_accuracy(
     return 100.0 * mean(media.per_sample("emotion_accuracy", predictions, references, one, worst=0.0))
 
 
-_GEN = {"parse": media.parse_media, "prepare_reference": media.generation_reference}
 _CLAP = "laion/clap-htsat-unfused"
 
 register(
@@ -364,7 +363,7 @@ register(
         "Whisper ASR + jiwer",
         default_model="openai/whisper-large-v3-turbo",
         description="corpus WER (%) of ASR transcripts vs reference text (CER for CJK)",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -376,7 +375,7 @@ register(
         "raw dB",
         "librosa MFCC + DTW",
         description="mel-cepstral distortion with DTW alignment",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -389,7 +388,7 @@ register(
         "transformers CLAP + scipy Fréchet",
         default_model=_CLAP,
         description="Fréchet distance of CLAP embeddings",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -402,7 +401,7 @@ register(
         "transformers CLAP",
         default_model=_CLAP,
         description="CLAP text-audio cosine x100",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -415,7 +414,7 @@ register(
         "transformers CLAP",
         default_model=_CLAP,
         description="CLAP cosine x100 to the style reference audio/prompt",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -427,7 +426,7 @@ register(
         "x100",
         "librosa chroma",
         description="Pearson correlation of pitch-class profiles x100",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -441,7 +440,7 @@ register(
         default_model="LMMS_GENERAL_MODEL_MOS (no public default)",
         proxy=True,
         description="predicted MOS (stand-in for listener ratings)",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -454,6 +453,6 @@ register(
         "transformers audio classifier",
         default_model="superb/wav2vec2-base-superb-er",
         description="% outputs whose predicted emotion matches the reference",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )

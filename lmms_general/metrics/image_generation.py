@@ -349,7 +349,6 @@ def clip_image_score(predictions: Sequence[Any], references: Sequence[Any], mode
     return mean(media.per_sample("clip_image_score", predictions, references, one, worst=0.0))
 
 
-_GEN = {"parse": media.parse_media, "prepare_reference": media.generation_reference}
 
 register(
     MetricSpec(
@@ -360,7 +359,7 @@ register(
         "raw dB",
         "torchmetrics peak_signal_noise_ratio (RGB, range 255)",
         description="PSNR of the output vs the reference image (videos: mean over paired frames); missing = 0 dB",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -372,7 +371,7 @@ register(
         "raw",
         "torchmetrics multiscale_structural_similarity_index_measure",
         description="MS-SSIM of the output vs the reference image; missing = 0",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -386,7 +385,7 @@ register(
         default_model="InceptionV3 (torch-fidelity, torch hub cache); feature='clip'|'dino' alternatives",
         description="Fréchet distance between generated and reference feature sets; missing outputs enter as black",
         options={"feature": "inception"},
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -414,6 +413,6 @@ register(
         "transformers CLIP",
         default_model="openai/clip-vit-base-patch32",
         description="100*max(cos,0) between CLIP embeddings of the output and the reference (or input) images",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )

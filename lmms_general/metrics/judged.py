@@ -204,8 +204,7 @@ register(
         "CLIP pairwise judge",
         default_model="openai/clip-vit-base-patch32",
         proxy=True,
-        parse=media.parse_media,
-        prepare_reference=media.generation_reference,
+        **media.GENERATION_IO,
         description="% samples where an automatic judge prefers the output to the reference video",
     )
 )

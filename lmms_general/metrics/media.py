@@ -514,3 +514,7 @@ def per_sample(
             failures[0],
         )
     return values
+
+
+#: ``parse`` / ``prepare_reference`` of every generation metric: generated file path in, generation reference dict.
+GENERATION_IO: dict[str, Any] = {"parse": parse_media, "prepare_reference": generation_reference}

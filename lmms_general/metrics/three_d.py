@@ -65,8 +65,7 @@ register(
         (0.0, float("inf")),
         "raw (squared L2)",
         "scipy cKDTree",
-        parse=media.parse_media,
-        prepare_reference=media.generation_reference,
+        **media.GENERATION_IO,
         description="mean squared NN distance both ways; meshes surface-sampled; missing = one point at the origin",
     )
 )

@@ -411,7 +411,6 @@ def success_rate(predictions: Sequence[Any], references: Sequence[Any], model: s
     return 100.0 * mean(media.per_sample("success_rate", predictions, prompts, one, worst=0.0))
 
 
-_GEN = {"parse": media.parse_media, "prepare_reference": media.generation_reference}
 _CLIP = "openai/clip-vit-base-patch32"
 
 register(
@@ -425,7 +424,7 @@ register(
         default_model="torchvision r3d_18 KINETICS400_V1 (torch hub cache)",
         options={"feature": "r3d_18"},
         description="Fréchet distance of R3D-18 clip features, generated vs reference videos",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -437,7 +436,7 @@ register(
         "x100",
         "numpy (VBench)",
         description="(255 - mean |frame diff|) / 255 x100",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -450,7 +449,7 @@ register(
         "OpenCV Farneback flow (VBench dynamic degree)",
         proxy=True,
         description="% videos judged dynamic by optical-flow magnitude",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -463,7 +462,7 @@ register(
         "transformers DINO (VBench)",
         default_model="facebook/dino-vitb16",
         description="VBench subject consistency x100",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -477,7 +476,7 @@ register(
         default_model=f"facebook/dino-vitb16 + {_CLIP}",
         proxy=True,
         description="mean of subject consistency, text-video CLIP, motion smoothness, dynamic degree",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -490,7 +489,7 @@ register(
         "pyiqa musiq",
         default_model="pyiqa musiq (KonIQ)",
         description="mean MUSIQ over frames and videos",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -503,7 +502,7 @@ register(
         "CLIP ViT-L/14 + LAION head",
         default_model="openai/clip-vit-large-patch14 + sa_0_4_vit_l_14_linear.pth",
         description="VBench aesthetic quality x100",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -516,7 +515,7 @@ register(
         "transformers CLIP",
         default_model=_CLIP,
         description="% frames closer to target than source prompt",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -529,7 +528,7 @@ register(
         "transformers CLIP",
         default_model=_CLIP,
         description="CLIP similarity of frames to the style reference",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -543,7 +542,7 @@ register(
         default_model="google/owlvit-base-patch32",
         proxy=True,
         description="% frames with the named object detected",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -557,7 +556,7 @@ register(
         default_model="google/owlvit-base-patch32",
         proxy=True,
         description="% frames with all named objects detected",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
 register(
@@ -571,6 +570,6 @@ register(
         default_model=_CLIP,
         proxy=True,
         description="% frames where CLIP ranks the own prompt first among the task's prompts",
-        **_GEN,
+        **media.GENERATION_IO,
     )
 )
