@@ -112,10 +112,11 @@ def score_item(doc: Mapping[str, Any], response: str) -> dict[str, Any]:
     if response.startswith(FAILED_PREFIXES):
         item.update(status="failed", error=response[:500])
         return item
-    if doc_field(doc, "output_modality") != "text":
-        paths = generated_paths(response, doc_field(doc, "output_modality"))
+    modality = doc_field(doc, "output_modality")
+    if modality != "text":
+        paths = generated_paths(response, modality)
         if not paths:
-            item.update(status="failed", error=f"no {doc_field(doc, 'output_modality')} file in the response")
+            item.update(status="failed", error=f"no {modality} file in the response")
             return item
         response = paths[0] if len(paths) == 1 else json.dumps(paths)
     try:
@@ -158,7 +159,8 @@ def aggregate_score(items: Sequence[Mapping[str, Any]]) -> float | str | None:
     A metric that cannot run (a model-based metric without its weights offline, a judge not configured)
     must not abort the other tasks of the run: the error is logged naming the task and metric, and the
     task's score becomes the text ``"error: ..."``, which ``lmms-general level`` reports and counts as
-    missing. The sample log keeps every item, so ``lmms-general score`` can score the task later.
+    missing. The sample log keeps every item, so ``lmms-general level`` re-scores the task from it once the
+    metric can run.
     """
     try:
         return score_items(items)
