@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,7 +149,7 @@ def parse_request(position: int, instance: Any, task_dict: dict[str, Any]) -> Ge
 
 
 def doc_value(doc: dict[str, Any], name: str) -> Any:
-    """A General-Bench doc value (a flat column, else from ``payload_json``); None for other tasks' docs."""
+    """A General-Bench doc value (a column, else from ``payload_json``); None for other tasks' docs."""
     if name in doc:
         return doc[name]
     text = doc.get("payload_json")
@@ -163,8 +162,5 @@ def doc_value(doc: dict[str, Any], name: str) -> Any:
 
 def media_paths(doc: dict[str, Any], kind: str) -> list[str]:
     """Absolute paths of one media kind listed in the doc's media entries."""
-    try:
-        entries = json.loads(doc["media_json"] or "[]") if "media_json" in doc else doc_value(doc, "media") or []
-    except json.JSONDecodeError:
-        return []
+    entries = doc_value(doc, "media") or []
     return [str(e["path"]) for e in entries if isinstance(e, dict) and e.get("kind") == kind and e.get("path")]

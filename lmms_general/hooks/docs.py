@@ -3,7 +3,7 @@
 Task YAMLs say ``process_docs: !function lmms_general.hooks.docs.<registry key>``; lmms-eval resolves that
 with ``getattr(module, key)``, and the module-level ``__getattr__`` below returns a loader bound to the
 key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.dataset`. Every sample becomes
-one doc with flat, string-typed columns (annotation records are too irregular for Arrow's nested types),
+one doc with three string columns (annotation records are too irregular for Arrow's nested types),
 so nothing is dropped: samples whose media failed to resolve keep their ``load_error`` and score as wrong.
 """
 
@@ -37,16 +37,12 @@ def payload(text: str) -> dict[str, Any]:
 
 def doc_field(doc: Mapping[str, Any], name: str) -> Any:
     """A doc value: ``index``, ``task_kind``, ``output_modality``, ``generation_kind``, ``load_error``,
-    ``sample``, ``context``, ``reference``, ``task_dir`` (a flat column of that name wins, for hand-made docs)."""
-    if name in doc:
-        return doc[name]
+    ``sample``, ``context``, ``reference``, ``task_dir``."""
     return payload(doc["payload_json"])[name]
 
 
 def doc_media(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The doc's media entries ``{"kind", "path", "raw", "role"}`` (path absolute or None)."""
-    if "media_json" in doc:
-        return json.loads(doc["media_json"] or "[]")
     return list(payload(doc["payload_json"])["media"])
 
 
@@ -80,7 +76,7 @@ def _context(spec: TaskSpec, header: dict[str, Any], sample: Any) -> dict[str, A
 
 
 def sample_to_doc(spec: TaskSpec, header: dict[str, Any], sample: Any, task_dir: str) -> dict[str, Any]:
-    """One loader :class:`~lmms_general.dataset.Sample` as a flat doc (see ARCHITECTURE.md)."""
+    """One loader :class:`~lmms_general.dataset.Sample` as a doc (see ARCHITECTURE.md)."""
     from lmms_general.dataset import sample_reference
 
     media = [

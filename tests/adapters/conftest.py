@@ -71,24 +71,25 @@ def nextgpt_delta(tiny_dir: Path) -> Path:
 def make_doc(
     sample_id: str, generation_kind: str = "", output_modality: str = "", registry_key: str = "", load_error: str = ""
 ) -> dict[str, Any]:
-    """A doc with the columns of docs/ARCHITECTURE.md."""
+    """A doc in the three-column layout of docs/ARCHITECTURE.md."""
     modality = output_modality or {"": "text"}.get(generation_kind, "")
     if not modality:
         from model_adapters.requests import KIND_OUTPUT
 
         modality = KIND_OUTPUT[generation_kind]
-    return {
-        "registry_key": registry_key,
-        "sample_id": sample_id,
+    body = {
         "index": 0,
         "task_kind": "generation" if generation_kind else "qa",
         "output_modality": modality,
         "generation_kind": generation_kind,
-        "task_dir": "",
-        "sample_json": json.dumps({"id": sample_id}),
-        "media_json": "[]",
+        "media": [],
         "load_error": load_error,
+        "sample": {"id": sample_id},
+        "context": {},
+        "reference": None,
+        "task_dir": "",
     }
+    return {"registry_key": registry_key, "sample_id": sample_id, "payload_json": json.dumps(body)}
 
 
 class FakeTask:

@@ -17,11 +17,12 @@ from lmms_general.registry import load_registry
 def make_doc(key: str, sample: dict[str, Any], *, reference: Any = None, media: list[dict] | None = None,
              task_type: str = "", options: list[str] | None = None, kind: str = "qa", out: str = "text",
              load_error: str = "") -> dict[str, Any]:
+    """A doc in the three-column layout of docs/ARCHITECTURE.md."""
     return {
-        "registry_key": key, "sample_id": str(sample.get("id", "s0")), "index": 0, "task_kind": kind,
-        "output_modality": out, "generation_kind": "", "media_json": json.dumps(media or []), "load_error": load_error,
+        "registry_key": key, "sample_id": str(sample.get("id", "s0")),
         "payload_json": json.dumps({
-            "sample": sample, "reference": reference, "task_dir": "/nonexistent",
+            "index": 0, "task_kind": kind, "output_modality": out, "generation_kind": "", "media": media or [],
+            "load_error": load_error, "sample": sample, "reference": reference, "task_dir": "/nonexistent",
             "context": {"task_type": task_type, "options": options, "bbox_format": "(x, y, w, h)"},
         }),
     }
