@@ -80,58 +80,48 @@ def _load(loader: Any, name: str, path: str, **kwargs: Any) -> Any:
         ) from None
 
 
+def _model_and_processor(model_class: str, processor_class: str, name: str, path: str) -> tuple[Any, Any]:
+    """``transformers.<model_class>`` (eval, on :func:`device`) and ``transformers.<processor_class>`` from ``path``."""
+    import transformers
+
+    model = _load(getattr(transformers, model_class), name, path).eval().to(device())
+    return model, _load(getattr(transformers, processor_class), name, path)
+
+
 @lru_cache(maxsize=8)
 def load_clip(path: str) -> tuple[Any, Any]:
     """CLIP model (eval, on :func:`device`) and its processor."""
-    from transformers import CLIPModel, CLIPProcessor
-
-    model = _load(CLIPModel, "CLIP", path).eval().to(device())
-    return model, _load(CLIPProcessor, "CLIP", path)
+    return _model_and_processor("CLIPModel", "CLIPProcessor", "CLIP", path)
 
 
 @lru_cache(maxsize=4)
 def load_vision_backbone(path: str) -> tuple[Any, Any]:
     """A self-supervised vision backbone (DINO ViT, DINOv2, ...) and its image processor."""
-    from transformers import AutoImageProcessor, AutoModel
-
-    model = _load(AutoModel, "DINO", path).eval().to(device())
-    return model, _load(AutoImageProcessor, "DINO", path)
+    return _model_and_processor("AutoModel", "AutoImageProcessor", "DINO", path)
 
 
 @lru_cache(maxsize=4)
 def load_clap(path: str) -> tuple[Any, Any]:
     """CLAP model and processor (audio at the processor's sampling rate, 48 kHz for LAION CLAP)."""
-    from transformers import ClapModel, ClapProcessor
-
-    model = _load(ClapModel, "CLAP", path).eval().to(device())
-    return model, _load(ClapProcessor, "CLAP", path)
+    return _model_and_processor("ClapModel", "ClapProcessor", "CLAP", path)
 
 
 @lru_cache(maxsize=2)
 def load_whisper(path: str) -> tuple[Any, Any]:
     """Whisper model and processor for transcription."""
-    from transformers import WhisperForConditionalGeneration, WhisperProcessor
-
-    model = _load(WhisperForConditionalGeneration, "WHISPER", path).eval().to(device())
-    return model, _load(WhisperProcessor, "WHISPER", path)
+    return _model_and_processor("WhisperForConditionalGeneration", "WhisperProcessor", "WHISPER", path)
 
 
 @lru_cache(maxsize=2)
 def load_audio_classifier(path: str) -> tuple[Any, Any]:
     """An audio classification model (``AutoModelForAudioClassification``) and its feature extractor."""
-    from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
-
-    model = _load(AutoModelForAudioClassification, "EMOTION", path).eval().to(device())
-    return model, _load(AutoFeatureExtractor, "EMOTION", path)
+    return _model_and_processor("AutoModelForAudioClassification", "AutoFeatureExtractor", "EMOTION", path)
 
 
 @lru_cache(maxsize=2)
 def load_detector(path: str) -> tuple[Any, Any]:
     """An open-vocabulary detector (OWL-ViT / OWLv2) and its processor."""
-    from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
-
-    model = _load(AutoModelForZeroShotObjectDetection, "DETECTOR", path).eval().to(device())
-    return model, _load(AutoProcessor, "DETECTOR", path)
+    return _model_and_processor("AutoModelForZeroShotObjectDetection", "AutoProcessor", "DETECTOR", path)
 
 
 # ------------------------------------------------------------------------------------------ embeddings
