@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -53,7 +54,11 @@ TASKS_CSV_COLUMNS: tuple[str, ...] = (
     "higher_is_better",
     "sota",
     "folder_aliases",
+    "metric_options",
 )
+
+#: keys of a row's ``metric_options`` that describe the row instead of going to the metric's ``compute``
+RESERVED_OPTION_KEYS: frozenset[str] = frozenset({"proxy", "sota_scale", "note"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class TaskSpec:
         higher_is_better: direction of the raw metric.
         sota: the SoTA specialist's score as stored in the reference table (raw, unnormalised).
         folder_aliases: known on-disk task folder names for this row (besides name matching).
+        metric_options: the row's units and conventions as JSON text (``resources/metric_options.csv``):
+            options for the metric's ``compute`` plus the reserved keys ``proxy`` (why the SoTA protocol
+            is not reproduced), ``sota_scale`` (``"mapped"``: the SoTA is already on the level scale), ``note``.
     """
 
     key: str
@@ -93,14 +101,38 @@ class TaskSpec:
     higher_is_better: bool
     sota: float
     folder_aliases: tuple[str, ...] = ()
+    metric_options: str = "{}"
 
     def __post_init__(self) -> None:
+        options = json.loads(self.metric_options)
+        if not isinstance(options, dict):
+            raise ValueError(f"{self.key}: metric_options must be a JSON object, got {self.metric_options!r}")
         if self.modality not in MODALITIES:
             raise ValueError(f"{self.key}: unknown modality {self.modality!r}")
         if self.paradigm not in PARADIGM_SHORT:
             raise ValueError(f"{self.key}: unknown paradigm {self.paradigm!r}")
         if self.metric_id not in CANONICAL_METRIC_IDS:
             raise ValueError(f"{self.key}: unknown metric id {self.metric_id!r}")
+
+    @property
+    def options(self) -> dict:
+        """All of the row's metric options (a fresh dict)."""
+        return json.loads(self.metric_options)
+
+    @property
+    def compute_options(self) -> dict:
+        """The options passed to ``get_metric(metric_id).score(..., **compute_options)``."""
+        return {k: v for k, v in self.options.items() if k not in RESERVED_OPTION_KEYS}
+
+    @property
+    def proxy_reason(self) -> str | None:
+        """Why the row's score is a proxy of the SoTA protocol (None when it is not)."""
+        return self.options.get("proxy")
+
+    @property
+    def sota_is_mapped(self) -> bool:
+        """True when the table's SoTA value is already on the General-Level (mapped) scale."""
+        return self.options.get("sota_scale") == "mapped"
 
     @property
     def task(self) -> str:
@@ -171,6 +203,7 @@ def _parse_row(row: dict[str, str]) -> TaskSpec:
         higher_is_better=row["higher_is_better"] == "true",
         sota=float(row["sota"]),
         folder_aliases=aliases,
+        metric_options=row.get("metric_options") or "{}",
     )
 
 

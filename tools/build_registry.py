@@ -4,7 +4,8 @@ Usage: python tools/build_registry.py [--check]
 
 Inputs (all inside the repo): ``lmms_general/resources/reference/sota_result__<Sheet>.csv`` (verbatim
 copies of the official reference workbook) and ``lmms_general/resources/folder_aliases.csv``
-(``key,folder`` rows naming on-disk task folders whose names do not normalise to the task name).
+(``key,folder`` rows naming on-disk task folders whose names do not normalise to the task name) and
+``lmms_general/resources/metric_options.csv`` (``key,options``: per-row metric units and conventions).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import re
 import sys
 import unicodedata
@@ -73,8 +75,24 @@ def load_folder_aliases() -> dict[str, list[str]]:
     return aliases
 
 
+def load_metric_options() -> dict[str, str]:
+    """``key -> options`` (canonical JSON text) from ``resources/metric_options.csv``."""
+    path = RESOURCES / "metric_options.csv"
+    options: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            if row["key"] in options:
+                raise SystemExit(f"metric_options.csv names {row['key']} twice")
+            value = json.loads(row["options"])
+            if not isinstance(value, dict):
+                raise SystemExit(f"metric_options.csv: {row['key']}: options must be a JSON object")
+            options[row["key"]] = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return options
+
+
 def build_rows() -> list[dict[str, str]]:
     folder_aliases = load_folder_aliases()
+    metric_options = load_metric_options()
     rows: list[dict[str, str]] = []
     seen: set[str] = set()
     for sheet in SHEETS:
@@ -105,10 +123,13 @@ def build_rows() -> list[dict[str, str]]:
                         "higher_is_better": "true" if higher_is_better(metric_id) else "false",
                         "sota": src["SoTA Performance"],
                         "folder_aliases": ";".join(folder_aliases.pop(key, [])),
+                        "metric_options": metric_options.pop(key, "{}"),
                     }
                 )
     if folder_aliases:
         raise SystemExit(f"folder_aliases.csv names unknown keys: {sorted(folder_aliases)}")
+    if metric_options:
+        raise SystemExit(f"metric_options.csv names unknown keys: {sorted(metric_options)}")
     return rows
 
 

@@ -7,6 +7,7 @@ token / label set for F1-like metrics (all reference labels become false negativ
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -114,8 +115,9 @@ def macro_accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> flo
 # --------------------------------------------------------------------------- token F1
 
 
-def _set_f1(pred: set[str], ref: set[str]) -> float:
-    common = len(pred & ref)
+def _bag_f1(pred: list[str], ref: list[str]) -> float:
+    """SQuAD ``f1_score``: overlap of the token multisets (``Counter &``), not of the token sets."""
+    common = sum((Counter(pred) & Counter(ref)).values())
     if common == 0:
         return 0.0
     precision, recall = common / len(pred), common / len(ref)
@@ -123,23 +125,19 @@ def _set_f1(pred: set[str], ref: set[str]) -> float:
 
 
 def token_f1(prediction: Any, reference: Any) -> float:
-    """Token-set F1 of one prediction against one reference (official OpenQA scorer, SQuAD folding)."""
-    return _set_f1(set(normalize_answer(prediction).split()), set(normalize_answer(reference).split()))
+    """Token F1 of one prediction against one reference over token bags (SQuAD v1.1 ``f1_score``)."""
+    return _bag_f1(normalize_answer(prediction).split(), normalize_answer(reference).split())
 
 
 def f1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
-    """Mean over samples of the best token-set F1 against any acceptable answer (0-100)."""
+    """Mean over samples of the best bag-of-tokens F1 against any acceptable answer (SQuAD), 0-100."""
     require_samples("f1", predictions)
     total = 0.0
     for prediction, reference in zip(predictions, references, strict=True):
         refs = answer_list(reference)
         if prediction is None or not refs:
             continue  # scores 0, still counted in the denominator below
-        pred = set(normalize_answer(prediction).split())
-        best = 0.0
-        for ref in refs:
-            best = max(best, _set_f1(pred, set(normalize_answer(ref).split())))
-        total += best
+        total += max(token_f1(prediction, ref) for ref in refs)
     return 100.0 * total / len(predictions)
 
 

@@ -1,14 +1,22 @@
 """Text-generation metrics: BLEU-1, BLEU@4, ROUGE-1, ROUGE-L, CIDEr, ANLS, CodeBLEU.
 
 Sentence-level metrics follow the official NLP scorer (GENERAL_LEVEL_SCORING §2.2): best score over the
-acceptable references, mean over samples, here on the 0-100 scale. Corpus metrics (BLEU@4, CIDEr)
-pool n-gram statistics over the whole task. An unparsed (empty) prediction scores 0 and stays in the mean.
+acceptable references, mean over samples, here on the 0-100 scale. Corpus metrics (BLEU@4, CIDEr, and
+BLEU-1 / CodeBLEU where the row's source scores the corpus in one call) pool n-gram statistics over the
+whole task. An unparsed (empty) prediction scores 0 and stays in the mean.
+
+Tokenisation: BLEU-1 splits Chinese / Japanese / Korean text into characters (sacrebleu's ``zh``
+tokenizer, the standard for Chinese BLEU) and other text with nltk's Treebank tokenizer; BLEU@4 and
+CIDEr use pycocoevalcap's Stanford PTB tokenizer (Java) when ``java`` is on the PATH, else
+:func:`ptb_tokenize_python`, a Treebank replica equal to it on the tested cases.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import shutil
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,9 +40,17 @@ def _nltk_bleu() -> tuple[Any, Any, Any]:
     return NLTKWordTokenizer().tokenize, sentence_bleu, SmoothingFunction().method4
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def word_tokens(text: str) -> list[str]:
-    """nltk ``word_tokenize(text, preserve_line=True)``: the Treebank-style word tokenizer without
-    Punkt sentence splitting (deterministic, needs no downloaded nltk data)."""
+    """BLEU tokens: text with CJK characters goes through sacrebleu's ``zh`` tokenizer (every CJK character
+    a token, other words kept); other text through nltk ``word_tokenize(text, preserve_line=True)`` (the
+    Treebank word tokenizer without Punkt sentence splitting; needs no downloaded nltk data)."""
+    if _CJK.search(text):
+        from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
+
+        return TokenizerZh()(text).split()
     return _nltk_bleu()[0](text)
 
 
@@ -55,9 +71,26 @@ def bleu1_sample(prediction: Any, references: Sequence[str]) -> float:
     return best
 
 
-def bleu_1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
-    """Mean best-reference sentence BLEU-1 (official NLP scorer), 0-100."""
+def corpus_bleu_1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """nltk ``corpus_bleu`` with weights (1, 0, 0, 0): clipped unigram counts and lengths pooled over the
+    task, one brevity penalty (the official video scorer's BLEU-1), in [0, 1]."""
+    from nltk.translate.bleu_score import corpus_bleu
+
+    refs = [[word_tokens(r) for r in answer_list(ref)] or [[]] for ref in references]
+    hyps = [word_tokens(str(p)) if p is not None else [] for p in predictions]
+    if not any(hyps):
+        return 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nltk warns about absent 2-4-gram matches even at weight 0
+        return float(corpus_bleu(refs, hyps, weights=(1, 0, 0, 0)))
+
+
+def bleu_1(predictions: Sequence[Any], references: Sequence[Any], corpus: bool = False) -> float:
+    """BLEU-1, 0-100: mean best-reference sentence BLEU-1 (official NLP scorer), or with ``corpus=True``
+    (a row option) corpus BLEU-1 over the task."""
     require_samples("bleu_1", predictions)
+    if corpus:
+        return 100.0 * corpus_bleu_1(predictions, references)
     return percent(bleu1_sample(p, answer_list(r)) for p, r in zip(predictions, references, strict=True))
 
 
@@ -93,23 +126,68 @@ def rouge_l(predictions: Sequence[Any], references: Sequence[Any]) -> float:
 
 # --------------------------------------------------------------------------- corpus BLEU@4 and CIDEr (pycocoevalcap)
 
-_COCO_PUNCT = re.compile(r"[^\w\s]")
+#: tokens pycocoevalcap's PTBTokenizer drops after tokenising
+PTB_PUNCTUATIONS = frozenset(
+    ["''", "'", "``", "`", "-LRB-", "-RRB-", "-LCB-", "-RCB-", ".", "?", "!", ",", ":", "-", "--", "...", ";"]
+)
+_PTB_BRACKETS = {"(": "-lrb-", ")": "-rrb-", "{": "-lcb-", "}": "-rcb-", "[": "-lsb-", "]": "-rsb-"}
+
+
+_MARK_RUN = re.compile(r"[?!]{2,}")
+
+
+def ptb_tokenize_python(text: str) -> str:
+    """The COCO caption tokenisation without Java: nltk's Treebank tokenizer (the PTB conventions the
+    Stanford tokenizer implements), lower-cased, brackets as (lower-cased, so kept) PTB tokens,
+    pycocoevalcap's punctuation dropped."""
+    text = _MARK_RUN.sub(lambda m: f" {m.group().replace('?', 'qmarkx').replace('!', 'bangx')} ", text)
+    tokens = [_PTB_BRACKETS.get(t, t) for t in _nltk_bleu()[0](text.replace("\n", " ").lower())]
+    tokens = [t.replace("qmarkx", "?").replace("bangx", "!") for t in tokens]  # "?!" stays one token, as in PTB
+    return " ".join(t for t in tokens if t not in PTB_PUNCTUATIONS)
+
+
+def java_available() -> bool:
+    return shutil.which("java") is not None
+
+
+def ptb_tokenize(texts: Sequence[str]) -> list[str]:
+    """pycocoevalcap ``PTBTokenizer`` (Stanford CoreNLP, lower-cased, punctuation removed) on every text in
+    one Java call; :func:`ptb_tokenize_python` when Java is absent. Empty texts stay empty."""
+    indices = [i for i, t in enumerate(texts) if t.strip()]
+    out = ["" for _ in texts]
+    if not indices:
+        return out
+    if java_available():
+        from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+
+        tokenized = PTBTokenizer().tokenize({i: [{"caption": texts[i]}] for i in indices})
+        for i in indices:
+            out[i] = tokenized[i][0]
+    else:
+        for i in indices:
+            out[i] = ptb_tokenize_python(texts[i])
+    return out
 
 
 def coco_tokenize(text: Any) -> str:
-    """Lower-case and strip punctuation, the effect of the COCO caption PTB tokenizer (which needs Java)."""
-    return " ".join(_COCO_PUNCT.sub(" ", str(text).lower()).split())
+    """One text through :func:`ptb_tokenize` (COCO caption tokenisation)."""
+    return ptb_tokenize([str(text)])[0]
 
 
 def _coco_inputs(
     predictions: Sequence[Any], references: Sequence[Any]
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    gts: dict[int, list[str]] = {}
-    res: dict[int, list[str]] = {}
-    for index, (prediction, reference) in enumerate(zip(predictions, references, strict=True)):
-        refs = [coco_tokenize(r) for r in answer_list(reference)]
-        gts[index] = refs or [""]
-        res[index] = [coco_tokenize(prediction) if prediction is not None else ""]
+    texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for prediction, reference in zip(predictions, references, strict=True):
+        refs = answer_list(reference)
+        start = len(texts)
+        texts.append(str(prediction) if prediction is not None else "")
+        texts.extend(refs)
+        spans.append((start, len(texts)))
+    tokens = ptb_tokenize(texts)
+    gts = {i: tokens[a + 1 : b] or [""] for i, (a, b) in enumerate(spans)}
+    res = {i: [tokens[a]] for i, (a, _) in enumerate(spans)}
     return gts, res
 
 
@@ -167,31 +245,30 @@ def _calc_codebleu() -> Any:
     return calc_codebleu
 
 
-def codebleu_sample(prediction: Any, references: Sequence[str], lang: str = "python") -> float:
-    """CodeBLEU (``codebleu.calc_codebleu``, weights 0.25 x 4) of one prediction, in [0, 1].
-
-    As in the official scorer the language is python; a prediction the parser cannot handle scores 0.
-    """
+def codebleu(predictions: Sequence[Any], references: Sequence[Any], lang: str = "python") -> float:
+    """CodeBLEU of the task in one ``calc_codebleu`` call over all samples (the official scorer's call:
+    n-gram and syntax/data-flow match statistics pooled over the corpus), 0-100. Unparsed answers enter as
+    empty code; a corpus the parser cannot handle at all scores 0."""
+    require_samples("codebleu", predictions)
     calc = _calc_codebleu()
-    if prediction is None or not references or not str(prediction).strip():
+    refs = [answer_list(r) or [""] for r in references]
+    width = max(len(r) for r in refs)
+    refs = [r + [r[-1]] * (width - len(r)) for r in refs]  # calc_codebleu needs as many references per sample
+    preds = [str(p) if p is not None else "" for p in predictions]
+    if not any(p.strip() for p in preds):
         return 0.0
     try:
-        result = calc([list(references)], [str(prediction)], lang=lang, weights=(0.25, 0.25, 0.25, 0.25))
+        result = calc(refs, preds, lang=lang, weights=(0.25, 0.25, 0.25, 0.25))
     except (ValueError, RecursionError, ZeroDivisionError):
         return 0.0
-    return float(result["codebleu"])
-
-
-def codebleu(predictions: Sequence[Any], references: Sequence[Any], lang: str = "python") -> float:
-    """Mean per-sample CodeBLEU (official NLP scorer), 0-100."""
-    require_samples("codebleu", predictions)
-    _calc_codebleu()
-    return percent(codebleu_sample(p, answer_list(r), lang) for p, r in zip(predictions, references, strict=True))
+    return 100.0 * float(result["codebleu"])
 
 
 _SENTENCE = {"kind": "sample", "native_range": (0.0, 1.0), "scale": "x100", "prepare_reference": text_reference}
-register(MetricSpec(id="bleu_1", compute=bleu_1, implementation="nltk sentence_bleu (weights 1,0,0,0; method4)",
-                    description="best-reference sentence BLEU-1, averaged over samples", **_SENTENCE))
+register(MetricSpec(id="bleu_1", compute=bleu_1,
+                    implementation="nltk sentence_bleu (weights 1,0,0,0; method4) / corpus_bleu; sacrebleu zh tokens",
+                    description="best-reference sentence BLEU-1 averaged over samples (corpus BLEU-1 with corpus=True)",
+                    **_SENTENCE))
 register(MetricSpec(id="rouge_1", compute=rouge_1, implementation="rouge-score RougeScorer(rouge1, use_stemmer)",
                     description="best-reference ROUGE-1 F-measure, averaged over samples", **_SENTENCE))
 register(MetricSpec(id="rouge_l", compute=rouge_l, implementation="rouge-score RougeScorer(rougeL, use_stemmer)",
@@ -199,12 +276,12 @@ register(MetricSpec(id="rouge_l", compute=rouge_l, implementation="rouge-score R
 register(MetricSpec(id="anls", compute=anls, implementation="rapidfuzz normalized Levenshtein (ANLS, tau=0.5)",
                     description="average normalised Levenshtein similarity, best reference, threshold 0.5",
                     **_SENTENCE))
-register(MetricSpec(id="codebleu", compute=codebleu, implementation="codebleu calc_codebleu (python)",
-                    description="CodeBLEU (n-gram, weighted n-gram, AST and data-flow match), averaged over samples",
-                    **_SENTENCE))
+register(MetricSpec(id="codebleu", compute=codebleu, implementation="codebleu calc_codebleu (python, one corpus call)",
+                    description="CodeBLEU (n-gram, weighted n-gram, AST and data-flow match) of the whole task",
+                    **{**_SENTENCE, "kind": "corpus"}))
 register(MetricSpec(id="bleu_4", compute=bleu_4, kind="corpus", native_range=(0.0, 1.0), scale="x100",
-                    implementation="pycocoevalcap Bleu(4) (corpus)", prepare_reference=text_reference,
+                    implementation="pycocoevalcap Bleu(4) (corpus, PTB tokenizer)", prepare_reference=text_reference,
                     description="corpus BLEU with up to 4-grams over the task"))
 register(MetricSpec(id="cider", compute=cider, kind="corpus", native_range=(0.0, 10.0), scale="x100",
-                    implementation="pycocoevalcap Cider (CIDEr-D)", prepare_reference=text_reference,
+                    implementation="pycocoevalcap Cider (CIDEr-D, PTB tokenizer)", prepare_reference=text_reference,
                     description="consensus-based caption similarity with task-level document frequencies"))

@@ -67,8 +67,8 @@ def test_macro_accuracy_differs_from_accuracy() -> None:
 def test_token_f1_hand() -> None:
     # articles are folded away: pred {cat, sat} vs ref {cat, sat, down} -> P 1, R 2/3, F1 0.8
     assert token_f1("The cat sat", "cat sat down") == pytest.approx(0.8)
-    # duplicates count once (token sets): {x, y} vs {y, z} -> 0.5
-    assert token_f1("x x x y", "y z") == pytest.approx(0.5)
+    # token bags (SQuAD): one common token, P 1/4, R 1/2 -> F1 1/3 (token sets would give 0.5)
+    assert token_f1("x x x y", "y z") == pytest.approx(1 / 3)
     assert token_f1("", "x") == 0.0
     assert _score("f1", ["Paris, France", None, "blue"], [["Paris", "France Paris"], "x", ["red"]]) == \
         pytest.approx(100 * (1.0 + 0 + 0) / 3)
@@ -102,3 +102,35 @@ def test_f_score_weighted() -> None:
     expected = 100 * sk_f1(refs, ["sarcastic", "not sarcastic", "not sarcastic", "<unparsed>"], average="weighted",
                            labels=["not sarcastic", "sarcastic"], zero_division=0)
     assert _score("f_score", raws, refs) == pytest.approx(expected)
+
+
+def _squad_f1(prediction: str, truth: str) -> float:
+    """SQuAD v1.1 ``f1_score`` written from its definition: lower-case, drop punctuation and the articles
+    a/an/the, split on whitespace, F1 of the token multisets."""
+    import collections
+    import re
+    import string
+
+    def norm(text: str) -> list[str]:
+        text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+        return re.sub(r"\b(a|an|the)\b", " ", text).split()
+
+    pred, ref = norm(prediction), norm(truth)
+    same = sum((collections.Counter(pred) & collections.Counter(ref)).values())
+    if same == 0:
+        return 0.0
+    p, r = same / len(pred), same / len(ref)
+    return 2 * p * r / (p + r)
+
+
+def test_token_f1_equals_squad_on_repeated_words() -> None:
+    cases = [
+        ("the the cat cat cat", "the cat sat on the cat mat"),
+        ("New York New York", "New York City"),
+        ("2 2 2 apples", "2 apples and 2 pears"),
+        ("Barack Obama, president", "president Barack Obama"),
+    ]
+    for pred, ref in cases:
+        assert token_f1(pred, ref) == pytest.approx(_squad_f1(pred, ref), abs=1e-12), (pred, ref)
+    expected = 100 * sum(max(_squad_f1(p, r) for r in [ref, "zzz"]) for p, ref in cases) / len(cases)
+    assert _score("f1", [p for p, _ in cases], [[r, "zzz"] for _, r in cases]) == pytest.approx(expected)

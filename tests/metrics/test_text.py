@@ -79,3 +79,80 @@ def test_codebleu() -> None:
     assert _score("codebleu", [code], [code]) == pytest.approx(100.0)
     other = _score("codebleu", ["def add(x, y):\n    return x - y\n", None], [code, code])
     assert 0 < other < 50
+
+
+# --------------------------------------------------------------------------- fixed definitions (issue 9)
+
+PTB_CASES = [
+    "A man's riding a horse (brown) on the beach.",
+    "Two dogs, playing in the snow -- don't they look happy?!",
+    "The \"quick\" brown fox; it jumps... over 3.5 fences: wow",
+    "a t-shirt and a U.S. flag",
+]
+
+
+def test_ptb_tokenizer_python_replica_equals_java_ptb() -> None:
+    from lmms_general.metrics.text import java_available, ptb_tokenize_python
+
+    if not java_available():
+        pytest.skip("java not on PATH: pycocoevalcap's PTBTokenizer cannot run")
+    from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+
+    java = PTBTokenizer().tokenize({i: [{"caption": t}] for i, t in enumerate(PTB_CASES)})
+    assert [ptb_tokenize_python(t) for t in PTB_CASES] == [java[i][0] for i in range(len(PTB_CASES))]
+
+
+def test_cider_bleu4_use_pycocoevalcap_ptb_pipeline() -> None:
+    """The full COCO caption pipeline (PTBTokenizer then Bleu/Cider) gives our values."""
+    from pycocoevalcap.bleu.bleu import Bleu
+    from pycocoevalcap.cider.cider import Cider
+
+    from lmms_general.metrics.text import ptb_tokenize
+
+    preds = ["A man, riding a horse (on the beach).", "Two dogs are playing in the snow!", "the cat's sleeping"]
+    refs = [["A man rides a horse along the beach.", "A person riding a horse."], ["Dogs play in snow."],
+            ["The cat's sleeping on the sofa."]]
+    gts = {i: ptb_tokenize(r) for i, r in enumerate(refs)}
+    res = {i: ptb_tokenize([p]) for i, p in enumerate(preds)}
+    assert _score("cider", preds, refs) == pytest.approx(100 * Cider().compute_score(gts, res)[0], abs=1e-9)
+    assert _score("bleu_4", preds, refs) == pytest.approx(100 * Bleu(4).compute_score(gts, res, verbose=0)[0][3],
+                                                          abs=1e-9)
+    assert res[0] == ["a man riding a horse -lrb- on the beach -rrb-"]  # -lowerCase keeps bracket tokens
+
+
+def test_video_bleu1_is_corpus_bleu1() -> None:
+    from nltk.translate.bleu_score import corpus_bleu
+
+    from lmms_general.metrics.text import word_tokens
+
+    preds = ["a man is riding a horse", "dogs", None]
+    refs = [["a man rides a horse on the beach"], ["two dogs play in the snow"], ["a red car"]]
+    expected = 100 * corpus_bleu([[word_tokens(r) for r in rs] for rs in refs],
+                                 [word_tokens(p) if p else [] for p in preds], weights=(1, 0, 0, 0))
+    corpus = get_metric("bleu_1").score(preds, refs, corpus=True)
+    assert corpus == pytest.approx(expected, abs=1e-9)
+    assert corpus != pytest.approx(get_metric("bleu_1").score(preds, refs), abs=1e-3)
+    from lmms_general.registry import load_registry
+
+    video_rows = [s for s in load_registry().values() if s.metric_id == "bleu_1" and s.modality == "video"]
+    assert len(video_rows) == 42 and all(s.compute_options == {"corpus": True} for s in video_rows)
+
+
+def test_chinese_bleu1_tokenised_by_character_as_sacrebleu_zh() -> None:
+    from sacrebleu.metrics import BLEU
+
+    pred, ref = "一个男人在街上走路", "一个男人在路上走"
+    ours = _score("bleu_1", [pred], [ref])
+    assert ours > 50  # word-level tokenisation would give one token each and BLEU-1 0
+    # sacrebleu's zh-tokenised corpus BLEU restricted to unigrams is the same statistic
+    sacre = BLEU(tokenize="zh", max_ngram_order=1, effective_order=True).corpus_score([pred], [[ref]]).score
+    assert get_metric("bleu_1").score([pred], [[ref]], corpus=True) == pytest.approx(sacre, abs=1e-6)
+
+
+def test_codebleu_is_one_corpus_call() -> None:
+    codebleu = pytest.importorskip("codebleu")
+    preds = ["def add(a, b):\n    return a + b\n", "def sq(x):\n    return x * x * x\n", None]
+    refs = ["def add(a, b):\n    return a + b\n", "def sq(x):\n    return x * x\n", "def f():\n    pass\n"]
+    expected = codebleu.calc_codebleu([[r] for r in refs], [p or "" for p in preds], lang="python",
+                                      weights=(0.25, 0.25, 0.25, 0.25))["codebleu"]
+    assert _score("codebleu", preds, refs) == pytest.approx(100 * expected, abs=1e-9)
