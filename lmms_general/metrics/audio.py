@@ -8,9 +8,9 @@ MOS — 1. Definitions:
 * ``wer`` — Whisper transcript vs the reference text, corpus WER over the task (jiwer, pooled edit
   counts) ×100, after lower-casing and removing punctuation; references written without spaces (Chinese,
   Japanese) are scored per character (CER), as is usual for those languages.
-* ``mcd`` — mel-cepstral distortion (dB) between output and reference speech: 24 MFCCs (c1..c24 of librosa
-  dB-power MFCCs, 22.05 kHz) aligned by DTW; per frame sqrt(0.5·Σ Δc²), which equals the textbook
-  (10/ln 10)·sqrt(2·Σ Δmc²) for natural-log amplitude cepstra; mean over the path, mean over samples.
+* ``mcd`` — mel-cepstral distortion (dB) as ``pymcd`` (``Calculate_MCD("dtw")``) computes it: 22.05 kHz
+  audio, WORLD spectral envelope (5 ms frames), SPTK mel-cepstrum (order 13, alpha 0.65), fastdtw on
+  c1..c13, per frame (10/ln 10)·sqrt(2·Σ Δmc²) over c0..c13, mean over the path, mean over samples.
 * ``fad`` — Fréchet distance between CLAP audio embeddings of the outputs and of the task's reference audio.
 * ``clap_score`` — CLAP cosine ×100 between the output audio and the reference text / prompt.
 * ``style_clap`` — CLAP cosine ×100 between the output and the style reference: the target audio when the
@@ -134,23 +134,36 @@ def wer(
 
 # ------------------------------------------------------------------------------------------------ MCD
 MCD_RATE = 22050
+MCD_FRAME_MS = 5.0
+MCD_ORDER = 13
+MCD_ALPHA = 0.65  # all-pass constant of the mel warping at 22.05 kHz
+_MCD_DB = 10.0 / np.log(10.0) * np.sqrt(2.0)
 
 
-def mel_cepstrum(wave: np.ndarray, rate: int = MCD_RATE, order: int = 24) -> np.ndarray:
-    """``(frames, order)`` MFCCs c1..c_order (dB power mel spectrum, DCT-II ortho), c0 dropped."""
-    import librosa
+def mel_cepstrum(wave: np.ndarray, rate: int = MCD_RATE) -> np.ndarray:
+    """``(frames, 14)`` mel-cepstra c0..c13: WORLD (``pyworld.wav2world``, 5 ms frames, FFT 512) spectral
+    envelope, then SPTK ``mcep`` (order 13, alpha 0.65, power-spectrum input) — pymcd's features."""
+    import pysptk
+    import pyworld
 
-    mfcc = librosa.feature.mfcc(y=wave, sr=rate, n_mfcc=order + 1, n_fft=1024, hop_length=256, n_mels=80)
-    return mfcc[1:].T
+    wave = np.ascontiguousarray(wave, dtype=np.float64)
+    if not np.any(wave):
+        wave = wave + 1e-7 * np.random.default_rng(0).standard_normal(len(wave))  # silence: WORLD needs signal
+    _, envelope, _ = pyworld.wav2world(wave, fs=rate, frame_period=MCD_FRAME_MS, fft_size=512)
+    return pysptk.sptk.mcep(envelope, order=MCD_ORDER, alpha=MCD_ALPHA, maxiter=0, etype=1, eps=1.0e-8,
+                            min_det=0.0, itype=3)
 
 
 def mcd_pair(generated: np.ndarray, reference: np.ndarray) -> float:
-    """MCD (dB) of two cepstrum sequences aligned by DTW (librosa, Euclidean)."""
-    import librosa
+    """MCD (dB) of two mel-cepstrum sequences: ``fastdtw`` path on c1..c13 (Euclidean), then the mean over
+    the path of ``(10 / ln 10) * sqrt(2 * sum_d (c_d - c'_d)^2)`` over c0..c13 (pymcd ``"dtw"`` mode)."""
+    from fastdtw import fastdtw
+    from scipy.spatial.distance import euclidean
 
-    _, path = librosa.sequence.dtw(X=generated.T, Y=reference.T, metric="euclidean")
-    diff = generated[path[:, 0]] - reference[path[:, 1]]
-    return float(np.mean(np.sqrt(0.5 * np.sum(diff**2, axis=1))))
+    _, path = fastdtw(reference[:, 1:], generated[:, 1:], dist=euclidean)
+    ref_idx, gen_idx = (np.fromiter((p[k] for p in path), int) for k in (0, 1))
+    diff = reference[ref_idx] - generated[gen_idx]
+    return float(_MCD_DB * np.sqrt((diff**2).sum(-1)).mean())
 
 
 def mcd(predictions: Sequence[Any], references: Sequence[Any]) -> float:
@@ -373,8 +386,8 @@ register(
         "sample",
         (0.0, float("inf")),
         "raw dB",
-        "librosa MFCC + DTW",
-        description="mel-cepstral distortion with DTW alignment",
+        "pyworld WORLD envelope + pysptk mcep + fastdtw (pymcd dtw mode)",
+        description="mel-cepstral distortion (order 13, alpha 0.65) with DTW alignment, as pymcd",
         **media.GENERATION_IO,
     )
 )

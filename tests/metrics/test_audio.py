@@ -1,4 +1,4 @@
-"""Audio metrics: WER vs hand counts, MCD vs a brute-force DTW, PCC vs numpy, seams and tiny models."""
+"""Audio metrics: WER vs hand counts, MCD vs pymcd, PCC vs numpy, seams and tiny models."""
 
 from __future__ import annotations
 
@@ -26,31 +26,44 @@ def test_wer_metric_with_transcriber_seam(tmp_path) -> None:
     assert score == pytest.approx(100 * 5 / 6)  # 1 substitution + 4 deletions over 6 words
 
 
-def _dtw_mcd(x: np.ndarray, y: np.ndarray) -> float:
-    """Brute-force DTW (symmetric steps) and mean frame distortion along the optimal path."""
-    cost = np.sqrt(((x[:, None] - y[None]) ** 2).sum(-1))
-    n, m = cost.shape
-    acc = np.full((n + 1, m + 1), np.inf)
-    acc[0, 0] = 0
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            acc[i, j] = cost[i - 1, j - 1] + min(acc[i - 1, j], acc[i, j - 1], acc[i - 1, j - 1])
-    i, j, path = n, m, []
-    while i > 0 and j > 0:
-        path.append((i - 1, j - 1))
-        step = np.argmin([acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]])
-        i, j = (i - 1, j - 1) if step == 0 else ((i - 1, j) if step == 1 else (i, j - 1))
-    return float(np.mean([np.sqrt(0.5 * ((x[a] - y[b]) ** 2).sum()) for a, b in path]))
+def _speech(seed: int, seconds: float, rate: int = 22050) -> np.ndarray:
+    """Synthetic voiced speech: harmonics of a gliding pitch under a syllable-rate envelope, plus breath noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    f0 = rng.uniform(100, 200) * (1 + 0.15 * np.sin(2 * np.pi * rng.uniform(0.5, 2) * t))
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    formant = rng.uniform(0.3, 1.0, 10)
+    wave = sum(formant[k - 1] * np.sin(k * phase) / k for k in range(1, 11))
+    envelope = 0.5 * (1 + np.sin(2 * np.pi * rng.uniform(3, 5) * t))
+    return (0.2 * wave * envelope + 0.005 * rng.standard_normal(len(t))).astype(np.float32)
 
 
-def test_mcd_matches_brute_force_dtw(tmp_path) -> None:
-    x = mel_cepstrum(tone([300, 600], 0.3, MCD_RATE))
-    y = mel_cepstrum(tone([320, 640, 900], 0.4, MCD_RATE))
-    assert mcd_pair(x, y) == pytest.approx(_dtw_mcd(x, y), rel=1e-6)
-    ref = write_audio(tmp_path / "r.wav", tone([300, 600], 0.5), 16000)
+def test_mcd_equals_pymcd_dtw_on_synthetic_speech(tmp_path) -> None:
+    pymcd = pytest.importorskip("pymcd.mcd", reason="pymcd (dev extra) is the independent MCD reference")
+    reference = pymcd.Calculate_MCD(MCD_mode="dtw")
     spec = get_metric("mcd")
-    assert spec.score([ref], [{"target": [ref]}]) == pytest.approx(0.0, abs=1e-6)
-    assert spec.score([None], [{"target": [ref]}]) > 10.0  # missing = silence: large distortion
+    values = []
+    for seed in range(3):
+        ref = write_audio(tmp_path / f"r{seed}.wav", _speech(seed, 1.0), 22050)
+        gen = write_audio(tmp_path / f"g{seed}.wav", _speech(seed + 10, 1.2), 16000)  # other rate: resampled
+        expected = reference.calculate_mcd(ref, gen)
+        ours = spec.score([gen], [{"target": [ref]}])
+        assert ours == pytest.approx(expected, rel=1e-6)
+        assert 2.0 < ours < 30.0  # the dB range of MCD between different voices
+        values.append(expected)
+    refs = [{"target": [str(tmp_path / f"r{s}.wav")]} for s in range(3)]
+    gens = [str(tmp_path / f"g{s}.wav") for s in range(3)]
+    assert spec.score(gens, refs) == pytest.approx(np.mean(values), rel=1e-6)
+    assert spec.score(refs[0]["target"], refs[:1]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_mcd_missing_output_is_worse_than_a_different_voice(tmp_path) -> None:
+    ref = write_audio(tmp_path / "r.wav", _speech(0, 0.8), 22050)
+    other = write_audio(tmp_path / "o.wav", _speech(5, 0.8), 22050)
+    spec = get_metric("mcd")
+    assert spec.score([None], [{"target": [ref]}]) > spec.score([other], [{"target": [ref]}])
+    assert mcd_pair(mel_cepstrum(_speech(1, 0.3)), mel_cepstrum(_speech(1, 0.3))) == 0.0
+    assert MCD_RATE == 22050
 
 
 def test_pitch_class_consistency(tmp_path) -> None:
