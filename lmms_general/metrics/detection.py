@@ -263,22 +263,29 @@ def triplets_reference(raw: Any, context: Mapping[str, Any]) -> list[list[str]]:
 # --------------------------------------------------------------------------- DICE of box regions
 
 
-def _box_mask(boxes: Sequence[Box], height: int, width: int) -> np.ndarray:
+def _box_mask(boxes: Sequence[Box], height: int, width: int, dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
     mask = np.zeros((height, width), dtype=bool)
     for box in boxes:
         x, y, w, h = box["bbox"]
+        x, y = x + dx, y + dy
         mask[int(round(y)) : int(round(y + h)), int(round(x)) : int(round(x + w))] = True
     return mask
 
 
 def box_dice(prediction: Sequence[Box] | None, reference: Sequence[Box]) -> float:
-    """Dice of the regions covered by predicted and reference boxes (1.0 when both are empty)."""
+    """Dice of the regions covered by predicted and reference boxes (1.0 when both are empty).
+
+    Boxes are rasterised on a grid that covers all of them: a box with a negative coordinate is shifted
+    with the others (never sliced from the array's end or emptied)."""
     boxes = [*(prediction or []), *reference]
     if not boxes:
         return 1.0
-    width = int(np.ceil(max(b["bbox"][0] + b["bbox"][2] for b in boxes))) + 1
-    height = int(np.ceil(max(b["bbox"][1] + b["bbox"][3] for b in boxes))) + 1
-    pred, ref = _box_mask(prediction or [], height, width), _box_mask(reference, height, width)
+    dx = float(np.ceil(-min(0.0, min(b["bbox"][0] for b in boxes))))  # whole pixels: same rounding as unshifted
+    dy = float(np.ceil(-min(0.0, min(b["bbox"][1] for b in boxes))))
+    width = int(np.ceil(max(b["bbox"][0] + b["bbox"][2] for b in boxes) + dx)) + 1
+    height = int(np.ceil(max(b["bbox"][1] + b["bbox"][3] for b in boxes) + dy)) + 1
+    pred = _box_mask(prediction or [], height, width, dx, dy)
+    ref = _box_mask(reference, height, width, dx, dy)
     total = int(pred.sum() + ref.sum())
     return 1.0 if total == 0 else 2.0 * int((pred & ref).sum()) / total
 

@@ -92,9 +92,30 @@ def mse(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     return float(np.mean(values))
 
 
-def rmse(predictions: Sequence[Any], references: Sequence[Any]) -> float:
-    """Root mean squared error over every value of the task (pooled), raw units."""
+def angular_errors(pred: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Angles (degrees) between predicted and reference normals ``(..., 3)``; a zero-length (missing)
+    predicted normal counts 180 degrees (worst). Reference pixels with a zero normal are skipped."""
+    ref = ref.reshape(-1, 3)
+    pred = pred.reshape(-1, 3)
+    valid = np.linalg.norm(ref, axis=1) > 0
+    ref, pred = ref[valid], pred[valid]
+    ref_unit = ref / np.linalg.norm(ref, axis=1, keepdims=True)
+    norms = np.linalg.norm(pred, axis=1)
+    angles = np.full(len(ref), 180.0)
+    ok = norms > 0
+    cosine = np.clip(np.sum(pred[ok] / norms[ok, None] * ref_unit[ok], axis=1), -1.0, 1.0)
+    angles[ok] = np.degrees(np.arccos(cosine))
+    return angles
+
+
+def rmse(predictions: Sequence[Any], references: Sequence[Any], angular: bool = False) -> float:
+    """Root mean squared error over every value of the task (pooled), raw units. With ``angular=True``
+    (surface normals, a row option) the RMSE of the angular error in degrees over all valid pixels."""
     require_samples("rmse", predictions)
+    if angular:
+        pairs = (_pair(p, r) for p, r in zip(predictions, references, strict=True))
+        angles = np.concatenate([angular_errors(pred, ref) for pred, ref in pairs])
+        return float(np.sqrt(np.mean(angles**2)))
     return float(np.sqrt(np.mean(np.concatenate(_errors(predictions, references)) ** 2)))
 
 
@@ -116,20 +137,34 @@ def _align_disparity(pred: np.ndarray, ref_disp: np.ndarray, valid: np.ndarray) 
     return scale * pred + shift
 
 
-def abs_rel(predictions: Sequence[Any], references: Sequence[Any]) -> float:
-    """Absolute relative depth error (official video-depth scorer): the predicted disparity is aligned to
-    the reference disparity by least-squares scale and shift, depths clipped to [1e-3, 80], then
-    mean |d - d*| / d* over valid pixels; mean over clips (raw)."""
+def abs_rel(
+    predictions: Sequence[Any], references: Sequence[Any], reference: str = "disparity", max_depth: float = 80.0
+) -> float:
+    """Absolute relative depth error of affine-invariant video depth (DepthCrafter's protocol), raw.
+
+    The prediction is a disparity clip. The reference is a disparity clip, or with ``reference="depth"``
+    (a row option) a depth clip — DepthCrafter's benchmark files store depth under the npz key
+    ``disparity``. Reference disparity = 1 / depth on valid (> 0) pixels; the predicted disparity is aligned
+    to it by one least-squares scale and shift over the whole clip, clipped to >= 1/``max_depth``, turned into
+    depth; then mean ``|d - d*| / d*`` over valid pixels of the clip; mean over clips. A missing prediction
+    becomes the constant depth ``max_depth``."""
     require_samples("abs_rel", predictions)
+    if reference not in ("disparity", "depth"):
+        raise ValueError(f"abs_rel: reference must be 'disparity' or 'depth', got {reference!r}")
     values = []
-    for prediction, reference in zip(predictions, references, strict=True):
-        pred, ref = _pair(prediction, reference)
+    for prediction, ref_value in zip(predictions, references, strict=True):
+        pred, ref = _pair(prediction, ref_value)
         valid = ref > 0
         if not valid.any():
             raise ValueError("abs_rel: a reference has no valid pixel")
-        aligned = _align_disparity(pred, ref, valid) if np.any(pred[valid]) else np.full_like(ref, 1e-3)
-        depth = 1.0 / np.clip(aligned, 1.0 / 80.0, 1e3)
-        gt = 1.0 / np.clip(ref, 1.0 / 80.0, 1e3)
+        ref_disp = np.zeros_like(ref)
+        ref_disp[valid] = 1.0 / ref[valid] if reference == "depth" else ref[valid]
+        gt = 1.0 / np.clip(ref_disp, 1.0 / max_depth, None)
+        if np.any(pred[valid]):
+            aligned = _align_disparity(pred, ref_disp, valid)
+        else:
+            aligned = np.full_like(ref, 1.0 / max_depth)
+        depth = 1.0 / np.clip(aligned, 1.0 / max_depth, None)
         values.append(float(np.mean(np.abs(depth[valid] - gt[valid]) / gt[valid])))
     return float(np.mean(values))
 
@@ -144,13 +179,50 @@ def epe(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     return float(np.mean(values))
 
 
-def rte(predictions: Sequence[Any], references: Sequence[Any]) -> float:
-    """Relative translation error: for position sequences (N x 3), mean norm of the difference between
-    predicted and reference frame-to-frame translations; for one translation, its error norm (raw)."""
+KITTI_LENGTHS = (100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0)
+
+
+def _kitti_translation_error(pred: np.ndarray, ref: np.ndarray, lengths: Sequence[float], step: int = 10) -> float:
+    """KITTI odometry t_rel (fraction): over sub-trajectories of the given lengths (metres, along the
+    reference path) starting every ``step`` frames, the norm of the difference of predicted and reference
+    displacement divided by the length, averaged. Positions only (no rotation alignment). A trajectory
+    shorter than every length is one segment of its own length."""
+    travelled = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(ref, axis=0), axis=1))])
+    errors = []
+    for start in range(0, len(ref), step):
+        for length in lengths:
+            ends = np.nonzero(travelled > travelled[start] + length)[0]
+            if len(ends):
+                end = ends[0]
+                delta = (pred[end] - pred[start]) - (ref[end] - ref[start])
+                errors.append(np.linalg.norm(delta) / length)
+    if not errors:
+        length = travelled[-1]
+        if length <= 0:
+            raise ValueError("rte: a reference trajectory does not move")
+        errors.append(np.linalg.norm((pred[-1] - pred[0]) - (ref[-1] - ref[0])) / length)
+    return float(np.mean(errors))
+
+
+def rte(
+    predictions: Sequence[Any], references: Sequence[Any], percent: bool = False,
+    lengths: Sequence[float] = KITTI_LENGTHS,
+) -> float:
+    """Relative translation error of odometry, raw.
+
+    Default: for position sequences (N x 3), mean norm of the difference between predicted and reference
+    frame-to-frame translations; for one translation, its error norm. With ``percent=True`` (a row option):
+    KITTI's translational error t_rel in % over sub-trajectories of ``lengths`` metres (see
+    :func:`_kitti_translation_error`)."""
     require_samples("rte", predictions)
     values = []
     for prediction, reference in zip(predictions, references, strict=True):
         pred, ref = _pair(prediction, reference)
+        if percent:
+            if ref.ndim != 2 or ref.shape[0] < 2 or ref.shape[1] != 3:
+                raise ValueError(f"rte: percent mode needs an N x 3 reference trajectory, got shape {ref.shape}")
+            values.append(100.0 * _kitti_translation_error(pred, ref, lengths))
+            continue
         if ref.ndim == 2 and ref.shape[0] > 1:
             pred, ref = np.diff(pred, axis=0), np.diff(ref, axis=0)
         values.append(float(np.linalg.norm(np.atleast_2d(pred - ref), axis=-1).mean()))
@@ -163,13 +235,15 @@ register(MetricSpec(id="mae", compute=mae, kind="sample", scale="raw", implement
 register(MetricSpec(id="mse", compute=mse, kind="sample", scale="raw (mattes x1000)",
                     implementation="numpy mean squared error", description="mean squared error", **_REG))
 register(MetricSpec(id="rmse", compute=rmse, kind="corpus", scale="raw", implementation="numpy RMSE (pooled)",
-                    description="root mean squared error over all values", **_REG))
+                    description="root mean squared error over all values (angular RMSE, degrees, for normals)",
+                    **_REG))
 register(MetricSpec(id="rms", compute=rms, kind="sample", scale="x100 (m -> cm)",
                     implementation="numpy depth RMS", description="depth RMS error per image", **_REG))
 register(MetricSpec(id="abs_rel", compute=abs_rel, kind="sample", scale="raw",
-                    implementation="numpy scale-shift aligned absRel", description="absolute relative depth error",
+                    implementation="numpy scale-shift aligned absRel (DepthCrafter protocol)",
+                    description="absolute relative depth error of disparity aligned by scale and shift",
                     **_REG))
 register(MetricSpec(id="epe", compute=epe, kind="sample", scale="raw", implementation="numpy end-point error",
                     description="optical-flow average end-point error", **_REG))
 register(MetricSpec(id="rte", compute=rte, kind="sample", scale="raw", implementation="numpy relative translation",
-                    description="relative translation error of odometry", **_REG))
+                    description="relative translation error of odometry (KITTI t_rel % with percent=True)", **_REG))

@@ -58,9 +58,17 @@ def _video_iou(prediction: Any, reference: Mapping[str, Any]) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
-def miou(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+def _is_binary(array: np.ndarray) -> bool:
+    """A mask with values in {0, 1} or {0, 255} only."""
+    values = np.unique(array)
+    return bool(set(values.tolist()) <= {0, 1} or set(values.tolist()) <= {0, 255})
+
+
+def miou(predictions: Sequence[Any], references: Sequence[Any], binary: bool | str = "auto") -> float:
     """Mean IoU, 0-100.
 
+    Binary masks (every reference holds only 0 and 1, or 0 and 255; or ``binary=True``): the foreground
+    IoU pooled over the task (prediction pixels > 0 are foreground), so an empty answer scores 0.
     Label maps: a confusion matrix pooled over the task, IoU per class present in the ground truth or
     predictions, then the mean over classes. Video object segmentation (references ``{frame: RLE}``):
     per-video mean frame IoU (J), then the mean over videos (the official VOS scorer).
@@ -72,6 +80,11 @@ def miou(predictions: Sequence[Any], references: Sequence[Any]) -> float:
         return percent(_video_iou(p, r) for p, r in zip(predictions, references, strict=True))
     refs = [_labels(load_array(r)) for r in references]
     preds = [_labels(_pred_like(p, r)) for p, r in zip(predictions, refs, strict=True)]
+    if binary is True or (binary == "auto" and all(_is_binary(r) for r in refs)):
+        # binary masks: IoU of the foreground class pooled over the task (background is not a class)
+        inter = sum(int(np.logical_and(p > 0, r > 0).sum()) for p, r in zip(preds, refs, strict=True))
+        union = sum(int(np.logical_or(p > 0, r > 0).sum()) for p, r in zip(preds, refs, strict=True))
+        return 100.0 if union == 0 else 100.0 * inter / union
     y_true = np.concatenate([r.ravel() for r in refs]).astype(np.int64)
     y_pred = np.concatenate([p.ravel() for p in preds]).astype(np.int64)
     classes = np.union1d(np.unique(y_true), np.unique(y_pred))

@@ -35,9 +35,17 @@ def chamfer(points_a: np.ndarray, points_b: np.ndarray, squared: bool = True) ->
 
 
 def chamfer_distance(
-    predictions: Sequence[Any], references: Sequence[Any], squared: bool = True, n_samples: int = 16384
+    predictions: Sequence[Any],
+    references: Sequence[Any],
+    squared: bool = True,
+    n_samples: int = 16384,
+    unit_scale: float = 1.0,
 ) -> float:
-    """Mean per-sample Chamfer distance (raw) between output and reference shape."""
+    """Mean per-sample Chamfer distance (raw) between output and reference shape.
+
+    Row options choose the variant and unit: ``squared=True`` is CD-L2 (sum of the two mean squared
+    nearest-neighbour distances), ``squared=False`` CD-L1 (mean of the two mean distances); coordinates are
+    multiplied by ``unit_scale`` first (e.g. 1000 for metres -> millimetres)."""
     require_samples("chamfer_distance", predictions)
     values, failed = [], 0
     for prediction, ref in zip(predictions, references, strict=True):
@@ -49,7 +57,7 @@ def chamfer_distance(
             generated, _ = media.load_points(prediction, n_samples)
         except media.MediaError:
             generated, failed = np.zeros((1, 3)), failed + 1
-        values.append(chamfer(generated, target, squared))
+        values.append(chamfer(generated * unit_scale, target * unit_scale, squared))
     if failed:
         import logging
 

@@ -28,8 +28,9 @@ def test_miou_pooled_confusion_matrix_vs_sklearn(tmp_path) -> None:
     per_image = (_score("miou", [pred_a.tolist()], [ref_a.tolist()]) + _score("miou", [pred_b.tolist()],
                                                                                [ref_b.tolist()])) / 2
     assert per_image != pytest.approx(ours)
-    # unparsed -> all background
-    assert _score("miou", [None], [[[0, 1], [1, 1]]]) == pytest.approx(100 * 0.25 / 2)
+    # unparsed -> all background; a binary reference scores its foreground IoU: 0
+    assert _score("miou", [None], [[[0, 1], [1, 1]]]) == 0.0
+    assert _score("miou", [None], [[[0, 1], [2, 1]]]) == pytest.approx(100 * 0.25 / 3)
 
 
 def test_miou_video_rle_frames() -> None:
