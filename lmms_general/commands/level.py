@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from lmms_general.level import LevelResult, LevelScorer, bootstrap_levels, with_intervals
-from lmms_general.metrics.normalization import MODES
+from lmms_general.level.normalization import MODES
 from lmms_general.registry import load_registry
 from lmms_general.reports import ModelReport, leaderboard, write_csv, write_html, write_markdown
 from lmms_general.reports.tables import proxy_scored

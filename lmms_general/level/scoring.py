@@ -11,7 +11,7 @@ the group; an unsupported task counts 0) and normalised scores c_i, g_j against 
 
 The reached level is the highest k >= 2 with a positive score at every level 2..k (1 when Level-2
 is not positive: only the specialist level). ``mode`` selects how raw scores are normalised
-(:mod:`lmms_general.metrics.normalization`).
+(:mod:`lmms_general.level.normalization`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from lmms_general.level.normalization import MODES, Mode, clip_level, corrected_unclipped, normalize
 from lmms_general.level.types import LevelResult, ModalityResult, NlpResult, TaskOutcome, TaskRow
-from lmms_general.metrics.normalization import MODES, Mode, normalize
 from lmms_general.registry import LEVEL_MODALITIES
 
 EPSILON = 1e-6
@@ -37,6 +37,18 @@ class _Row:
     metric_id: str
     nlp: bool
     sota_score: float | None
+    sota_clipped: float | None
+
+
+def _clipped_from(mode: Mode, metric_id: str, value: float | None, side: str, sota_mapped: bool = False
+                  ) -> float | None:
+    """The corrected value before clipping when clipping changed it (None otherwise / in official mode)."""
+    if mode != "corrected":
+        return None
+    unclipped = corrected_unclipped(metric_id, value, side, sota_mapped)  # type: ignore[arg-type]
+    if unclipped is None:
+        return None
+    return unclipped if clip_level(unclipped)[1] else None
 
 
 def reached_level(level2: float, level3: float, level4: float, level5: float) -> int:
@@ -77,7 +89,9 @@ class LevelScorer:
                 metric_raw=r.metric_raw,
                 metric_id=r.metric_id,
                 nlp=r.modality == "nlp",
-                sota_score=normalize(r.metric_raw, r.metric_id, r.sota, mode, "sota", r.modality == "nlp"),
+                sota_score=normalize(r.metric_raw, r.metric_id, r.sota, mode, "sota", r.modality == "nlp",
+                                     sota_mapped=getattr(r, "sota_is_mapped", False)),
+                sota_clipped=_clipped_from(mode, r.metric_id, r.sota, "sota", getattr(r, "sota_is_mapped", False)),
             )
             for r in rows
         )
@@ -106,7 +120,9 @@ class LevelScorer:
             else:
                 supported = score is not None and score != 0
                 win = supported and s is not None and score >= s  # type: ignore[operator]
-            out.append(TaskOutcome(r.key, r.modality, r.paradigm, raw, score, s, supported, win))
+            clipped = _clipped_from(self.mode, r.metric_id, raw, "model")
+            out.append(TaskOutcome(r.key, r.modality, r.paradigm, raw, score, s, supported, win, clipped,
+                                   r.sota_clipped))
         return tuple(out)
 
     def score(self, scores: Mapping[str, float | None], model: str = "model") -> LevelResult:

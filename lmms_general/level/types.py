@@ -35,7 +35,8 @@ class TaskOutcome:
 
     ``raw`` is None when the model has no score for the task (missing); ``score`` is the
     normalised model value used by the formulas (None = missing; official mode turns a missing
-    special-metric value into 0.0); ``sota_score`` is the normalised SoTA value.
+    special-metric value into 0.0); ``sota_score`` is the normalised SoTA value. ``clipped_from`` /
+    ``sota_clipped_from`` report a corrected-mode value that was clipped to [0, 100] (else None).
     """
 
     key: str
@@ -46,6 +47,9 @@ class TaskOutcome:
     sota_score: float | None
     supported: bool
     win: bool
+    #: corrected mode: the mapped value before clipping to [0, 100], when clipping changed it
+    clipped_from: float | None = None
+    sota_clipped_from: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,11 @@ class LevelResult:
         return tuple(o.key for o in self.outcomes if not o.supported)
 
     @property
+    def clipped_tasks(self) -> dict[str, float]:
+        """Corrected mode: ``key -> value before clipping`` of every model score clipped to [0, 100]."""
+        return {o.key: o.clipped_from for o in self.outcomes if o.clipped_from is not None}
+
+    @property
     def tasks_won(self) -> tuple[str, ...]:
         """Tasks where the model ties or beats the SoTA specialist."""
         return tuple(o.key for o in self.outcomes if o.win)
@@ -146,6 +155,7 @@ class LevelResult:
             "unsupported_tasks": list(self.unsupported_tasks),
             "missing_tasks": list(self.missing_tasks),
             "tasks_won": list(self.tasks_won),
+            "clipped_tasks": self.clipped_tasks,
         }
         if self.ci:
             out["ci"] = {k: [v.low, v.high] for k, v in self.ci.items()}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lmms_general.metrics.normalization import normalize, sigmoid_map
+from lmms_general.level.normalization import normalize, sigmoid_map
 from lmms_general.registry import load_registry
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "general_level"

@@ -14,7 +14,9 @@ Distance)``, ``RTE ( Relative Translation Error)`` and ``L1 distance`` are never
 ``1 - x`` on percent values, a missing or exactly-0 special value becomes 0.0, inputs must be > 0,
 and on the NLP sheet only the model-side RMSE is mapped. ``corrected`` mode chooses maps by
 canonical metric id, reads WER as percent, maps a genuine 0 of a lower-is-better metric to 100,
-keeps missing values missing, maps the NLP RMSE on both sides and clips mapped values to [0, 100].
+keeps missing values missing, maps the NLP RMSE on both sides, leaves a SoTA already on the level scale
+(row option ``sota_scale: mapped``) unmapped, and clips *every* value to [0, 100] after mapping (CIDEr above
+100, negative correlations or cosines); :class:`~lmms_general.level.scoring.LevelScorer` reports each clip.
 See ``docs/GENERAL_LEVEL.md``.
 """
 
@@ -90,8 +92,14 @@ def _official_map(metric_id: str, x: float) -> float:
     raise KeyError(metric_id)
 
 
+def clip_level(value: float) -> tuple[float, bool]:
+    """``value`` clipped to the level scale [0, 100], and whether it had to be clipped."""
+    clipped = min(100.0, max(0.0, value))
+    return clipped, clipped != value
+
+
 def _corrected_map(metric_id: str, x: float) -> float:
-    """The corrected formula, clipped to [0, 100]; WER is read as percent, a 0 distance scores 100."""
+    """The corrected formula (unclipped); WER is read as percent, a 0 distance scores 100."""
     if metric_id in SIGMOID_T:
         if x < 0:
             raise ValueError(f"{metric_id} must be >= 0, got {x}")
@@ -106,7 +114,7 @@ def _corrected_map(metric_id: str, x: float) -> float:
         y = 100.0 * (x - 1.0) / 4.0
     else:
         raise KeyError(metric_id)
-    return min(100.0, max(0.0, y))
+    return y
 
 
 def is_missing(value: float | None) -> bool:
@@ -119,6 +127,18 @@ def official_special_id(metric_raw: str) -> str | None:
     return OFFICIAL_KEYS.get(metric_raw.upper())
 
 
+def corrected_unclipped(metric_id: str, value: float | None, side: Side = "model", sota_mapped: bool = False
+                        ) -> float | None:
+    """The corrected mode's value before clipping: mapped by canonical id (a SoTA already on the level
+    scale, ``sota_mapped``, is not mapped again); None when missing."""
+    if is_missing(value):
+        return None
+    assert value is not None
+    if metric_id not in CORRECTED_MAPPED or (side == "sota" and sota_mapped):
+        return float(value)
+    return _corrected_map(metric_id, value)
+
+
 def normalize(
     metric_raw: str,
     metric_id: str,
@@ -126,6 +146,7 @@ def normalize(
     mode: Mode,
     side: Side = "model",
     nlp: bool = False,
+    sota_mapped: bool = False,
 ) -> float | None:
     """Put one raw task score on the General-Level scale (higher is better, ~0-100).
 
@@ -136,6 +157,8 @@ def normalize(
         mode: ``official`` (bug-compatible) or ``corrected``.
         side: ``model`` or ``sota``; matters only for the official NLP RMSE quirk.
         nlp: True for rows of the NLP sheet (the official ranker's Level-5 path).
+        sota_mapped: the row's SoTA value is already on the level scale (``metric_options`` ``sota_scale``);
+            corrected mode then leaves the SoTA side unmapped.
 
     Returns:
         The normalised score, or None when the value is missing (in official mode a missing
@@ -148,10 +171,8 @@ def normalize(
     if mode == "official":
         return _normalize_official(metric_raw, value, side, nlp)
     if mode == "corrected":
-        if is_missing(value):
-            return None
-        assert value is not None
-        return _corrected_map(metric_id, value) if metric_id in CORRECTED_MAPPED else float(value)
+        unclipped = corrected_unclipped(metric_id, value, side, sota_mapped)
+        return None if unclipped is None else clip_level(unclipped)[0]
     raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
 
 
