@@ -77,8 +77,10 @@ def task_items(spec: Any, data: Any, records: Mapping[str, Any]) -> list[tuple[A
 def score_samples(
     metric: MetricSpec,
     items: Sequence[tuple[Any, str | None, Mapping[str, Any]]],
+    options: Mapping[str, Any] | None = None,
 ) -> tuple[float | None, dict[str, int]]:
-    """Score ``(reference, response or None, context)`` triples with one metric.
+    """Score ``(reference, response or None, context)`` triples with one metric (``options``: the row's
+    ``compute_options``).
 
     Samples without a reference are not scorable (Closeset); missing responses and unparsable ones
     stay in the denominator as ``None`` predictions. Returns ``(score or None, counts)``.
@@ -105,7 +107,7 @@ def score_samples(
     counts["n_scored"] = len(references)
     if not references:
         return None, counts
-    return metric.score(predictions, references), counts
+    return metric.score(predictions, references, **(options or {})), counts
 
 
 def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
@@ -121,10 +123,10 @@ def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
     result.metric = spec.metric_id
     try:
         metric = get_metric(spec.metric_id, spec.task)
-        result.proxy = bool(metric.proxy)
+        result.proxy = bool(metric.proxy or spec.proxy_reason)
         data = load_task(root, key, verify_media=False)
         records = read_predictions(prediction_file)
-        score, counts = score_samples(metric, task_items(spec, data, records))
+        score, counts = score_samples(metric, task_items(spec, data, records), spec.compute_options)
     except Exception as exc:  # noqa: BLE001 - one bad task must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
         return result

@@ -150,7 +150,8 @@ def score_items(items: Sequence[Mapping[str, Any]]) -> float | None:
     scorable = [i for i in items if i.get("reference") is not None]
     if not scorable:
         return None
-    return metric.score([i["prediction"] for i in scorable], [i["reference"] for i in scorable])
+    return metric.score([i["prediction"] for i in scorable], [i["reference"] for i in scorable],
+                        **spec.compute_options)
 
 
 def aggregate_score(items: Sequence[Mapping[str, Any]]) -> float | str | None:

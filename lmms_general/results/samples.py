@@ -51,13 +51,16 @@ def scorable(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def metric_score_fn(metric_id: str, task: str | None = None) -> ScoreFn:
-    """``items -> task score`` using ``get_metric(metric_id).score(predictions, references)``."""
+    """``items -> task score`` using ``get_metric(metric_id).score(predictions, references, **row options)``."""
     from lmms_general.metrics import get_metric
+    from lmms_general.registry import load_registry
 
     spec = get_metric(metric_id, task)
+    registry = load_registry()
+    options = registry.by_task(task).compute_options if task and task in {s.task for s in registry.values()} else {}
 
     def score(items: Sequence[dict[str, Any]]) -> float:
-        return spec.score([i.get("prediction") for i in items], [i.get("reference") for i in items])
+        return spec.score([i.get("prediction") for i in items], [i.get("reference") for i in items], **options)
 
     return score
 
