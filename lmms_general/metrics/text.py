@@ -97,18 +97,30 @@ def bleu_1(predictions: Sequence[Any], references: Sequence[Any], corpus: bool =
 # --------------------------------------------------------------------------- ROUGE (rouge-score)
 
 
-@functools.lru_cache(maxsize=4)
-def _rouge_scorer(rouge_type: str) -> Any:
+class _CjkTokenizer:
+    """rouge-score tokenizer for text with CJK characters (its default one drops every non-ASCII character,
+    so Chinese scored 0 even when identical): sacrebleu ``zh`` tokens, lower-cased."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return [t.lower() for t in word_tokens(text)]
+
+
+@functools.lru_cache(maxsize=8)
+def _rouge_scorer(rouge_type: str, cjk: bool = False) -> Any:
     from rouge_score import rouge_scorer
 
+    if cjk:
+        return rouge_scorer.RougeScorer([rouge_type], tokenizer=_CjkTokenizer())
     return rouge_scorer.RougeScorer([rouge_type], use_stemmer=True)
 
 
 def rouge_sample(prediction: Any, references: Sequence[str], rouge_type: str) -> float:
-    """Best rouge-score F-measure (``use_stemmer=True``) over the references, in [0, 1]."""
+    """Best rouge-score F-measure (``use_stemmer=True``) over the references, in [0, 1]; text with CJK
+    characters is tokenised per character (sacrebleu ``zh``)."""
     if prediction is None or not references:
         return 0.0
-    scorer = _rouge_scorer(rouge_type)
+    cjk = any(_CJK.search(t) for t in (str(prediction), *references))
+    scorer = _rouge_scorer(rouge_type, cjk)
     return max(scorer.score(reference, str(prediction))[rouge_type].fmeasure for reference in references)
 
 

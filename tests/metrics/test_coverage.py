@@ -52,8 +52,20 @@ def test_metrics_command_json(tmp_path, capsys) -> None:
     keys = [k for row in rows for k in row["tasks"]]
     assert len(keys) == len(set(keys)) == len(load_registry()) == 699
     for row in rows:
-        assert set(row) == {"id", "aliases", "tasks", "implementation", "default_model", "proxy", "implemented"}
+        assert set(row) == {"id", "aliases", "tasks", "implementation", "default_model", "proxy", "proxy_rows",
+                            "implemented"}
         assert row["implemented"] == (row["id"] not in _missing())
     by_id = {row["id"]: row for row in rows}
     assert by_id["bleu_1"]["aliases"] == ["BLEU-1", "BLUE_1"] and by_id["bleu_1"]["implemented"]
     assert "tasks" in capsys.readouterr().out
+
+
+def test_metrics_command_check_rows(tmp_path, capsys) -> None:
+    out = tmp_path / "rows.json"
+    parser = __import__("argparse").ArgumentParser()
+    metrics_command.add_arguments(parser)
+    code = metrics_command.run(parser.parse_args(["--check-rows", "--rows", "miou", "dice", "--json", str(out)]))
+    rows = json.loads(out.read_text())["rows"]
+    assert len(rows) == 42 and code == (0 if all(r["ok"] for r in rows) else 1)
+    assert all(r["values"]["perfect"] == 100.0 and r["values"]["empty"] == 0.0 for r in rows)
+    assert "42 rows:" in capsys.readouterr().out

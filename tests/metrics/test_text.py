@@ -156,3 +156,10 @@ def test_codebleu_is_one_corpus_call() -> None:
     expected = codebleu.calc_codebleu([[r] for r in refs], [p or "" for p in preds], lang="python",
                                       weights=(0.25, 0.25, 0.25, 0.25))["codebleu"]
     assert _score("codebleu", preds, refs) == pytest.approx(100 * expected, abs=1e-9)
+
+
+def test_rouge_on_chinese_is_character_level() -> None:
+    # rouge-score's default tokenizer drops non-ASCII text: identical Chinese used to score 0
+    assert _score("rouge_1", ["一个男人在街上走路"], ["一个男人在街上走路"]) == pytest.approx(100.0)
+    # 6 characters shared (一 个 人 在 上 路) of 9 and 8 -> F = 2 * 6 / 17
+    assert _score("rouge_1", ["一个男人在街上走路"], ["一个女人在路上跑"]) == pytest.approx(100 * 2 * 6 / 17)
