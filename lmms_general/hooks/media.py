@@ -46,7 +46,9 @@ def _image(path: Path) -> Any:
 
 
 def _frames(folder: Path) -> list[Any]:
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
+    from lmms_general.dataset.media import is_regular_file
+
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES and is_regular_file(p))
     if not files:
         raise ValueError(f"no image frames in {folder}")
     step = max(1, len(files) // MAX_FRAMES)
@@ -74,7 +76,11 @@ def _array(path: Path) -> Any:
 
 
 def load_one(kind: str, path: Path) -> list[Any]:
-    """Load one media entry as a list of model inputs."""
+    """Load one media entry as a list of model inputs (only regular files are opened: a FIFO would block)."""
+    from lmms_general.dataset.media import is_regular_file
+
+    if not path.is_dir() and not is_regular_file(path):
+        raise ValueError(f"{path} is not a regular file (FIFO, socket, device or missing); not opened")
     if kind == "image":
         return [_image(path)]
     if kind == "frames" or path.is_dir():
