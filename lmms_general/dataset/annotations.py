@@ -54,13 +54,16 @@ def find_annotation(folder: Path, task_name: str) -> tuple[Path | None, list[str
 
     Priority: ``annotation.json``; ``json/annotation*.json`` (highest ``_vN``); ``<task>.json``; the one
     ``*.json`` in the folder or ``json/`` (a stem equal to the task name after normalisation wins when
-    there are several). ``prediction.json`` is never an annotation.
+    there are several). ``prediction.json`` is never an annotation. An unreadable folder gives (None, [why]).
     """
-    top = _json_files(folder)
+    try:
+        top = _json_files(folder)
+        nested = _json_files(folder / "json")
+    except OSError as exc:
+        return None, [f"cannot list the task folder ({type(exc).__name__}: {exc.strerror or exc})"]
     by_lower = {p.name.lower(): p for p in top}
     if "annotation.json" in by_lower:
         return by_lower["annotation.json"], []
-    nested = _json_files(folder / "json")
     versions = [p for p in nested if p.stem.lower().startswith("annotation")]
     if versions:
         return max(versions, key=lambda p: (_version(p), p.name)), []

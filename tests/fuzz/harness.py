@@ -209,12 +209,12 @@ def _stage(outcome: Outcome, name: str, fn: Any, *args: Any) -> Any:
 
 def check(task: FuzzTask, root: Path, records: int | None, answers: list[str]) -> Outcome:
     """Run validate, docs, prompts, scoring and aggregation on the task in ``root``."""
+    import pyarrow as pa
+
     from lmms_general.commands import validate
     from lmms_general.dataset import clear_process_cache, index_root
     from lmms_general.hooks import aggregate_score, doc_to_text, process_results
     from lmms_general.hooks.docs import build_docs
-
-    import pyarrow as pa
 
     outcome = Outcome(records=records)
     clear_process_cache()
