@@ -268,3 +268,12 @@ def test_validate_deep_reports_corrupt_png_wav_mp4(tmp_path: Path, capsys: pytes
         assert any(f"corrupt {kind} file {images / name}" in e and str(ann) in e
                    and "task image_comp_car_brands_recognition" in e and "sample 'bad'" in e for e in corrupt), name
     assert has_mp4 or not any("ok.mp4" in e for e in errors)
+
+
+@pytest.mark.timeout(30)
+def test_fifo_prediction_file_is_refused(tmp_path: Path) -> None:
+    from lmms_general.dataset import PredictionFileError, read_predictions
+
+    os.mkfifo(tmp_path / "prediction.json")
+    with pytest.raises(PredictionFileError, match="not a regular file"):
+        read_predictions(tmp_path / "prediction.json")
