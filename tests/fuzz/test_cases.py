@@ -1,4 +1,4 @@
-"""The specific bad-data cases of issue 10, one test each: reported with file/task/sample, nothing stops, nothing drops."""
+"""The bad-data cases of issue 10, one test each: reported with file/task/sample, nothing stops, nothing drops."""
 
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ def test_lone_surrogates(tmp_path: Path) -> None:
 def test_more_than_26_and_non_list_options(tmp_path: Path) -> None:
     root = tmp_path / "tree"
     _mcq(root, [
-        {"id": "many", "input": {"question": "pick", "options": [f"o{i}" for i in range(30)]}, "output": {"answer": "AD"}},
+        {"id": "many", "input": {"question": "pick", "options": [f"o{i}" for i in range(30)]},
+         "output": {"answer": "AD"}},
         {"id": "dict", "input": {"question": "pick", "options": {"A": "x", "B": "y"}}, "output": {"answer": "A"}},
         {"id": "int", "input": {"question": "pick", "options": 3}, "output": {"answer": "A"}},
     ])
