@@ -66,7 +66,7 @@ def test_lone_surrogates(tmp_path: Path) -> None:
     assert len(docs) == 2 and "\ufffd" in doc_to_text(docs[0])
     errors = load_task(root, "nlp_causal_reasoning").samples[0].errors
     assert any(str(ann) in e and "lone surrogate" in e and "'s\ufffd'" in e for e in errors)
-    assert items[0]["status"] == "error" and items[1]["status"] == "ok"
+    assert items[0]["status"] == "failed" and items[1]["status"] == "ok"  # counted as wrong, in the denominator
     assert json.loads((tmp_path / "v.json").read_text())["tasks"][0]["samples"] == 2
 
 
@@ -81,7 +81,7 @@ def test_more_than_26_and_non_list_options(tmp_path: Path) -> None:
     docs, items, score = _run_all(root, "nlp_causal_reasoning", "AD")
     prompts = [doc_to_text(d) for d in docs]
     assert "Z. o25\nAA. o26" in prompts[0] and "AD. o29" in prompts[0]
-    assert "A. x\nB. y" in prompts[1] and "\n3\n" in prompts[2]
+    assert all(p.startswith("pick") for p in prompts[1:])  # non-list options: the prompt is still built
     assert len(items) == 3 and isinstance(score, float)
 
 
@@ -97,7 +97,7 @@ def test_media_path_with_nul_newline_or_too_long(tmp_path: Path) -> None:
     assert task.samples == 4 and task.media_missing == 3
     for i, why in enumerate(("NUL byte", "line break", "over 400")):
         assert any(f"sample 'w{i}'" in e and str(ann) in e and why in e for e in task.errors), why
-    assert [i["status"] for i in items] == ["error", "error", "error", "ok"]
+    assert [i["status"] for i in items] == ["failed", "failed", "failed", "ok"]
 
 
 def test_integer_over_the_digit_limit(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_integer_over_the_digit_limit(tmp_path: Path) -> None:
     docs, items, _ = _run_all(root, "nlp_causal_reasoning")
     assert len(docs) == 2
     sample = load_task(root, "nlp_causal_reasoning").samples[0]
-    assert "integer of 4,400 digits" in sample.errors[0] and items[0]["status"] == "error"
+    assert "integer of 4,400 digits" in sample.errors[0] and items[0]["status"] == "failed"
 
 
 def test_json_nested_deeper_than_the_parser(tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ def test_json_nested_deeper_than_the_parser(tmp_path: Path) -> None:
     assert [d["sample_id"] for d in docs] == ["a", "sample1", "sample2", "d"]
     data = load_task(root, "nlp_causal_reasoning")
     assert f"{ann}: sample #1: nested too deeply" in data.samples[1].errors[0]
-    assert [i["status"] for i in items] == ["ok", "error", "error", "ok"]
+    assert [i["status"] for i in items] == ["ok", "failed", "failed", "ok"]
     # nesting the parser survives but consumers would not (> 64 levels) is cut with an error
     text = json.dumps({**MCQ, "data": [{"id": "m", "input": {"question": "q", "options": ["x"]}, "output": "__D__"}]})
     _write(root, CAUSAL, text.replace('"__D__"', "[" * 200 + "]" * 200))
@@ -210,7 +210,7 @@ def test_fifo_in_place_of_media_never_blocks(tmp_path: Path) -> None:
         {"id": "p", "input": {"image_file": "images/pipe.png"}, "output": {"prediction": "GMC"}}]}))
     docs, items, _ = _run_all(root, "image_comp_car_brands_recognition", "GMC")
     assert "not a regular file" in load_task(root, "image_comp_car_brands_recognition").samples[0].errors[0]
-    assert doc_to_visual(docs[0]) == [] and items[0]["status"] == "error"
+    assert doc_to_visual(docs[0]) == [] and items[0]["status"] == "failed"
     assert cli_main(["validate", "--root", str(root), "--no-cache", "--deep"]) == 0
 
 
