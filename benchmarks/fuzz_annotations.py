@@ -89,6 +89,10 @@ def drops(task: object, tree: Path) -> tuple[int, int]:
     if not any(r["score"].get("reference") is not None for r in results):
         return 0, 0  # nothing scorable (Closeset-like): no denominator to drop from
     out = [r["failed"] for r in results if r["score"].get("reference") is None]
+    if os.environ.get("FUZZ_VERBOSE"):
+        for r in results:
+            if r["score"].get("reference") is None and not r["failed"]:
+                print(f"silent: {task.key}: {r['score']}", file=sys.stderr)
     return out.count(0), len(out) - out.count(0)
 
 

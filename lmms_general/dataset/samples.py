@@ -79,6 +79,17 @@ def _build_one(
     return sample, missing
 
 
+def _usable(reference: Any) -> bool:
+    """A reference answer that can be scored against: not None, not blank text, not an empty container."""
+    if reference is None:
+        return False
+    if isinstance(reference, str):
+        return bool(reference.strip())
+    if isinstance(reference, (list, tuple, dict)):
+        return len(reference) > 0
+    return True
+
+
 def _flag_missing_references(samples: list[Sample], where: str) -> list[Sample]:
     """Samples without a reference answer get an error when other samples of the task have one.
 
@@ -91,7 +102,7 @@ def _flag_missing_references(samples: list[Sample], where: str) -> list[Sample]:
     has: list[bool] = []
     for sample in samples:
         try:
-            has.append(raw_sample_reference(sample) is not None)
+            has.append(_usable(raw_sample_reference(sample)))
         except Exception:  # noqa: BLE001 - a reference that cannot be extracted is missing
             has.append(False)
     if not any(has):
@@ -99,7 +110,7 @@ def _flag_missing_references(samples: list[Sample], where: str) -> list[Sample]:
     out = []
     for sample, ok in zip(samples, has, strict=True):
         if not ok:
-            error = f"{where}: sample {sample.id!r}: no reference answer (output missing, empty or null)"
+            error = f"{where}: sample {sample.id!r}: no reference answer (output missing, empty, blank or null)"
             sample = replace(sample, errors=(*sample.errors, error))
         out.append(sample)
     return out
