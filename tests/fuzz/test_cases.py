@@ -278,3 +278,20 @@ def test_fifo_prediction_file_is_refused(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "prediction.json")
     with pytest.raises(PredictionFileError, match="not a regular file"):
         read_predictions(tmp_path / "prediction.json")
+
+
+def test_validate_survives_undecodable_names_and_a_directory_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "tree"
+    _mcq(root, [{"id": "a", "output": {"answer": "A"}}])
+    bad = os.fsencode(root / "nlp") + b"/Bad-\xff-Task"
+    os.makedirs(bad)
+    with open(bad + b"/annotation.json", "wb") as fh:
+        fh.write(b'{"task": "x", "data": [{"id": "\\ud800"}]}')
+    assert cli_main(["validate", "--root", str(root), "--no-cache", "--json", str(tmp_path / "v.json")]) == 0
+    assert "Bad-\\udcff-Task" in capsys.readouterr().out
+    report = json.loads((tmp_path / "v.json").read_text(encoding="utf-8"))
+    assert [t["samples"] for t in report["tasks"]] == [1, 1]
+    assert cli_main(["validate", "--root", str(root), "--json", str(tmp_path)]) == 2
+    assert "cannot write" in capsys.readouterr().err
