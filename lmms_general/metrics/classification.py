@@ -102,14 +102,14 @@ def answer_correct(prediction: Any, references: Sequence[Any], labels: Sequence[
             if parse_option_letter(text) == letter:
                 return True
             continue
-        norm = normalize_answer(reference)
-        if norm and norm in candidates:
-            return True
         ref_number = _as_number(str(reference))
-        if ref_number is not None:
+        if ref_number is not None:  # numbers compare as numbers only ("4,2" is not 42)
             if parse_number(text) == ref_number:
                 return True
             continue
+        norm = normalize_answer(reference)
+        if norm and norm in candidates:
+            return True
         decision = is_yes_no(reference)
         if decision is not None:
             if parse_yes_no(text) == decision:

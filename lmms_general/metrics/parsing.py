@@ -42,12 +42,15 @@ _REFUSAL = re.compile(
 )
 
 
-def clean_response(raw: Any) -> str:
-    """The response without ``<think>`` blocks, markdown emphasis/headings/quotes and full-width punctuation."""
+def clean_response(raw: Any, *, ascii_punctuation: bool = True) -> str:
+    """The response without ``<think>`` blocks and markdown emphasis/headings/quotes; full-width punctuation
+    made ASCII unless ``ascii_punctuation`` is False. An unterminated ``<think>`` block leaves nothing."""
     text = _THINK.sub(" ", str(raw))
-    if "<think>" in text.lower():  # an unterminated reasoning block: the answer (if any) follows </think>
+    if "<think>" in text.lower():
         return ""
-    return _MARKDOWN.sub("", text.translate(_FULL_WIDTH)).strip()
+    if ascii_punctuation:
+        text = text.translate(_FULL_WIDTH)
+    return _MARKDOWN.sub("", text).strip()
 
 
 def is_refusal(text: str) -> bool:
@@ -229,6 +232,7 @@ def reference_letter(value: Any) -> str | None:
 
 # --------------------------------------------------------------------------- yes / no
 
+_YES_OR_NO = re.compile(r"(?i)\b(?:yes\s+or\s+no|no\s+or\s+yes)\b")
 _YES_NO_WORD = re.compile(r"(?i)(?<![A-Za-z])(yes|yeah|yep|no|nope)(?![A-Za-z])")
 _YES_LEAD = re.compile(
     r"(?i)^\s*(?:yes|yeah|yep|yup|true|correct|right|indeed|certainly|definitely|absolutely|affirmative)\b"
@@ -245,7 +249,7 @@ def parse_yes_no(raw: Any) -> str | None:
     if raw is None:
         return None
     text = strip_answer_lead(str(raw))
-    if not text:
+    if not text or _YES_OR_NO.search(text):
         return None
     for pattern, value in ((_NO_LEAD, "no"), (_YES_LEAD, "yes")):
         if pattern.match(text):
@@ -270,7 +274,7 @@ def is_yes_no(value: Any) -> str | None:
 # --------------------------------------------------------------------------- numbers
 
 _NUMBER = re.compile(
-    r"(?<![\w.])[-+−]?(?:\d+(?:,\d+)+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])|(?<![\w.])[-+]?\.\d+"
+    r"(?<![A-Za-z0-9_.])[-+−]?(?:\d+(?:,\d+)+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])|(?<![A-Za-z0-9_.])[-+]?\.\d+"
 )
 _THOUSANDS = re.compile(r"[-+−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _NUMBER_ANCHOR = re.compile(r"(?i)\b(?:answer|total|result)\b|答案|总共")
@@ -280,7 +284,9 @@ _WORD_NUMBERS = {
         "seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_WORD_NUMBER = re.compile(r"(?i)\b(" + "|".join(_WORD_NUMBERS) + r")\b")
+_WORD_NUMBER = re.compile(
+    r"(?i)\b(" + "|".join(_WORD_NUMBERS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?\b"
+)
 
 
 def _numbers(scope: str) -> list[float | None]:
@@ -322,7 +328,9 @@ def parse_number(raw: Any) -> float | None:
             return numbers[0] if first else numbers[-1]
     words = _WORD_NUMBER.findall(text)
     if words:
-        return float(_WORD_NUMBERS[words[-1].lower()])
+        tens, ones = words[-1]
+        value = _WORD_NUMBERS[tens.lower()]
+        return float(value + _WORD_NUMBERS[ones.lower()] if ones and value >= 20 and value % 10 == 0 else value)
     return None
 
 
@@ -595,7 +603,7 @@ def parse_polygons(raw: Any) -> list[list[float]] | None:
 
 _CAPTION_LEAD = re.compile(
     r"(?i)^\s*(?:here\s+is\s+(?:a|the)\s+(?:caption|description)\s*(?:for\s+the\s+\w+)?\s*:|"
-    r"(?:the\s+)?(?:caption|description|summary|translation|answer)\s*:|描述\s*:|标题\s*:|字幕\s*:|答案\s*:)\s*"
+    r"(?:the\s+)?(?:caption|description|summary|translation|answer)\s*:|(?:描述|标题|字幕|答案)\s*[:：])\s*"
 )
 
 
@@ -604,7 +612,7 @@ def parse_caption(raw: Any) -> str | None:
     quotes; None for empty answers and refusals."""
     if raw is None:
         return None
-    text = _CAPTION_LEAD.sub("", clean_response(raw), count=1).strip()
+    text = _CAPTION_LEAD.sub("", clean_response(raw, ascii_punctuation=False), count=1).strip()
     text = text.strip().strip('"').strip()
     if not text or is_refusal(text):
         return None
