@@ -91,7 +91,7 @@ def _letters(n_options: int | None) -> str:
 #: phrases after which the answer letter follows; "strong" ones name the answer, "weak" ones may
 _STRONG_ANCHOR = re.compile(
     r"(?i)\b(?:final\s+answer|answer|i(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+(?:with|for))"
-    r"|my\s+(?:choice|pick|selection)|correct\s+(?:option|choice)|best\s+(?:option|choice))\b"
+    r"|my\s+(?:choice|pick|selection)|correct\s+(?:option|choice)|best\s+(?:option|choice)|(?:option|choice)(?=\s*:))\b"
     r"|答案|选择|选项|选"
 )
 _WEAK_ANCHOR = re.compile(
@@ -100,7 +100,8 @@ _WEAK_ANCHOR = re.compile(
 )
 _FILLER = re.compile(
     r"(?i)^(?:\s+|[:=\-–—>,]|(?:is|are|was|would|will|should|must|be|the|most|likely|probably|definitely|clearly|"
-    r"correct|right|best|final|answer|option|choice|letter|then|here|therefore|thus|so|go|with|for)\b"
+    r"correct|right|best|final|answer|option|choice|letter|then|here|therefore|thus|so|go|with|for|might|may|could|"
+    r"perhaps|maybe)\b"
     r"|是|为|应该|应|该|正确|的|答案|选项|选择|项|了)*"
 )
 _LETTER_TOKEN = re.compile(r"[\(\[]?([A-Za-z])[\)\]]?(?![A-Za-z0-9'])")
@@ -112,6 +113,9 @@ _LEAD_LETTER = re.compile(r"\s*[\(\[]?([A-Z])(?:[\)\]\.:]|\s+[-–—]|\s+(?:is\
 _LISTED_LETTER = re.compile(r"(?m)^\s*[\(\[]?([A-Z])[\)\]\.:]\s")
 _BRACKETED = re.compile(r"\(([A-Z])\)")
 _AMBIGUOUS = "<ambiguous>"
+_HEDGE = re.compile(
+    r"(?i)\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+[\(\[]?[A-Z][\)\]]?(?![A-Za-z])|\balternatively\b"
+)
 
 
 def _letter_after(text: str, start: int, valid: str) -> str | None:
@@ -140,13 +144,16 @@ def _letter_after(text: str, start: int, valid: str) -> str | None:
     return letter
 
 
-def _anchored_letter(text: str, pattern: re.Pattern[str], valid: str) -> str | None:
-    """The letter after the last anchor of ``pattern`` that is followed by one (or ``_AMBIGUOUS``)."""
-    for match in reversed(list(pattern.finditer(text))):
-        letter = _letter_after(text, match.end(), valid)
-        if letter is not None:
-            return letter
-    return None
+def _anchored_letter(text: str, pattern: re.Pattern[str], valid: str, *, consistent: bool) -> str | None:
+    """The letter after the last anchor of ``pattern`` that is followed by one (or ``_AMBIGUOUS``); with
+    ``consistent``, ``_AMBIGUOUS`` when the anchors name different letters ("maybe B ... or it's C")."""
+    letters = [_letter_after(text, m.end(), valid) for m in pattern.finditer(text)]
+    letters = [letter for letter in letters if letter is not None]
+    if not letters:
+        return None
+    if consistent and len(set(letters)) > 1:
+        return _AMBIGUOUS
+    return letters[-1]
 
 
 def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -> str | None:
@@ -170,8 +177,10 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
         letter = _letter_after(boxed, 0, valid)
         if letter is not None:
             return None if letter == _AMBIGUOUS else letter
-    for pattern in (_STRONG_ANCHOR, _WEAK_ANCHOR):
-        letter = _anchored_letter(text, pattern, valid)
+    if _HEDGE.search(text):
+        return None
+    for pattern, consistent in ((_STRONG_ANCHOR, False), (_WEAK_ANCHOR, True)):
+        letter = _anchored_letter(text, pattern, valid, consistent=consistent)
         if letter is not None:
             return None if letter == _AMBIGUOUS else letter
     if is_refusal(text):
@@ -276,6 +285,7 @@ def is_yes_no(value: Any) -> str | None:
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_.])[-+−]?(?:\d+(?:,\d+)+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])|(?<![A-Za-z0-9_.])[-+]?\.\d+"
 )
+_FRACTION = re.compile(r"[\s:=]*(?:is\s+)?([-+]?\d+)\s*/\s*(\d+)(?![\d/.])\s*")
 _THOUSANDS = re.compile(r"[-+−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _NUMBER_ANCHOR = re.compile(r"(?i)\b(?:answer|total|result)\b|答案|总共")
 _WORD_NUMBERS = {
@@ -323,6 +333,9 @@ def parse_number(raw: Any) -> float | None:
         scopes.append((text[anchors[-1].end():], True))
     scopes.append((text, False))
     for scope, first in scopes:
+        fraction = (_FRACTION.match if first else _FRACTION.fullmatch)(scope.strip().rstrip("."))
+        if fraction and float(fraction.group(2)) != 0:
+            return float(fraction.group(1)) / float(fraction.group(2))
         numbers = _numbers(scope)
         if numbers:
             return numbers[0] if first else numbers[-1]

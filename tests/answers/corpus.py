@@ -139,6 +139,34 @@ MULTIPLE_CHOICE = [
     Row("option", "   ", COLORS, None),
     Row("option", "The answer is not A.", COLORS, None),
     Row("option", "purple", COLORS, None),
+    Row("option", "I think the answer might be B, but it could also be C.", COLORS, None),
+    Row("option", "It's A? No wait, it's B.", COLORS, None),  # self-contradicting hedge: not credited
+    Row("option", "Among the options, B fits best.", COLORS, None),
+    # more real phrasings
+    Row("option", "Choice: C", COLORS, "C"),
+    Row("option", "Correct option: B", COLORS, "B"),
+    Row("option", "The answer might be B.", COLORS, "B"),
+    Row("option", "The answer is C, not B.", COLORS, "C"),
+    Row("option", "So the answer is B and not C.", COLORS, "B"),
+    Row("option", "The answer is B, because C is the color of the sky.", COLORS, "B"),
+    Row("option", "After considering A and B, I'd choose C.", COLORS, "C"),
+    Row("option", "A and B are both incorrect. The answer is C.", COLORS, "C"),
+    Row("option", "B) green\n\nExplanation: The car is green.", COLORS, "B"),
+    Row("option", "B\n\nThe car is green because of its paint.", COLORS, "B"),
+    Row("option", "Answer:\n\nB", COLORS, "B"),
+    Row("option", "The answer is **C**.", COLORS, "C"),
+    Row("option", "Therefore, the answer is $\\boxed{\\textbf{(B)}}$", COLORS, "B"),
+    Row("option", "The image shows a green car (B).", COLORS, "B"),
+    Row("option", "答案：B. 绿色", COLORS, "B"),
+    Row("option", "（B）", COLORS, "B"),
+    Row("option", "B。", COLORS, "B"),
+    Row("option", "A", COLORS, "A"),
+    Row("option", "A.", COLORS, "A"),
+    Row("option", "A red car is shown, so the answer is D.", COLORS, "D"),
+    Row("option", "The answer is a yellow car.", COLORS, "D"),
+    Row("option", "Answer - C", COLORS, "C"),
+    Row("option", "C is the answer.", COLORS, "C"),
+    Row("option", "None of the above", SEASONS, "E"),
 ]
 
 # ----------------------------------------------------------------------------------------- yes / no
@@ -264,6 +292,14 @@ NUMBERS = [
     Row("number", "nan", None, None),
     Row("number", "", None, None),
     Row("number", "There are many people.", None, None),
+    Row("number", "1/2", None, 0.5),
+    Row("number", "The answer is 3/4.", None, 0.75),
+    Row("number", "Twenty-one", None, 21.0),
+    Row("number", "There are forty two chairs.", None, 42.0),
+    Row("number", "Approximately 3,000 meters", None, 3000.0),
+    Row("number", "The year is 2019.", None, 2019.0),
+    Row("number", "Answer: 10 people", None, 10.0),
+    Row("number", "I estimate the count at about 150.", None, 150.0),
 ]
 
 # ----------------------------------------------------------------------------------------- anomaly scores
