@@ -411,9 +411,18 @@ def _decode(candidate: str) -> Any | None:
         pass
     try:  # Python literals models often write: single quotes, True/None, tuples
         value = ast.literal_eval(candidate)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
-    return value if isinstance(value, (dict, list, tuple)) else None
+    return _as_json_value(value) if isinstance(value, (dict, list, tuple)) else None
+
+
+def _as_json_value(value: Any) -> Any:
+    """A decoded Python literal with tuples as lists and keys as strings (what ``json.loads`` would give)."""
+    if isinstance(value, (list, tuple)):
+        return [_as_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _as_json_value(v) for k, v in value.items()}
+    return value
 
 
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")

@@ -157,7 +157,7 @@ def test_judge_verdicts() -> None:
 
 
 def test_json_shapes() -> None:
-    assert extract_json("{'a': (1, 2), 'b': None}") == {"a": (1, 2), "b": None}
+    assert extract_json("{'a': (1, 2), 'b': None, 3: True}") == {"a": [1, 2], "b": None, "3": True}
     assert extract_json('Result: {"a": [1, 2,],} thanks') == {"a": [1, 2]}
     assert extract_json("<think>{1}</think>[3]") == [3]
     assert parse_frame_boxes('{"boxes": [[1, 2, 3, 4], null]}') == [[1.0, 2.0, 3.0, 4.0], None]
