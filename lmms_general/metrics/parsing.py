@@ -407,7 +407,7 @@ def label_matches(prediction: Any, reference: Any, labels: Sequence[str] | None 
 def _decode(candidate: str) -> Any | None:
     try:
         return json.loads(candidate)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:  # Python literals models often write: single quotes, True/None, tuples
         value = ast.literal_eval(candidate)
@@ -439,43 +439,42 @@ def extract_json(raw: Any) -> Any | None:
     text = _THINK.sub(" ", raw).strip()
     for candidate in (text, *(f.strip() for f in _FENCE.findall(text))):
         value = _decode(candidate)
-        if value is not None or candidate in {"null"}:
-            if value is not None:
-                return value
-    decoder = json.JSONDecoder()
-    for index, char in enumerate(text):
-        if char not in "[{":
-            continue
-        try:
-            value, _ = decoder.raw_decode(text[index:])
+        if value is not None:
             return value
-        except ValueError:
-            pass
-        span = _balanced(text, index)
-        if span is not None:
+    for index, close in _bracket_spans(text)[:_MAX_SPANS]:
+        span = text[index:close + 1]
+        value = _decode(span)
+        if value is None:
             value = _decode(_TRAILING_COMMA.sub(r"\1", span))
-            if value is not None:
-                return value
+        if value is not None:
+            return value
     return None
 
 
-def _balanced(text: str, start: int) -> str | None:
-    """The bracket-balanced span starting at ``text[start]`` (quotes respected), or None."""
-    depth, quote = 0, None
-    for index in range(start, len(text)):
-        char = text[index]
+_MAX_SPANS = 200
+_PAIRS = {"]": "[", "}": "{"}
+
+
+def _bracket_spans(text: str) -> list[tuple[int, int]]:
+    """``(open, close)`` indices of the balanced ``[...]`` / ``{...}`` spans, by opening position, found in one
+    pass (brackets inside quoted strings ignored; unmatched brackets have no span)."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    quote = None
+    for index, char in enumerate(text):
         if quote:
             if char == quote and text[index - 1] != "\\":
                 quote = None
-        elif char in "\"'":
+        elif char == '"' or (char == "'" and stack):
             quote = char
         elif char in "[{":
-            depth += 1
+            stack.append((char, index))
         elif char in "]}":
-            depth -= 1
-            if depth == 0:
-                return text[start:index + 1]
-    return None
+            while stack and stack[-1][0] != _PAIRS[char]:
+                stack.pop()  # an unclosed bracket of the other kind
+            if stack:
+                spans.append((stack.pop()[1], index))
+    return sorted(spans)
 
 
 def _is_number(v: Any) -> bool:

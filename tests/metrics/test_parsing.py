@@ -172,4 +172,6 @@ def test_parsers_are_fast() -> None:
     for _ in range(200):
         assert parse_option_letter(text, OPTIONS) == "C"
         assert parse_number(text + " 42") == 42.0
-    assert time.perf_counter() - start < 5.0
+    for hostile in ("{" * 3000, "[a] " * 3000, "(x, [y, {z " * 1000, "[" * 3000 + "]" * 3000):
+        assert extract_json(hostile) is None and parse_boxes(hostile) is None
+    assert time.perf_counter() - start < 10.0
