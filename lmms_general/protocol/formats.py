@@ -392,6 +392,10 @@ class GeneratedMedia(AnswerFormat):
 
         modality = str(context.get("output_modality") or "image")
         sources = reference_output_media(reference, modality, int(context.get("index") or 0))
+        if not sources and modality == "video":
+            still = _still_video(reference, output_dir, _stem(context))
+            if still:
+                return media_response.build_response("", videos=[still])
         if not sources:
             return media_response.failure("the annotation names no reference output to copy")
         copies = [_copy_into(p, output_dir, f"{_stem(context)}_{k}") for k, p in enumerate(sources[:1])]
@@ -399,6 +403,24 @@ class GeneratedMedia(AnswerFormat):
         if modality == "3d" and Path(copies[0]).suffix.lower() in {".obj", ".off", ".glb", ".stl"}:
             key = "meshes"
         return media_response.build_response("", **{key: copies})
+
+
+def _still_video(reference: Any, output_dir: Path | None, stem: str, n_frames: int = 16) -> str | None:
+    """An image-to-video sample without a target video: the source image held still (the reference-derived answer:
+    perfectly consistent with its input). None when there is no source image or no output folder."""
+    from lmms_general.metrics.media import IMAGE_SUFFIXES
+
+    images = [p for p in (reference or {}).get("source") or [] if Path(str(p)).suffix.lower() in IMAGE_SUFFIXES]
+    if not images or output_dir is None:
+        return None
+    from PIL import Image
+
+    from model_adapters.media_output import MediaWriter
+
+    with Image.open(images[0]) as image:
+        frame = image.convert("RGB")
+    writer = MediaWriter(output_dir.parent, output_dir.name, stem)
+    return writer.video([frame] * n_frames)
 
 
 FORMATS: dict[str, AnswerFormat] = {
@@ -423,3 +445,90 @@ def render_all(values: Sequence[Any], kind: str, context: Mapping[str, Any]) -> 
     """Render several references of one kind (test helper)."""
     fmt = answer_format(kind)
     return [fmt.render(v, context) for v in values]
+
+
+# --------------------------------------------------------------------------- wrong answers in the same format
+
+
+def _shift_boxes(boxes: Any, by: float = 10000.0) -> Any:
+    if isinstance(boxes, Mapping):
+        return {k: _shift_boxes(v, by) for k, v in boxes.items()}
+    if isinstance(boxes, list):
+        if len(boxes) == 4 and all(isinstance(v, (int, float)) for v in boxes):
+            return [boxes[0] + by, boxes[1] + by, boxes[2], boxes[3]]
+        return [_shift_boxes(b, by) for b in boxes]
+    return boxes
+
+
+def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+    """A wrong answer in exactly the format of ``kind`` (for the corrupted oracle and invariant tests): a
+    different option, a far-off number, boxes far outside the image, an inverted mask, noise media."""
+    fmt = answer_format(kind)
+    if kind == "qa":
+        options = context.get("options")
+        right = fmt.render(reference, context)
+        if options:
+            letters = [option_letter(i) for i in range(len(options))]
+            others = [x for x in letters if x != right]
+            return others[0] if others else "Z"
+        return "none of the above"
+    if kind in {"label_set", "text", "open_answer"}:
+        return "no answer available"
+    if kind in {"number", "anomaly"}:
+        value = float(reference) if isinstance(reference, (int, float)) else 0.0
+        return format_number(1.0 - value) if kind == "anomaly" else format_number(value * 3 + 1000)
+    if kind in {"detection", "tracking", "tube", "trajectory"}:
+        rendered = extract_json(fmt.render(reference, context, output_dir))
+        return _json(_shift_boxes(rendered) if kind != "trajectory" else (np.asarray(rendered) + 1000).tolist())
+    if kind == "triplets":
+        return _json([["nothing", "unrelated to", "nothing"]])
+    if kind == "tracking_3d":
+        scene = {f: [{**b, "center": [c + 1000.0 for c in b["center"]], "score": 1.0} for b in boxes]
+                 for f, boxes in (reference or {}).items()}
+        return _json(scene)
+    if kind == "point_labels":
+        labels = extract_json(fmt.render(reference, context))
+        return _json([int(v) + 1 for v in labels])
+    if kind == "panoptic":
+        return _json({"segments": []})
+    if kind == "dense":
+        return _json(_wrong_dense(reference, output_dir, _stem(context)))
+    if kind == "generation":
+        return _noise_media(context, output_dir)
+    raise KeyError(f"no wrong-answer renderer for task kind {kind!r}")
+
+
+def _wrong_dense(reference: Any, output_dir: Path | None, stem: str) -> Any:
+    from lmms_general.metrics.arrays import load_array
+
+    if isinstance(reference, Mapping) and "counts" not in reference and "mask" not in reference:
+        return {"frames": {str(k): _wrong_dense(v, output_dir, f"{stem}_{k}") for k, v in reference.items()}}
+    array = np.asarray(load_array(reference))
+    if _is_binary_mask(array):
+        return {POLYGON_KEY: mask_to_polygons(array == 0)}
+    if output_dir is None:
+        raise ValueError("a wrong dense map needs an output folder to be written to")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / f"{stem}_wrong.npy"
+    np.save(target, np.asarray(array, dtype=np.float32)[::-1].copy() * 3.0 + 7.0)
+    return {"images": [str(target.resolve())]}
+
+
+def _noise_media(context: Mapping[str, Any], output_dir: Path | None) -> str:
+    """Seeded noise of the output modality (image, video, audio, point cloud) written under ``output_dir``."""
+    if output_dir is None:
+        raise ValueError("noise media need an output folder")
+    from model_adapters.media_output import MediaWriter
+
+    rng = np.random.default_rng(abs(hash(_stem(context))) % (2**32))
+    writer = MediaWriter(output_dir.parent, output_dir.name, f"{_stem(context)}_noise")
+    modality = str(context.get("output_modality") or "image")
+    if modality == "image":
+        writer.image(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8))
+    elif modality == "video":
+        writer.video([rng.integers(0, 256, (64, 64, 3), dtype=np.uint8) for _ in range(8)])
+    elif modality == "audio":
+        writer.audio(rng.uniform(-0.5, 0.5, 16000).astype(np.float32), 16000)
+    else:
+        writer.pointcloud(rng.normal(size=(256, 3)))
+    return writer.response()
