@@ -120,3 +120,21 @@ def test_numbers_at_least_as_good_as_lmms_eval() -> None:
     print(f"\nnumbers ({len(NUMBERS)} rows): ours {ours}, lmms-eval MMMU parse_open_response {mmmu}")
     assert ours == len(NUMBERS)
     assert ours >= mmmu
+
+
+# ----------------------------------------------------------------------------------------- Chinese captions
+
+
+def test_chinese_captions_are_tokenised_per_character() -> None:
+    from lmms_general.metrics import get_metric
+    from lmms_general.metrics.text import coco_tokenize, word_tokens
+
+    caption = parse_caption("描述：一只狗在草地上奔跑。")
+    assert word_tokens(caption) == ["一", "只", "狗", "在", "草", "地", "上", "奔", "跑", "。"]
+    assert coco_tokenize("一只狗, running!") == "一 只 狗 running"
+    bleu, rouge = get_metric("bleu_1"), get_metric("rouge_l")
+    assert bleu.score([caption], [["一只狗在草地上奔跑。"]]) == pytest.approx(100.0)
+    close = bleu.score(["一只猫在草地上奔跑。"], [["一只狗在草地上奔跑。"]])
+    assert 50.0 < close < 100.0  # 9 of 10 characters match; whitespace tokens would give 0
+    assert rouge.score(["一只猫在草地上奔跑"], [["一只狗在草地上奔跑"]]) == pytest.approx(100 * 8 / 9)
+    assert rouge.score(["A dog runs on the grass."], [["A dog is running on grass."]]) > 50.0
