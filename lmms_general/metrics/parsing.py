@@ -88,7 +88,8 @@ def _letters(n_options: int | None) -> str:
 
 # --------------------------------------------------------------------------- option letters
 
-#: phrases after which the answer letter follows; "strong" ones name the answer, "weak" ones may
+#: phrases after which the answer letter follows: "strong" ones name the answer (the last one wins), "weak"
+#: ones may introduce it ("it's B", "so B") and count only when they all name the same letter
 _STRONG_ANCHOR = re.compile(
     r"(?i)\b(?:final\s+answer|answer|i(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+(?:with|for))"
     r"|my\s+(?:choice|pick|selection)|correct\s+(?:option|choice)|best\s+(?:option|choice)|(?:option|choice)(?=\s*:))\b"
@@ -99,19 +100,21 @@ _WEAK_ANCHOR = re.compile(
     r"|i\s+(?:think|believe|guess)|i(?:\s+would|'d)\s+say)\b"
 )
 _FILLER = re.compile(
-    r"(?i)^(?:\s+|[:=\-–—>,]|(?:is|are|was|would|will|should|must|be|the|most|likely|probably|definitely|clearly|"
+    r"(?i)(?:\s+|[:=\-–—>,]|(?:is|are|was|would|will|should|must|be|the|most|likely|probably|definitely|clearly|"
     r"correct|right|best|final|answer|option|choice|letter|then|here|therefore|thus|so|go|with|for|might|may|could|"
     r"perhaps|maybe)\b"
     r"|是|为|应该|应|该|正确|的|答案|选项|选择|项|了)*"
 )
 _LETTER_TOKEN = re.compile(r"[\(\[]?([A-Za-z])[\)\]]?(?![A-Za-z0-9'])")
 _OTHER_LETTER = re.compile(
-    r"(?i)^[\)\]\.:]?\s*(?:,|/|&|\band\b|\bor\b|和|或|与)\s*(?:option\s+)?[\(\[]?([A-Za-z])[\)\]]?(?![A-Za-z0-9'])"
+    r"(?i)[\)\]\.:]?\s*(?:,|/|&|\band\b|\bor\b|和|或|与)\s*(?:option\s+)?[\(\[]?([A-Za-z])[\)\]]?(?![A-Za-z0-9'])"
 )
 _WHOLE_LETTER = re.compile(r"\s*(?:option\s+|choice\s+)?[\(\[]?([A-Za-z])[\)\]\.:]?\s*", re.IGNORECASE)
 _LEAD_LETTER = re.compile(r"\s*[\(\[]?([A-Z])(?:[\)\]\.:]|\s+[-–—]|\s+(?:is\b|because\b|since\b|as\b))")
 _LISTED_LETTER = re.compile(r"(?m)^\s*[\(\[]?([A-Z])[\)\]\.:]\s")
 _BRACKETED = re.compile(r"\(([A-Z])\)")
+_WORD_FOLLOWS = re.compile(r"\s*[A-Za-z]")
+_PRONOUN_FOLLOWS = re.compile(r"\s+[a-z]|'")
 _AMBIGUOUS = "<ambiguous>"
 _HEDGE = re.compile(
     r"(?i)\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+[\(\[]?[A-Z][\)\]]?(?![A-Za-z])|\balternatively\b"
@@ -121,24 +124,21 @@ _HEDGE = re.compile(
 def _letter_after(text: str, start: int, valid: str) -> str | None:
     """The option letter that directly follows ``text[start:]`` (fillers skipped), ``_AMBIGUOUS`` when a
     second option is named with it ("B and C"), else None."""
-    rest = text[start:]
-    rest = rest[_FILLER.match(rest).end():]
-    match = _LETTER_TOKEN.match(rest)
+    match = _LETTER_TOKEN.match(text, _FILLER.match(text, start).end())
     if not match:
         return None
-    letter, token = match.group(1), match.group(0)
-    after = rest[match.end():]
+    letter, token, end = match.group(1), match.group(0), match.end()
     bracketed = token[0] in "([" or token[-1] in ")]"
     if letter.islower():
         # "a"/"b" only when bracketed or standing alone ("answer: b"), never the article in "a dog"
-        if not bracketed and re.match(r"\s*[A-Za-z]", after):
+        if not bracketed and _WORD_FOLLOWS.match(text, end):
             return None
         letter = letter.upper()
-    if letter == "I" and not bracketed and re.match(r"\s+[a-z]|'", after):
+    if letter == "I" and not bracketed and _PRONOUN_FOLLOWS.match(text, end):
         return None  # the pronoun: "answer: I think ..."
     if letter not in valid:
         return None
-    other = _OTHER_LETTER.match(after)
+    other = _OTHER_LETTER.match(text, end)
     if other and other.group(1).upper() in valid and other.group(1).upper() != letter:
         return _AMBIGUOUS
     return letter
