@@ -34,8 +34,10 @@ _FULL_WIDTH = str.maketrans({"：": ":", "（": "(", "）": ")", "，": ",", "�
                              "【": "[", "】": "]", "“": '"', "”": '"', "‘": "'", "’": "'"})
 _REFUSAL = re.compile(
     r"(?i)\b(?:i(?:'m|\s+am)\s+(?:sorry|afraid|unable|not\s+able)|i\s+apologi[sz]e|sorry,|"
-    r"i\s+(?:can(?:not|'t)|could\s*n[o']t|do\s*n[o']t\s+know)|unable\s+to|"
-    r"can(?:not|'t)\s+(?:be\s+)?(?:determined?|tell|answer|identify|see|say)|"
+    r"i\s+do\s*n[o']t\s+know|(?:i\s+(?:can(?:not|'t)|could\s*n[o']t|am\s+unable\s+to|'m\s+unable\s+to)|unable\s+to)\s+"
+    r"(?:determine|tell|answer|help|assist|provide|identify|say|decide|be\s+(?:sure|certain)|access|view|count|"
+    r"describe|process|see\s+(?:the|this|any)\s+(?:image|video|picture|audio|clip|file))|"
+    r"can(?:not|'t)\s+(?:be\s+)?(?:determined?|tell|answer|identify|say)|"
     r"(?:not|im)possible\s+to\s+(?:determine|tell|answer|say)|as\s+an\s+ai\b|"
     r"(?:insufficient|not\s+enough)\s+(?:information|context|detail))"
     r"|无法|抱歉|不能确定|不确定"

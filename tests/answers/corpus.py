@@ -198,6 +198,9 @@ YES_NO = [
     Row("yes_no", "I'm sorry, I can't determine that.", None, None),
     Row("yes_no", "The cat is black.", None, None),
     Row("yes_no", "", None, None),
+    Row("yes_no", "I can't see any dog in the picture, so no.", None, "no"),
+    Row("yes_no", "I cannot see the image.", None, None),
+    Row("yes_no", "I don't know.", None, None),
 ]
 
 # ----------------------------------------------------------------------------------------- free-text labels
