@@ -40,17 +40,30 @@ def _nltk_bleu() -> tuple[Any, Any, Any]:
     return NLTKWordTokenizer().tokenize, sentence_bleu, SmoothingFunction().method4
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: Chinese / Japanese characters: text holding them is tokenised one character per token
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _zh_tokenizer() -> Any:
+    from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
+
+    return TokenizerZh()
+
+
+def cjk_tokens(text: str) -> list[str]:
+    """sacreBLEU's ``zh`` tokenisation (the standard for Chinese BLEU): every CJK character is a token,
+    other text is split by the 13a rules."""
+    return _zh_tokenizer()(text).split()
 
 
 def word_tokens(text: str) -> list[str]:
-    """BLEU tokens: text with CJK characters goes through sacrebleu's ``zh`` tokenizer (every CJK character
-    a token, other words kept); other text through nltk ``word_tokenize(text, preserve_line=True)`` (the
-    Treebank word tokenizer without Punkt sentence splitting; needs no downloaded nltk data)."""
+    """nltk ``word_tokenize(text, preserve_line=True)``: the Treebank-style word tokenizer without
+    Punkt sentence splitting (deterministic, needs no downloaded nltk data). Text with Chinese characters
+    is tokenised per character (:func:`cjk_tokens`); whitespace splitting would make a Chinese sentence
+    one token and its BLEU 0."""
     if _CJK.search(text):
-        from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
-
-        return TokenizerZh()(text).split()
+        return cjk_tokens(text)
     return _nltk_bleu()[0](text)
 
 
@@ -97,21 +110,26 @@ def bleu_1(predictions: Sequence[Any], references: Sequence[Any], corpus: bool =
 # --------------------------------------------------------------------------- ROUGE (rouge-score)
 
 
-class _CjkTokenizer:
-    """rouge-score tokenizer for text with CJK characters (its default one drops every non-ASCII character,
-    so Chinese scored 0 even when identical): sacrebleu ``zh`` tokens, lower-cased."""
+class _CjkAwareTokenizer:
+    """rouge-score's default tokenizer (lower case, stemming), per character for Chinese text (the default
+    one drops every non-ASCII character, so Chinese ROUGE would be 0)."""
+
+    def __init__(self) -> None:
+        from rouge_score.tokenizers import DefaultTokenizer
+
+        self._default = DefaultTokenizer(use_stemmer=True)
 
     def tokenize(self, text: str) -> list[str]:
-        return [t.lower() for t in word_tokens(text)]
+        if _CJK.search(text):
+            return [t.lower() for t in cjk_tokens(text) if not _COCO_PUNCT.fullmatch(t)]
+        return self._default.tokenize(text)
 
 
-@functools.lru_cache(maxsize=8)
-def _rouge_scorer(rouge_type: str, cjk: bool = False) -> Any:
+@functools.lru_cache(maxsize=4)
+def _rouge_scorer(rouge_type: str) -> Any:
     from rouge_score import rouge_scorer
 
-    if cjk:
-        return rouge_scorer.RougeScorer([rouge_type], tokenizer=_CjkTokenizer())
-    return rouge_scorer.RougeScorer([rouge_type], use_stemmer=True)
+    return rouge_scorer.RougeScorer([rouge_type], tokenizer=_CjkAwareTokenizer())
 
 
 def rouge_sample(prediction: Any, references: Sequence[str], rouge_type: str) -> float:
@@ -164,9 +182,13 @@ def java_available() -> bool:
 
 def ptb_tokenize(texts: Sequence[str]) -> list[str]:
     """pycocoevalcap ``PTBTokenizer`` (Stanford CoreNLP, lower-cased, punctuation removed) on every text in
-    one Java call; :func:`ptb_tokenize_python` when Java is absent. Empty texts stay empty."""
-    indices = [i for i, t in enumerate(texts) if t.strip()]
+    one Java call; :func:`ptb_tokenize_python` when Java is absent. Empty texts stay empty; text with Chinese /
+    Japanese characters is tokenised per character (:func:`cjk_tokens`)."""
     out = ["" for _ in texts]
+    for i, text in enumerate(texts):  # Chinese / Japanese: one character per token, punctuation dropped
+        if _CJK.search(text):
+            out[i] = " ".join(t for t in cjk_tokens(text.lower()) if t not in PTB_PUNCTUATIONS and t.isalnum())
+    indices = [i for i, t in enumerate(texts) if t.strip() and not _CJK.search(t)]
     if not indices:
         return out
     if java_available():
