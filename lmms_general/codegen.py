@@ -91,7 +91,7 @@ def task_yaml(spec: TaskSpec) -> str:
             "key": spec.key, "sheet": spec.sheet, "row": spec.row, "modality": spec.modality,
             "paradigm": spec.paradigm, "task_name": spec.task_name, "display_name": spec.display_name,
             "metric_raw": spec.metric_raw, "metric_id": spec.metric_id, "higher_is_better": spec.higher_is_better,
-            "sota": spec.sota, "proxy": _is_proxy(spec.metric_id),
+            "sota": spec.sota, "proxy": _is_proxy(spec.metric_id) or bool(spec.proxy_reason),
         },
     }
     text = _dump(body)

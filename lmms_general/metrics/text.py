@@ -110,6 +110,9 @@ def bleu_1(predictions: Sequence[Any], references: Sequence[Any], corpus: bool =
 # --------------------------------------------------------------------------- ROUGE (rouge-score)
 
 
+_COCO_PUNCT = re.compile(r"[^\w\s]")
+
+
 class _CjkAwareTokenizer:
     """rouge-score's default tokenizer (lower case, stemming), per character for Chinese text (the default
     one drops every non-ASCII character, so Chinese ROUGE would be 0)."""
