@@ -146,22 +146,32 @@ def _align_disparity(pred: np.ndarray, ref_disp: np.ndarray, valid: np.ndarray) 
 
 
 def abs_rel(
-    predictions: Sequence[Any], references: Sequence[Any], reference: str = "disparity", max_depth: float = 80.0
+    predictions: Sequence[Any],
+    references: Sequence[Any],
+    reference: str = "disparity",
+    max_depth: float = 80.0,
+    prediction: str | None = None,
 ) -> float:
     """Absolute relative depth error of affine-invariant video depth (DepthCrafter's protocol), raw.
 
-    The prediction is a disparity clip. The reference is a disparity clip, or with ``reference="depth"``
-    (a row option) a depth clip — DepthCrafter's benchmark files store depth under the npz key
-    ``disparity``. Reference disparity = 1 / depth on valid (> 0) pixels; the predicted disparity is aligned
+    The reference is a disparity clip, or with ``reference="depth"`` (a row option) a depth clip —
+    DepthCrafter's benchmark files store depth under the npz key ``disparity``. The prediction is in the same
+    convention as the reference (the prompt asks for a map like the reference) unless ``prediction`` says
+    otherwise (``"disparity"``: DepthCrafter's own outputs); a depth prediction is inverted to disparity.
+    Reference disparity = 1 / depth on valid (> 0) pixels; the predicted disparity is aligned
     to it by one least-squares scale and shift over the whole clip, clipped to >= 1/``max_depth``, turned into
     depth; then mean ``|d - d*| / d*`` over valid pixels of the clip; mean over clips. A missing prediction
     becomes the constant depth ``max_depth``."""
     require_samples("abs_rel", predictions)
-    if reference not in ("disparity", "depth"):
-        raise ValueError(f"abs_rel: reference must be 'disparity' or 'depth', got {reference!r}")
+    prediction = prediction or reference
+    if {reference, prediction} - {"disparity", "depth"}:
+        raise ValueError(f"abs_rel: reference/prediction must be 'disparity' or 'depth', got {reference!r}, "
+                         f"{prediction!r}")
     values = []
-    for prediction, ref_value in zip(predictions, references, strict=True):
-        pred, ref = _pair(prediction, ref_value)
+    for predicted, ref_value in zip(predictions, references, strict=True):
+        pred, ref = _pair(predicted, ref_value)
+        if prediction == "depth":
+            pred = np.where(pred > 0, 1.0 / np.where(pred > 0, pred, 1.0), 0.0)
         valid = ref > 0
         if not valid.any():
             raise ValueError("abs_rel: a reference has no valid pixel")

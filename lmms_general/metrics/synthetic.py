@@ -355,12 +355,12 @@ def gen_depth(spec: TaskSpec, rng: np.random.Generator, folder: Path, i: int):
 
 def gen_video_depth(spec: TaskSpec, rng: np.random.Generator, folder: Path, i: int):
     """A depth clip ``(T, H, W)`` in metres stored under the npz key ``disparity`` (DepthCrafter's files);
-    the perfect answer is the disparity clip 1 / depth (what DepthCrafter predicts), random is noise."""
+    the perfect answer is a map like the reference (a copy), random is noise depth."""
     yy, _ = np.mgrid[0:SIZE, 0:SIZE] / SIZE
     depth = np.stack([1.0 + 20.0 * yy + t * 0.1 + rng.uniform(0, 0.3, (SIZE, SIZE)) for t in range(4)])
     ref_path = write_npz(folder / "gt" / f"{i}.npz", disparity=depth)
-    perfect = write_npz(folder / "pred" / f"{i}.npz", disparity=1.0 / depth)
-    guess = write_npz(folder / "random" / f"{i}.npz", disparity=rng.uniform(0.05, 1.0, depth.shape))
+    perfect = copy_file(ref_path, folder / "pred" / f"{i}.npz")
+    guess = write_npz(folder / "random" / f"{i}.npz", disparity=rng.uniform(1.0, 21.0, depth.shape))
     return {}, ref_path, perfect, guess
 
 

@@ -140,8 +140,7 @@ def rouge_sample(prediction: Any, references: Sequence[str], rouge_type: str) ->
     characters is tokenised per character (sacrebleu ``zh``)."""
     if prediction is None or not references:
         return 0.0
-    cjk = any(_CJK.search(t) for t in (str(prediction), *references))
-    scorer = _rouge_scorer(rouge_type, cjk)
+    scorer = _rouge_scorer(rouge_type)
     return max(scorer.score(reference, str(prediction))[rouge_type].fmeasure for reference in references)
 
 

@@ -69,11 +69,13 @@ def test_abs_rel_depthcrafter_protocol_on_depth_keyed_disparity_files(tmp_path) 
     pred = 0.3 / np.maximum(depth, 1e-3) + 0.02 + rng.normal(0, 0.002, depth.shape)
     spec = get_metric("abs_rel")
     ref = spec.prepare_reference(str(path), {})
-    ours = spec.score([pred.tolist()], [ref], reference="depth")
+    ours = spec.score([pred.tolist()], [ref], reference="depth", prediction="disparity")
     assert ours == pytest.approx(_depthcrafter_abs_rel(pred, depth), rel=1e-9)
     assert 0.0 < ours < 0.3
-    assert spec.score([(1 / np.where(depth > 0, depth, 1)).tolist()], [ref], reference="depth") == \
-        pytest.approx(0.0, abs=1e-9)
+    # the prompt asks for a map like the reference (depth): a depth answer is inverted before alignment
+    depth_answer = np.where(pred > 0, 1 / pred, 0)
+    assert spec.score([depth_answer.tolist()], [ref], reference="depth") == pytest.approx(ours, rel=1e-9)
+    assert spec.score([str(path)], [ref], reference="depth") == pytest.approx(0.0, abs=1e-9)
     assert {s.key: s.compute_options for s in _rows("abs_rel")} == {s.key: {"reference": "depth"} for s in
                                                                      _rows("abs_rel")}
 
