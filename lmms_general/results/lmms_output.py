@@ -1,5 +1,7 @@
 """Read lmms-eval output folders (``*_results.json`` + ``*_samples_<task>.jsonl``) into per-model scores.
 
+lm-eval folders (``results_<time>.json``, see :mod:`lmms_general.results.lm_eval_output`) are read too.
+
 Task metadata comes from the results file itself (``configs[task].metadata.general_bench``), so
 no extra configuration is needed; a task without it falls back to the registry by task name.
 Several runs of one model merge: per task the latest run wins (by the timestamp in the file name,
@@ -18,6 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from lmms_general.registry import TASK_PREFIX, Registry, load_registry
+from lmms_general.results.lm_eval_output import (
+    find_lm_eval_results,
+    is_lm_eval_results,
+    lm_eval_samples_path,
+    lm_eval_stamp,
+)
 from lmms_general.results.types import ModelScores, ResultsError
 
 _STAMP = re.compile(r"^(\d{8}_\d{6})")
@@ -38,6 +46,8 @@ class RunFile:
         return self.path.name[: -len("_results.json")]
 
     def samples_path(self, task: str) -> Path:
+        if is_lm_eval_results(self.path):
+            return lm_eval_samples_path(self.path, task)
         return self.path.parent / f"{self.prefix}_samples_{task}.jsonl"
 
 
@@ -50,6 +60,7 @@ def find_results_files(paths: Iterable[str | Path]) -> list[Path]:
             found.append(path)
         elif path.is_dir():
             found.extend(sorted(path.rglob("*_results.json")))
+            found.extend(find_lm_eval_results(path))
         else:
             raise ResultsError(f"{path}: no such file or folder")
     return sorted(set(found))
@@ -79,7 +90,7 @@ def read_run_file(path: Path) -> RunFile:
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise ResultsError(f"{path}: not an lmms-eval results file (no 'results' object)")
     match = _STAMP.match(path.name)
-    stamp = match.group(1) if match else str(data.get("date", ""))
+    stamp = match.group(1) if match else lm_eval_stamp(path) or str(data.get("date", ""))
     return RunFile(path=path, stamp=stamp, model=_model_name(data, path), data=data)
 
 
@@ -133,7 +144,8 @@ def read_lmms_runs(paths: Sequence[str | Path], registry: Registry | None = None
     registry = registry or load_registry()
     files = find_results_files(paths)
     if not files:
-        raise ResultsError(f"no *_results.json under {', '.join(map(str, paths))}")
+        where = ", ".join(map(str, paths))
+        raise ResultsError(f"no *_results.json (lmms-eval) or results_*.json (lm-eval) under {where}")
     runs = sorted((read_run_file(p) for p in files), key=lambda r: (r.model, r.stamp, str(r.path)))
     models: dict[str, ModelScores] = {}
     stamps: dict[tuple[str, str], RunFile] = {}
