@@ -22,6 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "write Closeset prediction.json files and the submission zip",
     ),
     "tasks": ("lmms_general.commands.tasks", "list registry tasks and their lmms-eval names"),
+    "paths": ("lmms_general.commands.paths", "print the task YAML folder to pass as --include_path"),
+    "plan": ("lmms_general.launch.plan_command", "split a task selection into shards balanced by cost"),
+    "launch": ("lmms_general.launch.launch_command", "run a shard plan on Ray or write a Slurm array script"),
 }
 
 

@@ -9,6 +9,7 @@ an item that still fails becomes a ``[GENERATION_FAILED] ...`` response, is logg
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 from typing import Any
 
@@ -34,6 +35,47 @@ def optional(value: Any) -> Any:
     return value
 
 
+def local_rank() -> int:
+    """This process's rank on its node: ``LOCAL_RANK`` (set by torchrun and accelerate launch), else 0."""
+    try:
+        return int(os.environ.get("LOCAL_RANK", "0"))
+    except ValueError:
+        return 0
+
+
+def world_size() -> int:
+    """Number of processes in the run: ``WORLD_SIZE`` (torchrun / accelerate), else 1."""
+    try:
+        return max(1, int(os.environ.get("WORLD_SIZE", "1")))
+    except ValueError:
+        return 1
+
+
+def bind_device(device: Any) -> str:
+    """The device this process should use for ``device``.
+
+    ``auto`` picks ``cuda`` when available, else ``cpu``. Under several processes (torchrun / accelerate
+    launch), a CUDA device becomes ``cuda:<LOCAL_RANK>`` so rank N does not load onto GPU 0 with every other
+    rank; an explicit different index is overridden with a warning (data parallelism means one GPU per rank).
+    ``cpu`` / ``mps`` are kept. Single process: the device as given.
+    """
+    name = str(optional(device) or "cpu").strip()
+    if name == "auto":
+        import torch
+
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if world_size() == 1 or not name.startswith("cuda"):
+        return name
+    bound = f"cuda:{local_rank()}"
+    if name not in {"cuda", "cuda:0", bound}:
+        logger.warning("device=%s ignored under %d processes: rank-local device is %s", name, world_size(), bound)
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.set_device(bound)  # NCCL collectives and bare .cuda() calls follow the rank's GPU
+    return bound
+
+
 class GeneralistAdapter(lmms):
     """Base of every adapter here (simple style: requests carry ``ctx`` and ``doc_to_visual``)."""
 
@@ -57,11 +99,23 @@ class GeneralistAdapter(lmms):
             raise TypeError(f"{type(self).__name__}: unknown model_args {sorted(unknown)}")
         self.output_dir = str(optional(output_dir) or default_output_dir(self.model_name))
         self.batch_size = max(1, int(batch_size)) if str(batch_size).isdigit() else 1
-        self.device = str(optional(device) or "cpu")
+        self.device = bind_device(device)
         self.seed = int(seed)
         self.max_new_tokens = int(max_new_tokens)
         self.failures: list[str] = []
         self.generated_items = 0
+        if world_size() > 1:
+            self._warm_shared_index()
+
+    @staticmethod
+    def _warm_shared_index() -> None:
+        """Several ranks: index ``$GENERAL_BENCH_ROOT`` once under a file lock (the others read its cache)."""
+        from lmms_general.launch.shared_index import warm_index
+
+        try:
+            warm_index()
+        except Exception as exc:  # noqa: BLE001 - the task hooks report a bad root with the task's name
+            logger.warning("General-Bench index not pre-built (%s); each rank builds its own", exc)
 
     # -- to implement ----------------------------------------------------------------------------------
     def understand(self, batch: list[GenRequest], instances: list[Any]) -> list[str]:

@@ -51,3 +51,22 @@ def sample_root(monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def tiny_janus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tiny_models.build_tiny_janus(tmp_path_factory.mktemp("tiny_janus") / "janus")
+
+
+JANUS_NLP_LIMIT = 3
+
+
+def janus_model_args(path: Path) -> str:
+    return f"pretrained={path},max_new_tokens=8,device=cpu"
+
+
+@pytest.fixture(scope="session")
+def janus_single_run(tiny_janus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One lmms-eval process, janus adapter on the sample tree's NLP group: the reference for scale-out runs."""
+    from tests.scale._runs import lmms_eval_args, run_lmms_eval
+
+    tmp = tmp_path_factory.mktemp("single")
+    args = lmms_eval_args("janus", janus_model_args(tiny_janus), "general_bench_nlp", tmp / "out", JANUS_NLP_LIMIT)
+    run_lmms_eval(args, tmp)
+    (results,) = sorted((tmp / "out").rglob("*_results.json"))
+    return results
