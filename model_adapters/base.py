@@ -15,6 +15,7 @@ from typing import Any
 
 from lmms_eval.api.model import lmms
 
+from model_adapters import resume
 from model_adapters.media_output import MediaWriter, default_output_dir, failure, is_failure
 from model_adapters.requests import GenRequest, parse_request
 
@@ -92,6 +93,7 @@ class GeneralistAdapter(lmms):
         seed: int = 0,
         max_new_tokens: int = 128,
         max_batch_size: Any = None,
+        resume: bool | str = True,
         **unknown: Any,
     ) -> None:
         super().__init__()
@@ -104,6 +106,8 @@ class GeneralistAdapter(lmms):
         self.max_new_tokens = int(max_new_tokens)
         self.failures: list[str] = []
         self.generated_items = 0
+        self.reused_items = 0
+        self.resume = as_bool(resume)
         if world_size() > 1:
             self._warm_shared_index()
 
@@ -128,8 +132,8 @@ class GeneralistAdapter(lmms):
 
     # -- helpers for subclasses ------------------------------------------------------------------------
     def writer(self, req: GenRequest) -> MediaWriter:
-        """A media writer for this request (``<output_dir>/<task>/<sample_id>_<k>.<ext>``)."""
-        return MediaWriter(self.output_dir, req.task, req.sample_id)
+        """A media writer for this request (``<output_dir>/<task>/<sample_id>_<request key>_<k>.<ext>``)."""
+        return MediaWriter(self.output_dir, req.task, req.sample_id, request_key=resume.request_key(self, req))
 
     def generator(self, offset: int = 0):
         """A seeded CPU ``torch.Generator`` (deterministic outputs across runs)."""
@@ -188,7 +192,34 @@ class GeneralistAdapter(lmms):
         for req, answer in zip(batch, answers, strict=True):
             results[req.position] = answer.text if hasattr(answer, "text") else str(answer)
 
+    def _reuse(self, batch: list[GenRequest], results: list[str | None]) -> list[GenRequest]:
+        """Fill results of requests whose media a previous run already wrote; return the others."""
+        todo = []
+        for req in batch:
+            key = resume.request_key(self, req)
+            reused = resume.load_reusable(resume.manifest_path(self.output_dir, req.task, req.sample_id, key))
+            if reused is None:
+                todo.append(req)
+            else:
+                results[req.position] = reused
+                self.reused_items += 1
+        if len(todo) < len(batch):
+            logger.info("%s: reused media of %d request(s) from %s (resume=false regenerates)", self.model_name,
+                        len(batch) - len(todo), self.output_dir)
+        return todo
+
+    def _remember(self, req: GenRequest, response: str) -> None:
+        key = resume.request_key(self, req)
+        try:
+            resume.store(resume.manifest_path(self.output_dir, req.task, req.sample_id, key), response, key)
+        except OSError as exc:  # resume is an optimisation; the run goes on
+            logger.warning("%s: could not record %s/%s for resume: %s", self.model_name, req.task, req.sample_id, exc)
+
     def _run_generation(self, kind: str, batch: list[GenRequest], results: list[str | None]) -> None:
+        if self.resume:
+            batch = self._reuse(batch, results)
+            if not batch:
+                return
         try:
             outputs = self.generate(kind, batch)
         except Exception as exc:
@@ -201,7 +232,9 @@ class GeneralistAdapter(lmms):
                 return
         for req, out in zip(batch, outputs, strict=True):
             results[req.position] = out
-            self.generated_items += 0 if is_failure(out) else 1
+            if not is_failure(out):
+                self.generated_items += 1
+                self._remember(req, out)
 
     def _fail(self, task: Any, sample_id: Any, reason: str) -> str:
         message = failure(f"{self.model_name} {task}/{sample_id}: {reason}")

@@ -1,7 +1,8 @@
 """The generated-media output convention shared by every adapter (docs/ARCHITECTURE.md).
 
 A generation response is a JSON object ``{"text", "images", "videos", "audios", "meshes", "pointclouds"}`` whose
-lists hold absolute paths of files written as ``<output_dir>/<task>/<sample_id>_<k>.<ext>``. A failure is a string
+lists hold absolute paths of files written as ``<output_dir>/<task>/<sample_id>[_<request key>]_<k>.<ext>`` (adapters
+pass a request key: a hash of model settings + request, so a re-run can reuse the files). A failure is a string
 starting with ``[GENERATION_FAILED]``. Heavy libraries (PIL, soundfile, diffusers) are imported inside writers.
 """
 
@@ -71,18 +72,25 @@ def parse_response(response: str) -> dict[str, Any] | None:
 
 @dataclass
 class MediaWriter:
-    """Writes one sample's media files under ``<output_dir>/<task>/<sample_id>_<k>.<ext>`` and collects the paths."""
+    """Writes one sample's media files under ``<output_dir>/<task>/<sample_id>[_<request_key>]_<k>.<ext>``."""
 
     output_dir: str | Path
     task: str
     sample_id: str
     written: dict[str, list[str]] = field(default_factory=lambda: {key: [] for key in MEDIA_KEYS})
+    request_key: str | None = None
+
+    @property
+    def stem(self) -> str:
+        """``<sample_id>`` or ``<sample_id>_<request_key>``: the shared start of this request's file names."""
+        base = safe_name(self.sample_id)
+        return f"{base}_{self.request_key}" if self.request_key else base
 
     def _next_path(self, key: str, ext: str) -> Path:
         folder = Path(self.output_dir).resolve() / safe_name(self.task)
         folder.mkdir(parents=True, exist_ok=True)
         k = sum(len(paths) for paths in self.written.values())
-        path = folder / f"{safe_name(self.sample_id)}_{k}.{ext}"
+        path = folder / f"{self.stem}_{k}.{ext}"
         self.written[key].append(str(path))
         return path
 

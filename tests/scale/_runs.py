@@ -36,7 +36,7 @@ def lmms_eval_args(model: str, model_args: str, tasks: str, out: Path, limit: in
 
 
 def run_lmms_eval(args: list[str], tmp_path: Path, nproc: int = 1, timeout: int = 1500) -> str:
-    """``python -m lmms_eval ARGS`` (under ``torchrun --nproc_per_node nproc`` when nproc > 1); returns the log."""
+    """``python -m lmms_eval ARGS`` (under ``torchrun --nproc_per_node nproc`` when nproc > 1); returns the full log."""
     if nproc > 1:
         cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc),
                "--master_port", str(free_port()), *args]
@@ -45,7 +45,7 @@ def run_lmms_eval(args: list[str], tmp_path: Path, nproc: int = 1, timeout: int 
     proc = subprocess.run(cmd, cwd=tmp_path, env=run_env(tmp_path), capture_output=True, text=True, timeout=timeout)
     log = f"{' '.join(cmd)}\n--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-6000:]}"
     assert proc.returncode == 0, log
-    return log
+    return proc.stdout + proc.stderr
 
 
 def leaf_scores(results: dict[str, Any]) -> dict[str, tuple[Any, Any, Any]]:
