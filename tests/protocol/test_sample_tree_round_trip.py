@@ -62,3 +62,26 @@ def test_wrong_answer_in_the_same_format_scores_worse(key: str, tmp_path: Path) 
     score = task_score(items).score
     ideal = ideal_value(spec.metric_id, spec.higher_is_better)
     assert score is not None and (score < ideal if spec.higher_is_better else score > ideal), score
+
+
+def test_score_command_route_gives_the_same_perfect_scores(tmp_path: Path) -> None:
+    """`lmms-general score` on prediction.json files holding the rendered references: the same per-sample path as the
+    lmms-eval hooks, so every comprehension task scores what the hooks route scores."""
+    import json
+    import shutil
+
+    from lmms_general.commands.score import score_root
+
+    root = tmp_path / "General-Bench-Openset"
+    shutil.copytree(SAMPLE_ROOT, root)
+    expected = {}
+    for key in _comprehension_keys():
+        items = _answers(key, tmp_path / "media", wrong=False)
+        expected[key] = task_score(items).score
+        folder = next(t for t in dataset.index_root(root, use_cache=False).tasks if t.registry_key == key)
+        records = [{"id": i["id"], "prediction": i["raw"]} for i in items]
+        (folder.annotation_file.parent / "prediction.json").write_text(json.dumps(records), encoding="utf-8")
+    scored = {r.registry_key: r for r in score_root(root)}
+    for key, value in expected.items():
+        assert scored[key].score == pytest.approx(value), (key, scored[key])
+        assert scored[key].n_unparsed == 0 and scored[key].n_missing == 0, key

@@ -167,6 +167,11 @@ def test_level_on_the_oracle_run(oracle_run: tuple[Path, dict], tmp_path: Path) 
     report = report[0] if isinstance(report, list) else report
     assert set(report["modalities"]) == {"image", "video", "audio", "3d"}
     assert report["modalities"]["image"]["tasks"] == 316
+    # the oracle wins every comprehension task it ran: real, non-zero levels
+    assert report["level"] >= 2 and report["overall"]["level2"] > 0
+    for modality in ("image", "video", "audio", "3d"):
+        entry = report["modalities"][modality]
+        assert entry["wins"] >= 1 and entry["level2"] > 0, (modality, entry)
     assert (tmp_path / "r.html").stat().st_size > 1000
 
 
