@@ -87,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv[1:])
         except SystemExit as exc:  # --help (0) or a one-line argument error (2)
             return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-        return int(module.run(args) or 0)  # type: ignore[attr-defined]
+        status = int(module.run(args) or 0)  # type: ignore[attr-defined]
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return status
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except KeyboardInterrupt:

@@ -14,8 +14,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
 
     def line(row: Sequence[str]) -> str:
-        return "|" + "|".join(f"{c:<{w}}" if i < 2 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(row, widths, strict=True)))\
-            + "|"
+        padded = (f"{c:<{w}}" if i < 2 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        return "|" + "|".join(padded) + "|"
 
     sep = "|" + "|".join(("-" * w if i < 2 else "-" * (w - 1) + ":") for i, w in enumerate(widths)) + "|"
     return "\n".join([line(cells[0]), sep, *map(line, cells[1:])])
