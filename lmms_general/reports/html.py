@@ -31,10 +31,11 @@ _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
 table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:.25em .6em;font-size:.88em}
 th{background:#f0f0f0;position:sticky;top:0}td:not(:first-child){text-align:right}h2{border-bottom:2px solid #3182bd}
-td.text{text-align:left;max-width:28em;overflow-wrap:anywhere;color:#a33}
+td.text{text-align:left;white-space:nowrap}td.wrap{white-space:normal;max-width:30em;overflow-wrap:break-word}
+td.text:first-child{min-width:11em}td.err{color:#a33;max-width:24em;min-width:14em}
 img{max-width:100%;margin:.4em;vertical-align:top}.note{color:#555;font-size:.9em}
 .warn{background:#fff4e5;border-left:4px solid #e6550d;padding:.5em 1em;margin:.8em 0}
-.warn li{margin:.2em 0}.scroll{max-height:32em;overflow:auto;display:inline-block}
+.warn li{margin:.2em 0}
 tr.win td{background:#edf8e9}tr.bad td{background:#fdecea}
 """
 
@@ -45,13 +46,16 @@ def _clean(text: object) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], text_cols: Sequence[int] = (),
-           row_class: Sequence[str] | None = None) -> str:
+           row_class: Sequence[str] | None = None, error_col: int | None = None,
+           wrap_cols: Sequence[int] = (0,)) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = []
     for n, row in enumerate(rows):
         cls = f" class='{row_class[n]}'" if row_class and row_class[n] else ""
         cells = "".join(
-            f"<td class='text'>{_clean(c)}</td>" if i in text_cols else f"<td>{_clean(c)}</td>"
+            f"<td class='text{' err wrap' if i == error_col else ' wrap' if i in wrap_cols else ''}'>{_clean(c)}</td>"
+            if i in text_cols
+            else f"<td>{_clean(c)}</td>"
             for i, c in enumerate(row)
         )
         body.append(f"<tr{cls}>{cells}</tr>")
@@ -104,8 +108,8 @@ def _model_section(rep: ModelReport) -> list[str]:
     if rep.warnings:
         parts.append(f"<div class='warn'><b>Warnings ({len(rep.warnings)})</b>{_list(rep.warnings)}</div>")
     parts += [
-        "<h3>Provenance</h3>", _table(["Field", "Value"], provenance_rows(rep), text_cols=(1,)),
-        "<h3>Levels</h3>", _table(LEVEL_HEADER, level_rows(r), text_cols=(2,)),
+        "<h3>Provenance</h3>", _table(["Field", "Value"], provenance_rows(rep), text_cols=(1,), wrap_cols=(1,)),
+        "<h3>Levels</h3>", _table(LEVEL_HEADER, level_rows(r), text_cols=(2,), wrap_cols=(2,)),
         "<h3>Scope view</h3>",
         _table(SCOPE_HEADER, scope_rows(rep.scopes), text_cols=(1,)) if rep.scopes else "<p>No scopes.</p>",
         _list(SCOPE_NOTES).replace("<ul>", "<ul class='note'>", 1),
@@ -120,8 +124,8 @@ def _model_section(rep: ModelReport) -> list[str]:
     ]
     if tasks:
         classes = ["win" if row[6] == "yes" else "bad" if row[-1] else "" for row in tasks]
-        parts.append("<div class='scroll'>" + _table(TASK_HEADER, tasks, text_cols=(0, 1, 2, 12),
-                                                      row_class=classes) + "</div>")
+        parts.append(_table(TASK_HEADER, tasks, text_cols=(0, 1, 2, 12), row_class=classes, error_col=12,
+                            wrap_cols=(0, 2)))
     else:
         parts.append("<p>None.</p>")
     parts += [

@@ -88,6 +88,8 @@ def scope_boards(
         boards.append(
             _paradigm_board("D", f"{skill} ({MODALITY_LABELS[modality]} {paradigm})", group, len(group))
         )
+    if not clusters:
+        boards.append(Board("D", "none: no sample log names a skill cluster", 0, 0, 0.0, 0.0, None, None, 1, cap=3))
     return boards
 
 
@@ -95,8 +97,10 @@ SCOPE_HEADER = ["Scope", "Board", "Tasks run", "Level-2", "Level-3", "Level-4", 
 
 
 def scope_rows(boards: Sequence[Board]) -> list[list[str]]:
+    from lmms_general.reports.tables import fmt as number
+
     def fmt(value: float | None) -> str:
-        return "–" if value is None else f"{value:.2f}"
+        return "–" if value is None else number(value)
 
     return [
         [b.scope, b.board, f"{b.evaluated}/{b.tasks}", fmt(b.level2), fmt(b.level3), fmt(b.level4), fmt(b.level5),

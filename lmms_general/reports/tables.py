@@ -45,6 +45,9 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_PARADIGM_SHORT = {"comprehension": "comp.", "generation": "gen."}
+
+
 def task_rows(rep: ModelReport, registry: Registry | None = None) -> list[list[str]]:
     """One row per task that ran (or failed to score): scores, win and the sample log's counts."""
     registry = registry or load_registry()
@@ -61,14 +64,14 @@ def task_rows(rep: ModelReport, registry: Registry | None = None) -> list[list[s
         )
         rows.append(
             [spec.display_name if spec else o.key,
-             f"{MODALITY_LABELS.get(o.modality, o.modality)} {o.paradigm[:4]}.",
+             f"{MODALITY_LABELS.get(o.modality, o.modality)} {_PARADIGM_SHORT.get(o.paradigm, o.paradigm)}",
              spec.metric_raw if spec else "",
              "error" if o.raw is None else f"{o.raw:.4g}",
              "" if spec is None else f"{spec.sota:g}",
              "–" if o.score is None else f"{o.score:.2f}",
              "yes" if o.win else "",
              *counts,
-             _short(first)]
+             _short(first, 120)]
         )
     return rows
 
@@ -89,18 +92,23 @@ def provenance_rows(rep: ModelReport) -> list[list[str]]:
             value = "; ".join(map(str, value)) if value else None
         if key == "limits" and not value:
             value = "none (full tasks)"
+        if key == "data_roots" and not value:
+            value = "not recorded in the sample logs"
         rows.append([label, "–" if value in (None, "") else str(value)])
     return rows
 
 
 def fmt(value: float) -> str:
+    """Two decimals; a tiny non-zero value keeps two significant digits (0.0043, not a misleading 0.00)."""
+    if value != 0 and abs(value) < 0.005:
+        return f"{value:.2g}"
     return f"{value:.2f}"
 
 
 def with_ci(result: LevelResult, name: str, value: float) -> str:
     """``12.34 [11.00, 13.50]`` when an interval exists, else ``12.34``."""
     interval = result.ci.get(name)
-    return f"{value:.2f} [{interval.low:.2f}, {interval.high:.2f}]" if interval else f"{value:.2f}"
+    return f"{fmt(value)} [{fmt(interval.low)}, {fmt(interval.high)}]" if interval else fmt(value)
 
 
 def level_score(result: LevelResult) -> float:

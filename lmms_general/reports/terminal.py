@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lmms_general.reports.tables import MODALITY_LABELS, leaderboard, with_ci
+from lmms_general.reports.tables import MODALITY_LABELS, fmt, leaderboard, with_ci
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -43,8 +43,8 @@ def summary_table(reports: Sequence[Any]) -> str:
     for rep in ordered:
         r = rep.result
         for m in r.modalities:
-            mod_rows.append([r.model, MODALITY_LABELS[m.modality], f"{m.level2:.2f}", f"{m.level3:.2f}",
-                             f"{m.level4:.2f}", f"{m.S_C:.2f}", f"{m.S_G:.2f}", f"{m.supported}/{m.tasks}",
+            mod_rows.append([r.model, MODALITY_LABELS[m.modality], fmt(m.level2), fmt(m.level3),
+                             fmt(m.level4), fmt(m.S_C), fmt(m.S_G), f"{m.supported}/{m.tasks}",
                              str(m.wins)])
         mod_rows.append([r.model, "NLP", "", "", "", f"S_L={r.nlp.S_L:.2f}", f"w_L={r.nlp.w_L:.4f}",
                          f"{r.nlp.supported}/{r.nlp.tasks}", str(r.nlp.wins)])

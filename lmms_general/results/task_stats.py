@@ -74,7 +74,7 @@ def read_task_stats(path: str | Path) -> TaskStats:
             stats.first_error = f"{item.get('id', f'line {number}')}: {item.get('error') or status}"
         if not stats.task_dir or not stats.skill:
             body = _doc_payload(record)
-            stats.task_dir = stats.task_dir or str(body.get("task_dir") or "")
-            stats.skill = stats.skill or _skill(body)
+            stats.task_dir = stats.task_dir or str(item.get("task_dir") or body.get("task_dir") or "")
+            stats.skill = stats.skill or _skill({"context": item}) or _skill(body)
     stats.counts = dict(counts)
     return stats
