@@ -250,13 +250,22 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
                 messages.append(
                     f"95% intervals from {n_boot} bootstrap replicates over {len(tasks)} tasks (seed {seed})"
                 )
+        warnings = list(ms.warnings)
+        closeset = sorted(k for k, st in stats.items() if st.answerless and ms.scores.get(k) is None)
+        if closeset:
+            names = ", ".join(registry[k].task for k in closeset[:3]) + (", ..." if len(closeset) > 3 else "")
+            warnings.insert(0, f"{len(closeset)} task(s) ran on the Closeset, which has no answers ({names}): "
+                               f"they score nothing here; export a submission with `lmms-general "
+                               f"export-submission PATH --out DIR` and upload it to the leaderboard")
+            for key in closeset:
+                ms.errors.setdefault(key, "the Closeset has no answers: export a submission")
         provenance = dict(ms.provenance)
         provenance["lmms_general_version"] = __version__
         roots = sorted({_data_root(s.task_dir) for s in stats.values() if s.task_dir})
         if roots:
             provenance["data_roots"] = roots
         rep = ModelReport(result=result, messages=_unique(messages), other=ms.other, stats=stats,
-                          errors=dict(ms.errors), warnings=_unique(ms.warnings), provenance=provenance)
+                          errors=dict(ms.errors), warnings=_unique(warnings), provenance=provenance)
         rep.scopes = scope_boards(result, rep.skills, registry)
         reports.append(rep)
     return reports

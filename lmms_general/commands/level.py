@@ -150,4 +150,9 @@ def run(args: argparse.Namespace) -> int:
         return fail(prog, f"cannot write the report: {exc}")
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
+    if all(all(o.raw is None for o in rep.result.outcomes) for rep in reports):
+        closeset = any("Closeset" in w for rep in reports for w in rep.warnings)
+        why = ("the Closeset has no answers: export a submission (`lmms-general export-submission PATH --out DIR`)"
+               if closeset else "no General-Bench task has a score in the input")
+        return fail(prog, why, 1)
     return 0

@@ -23,6 +23,7 @@ class TaskStats:
     """What one task's sample log says about its samples."""
 
     samples: int = 0
+    with_reference: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     first_error: str = ""
     skill: str = ""
@@ -31,6 +32,11 @@ class TaskStats:
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
+
+    @property
+    def answerless(self) -> bool:
+        """Samples but no reference answer in any of them: a Closeset run (scored only by the leaderboard)."""
+        return self.samples > 0 and self.with_reference == 0 and not self.bad_lines
 
 
 def _doc_payload(record: dict[str, Any]) -> dict[str, Any]:
@@ -70,6 +76,7 @@ def read_task_stats(path: str | Path) -> TaskStats:
             continue
         status = item.get("status") if item.get("status") in STATUSES else "ok"
         counts[status] += 1
+        stats.with_reference += item.get("reference") is not None
         if status != "ok" and not stats.first_error:
             stats.first_error = f"{item.get('id', f'line {number}')}: {item.get('error') or status}"
         if not stats.task_dir or not stats.skill:

@@ -37,7 +37,8 @@ def test_level_rejects_implausible_scores(tmp_path, capsys, task, value, needle)
     out = tmp_path / "o.json"
     rc = main(["level", str(tmp_path / "runs"), "--n-boot", "0", "--no-default-reports", "--json", str(out)])
     if needle == "no score":  # an old run's error string in the score: the task's error, not a crash
-        assert rc == 0
+        assert rc == 1  # reports written, but nothing had a score
+        assert "no General-Bench task has a score" in capsys.readouterr().err
         payload = json.loads(out.read_text())
         assert payload["task_errors"] == {"nlp_commonsense_reasoning": "fifty"}
         assert "nlp_commonsense_reasoning" in payload["missing_tasks"]
