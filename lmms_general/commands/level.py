@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,49 @@ def write_reports(reports: list[Any], args: argparse.Namespace) -> list[Path]:
     return written
 
 
+class _Once(logging.Filter):
+    """Let each (logger, message template, first argument) through once; count the repeats."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[tuple[str, str, str], int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        key = (record.name, str(record.msg), str(args[0]) if args else "")
+        self.seen[key] = self.seen.get(key, 0) + 1
+        return self.seen[key] == 1
+
+    @property
+    def repeats(self) -> int:
+        return sum(n - 1 for n in self.seen.values())
+
+
+def _log_once() -> tuple[logging.Handler, _Once]:
+    """Our library warnings (metrics re-scoring sample logs) once each, as ``warning: ...`` lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    once = _Once()
+    handler.addFilter(once)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger("lmms_general")
+    logger.addHandler(handler)
+    logger.propagate = False
+    return handler, once
+
+
 def run(args: argparse.Namespace) -> int:
+    handler, once = _log_once()
+    try:
+        return _run(args)
+    finally:
+        logger = logging.getLogger("lmms_general")
+        logger.removeHandler(handler)
+        logger.propagate = True
+        if once.repeats:
+            print(f"({once.repeats} repeated library warnings not shown)", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     from lmms_general.api import score_models
 
     prog = "lmms-general level"

@@ -155,3 +155,39 @@ def test_broken_pipe_is_quiet():
                           text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+
+
+def test_tasks_lookup_and_closest_names(capsys):
+    assert main(["tasks", "causal"]) == 0
+    out = capsys.readouterr().out
+    assert "general_bench_nlp_causal_reasoning" in out and out.strip().endswith("3 tasks")
+    assert main(["tasks", "general_bench_nlp_causl_reasoning"]) == 2
+    _one_line_error(capsys, "did you mean: general_bench_nlp_causal_reasoning")
+
+
+def test_lmms_eval_task_name_check_suggests_closest_names(capsys):
+    from lmms_general import run_guard
+    from lmms_general.user_errors import UserError
+
+    names = ["general_bench_nlp_causal_reasoning", "general_bench_nlp", "mmmu_val"]
+    run_guard.task_names(["mmmu_val", "general_bench_nlp"], ["mmmu_val", "general_bench_nlp"], names)  # all fine
+    run_guard.task_names(["mmmu_vl"], [], names)  # not ours: lmms-eval reports it
+    with pytest.raises(UserError) as info:
+        run_guard.task_names(["general_bench_nlp_causal_reasonin"], [], names)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "did you mean: general_bench_nlp_causal_reasoning" in err and err.count("error:") == 1
+
+
+def test_missing_root_is_one_message_naming_both_variables(capsys, monkeypatch):
+    from lmms_general import run_guard
+    from lmms_general.user_errors import UserError
+
+    monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
+    monkeypatch.delenv("GENERAL_BENCH_DOWNLOAD", raising=False)
+    for _ in range(3):  # lmms-eval would retry: the message is printed once
+        with pytest.raises(UserError):
+            with run_guard.task_data("nlp_causal_reasoning"):
+                pass
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "GENERAL_BENCH_ROOT" in err and "GENERAL_BENCH_DOWNLOAD=1" in err
