@@ -92,7 +92,7 @@ def data_root(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"{path}: cannot list the folder: {exc.strerror}") from None
     if empty:
         raise argparse.ArgumentTypeError(
-            f"{path} is empty; put General-Bench-Openset or -Closeset there "
+            f"{path} is empty, not a General-Bench tree; put General-Bench-Openset or -Closeset there "
             f"(or run lmms-eval with GENERAL_BENCH_DOWNLOAD=1 to fetch the requested tasks)"
         )
     return path
