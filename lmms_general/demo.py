@@ -30,8 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lmms-eval scored {len(scored)} General-Bench tasks/groups from {root}")
     from lmms_general.cli import main as cli
 
-    return cli(["level", str(args.out), "--markdown", str(args.out / "report.md"), "--html",
-                str(args.out / "report.html"), "--json", str(args.out / "level.json")])
+    return cli(["level", str(args.out), "--out-dir", str(args.out)])  # report.html, report.md, level.json/.csv
 
 
 if __name__ == "__main__":
