@@ -135,6 +135,7 @@ _FAMILIES = (
     "judged",
     "panoptic",
     "multi_object_tracking",
+    "image_maps",
 )
 
 

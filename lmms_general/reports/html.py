@@ -119,8 +119,9 @@ def _model_section(rep: ModelReport) -> list[str]:
         _img(plots.radar([r]), "radar"),
         f"<h3>Tasks that ran ({len(tasks)})</h3>",
         "<p class='note'>Samples / OK / Failed / Unparsed / Errors come from the sample log (\"no log\" without "
-        "--log_samples). Failed = the model gave no usable answer; Unparsed = an answer the parser could not "
-        "read; Errors = the sample could not be scored (data or metric problem). All of them score as wrong.</p>",
+        "--log_samples). Failed = the model gave no usable answer (or no prediction); Unparsed = an answer the "
+        "parser could not read; Errors = the sample could not be scored (data or metric problem). Failed and "
+        "unparsed samples score as wrong.</p>",
     ]
     if tasks:
         classes = ["win" if row[6] == "yes" else "bad" if row[-1] else "" for row in tasks]

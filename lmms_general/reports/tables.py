@@ -59,7 +59,7 @@ def task_rows(rep: ModelReport, registry: Registry | None = None) -> list[list[s
         st = rep.stats.get(o.key)
         first = rep.errors.get(o.key) or (st.first_error if st else "")
         counts = (
-            [str(st.samples), str(st.count("ok")), str(st.count("failed")), str(st.count("unparsed")),
+            [str(st.samples), str(st.count("ok")), str(st.no_answer), str(st.count("unparsed")),
              str(st.count("error"))] if st else ["no log"] + ["–"] * 4
         )
         rows.append(

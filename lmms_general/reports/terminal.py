@@ -31,7 +31,7 @@ def summary_table(reports: Sequence[Any]) -> str:
     for rep in ordered:
         r = rep.result
         ran = sum(o.raw is not None for o in r.outcomes)
-        failed = sum(s.count("failed") + s.count("error") for s in rep.stats.values())
+        failed = sum(s.no_answer + s.count("error") for s in rep.stats.values())
         unparsed = sum(s.count("unparsed") for s in rep.stats.values())
         has_logs = bool(rep.stats)
         rows.append([r.model, r.mode, f"Level-{r.level}", *(with_ci(r, k, v) for k, v in r.overall.items()),

@@ -1,7 +1,7 @@
 """Per-task counts from a sample log: samples, ok / failed / unparsed / error items, first error, skill cluster.
 
 Each line of ``*_samples_<task>.jsonl`` holds the per-sample item in ``score`` (``status`` in
-{ok, unparsed, failed, error} and ``error``) and the doc (whose ``payload_json`` carries the task folder and,
+{ok, unparsed, failed, missing, error} and ``error``) and the doc (whose ``payload_json`` carries the task folder and,
 when the annotation names one, the skill cluster used by the Scope-D boards).
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from lmms_general.results.samples import ITEM_KEY, iter_records
 
-STATUSES = ("ok", "unparsed", "failed", "error")
+STATUSES = ("ok", "unparsed", "failed", "missing", "error")
 
 
 @dataclass
@@ -32,6 +32,11 @@ class TaskStats:
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
+
+    @property
+    def no_answer(self) -> int:
+        """Samples without a usable answer: ``failed`` (the model gave none) plus ``missing`` (no prediction)."""
+        return self.count("failed") + self.count("missing")
 
     @property
     def answerless(self) -> bool:

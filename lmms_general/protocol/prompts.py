@@ -7,30 +7,16 @@ NLP samples follow the official ``type`` dispatch (DATASET_FORMAT.md §5); media
 from __future__ import annotations
 
 import json
-import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmms_general.hooks.docs import doc_field, payload
-
-LETTERS = string.ascii_uppercase
-
-_FORMAT = {
-    "detection": (
-        'Answer with JSON only: {{"<label>": [[x_min, y_min, width, height], ...]}} in pixel coordinates '
-        "(box format {bbox_format})."
-    ),
-    "segmentation": (
-        'Answer with JSON only: {{"polygons": [[x1, y1, x2, y2, ...], ...]}} outlining the target in pixel coordinates.'
-    ),
-    "regression": "Answer with a single number only.",
-    "tracking": 'Answer with JSON only: {{"boxes": [[x_min, y_min, width, height] for each frame]}}.',
-}
+from lmms_general.protocol.doc import Doc
+from lmms_general.protocol.formats import answer_format, option_letter
 
 
 def lettered(options: Sequence[Any]) -> str:
-    """``A. first\\nB. second``."""
-    return "\n".join(f"{LETTERS[i]}. {opt}" for i, opt in enumerate(options))
+    """``A. first\nB. second`` (``AA.`` after ``Z.``)."""
+    return "\n".join(f"{option_letter(i)}. {opt}" for i, opt in enumerate(options))
 
 
 def _field(mapping: Any, *names: str) -> str:
@@ -57,7 +43,7 @@ def _nlp_prompt(task_type: str, sample: Mapping[str, Any]) -> str:  # noqa: C901
     t = task_type.strip()
     if t == "MultipleChoiceQA":
         parts = [_field(inp_map, "text", "context"), _field(inp_map, "question")]
-        options = inp_map.get("options") or []
+        options = inp_map.get("options") if isinstance(inp_map.get("options"), list) else []
         return "\n".join(p for p in parts if p) + f"\n{lettered(options)}\nAnswer with the option letter only."
     if t == "OpenQA":
         context = _field(inp_map, "context")
@@ -121,20 +107,20 @@ def _generic_text(inp: Any) -> str:
     return ""
 
 
-def build_prompt(doc: Mapping[str, Any]) -> str:
-    """The instruction for one doc (without pre/post prompt)."""
-    data = payload(doc["payload_json"])
-    sample, context = data["sample"], data["context"]
-    kind = doc_field(doc, "task_kind")
-    if doc["registry_key"].startswith("nlp_"):
-        return _nlp_prompt(context.get("task_type", ""), sample)
+def build_prompt(doc: Doc) -> str:
+    """The instruction for one doc (without lmms-eval's pre/post prompt): the task text, lettered options for
+    multiple choice, and the answer-format sentence of the task kind's :class:`AnswerFormat`."""
+    sample, context = doc.sample, doc.context
+    if doc.registry_key.startswith("nlp_"):
+        return _nlp_prompt(str(context.get("task_type", "")), sample)
     inp = sample.get("input")
     if inp is None:  # video grounding / action detection records keep the query at top level
         inp = {"prompt": sample.get("caption", "")}
     text = _generic_text(inp)
     options = context.get("options")
-    if options and kind == "qa":
-        text += f"\n{lettered(options)}\nAnswer with the option letter only."
-    if kind in _FORMAT:
-        text += "\n" + _FORMAT[kind].format(bbox_format=context.get("bbox_format", ""))
+    if options and doc.task_kind == "qa":
+        text += f"\n{lettered(options)}"
+    instruction = answer_format(doc.task_kind).instruction(context)
+    if instruction:
+        text += "\n" + instruction
     return text.strip()
