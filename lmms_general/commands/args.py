@@ -71,6 +71,15 @@ def output_dir(text: str) -> Path:
     return path
 
 
+def file_stem(text: str) -> str:
+    """A name used inside a file name: letters, digits, ``.``, ``_`` and ``-`` only."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", text):
+        raise argparse.ArgumentTypeError(f"{text!r}: use letters, digits, '.', '_' or '-' (it names the zip file)")
+    return text
+
+
 def existing_path(text: str) -> Path:
     """A file or folder that exists."""
     path = Path(text).expanduser()

@@ -191,3 +191,15 @@ def test_missing_root_is_one_message_naming_both_variables(capsys, monkeypatch):
                 pass
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "GENERAL_BENCH_ROOT" in err and "GENERAL_BENCH_DOWNLOAD=1" in err
+
+
+def test_export_submission_arguments(tmp_path, capsys):
+    write_run(tmp_path / "runs", "20250101_000000", "m", {NLP: 50.0})
+    assert main(["export-submission", str(tmp_path / "runs"), "--out", str(tmp_path / "o"),
+                 "--leaderboard-id", "../escape"]) == 2
+    _one_line_error(capsys, "names the zip file")
+    (tmp_path / "afile").write_text("x")
+    assert main(["export-submission", str(tmp_path / "runs"), "--out", str(tmp_path / "afile")]) == 2
+    _one_line_error(capsys, "is a file; give a folder")
+    assert main(["export-submission", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    _one_line_error(capsys, "no such file or folder")
