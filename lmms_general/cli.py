@@ -1,8 +1,8 @@
 """General-Bench tasks and General-Level scores for lmms-eval.
 
-Run the benchmark with lmms-eval itself (``lmms-eval --model ... --tasks general_bench_image ...``),
-then turn its output folder into General-Level reports with ``lmms-general level OUTPUT_PATH``.
-``lmms-general COMMAND --help`` describes each command.
+Run the benchmark with lmms-eval itself (lmms-eval --model ... --tasks general_bench_image ...),
+then turn its output folder into General-Level reports with lmms-general level OUTPUT_PATH.
+lmms-general COMMAND --help describes each command.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""``lmms-general level``: General-Level scores and reports from lmms-eval output folders.
+"""lmms-general level: General-Level scores and reports from lmms-eval output folders.
 
-Give the lmms-eval ``--output_path`` folder(s) (or ``*_results.json`` files). Every model found gets its
+Give the lmms-eval --output_path folder(s) (or *_results.json files). Every model found gets its
 Levels 2-5, the four leaderboard scopes (A full/quick, B per modality, C per paradigm, D per skill cluster),
 a per-task table (score, SoTA, normalised score, win, samples, failed, unparsed, first error), 95% bootstrap
-intervals from the sample logs (``--log_samples``) and its provenance. Without output options the reports
-(level.json, report.md, report.html, level.csv) are written to ``general_level/`` next to the results.
+intervals from the sample logs (--log_samples) and its provenance. Without output options the reports
+(level.json, report.md, report.html, level.csv) are written to general_level/ next to the results.
 
 examples:
   lmms-general level runs/                      # reports in runs/general_level/

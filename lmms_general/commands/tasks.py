@@ -1,4 +1,4 @@
-"""``lmms-general tasks``: list the General-Bench tasks (lmms-eval names, metric, SoTA) or look one up.
+"""lmms-general tasks: list the General-Bench tasks (lmms-eval names, metric, SoTA) or look one up.
 
 examples:
   lmms-general tasks                          # all 699 tasks
