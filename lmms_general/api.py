@@ -206,8 +206,8 @@ def _stats(ms: ModelScores, progress: bool) -> dict[str, Any]:
 
     keys = sorted(ms.samples)
     out = {}
-    for key in tqdm(keys, desc=f"{ms.model}: reading sample logs", unit="task", disable=not progress or not keys,
-                    leave=False):
+    show = None if progress and keys else True  # None: tqdm shows bars on a terminal only
+    for key in tqdm(keys, desc=f"{ms.model}: reading sample logs", unit="task", disable=show, leave=False):
         out[key] = read_task_stats(ms.samples[key])
     return out
 
@@ -242,8 +242,8 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
             tasks, notes = bootstrap_inputs(scored, registry)
             messages += notes
             if tasks:
-                with tqdm(total=n_boot + 1, desc=f"{ms.model}: bootstrap", unit="rep", disable=not progress,
-                          leave=False) as bar:
+                with tqdm(total=n_boot + 1, desc=f"{ms.model}: bootstrap", unit="rep",
+                          disable=None if progress else True, leave=False) as bar:
                     intervals = bootstrap_levels(_Ticking(scorer, bar), ms.scores, tasks,  # type: ignore[arg-type]
                                                  n_boot=n_boot, seed=seed)
                 result = with_intervals(result, intervals)

@@ -4,7 +4,8 @@ Give the lmms-eval --output_path folder(s) (or *_results.json files). Every mode
 Levels 2-5, the four leaderboard scopes (A full/quick, B per modality, C per paradigm, D per skill cluster),
 a per-task table (score, SoTA, normalised score, win, samples, failed, unparsed, first error), 95% bootstrap
 intervals from the sample logs (--log_samples) and its provenance. Without output options the reports
-(level.json, report.md, report.html, level.csv) are written to general_level/ next to the results.
+(level.json, report.md, report.html, level.csv) are written to general_level/ next to the first lmms-eval
+PATH (with --official-scores only where --out-dir or a file option says).
 
 examples:
   lmms-general level runs/                      # reports in runs/general_level/
@@ -78,9 +79,11 @@ def default_outputs(args: argparse.Namespace) -> None:
         return
     if args.out_dir:
         folder = args.out_dir
-    else:
-        first = Path(args.paths[0] if args.paths else args.official_scores)
+    elif args.paths and not args.official_scores:
+        first = Path(args.paths[0])
         folder = (first if first.is_dir() else first.parent) / REPORT_DIR
+    else:  # official sheets are reference data: never write next to them unasked
+        return
     for name, file in (("json", "level.json"), ("markdown", "report.md"), ("html", "report.html"),
                        ("csv", "level.csv")):
         if getattr(args, name) is None:

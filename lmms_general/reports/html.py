@@ -32,7 +32,8 @@ body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#22
 table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:.25em .6em;font-size:.88em}
 th{background:#f0f0f0;position:sticky;top:0}td:not(:first-child){text-align:right}h2{border-bottom:2px solid #3182bd}
 td.text{text-align:left;white-space:nowrap}td.wrap{white-space:normal;max-width:30em;overflow-wrap:break-word}
-td.text:first-child{min-width:11em}td.err{color:#a33;max-width:24em;min-width:14em}
+td.text:first-child{min-width:10em}td.err{color:#a33;max-width:17em;min-width:12em}
+table.tasks td,table.tasks th{font-size:.8em;padding:.2em .4em}
 img{max-width:100%;margin:.4em;vertical-align:top}.note{color:#555;font-size:.9em}
 .warn{background:#fff4e5;border-left:4px solid #e6550d;padding:.5em 1em;margin:.8em 0}
 .warn li{margin:.2em 0}
@@ -47,7 +48,7 @@ def _clean(text: object) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], text_cols: Sequence[int] = (),
            row_class: Sequence[str] | None = None, error_col: int | None = None,
-           wrap_cols: Sequence[int] = (0,)) -> str:
+           wrap_cols: Sequence[int] = (0,), table_class: str = "") -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = []
     for n, row in enumerate(rows):
@@ -59,7 +60,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], text_cols: Sequ
             for i, c in enumerate(row)
         )
         body.append(f"<tr{cls}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    css = f" class='{table_class}'" if table_class else ""
+    return f"<table{css}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -84,7 +86,7 @@ def render_html(reports: Sequence[ModelReport]) -> str:
         _intro(reports),
     ]
     if len(results) > 1:
-        parts += ["<h2>Leaderboard</h2>", _table(LEADERBOARD_HEADER, leaderboard_rows(results))]
+        parts += ["<h2>Leaderboard</h2>", _table(LEADERBOARD_HEADER, leaderboard_rows(results), text_cols=(1,))]
         parts.append(_img(plots.radar(results), "Level-2 per modality"))
     header, rows = comparison_table(reports)
     if len(header) > 4:
@@ -126,12 +128,12 @@ def _model_section(rep: ModelReport) -> list[str]:
     if tasks:
         classes = ["win" if row[6] == "yes" else "bad" if row[-1] else "" for row in tasks]
         parts.append(_table(TASK_HEADER, tasks, text_cols=(0, 1, 2, 12), row_class=classes, error_col=12,
-                            wrap_cols=(0, 2)))
+                            wrap_cols=(0, 2), table_class="tasks"))
     else:
         parts.append("<p>None.</p>")
     parts += [
         f"<h3>Tasks won over the SoTA specialist ({len(won)})</h3>",
-        _table(WON_HEADER, won) if won else "<p>None.</p>",
+        _table(WON_HEADER, won, text_cols=(0, 1, 2, 3)) if won else "<p>None.</p>",
         f"<details><summary>Tasks not supported ({sum(len(v) for v in unsupported.values())}): missing or "
         "scored 0</summary><ul>",
     ]

@@ -67,7 +67,7 @@ def scope_boards(
     if ran:
         scorer = LevelScorer([registry[o.key] for o in ran], result.mode)  # type: ignore[list-item]
         quick = scorer.score({o.key: o.raw for o in ran}, result.model)
-        boards.append(Board("A", "Quick (tasks run; our definition)", len(ran), len(ran), quick.level2,
+        boards.append(Board("A", "Quick (tasks scored; our definition)", len(ran), len(ran), quick.level2,
                             quick.level3, quick.level4, quick.level5, quick.level))
     for m in result.modalities:
         boards.append(Board("B", MODALITY_LABELS[m.modality], sum(o.modality == m.modality for o in ran), m.tasks,
@@ -93,7 +93,7 @@ def scope_boards(
     return boards
 
 
-SCOPE_HEADER = ["Scope", "Board", "Tasks run", "Level-2", "Level-3", "Level-4", "Level-5", "Reached"]
+SCOPE_HEADER = ["Scope", "Board", "Tasks scored", "Level-2", "Level-3", "Level-4", "Level-5", "Reached"]
 
 
 def scope_rows(boards: Sequence[Board]) -> list[list[str]]:
@@ -114,7 +114,7 @@ SCOPE_NOTES = [
     "(image, video, audio, 3D) and a modality's Level-2 averages its two paradigms, so a run of one modality and "
     "one paradigm is capped at 1/8 of its mean score (image comprehension only: Level-2 <= 100 / 2 / 4 = 12.5).",
     "Scope-A Quick: the official Quick task list is not in our reference material; here Quick is defined as the "
-    "same formulas over the tasks this model ran (each group divided by its evaluated tasks).",
+    "same formulas over the tasks this model has a score for (each group divided by its scored tasks).",
     "Scope-B: one board per modality (Levels 2-4); the official three combined-modality boards are not named in "
     "the reference material and are not computed.",
     "Scope-C: one board per modality and paradigm, capped at Level-3 (Level-2 = mean score, Level-3 = wins only).",

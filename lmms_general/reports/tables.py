@@ -66,7 +66,7 @@ def task_rows(rep: ModelReport, registry: Registry | None = None) -> list[list[s
             [spec.display_name if spec else o.key,
              f"{MODALITY_LABELS.get(o.modality, o.modality)} {_PARADIGM_SHORT.get(o.paradigm, o.paradigm)}",
              spec.metric_raw if spec else "",
-             "error" if o.raw is None else f"{o.raw:.4g}",
+             "error" if o.raw is None else "0" if abs(o.raw) < 1e-9 else f"{o.raw:.4g}",
              "" if spec is None else f"{spec.sota:g}",
              "–" if o.score is None else f"{o.score:.2f}",
              "yes" if o.win else "",

@@ -25,7 +25,7 @@ def summary_table(reports: Sequence[Any]) -> str:
     """Overall table (one row per model), per-modality table, and other lmms-eval benchmarks."""
     by_result = {id(r.result): r for r in reports}
     ordered = [by_result[id(res)] for res in leaderboard([r.result for r in reports])]
-    header = ["Model", "Mode", "Level", "Level-2", "Level-3", "Level-4", "Level-5", "Tasks run", "Wins", "Failed",
+    header = ["Model", "Mode", "Level", "Level-2", "Level-3", "Level-4", "Level-5", "Scored", "Wins", "Failed",
               "Unparsed"]
     rows = []
     for rep in ordered:

@@ -286,10 +286,13 @@ def read_lmms_runs(paths: Sequence[str | Path], registry: Registry | None = None
 def _coverage_warnings(ms: ModelScores, registry: Registry) -> None:
     """Partial coverage and missing sample logs, said once per model."""
     ran = len(ms.scores)
-    if ran < len(registry):
+    scored = sum(v is not None for v in ms.scores.values())
+    if scored < len(registry):
+        unscored = f" ({ran - scored} of them without a score)" if ran > scored else ""
         ms.warnings.append(
-            f"partial coverage: {ran} of {len(registry)} General-Bench tasks ran; the other {len(registry) - ran} "
-            f"count as unsupported (0) in the full Scope-A board (see the scope view)"
+            f"partial coverage: {ran} of {len(registry)} General-Bench tasks ran{unscored}; the "
+            f"{len(registry) - scored} without a score count as unsupported (0) in the full Scope-A board "
+            f"(see the scope view)"
         )
     without = sorted(k for k in ms.scores if k not in ms.samples)
     if without:

@@ -65,7 +65,7 @@ def test_scopes_explain_the_image_comprehension_cap(tmp_path):
     rep = lmms_general.compute_level(tmp_path / "runs").models[0]
     boards = {(b.scope, b.board): b for b in rep.scopes}
     full = boards[("A", "Full (all 699 tasks)")]
-    quick = boards[("A", "Quick (tasks run; our definition)")]
+    quick = boards[("A", "Quick (tasks scored; our definition)")]
     assert full.evaluated == 3 and full.tasks == 699
     assert full.level2 == pytest.approx(100 * 3 / 271 / 2 / 4)  # one paradigm of one modality: <= 12.5
     assert quick.level2 == pytest.approx(100 / 2 / 4) and quick.tasks == 3
@@ -207,3 +207,13 @@ def test_media_go_under_the_output_path(monkeypatch, tmp_path):
     assert default_output_dir("m", []) == "general_bench_outputs/m"
     monkeypatch.setenv("LMMS_GENERAL_MEDIA_DIR", str(tmp_path / "media"))
     assert default_output_dir("m", ["--output_path", "x"]) == str(tmp_path / "media" / "m")
+
+
+def test_official_sheets_get_no_files_written_next_to_them(tmp_path, capsys):
+    vectors = Path(__file__).resolve().parents[1] / "data" / "general_level" / "check_vectors" / "equal_sota"
+    before = sorted(p.name for p in vectors.iterdir())
+    assert main(["level", "--official-scores", str(vectors), "--model", "equal_sota", "--n-boot", "0"]) == 0
+    assert sorted(p.name for p in vectors.iterdir()) == before
+    assert main(["level", "--official-scores", str(vectors), "--model", "equal_sota", "--out-dir",
+                 str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "report.html").is_file()
