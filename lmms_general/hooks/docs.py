@@ -10,33 +10,15 @@ dropped: samples whose media failed to resolve keep their ``load_error`` and sco
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import asdict
+from collections.abc import Callable
 from typing import Any
 
-from lmms_general.protocol.doc import COLUMNS, doc_of, doc_row
+from lmms_general.protocol.doc import COLUMNS, doc_row
 from lmms_general.registry import TASK_PREFIX, load_registry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COLUMNS", "build_docs", "doc_field", "doc_media", "docs_to_dataset", "make_process_docs", "payload"]
-
-
-def payload(text: str) -> dict[str, Any]:
-    """The parsed ``payload_json`` of a row (prefer :func:`lmms_general.protocol.doc_of`)."""
-    import json
-
-    return json.loads(text)
-
-
-def doc_field(doc: Mapping[str, Any], name: str) -> Any:
-    """One field of a row's :class:`~lmms_general.protocol.Doc` (``index``, ``task_kind``, ``reference`` ...)."""
-    return getattr(doc_of(doc), name)
-
-
-def doc_media(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The row's media entries as dicts ``{"kind", "path", "raw", "role"}``."""
-    return [asdict(m) for m in doc_of(doc).media]
+__all__ = ["COLUMNS", "build_docs", "docs_to_dataset", "make_process_docs"]
 
 
 def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:

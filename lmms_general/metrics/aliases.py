@@ -119,6 +119,7 @@ ROW_METRIC_IDS: dict[str, str] = {
     "image_gen_infection_map_generation": "pixel_auc",
     "image_gen_image_shadow_removal": "lab_error",
     "image_gen_eeg_based_image_generation": "generated_class_accuracy",
+    "audio_gen_imagetospeech": "speech_cider",
 }
 ROW_SPECIFIC_METRIC_IDS: frozenset[str] = frozenset(ROW_METRIC_IDS.values())
 

@@ -136,6 +136,7 @@ _FAMILIES = (
     "panoptic",
     "multi_object_tracking",
     "image_maps",
+    "speech_captioning",
 )
 
 

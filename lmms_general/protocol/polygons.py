@@ -1,9 +1,9 @@
 """Masks as polygons: the text form of a binary mask that a model can write and we can rasterise exactly.
 
 Coordinates are pixel *corners*: pixel ``(row r, column c)`` spans ``[c, c+1] x [r, r+1]`` and belongs to the
-mask when its centre ``(c + 0.5, r + 0.5)`` lies inside any polygon (union of polygons). A polygon is a flat list
-``[x1, y1, x2, y2, ...]`` of at least three vertices. :func:`mask_to_polygons` writes a mask as axis-aligned
-rectangles on this grid, so rasterising its output reproduces the mask exactly.
+mask when its centre ``(c + 0.5, r + 0.5)`` lies inside or on the outline of any polygon (union of polygons).
+A polygon is a flat list ``[x1, y1, x2, y2, ...]`` of at least three vertices. :func:`mask_to_polygons` writes a
+mask as axis-aligned rectangles on this grid, so rasterising its output reproduces the mask exactly.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def valid_polygons(value: Any) -> list[list[float]]:
 
 
 def rasterize(polygons: Sequence[Sequence[float]], shape: tuple[int, ...]) -> np.ndarray:
-    """A boolean ``shape[:2]`` mask: pixels whose centre is inside any polygon."""
+    """A boolean ``shape[:2]`` mask: pixels whose centre is inside (or on the outline of) any polygon."""
     from matplotlib.path import Path as MplPath
 
     height, width = int(shape[0]), int(shape[1])

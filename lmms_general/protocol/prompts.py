@@ -14,9 +14,20 @@ from lmms_general.protocol.doc import Doc
 from lmms_general.protocol.formats import answer_format, option_letter
 
 
-def lettered(options: Sequence[Any]) -> str:
-    """``A. first\nB. second`` (``AA.`` after ``Z.``)."""
+def lettered(options: Any) -> str:
+    """``A. first\nB. second`` (``AA.`` after ``Z.``); a mapping keeps its own labels, any other value shows as is."""
+    if isinstance(options, Mapping):
+        return "\n".join(f"{key}. {opt}" for key, opt in options.items())
+    if not isinstance(options, Sequence) or isinstance(options, str):
+        return str(options)
     return "\n".join(f"{option_letter(i)}. {opt}" for i, opt in enumerate(options))
+
+
+def _items(value: Any) -> list[Any]:
+    """A list for joining: lists as they are, a lone value as a one-item list, None/empty as []."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _field(mapping: Any, *names: str) -> str:
@@ -52,13 +63,13 @@ def _nlp_prompt(task_type: str, sample: Mapping[str, Any]) -> str:  # noqa: C901
         lines.append(f"Question: {_field(inp_map, 'question')}\nAnswer concisely.")
         return "\n".join(x for x in lines if x)
     if t == "Summarization":
-        docs = sample.get("document_list") or [sample.get("document", "")]
+        docs = _items(sample.get("document_list")) or [sample.get("document", "")]
         return "Summarize the following text.\n\n" + "\n\n".join(map(str, docs))
     if t == "Translation":
         text = inp if isinstance(inp, str) else _field(inp_map, "text")
         return f"Translate the following text from {sample.get('in', 'the source language')} to {sample.get('out', 'the target language')}. Output only the translation.\n\n{text}"  # noqa: E501
     if t == "Dialogue":
-        turns = sample.get("dialog") or []
+        turns = _items(sample.get("dialog"))
         return "Continue the dialogue with the next response only.\n" + "\n".join(map(str, turns))
     if t == "Code Generation":
         ctx = sample.get("context") or []
@@ -74,8 +85,8 @@ def _nlp_prompt(task_type: str, sample: Mapping[str, Any]) -> str:  # noqa: C901
     if t == "Proof":
         return f"Prove the following statement step by step, then state the conclusion.\n{sample.get('statement', '')}"
     if t == "Mathematical Word Problem Solving":
-        problem = sample.get("problem") or {}
-        constraints = "\n".join(map(str, problem.get("constraints") or []))
+        problem = sample.get("problem") if isinstance(sample.get("problem"), Mapping) else {}
+        constraints = "\n".join(map(str, _items(problem.get("constraints"))))
         return f"{problem.get('text', '')}\n{constraints}\nGive only the final answer."
     if t == "Paraphrase Generation":
         return f"Paraphrase this sentence: {_field(inp_map, 'originalSentence')}"

@@ -12,7 +12,7 @@ from lmms_general.protocol import answer_format, make_doc, prepared_reference, s
 from lmms_general.protocol.formats import render_wrong
 from lmms_general.registry import load_registry
 from tests.conftest import SAMPLE_ROOT
-from tests.protocol.perfect import ideal_value, is_perfect
+from tests.protocol.perfect import SELF_REFERENCE, ideal_value, is_perfect
 
 
 def _comprehension_keys() -> list[str]:
@@ -46,7 +46,12 @@ def test_rendered_reference_scores_perfectly(key: str, tmp_path: Path) -> None:
     items = _answers(key, tmp_path, wrong=False)
     assert all(i["status"] == "ok" for i in items), [(i["status"], i["error"]) for i in items]
     result = task_score(items)
-    assert is_perfect(result.score, spec.metric_id, spec.higher_is_better), (result.score, result.error)
+    if spec.metric_id in SELF_REFERENCE:  # the metric applied to the references themselves
+        refs = [i["reference"] for i in items]
+        assert result.score == pytest.approx(task_score([{**i, "prediction": i["reference"]} for i in items]).score)
+        assert refs and result.score is not None
+    else:
+        assert is_perfect(result.score, spec.metric_id, spec.higher_is_better), (result.score, result.error)
 
 
 @pytest.mark.parametrize("key", _comprehension_keys())
@@ -57,3 +62,26 @@ def test_wrong_answer_in_the_same_format_scores_worse(key: str, tmp_path: Path) 
     score = task_score(items).score
     ideal = ideal_value(spec.metric_id, spec.higher_is_better)
     assert score is not None and (score < ideal if spec.higher_is_better else score > ideal), score
+
+
+def test_score_command_route_gives_the_same_perfect_scores(tmp_path: Path) -> None:
+    """`lmms-general score` on prediction.json files holding the rendered references: the same per-sample path as the
+    lmms-eval hooks, so every comprehension task scores what the hooks route scores."""
+    import json
+    import shutil
+
+    from lmms_general.commands.score import score_root
+
+    root = tmp_path / "General-Bench-Openset"
+    shutil.copytree(SAMPLE_ROOT, root)
+    expected = {}
+    for key in _comprehension_keys():
+        items = _answers(key, tmp_path / "media", wrong=False)
+        expected[key] = task_score(items).score
+        folder = next(t for t in dataset.index_root(root, use_cache=False).tasks if t.registry_key == key)
+        records = [{"id": i["id"], "prediction": i["raw"]} for i in items]
+        (folder.annotation_file.parent / "prediction.json").write_text(json.dumps(records), encoding="utf-8")
+    scored = {r.registry_key: r for r in score_root(root)}
+    for key, value in expected.items():
+        assert scored[key].score == pytest.approx(value), (key, scored[key])
+        assert scored[key].n_unparsed == 0 and scored[key].n_missing == 0, key

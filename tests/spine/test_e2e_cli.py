@@ -57,15 +57,22 @@ def test_oracle_over_every_group_scores_every_present_task(oracle_run: tuple[Pat
 
 
 def test_oracle_scores_every_comprehension_task_perfectly(oracle_run: tuple[Path, dict]) -> None:
+    from lmms_general.protocol import task_score
     from lmms_general.registry import load_registry
-    from tests.protocol.perfect import is_perfect
+    from tests.protocol.perfect import SELF_REFERENCE, is_perfect
 
-    _out, results = oracle_run
+    out, results = oracle_run
     registry = load_registry()
     for task in present_tasks():
         spec = registry.by_task(task)
-        if spec.paradigm == "comprehension":
-            score = results["results"][task]["score,none"]
+        if spec.paradigm != "comprehension":
+            continue
+        score = results["results"][task]["score,none"]
+        if spec.metric_id in SELF_REFERENCE:  # tracking AUC: the references scored against themselves
+            items = sample_items(out, task)
+            itself = task_score([{**i, "prediction": i["reference"]} for i in items]).score
+            assert score == pytest.approx(itself), (task, score, itself)
+        else:
             assert is_perfect(score, spec.metric_id, spec.higher_is_better), (task, spec.metric_id, score)
 
 
@@ -160,6 +167,11 @@ def test_level_on_the_oracle_run(oracle_run: tuple[Path, dict], tmp_path: Path) 
     report = report[0] if isinstance(report, list) else report
     assert set(report["modalities"]) == {"image", "video", "audio", "3d"}
     assert report["modalities"]["image"]["tasks"] == 316
+    # the oracle wins every comprehension task it ran: real, non-zero levels
+    assert report["level"] >= 2 and report["overall"]["level2"] > 0
+    for modality in ("image", "video", "audio", "3d"):
+        entry = report["modalities"][modality]
+        assert entry["wins"] >= 1 and entry["level2"] > 0, (modality, entry)
     assert (tmp_path / "r.html").stat().st_size > 1000
 
 
