@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset import DatasetNotFoundError, RootIndex, TaskFolder, index_root, read_task
