@@ -57,7 +57,7 @@ def output_file(text: str) -> Path:
         raise argparse.ArgumentTypeError("empty output path")
     path = Path(text).expanduser()
     if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{path} is a folder; give a file path (e.g. {path / 'level.json'})")
+        raise argparse.ArgumentTypeError(f"cannot write {path}: it is a folder; give a file path inside it")
     return path
 
 

@@ -115,7 +115,7 @@ def _present(root: Path, keys: list[str]) -> set[str]:
 
     if not any(p.name.lower() in MODALITY_FOLDERS for p in root.iterdir() if p.is_dir()):
         return set()
-    index = index_root(root, use_cache=False)
+    index = index_root(root)  # cached per process (every task's process_docs asks); cleared after a download
     return {k for k in keys if index.by_key(k) is not None}
 
 

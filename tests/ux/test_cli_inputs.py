@@ -110,7 +110,7 @@ def test_level_argument_errors(tmp_path, capsys, args, needle):
 def test_level_json_to_a_directory(tmp_path, capsys):
     write_run(tmp_path / "runs", "20250101_000000", "m", {NLP: 50.0})
     assert main(["level", str(tmp_path / "runs"), "--json", str(tmp_path)]) == 2
-    _one_line_error(capsys, "is a folder; give a file path")
+    _one_line_error(capsys, "cannot write", "it is a folder; give a file path")
 
 
 def test_score_root_checks(tmp_path, capsys, monkeypatch):
