@@ -30,8 +30,35 @@ __all__ = ["FAILED_PREFIX", "MEDIA_KEYS", "MediaWriter", "build_response", "defa
            "is_failure", "parse_response", "safe_name"]
 
 
-def default_output_dir(model_name: str) -> str:
-    """``./general_bench_outputs/<model>`` (the default ``output_dir`` model arg)."""
+MEDIA_DIR_ENV = "LMMS_GENERAL_MEDIA_DIR"
+MEDIA_SUBDIR = "general_bench_media"
+
+
+def _cli_output_path(argv: Sequence[str]) -> str | None:
+    """The value of lmms-eval's ``--output_path`` in this process's command line, if any."""
+    for i, arg in enumerate(argv):
+        if arg == "--output_path" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--output_path="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def default_output_dir(model_name: str, argv: Sequence[str] | None = None) -> str:
+    """Where generated media go when the ``output_dir`` model arg is not given.
+
+    ``$LMMS_GENERAL_MEDIA_DIR/<model>``, else ``<lmms-eval --output_path>/general_bench_media/<model>`` (next to
+    the results and sample logs), else ``./general_bench_outputs/<model>``.
+    """
+    import os
+    import sys
+
+    env = os.environ.get(MEDIA_DIR_ENV, "").strip()
+    if env:
+        return str(Path(env).expanduser() / safe_name(model_name))
+    output_path = _cli_output_path(sys.argv if argv is None else argv)
+    if output_path:
+        return str(Path(output_path).expanduser() / MEDIA_SUBDIR / safe_name(model_name))
     return str(Path("general_bench_outputs") / safe_name(model_name))
 
 
