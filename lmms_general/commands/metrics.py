@@ -15,7 +15,10 @@ HELP = "list every metric, its tasks and implementation"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", dest="json_out", metavar="OUT", help="also write the listing as JSON to OUT")
+    from lmms_general.commands.args import output_file
+
+    parser.add_argument("--json", dest="json_out", metavar="OUT", type=output_file,
+                        help="also write the listing as JSON to OUT")
     parser.add_argument("--check-rows", action="store_true",
                         help="check the row invariants (perfect >= SoTA; empty, unparsable, random < SoTA) on "
                              "synthetic samples of every row; exit 1 when a row breaks one without a documented "
