@@ -114,8 +114,16 @@ def generated_class_accuracy(predictions: Sequence[Any], references: Sequence[An
     generated = [_generated_like(p, t) for p, t in zip(predictions, targets, strict=True)]
     target_class = np.argmax(clip_image_embeddings(targets, path) @ classes.T, axis=1)
     generated_class = np.argmax(clip_image_embeddings(generated, path) @ classes.T, axis=1)
-    missing = np.array([p is None for p in predictions])
+    missing = np.array([p is None or not _readable(p) for p in predictions])  # unreadable output = wrong
     return 100.0 * float(np.mean((target_class == generated_class) & ~missing))
+
+
+def _readable(prediction: Any) -> bool:
+    try:
+        media.load_image(prediction)
+    except media.MediaError:
+        return False
+    return True
 
 
 _IO = {"parse": media.parse_media, "prepare_reference": media.generation_reference}

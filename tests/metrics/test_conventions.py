@@ -138,3 +138,19 @@ def test_proxy_rows_name_their_reason() -> None:
     assert all(len(reason) > 20 for reason in proxies.values())
     mapped = {s.key for s in load_registry().values() if s.sota_is_mapped}
     assert mapped == {s.key for s in _rows("epe")}
+
+
+def test_generated_class_accuracy_counts_an_unreadable_output_as_wrong(tmp_path, monkeypatch) -> None:
+    import lmms_general.metrics.models as models
+    from lmms_general.metrics.image_maps import generated_class_accuracy
+
+    # every image gets the same class: only the readable output may count as right
+    monkeypatch.setattr(models, "resolve_model", lambda name, model=None: "stub")
+    monkeypatch.setattr(models, "clip_text_embeddings", lambda texts, path: np.eye(len(texts)))
+    monkeypatch.setattr(models, "clip_image_embeddings", lambda images, path: np.tile([1.0, 0.0], (len(images), 1)))
+    from PIL import Image
+
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "t.png")
+    refs = [{"target": [str(tmp_path / "t.png")], "text": "cat"}, {"target": [str(tmp_path / "t.png")], "text": "dog"}]
+    value = generated_class_accuracy([str(tmp_path / "t.png"), str(tmp_path / "missing.png")], refs)
+    assert value == pytest.approx(50.0)  # was 100: the unreadable output's blank image got the target's class
