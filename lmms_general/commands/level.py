@@ -63,7 +63,7 @@ def score_all(models: list[ModelScores], mode: str, n_boot: int, seed: int) -> l
         result: LevelResult = scorer.score(ms.scores, ms.model)
         if n_boot > 0 and ms.samples:
             scored = {k: path for k, path in ms.samples.items() if ms.scores.get(k) is not None}
-            tasks, notes = bootstrap_inputs(scored, registry)
+            tasks, notes = bootstrap_inputs(scored, registry, ms.scores)
             messages += notes
             if tasks:
                 intervals = bootstrap_levels(scorer, ms.scores, tasks, n_boot=n_boot, seed=seed)
