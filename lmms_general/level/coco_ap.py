@@ -83,7 +83,8 @@ class CocoApReplicator:
     Detections are stored image-major (image, category, score order) with ``det_rank`` the dense rank of
     their score (0 = highest); ``det_tp`` / ``det_fp`` are
     ``(T, N)`` flags per IoU threshold (both False for an ignored detection); ``npig`` is the
-    ``(K, n)`` count of non-ignored ground truths per category and image.
+    ``(K, n)`` count of non-ignored ground truths per category and image; ``presorted`` orders the
+    detections by (category, score); ``distinct_scores`` says no two detections of a category tie.
     """
 
     img_start: np.ndarray
@@ -94,6 +95,9 @@ class CocoApReplicator:
     det_tp: np.ndarray
     det_fp: np.ndarray
     npig: np.ndarray
+    det_img: np.ndarray
+    presorted: np.ndarray
+    distinct_scores: bool
 
     @classmethod
     def build(cls, predictions: Sequence[Any], references: Sequence[Any],
@@ -130,8 +134,12 @@ class CocoApReplicator:
             det_score = np.zeros(0)
             det_tp = det_fp = np.zeros((n_iou, 0), dtype=bool)
         rank = np.unique(-det_score, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        det_img = np.repeat(np.arange(n), lengths)
+        presorted = np.lexsort((rank, det_cat)) if det_score.size else np.zeros(0, np.int64)
+        pairs = det_cat[presorted] * (int(rank.max(initial=0)) + 1) + rank[presorted]
+        distinct = bool(np.all(np.diff(pairs) != 0))
         return cls(starts, lengths, det_cat, det_score, rank if det_score.size else np.zeros(0, np.int64),
-                   det_tp, det_fp, npig)
+                   det_tp, det_fp, npig, det_img, presorted, distinct)
 
     def score(self, row: np.ndarray) -> float:
         """``100 * AP`` of the images in ``row`` (draw order), 0 when no drawn image has ground truth."""
@@ -156,7 +164,15 @@ class CocoApReplicator:
         lens = self.img_len[idx].ravel()
         total = int(lens.sum())
         precision = np.zeros((n_iou, n_rec, groups))
-        if total:
+        if total and self.distinct_scores:
+            # no two detections of a category share a score: the sorted order is the task's presorted
+            # order with each detection repeated as often as its image was drawn (no sort needed)
+            presorted = self.presorted
+            times = drawn[:, self.det_img[presorted]].astype(np.int64).ravel()
+            dets = np.repeat(np.tile(presorted, n_rows), times)
+            rows = np.repeat(np.repeat(np.arange(n_rows), len(presorted)), times)
+            cats = rows * n_cat + self.det_cat[dets]
+        elif total:
             offsets = np.repeat(self.img_start[idx].ravel() - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
             dets = offsets + np.arange(total)
             rows = np.repeat(np.repeat(np.arange(n_rows), n_img), lens)
@@ -165,6 +181,7 @@ class CocoApReplicator:
             n_ranks = int(self.det_rank.max()) + 1
             order = np.argsort(cats * n_ranks + self.det_rank[dets], kind="stable")
             dets, cats = dets[order], cats[order]
+        if total:
             seg_start = np.searchsorted(cats, np.arange(groups), side="left")
             seg_end = np.searchsorted(cats, np.arange(groups), side="right")
             for t in range(n_iou):

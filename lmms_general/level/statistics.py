@@ -66,7 +66,14 @@ def _miou(predictions: list[Any], references: list[Any]) -> Replicator:
         q = _labels(_pred_like(p, ref)).ravel().astype(np.int64)
         t0, q0 = int(t.min(initial=0)), int(q.min(initial=0))
         width = int(q.max(initial=0)) - q0 + 1
-        codes, counts = np.unique((t - t0) * width + (q - q0), return_counts=True)
+        code = (t - t0) * width + (q - q0)
+        span = (int(t.max(initial=0)) - t0 + 1) * width
+        if span <= 4 * code.size + 4096:  # few labels: counting is cheaper than sorting
+            counts = np.bincount(code, minlength=span)
+            codes = np.flatnonzero(counts)
+            counts = counts[codes]
+        else:
+            codes, counts = np.unique(code, return_counts=True)
         triples.append((codes // width + t0, codes % width + q0, counts))
     classes = np.unique(np.concatenate([np.concatenate([a, b]) for a, b, _ in triples]))
     k = len(classes)

@@ -29,14 +29,14 @@ def _boxes(rng: np.random.Generator, k: int, scored: bool) -> list[dict]:
     return out
 
 
-def box_items(rng: np.random.Generator, n: int, scored: bool = True) -> list[dict]:
+def box_items(rng: np.random.Generator, n: int, scored: bool = True, coarse: bool = True) -> list[dict]:
     items = []
     for _ in range(n):
         ref = _boxes(rng, int(rng.integers(1, 4)), False)
         pred = [{**b, "bbox": [v + float(rng.normal(0, 4)) for v in b["bbox"]]} for b in ref if rng.random() < 0.7]
         pred += _boxes(rng, int(rng.integers(0, 3)), False)
         if scored:
-            pred = [{**b, "score": float(np.round(rng.uniform(), 1))} for b in pred]
+            pred = [{**b, "score": float(np.round(rng.uniform(), 1) if coarse else rng.uniform())} for b in pred]
         if rng.random() < 0.1:
             pred = None
         elif pred and rng.random() < 0.2:
@@ -133,6 +133,17 @@ def test_box_ap_with_unscored_boxes_and_ties():
     replicator = CocoApReplicator.build([i["prediction"] for i in items], [i["reference"] for i in items], [0.5])
     idx = draw_indices(np.random.default_rng(2), len(items), 20)
     np.testing.assert_allclose(replicator(idx), slow_replicates("ap50", items, idx), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("coarse", [True, False])
+def test_box_ap_sort_free_path_when_scores_are_distinct(coarse: bool):
+    """Distinct scores per category take the sort-free path; coarse (tied) scores the sorting one."""
+    rng = np.random.default_rng(12)
+    items = box_items(rng, 70, coarse=coarse)
+    replicator = CocoApReplicator.build([i["prediction"] for i in items], [i["reference"] for i in items], None)
+    assert replicator.distinct_scores is not coarse
+    idx = draw_indices(np.random.default_rng(8), len(items), 15)
+    np.testing.assert_allclose(replicator(idx), slow_replicates("map", items, idx), rtol=1e-9, atol=1e-9)
 
 
 def test_box_ap_on_images_without_detections():
