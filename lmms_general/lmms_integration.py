@@ -193,27 +193,50 @@ def _group_tasks(name: str) -> set[str]:
 
 
 def present_members(members: list[Any]) -> list[Any] | None:
-    """Group members whose data exists under ``$GENERAL_BENCH_ROOT``; None when the variable is unset."""
+    """Group members whose data exists under ``$GENERAL_BENCH_ROOT``; None when the variable is unset.
+
+    Members left out are logged with the reason: no task folder, or a folder whose annotation could not
+    be read (its error, e.g. the JSON syntax error, is shown) or that holds no sample.
+    """
     if not os.environ.get("GENERAL_BENCH_ROOT"):
         return None
     from lmms_general.dataset import index_root, resolve_root
     from lmms_general.registry import TASK_PREFIX
 
-    present = {TASK_PREFIX + t.registry_key for t in index_root(resolve_root()).tasks if t.registry_key and t.samples}
+    folders = {TASK_PREFIX + t.registry_key: t for t in index_root(resolve_root()).tasks if t.registry_key}
+    present = {name for name, t in folders.items() if t.samples}
     kept: list[Any] = []
+    left_out: list[str] = []
     for member in members:
         name = member if isinstance(member, str) else member.get("task", "") if isinstance(member, dict) else ""
         if not str(name).startswith(TASK_PREFIX):
             kept.append(member)
         elif name in present or (_group_tasks(name) & present and name not in _leaf_names()):
             kept.append(member)
-    if len(kept) < len(members):
+        else:
+            left_out.append(f"{name}: {_absence_reason(folders.get(name))}")
+    if left_out:
+        broken = [r for r in left_out if not r.endswith(_NO_FOLDER)]
         logger.warning(
-            "General-Bench: running %d of %d group members found under GENERAL_BENCH_ROOT=%s; the others have no data "
-            "there (`lmms-general validate --root DIR` lists what is present)",
-            len(kept), len(members), os.environ["GENERAL_BENCH_ROOT"],
+            "General-Bench: running %d of %d group members found under GENERAL_BENCH_ROOT=%s; %d have no task folder "
+            "there, %d have a folder that gave no samples (`lmms-general validate --root DIR` lists everything)%s",
+            len(kept), len(members), os.environ["GENERAL_BENCH_ROOT"], len(left_out) - len(broken), len(broken),
+            "".join(f"\n  left out {r}" for r in broken),
         )
     return kept
+
+
+_NO_FOLDER = "no task folder"
+
+
+def _absence_reason(folder: Any) -> str:
+    """Why a group member was left out (the folder's first error when it has one)."""
+    if folder is None:
+        return _NO_FOLDER
+    where = folder.source or folder.folder
+    if folder.errors:
+        return f"0 samples in {where}: {folder.errors[0]}"
+    return f"0 samples in {where}"
 
 
 @functools.lru_cache(maxsize=1)

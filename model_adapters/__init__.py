@@ -18,6 +18,7 @@ ADAPTERS: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {
     "emu3": ("model_adapters.emu3.Emu3", None, ()),
     "emu2": ("model_adapters.emu2.Emu2", None, ()),
     "next_gpt": ("model_adapters.next_gpt.NextGPT", None, ("nextgpt",)),
+    "general_bench_oracle": ("model_adapters.oracle.GroundTruthOracle", None, ()),
 }
 
 

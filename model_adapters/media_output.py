@@ -1,13 +1,11 @@
-"""The generated-media output convention shared by every adapter (docs/ARCHITECTURE.md).
+"""Writing generated media for the response convention of :mod:`lmms_general.protocol.media_response`.
 
-A generation response is a JSON object ``{"text", "images", "videos", "audios", "meshes", "pointclouds"}`` whose
-lists hold absolute paths of files written as ``<output_dir>/<task>/<sample_id>_<k>.<ext>``. A failure is a string
-starting with ``[GENERATION_FAILED]``. Heavy libraries (PIL, soundfile, diffusers) are imported inside writers.
+Files are written as ``<output_dir>/<task>/<sample_id>_<k>.<ext>``; the response JSON lists their absolute paths.
+Heavy libraries (PIL, soundfile, diffusers) are imported inside writers.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,9 +14,19 @@ from typing import Any
 
 import numpy as np
 
-FAILED_PREFIX = "[GENERATION_FAILED]"
-MEDIA_KEYS: tuple[str, ...] = ("images", "videos", "audios", "meshes", "pointclouds")
+from lmms_general.protocol.media_response import (
+    FAILED_PREFIX,
+    MEDIA_KEYS,
+    build_response,
+    failure,
+    is_failure,
+    parse_response,
+)
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+__all__ = ["FAILED_PREFIX", "MEDIA_KEYS", "MediaWriter", "build_response", "default_output_dir", "failure",
+           "is_failure", "parse_response", "safe_name"]
 
 
 def default_output_dir(model_name: str) -> str:
@@ -32,41 +40,12 @@ def safe_name(value: Any) -> str:
     return text or "item"
 
 
-def failure(reason: str) -> str:
-    """The response text of a failed generation (counted as ``failed`` by the task hooks)."""
-    return f"{FAILED_PREFIX} {reason}".strip()
 
 
-def is_failure(response: str) -> bool:
-    """True for a ``[GENERATION_FAILED] ...`` response."""
-    return isinstance(response, str) and response.startswith(FAILED_PREFIX)
 
 
-def build_response(text: str = "", **media: Sequence[str | Path]) -> str:
-    """JSON response text with every media key present (unknown keys raise ``KeyError``)."""
-    unknown = set(media) - set(MEDIA_KEYS)
-    if unknown:
-        raise KeyError(f"unknown media keys {sorted(unknown)}; expected {MEDIA_KEYS}")
-    payload: dict[str, Any] = {"text": text}
-    for key in MEDIA_KEYS:
-        payload[key] = [str(Path(p).resolve()) for p in media.get(key, ())]
-    return json.dumps(payload, ensure_ascii=False)
 
 
-def parse_response(response: str) -> dict[str, Any] | None:
-    """The JSON payload of a generation response, or None for failures and non-JSON text."""
-    if not isinstance(response, str) or is_failure(response):
-        return None
-    try:
-        payload = json.loads(response)
-    except json.JSONDecodeError:
-        return None
-    if not isinstance(payload, dict) or not any(key in payload for key in MEDIA_KEYS):
-        return None
-    payload.setdefault("text", "")
-    for key in MEDIA_KEYS:
-        payload[key] = list(payload.get(key) or [])
-    return payload
 
 
 @dataclass

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-#: generation kinds whose output is each modality (docs/ARCHITECTURE.md, lmms_general.hooks.kinds)
+#: generation kinds whose output is each modality (docs/ARCHITECTURE.md, lmms_general.protocol.kinds)
 KIND_OUTPUT: dict[str, str] = {
     "text_to_image": "image",
     "image_edit": "image",
@@ -79,7 +79,7 @@ class GenRequest:
 def _wants_mesh(registry_key: str) -> bool:
     if not registry_key:
         return False
-    from lmms_general.hooks.kinds import three_d_output
+    from lmms_general.protocol.kinds import three_d_output
     from lmms_general.registry import load_registry
 
     try:
@@ -155,9 +155,12 @@ def doc_value(doc: dict[str, Any], name: str) -> Any:
     text = doc.get("payload_json")
     if not text:
         return None
-    from lmms_general.hooks.docs import payload
+    from lmms_general.protocol.doc import doc_of
 
-    return payload(text).get(name)
+    value = getattr(doc_of(doc), name, None)
+    if name == "media" and value is not None:
+        return [{"kind": m.kind, "path": m.path, "raw": m.raw, "role": m.role} for m in value]
+    return value
 
 
 def media_paths(doc: dict[str, Any], kind: str) -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lmms_general.metrics.aliases import canonical_metric_id, higher_is_better  # noqa: E402
+from lmms_general.metrics.aliases import ROW_METRIC_IDS, canonical_metric_id, higher_is_better  # noqa: E402
 from lmms_general.registry import PARADIGM_SHORT, SHEETS, TASKS_CSV_COLUMNS  # noqa: E402
 
 RESOURCES = ROOT / "lmms_general" / "resources"
@@ -87,7 +87,7 @@ def build_rows() -> list[dict[str, str]]:
                 if key in seen:
                     raise SystemExit(f"duplicate key {key} ({sheet} row {position})")
                 seen.add(key)
-                metric_id = canonical_metric_id(src["Metrics"])
+                metric_id = ROW_METRIC_IDS.get(key) or canonical_metric_id(src["Metrics"])
                 rows.append(
                     {
                         "key": key,

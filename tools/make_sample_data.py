@@ -920,11 +920,13 @@ def three_d_tasks(closeset: bool) -> dict[str, Files]:
             {
                 **header("Text to 3D Living and Arts Mesh Generation", "generation", ["text"], ["mesh"]),
                 "data": [
-                    {"id": f"t23_{n}", "input": {"prompt": p}}
+                    {"id": f"t23_{n}", "input": {"prompt": p}, "output": {"pointcloud_file": f"t23_{n}.ply"}}
                     for n, p in enumerate(["a wooden chair", "a ceramic vase", "a reading lamp"])
                 ],
             }
         ),
+        # reference shapes (the documented layout keeps them in pointclouds/): the ground-truth oracle copies them
+        **{f"pointclouds/t23_{n}.ply": ply(360 + n) for n in range(3)},
     }
     return t
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from lmms_general.metrics.registry import MetricSpec, get_metric
+from lmms_general.metrics.registry import get_metric
+from lmms_general.protocol import task_score
 from lmms_general.registry import load_registry
 
 HELP = "score official-suite prediction.json files in a tree"
@@ -58,54 +59,17 @@ def prediction_text(record: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def task_items(spec: Any, data: Any, records: Mapping[str, Any]) -> list[tuple[Any, str | None, dict[str, Any]]]:
-    """``(raw reference, response or None, context)`` per sample, built exactly as the lmms-eval hooks build
-    them (same doc, reference and parse context), so both routes give the same score."""
-    from lmms_general.hooks.docs import payload, sample_to_doc
-    from lmms_general.hooks.results import raw_reference
+def task_items(spec: Any, data: Any, records: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The scored item of every sample of a loaded task, joined with its prediction record by sample id: the
+    same :func:`lmms_general.protocol.score_item` as the lmms-eval hooks, so both routes give the same score. A
+    sample without a prediction record is ``missing`` (in the denominator, scored as wrong)."""
+    from lmms_general.protocol import make_doc, score_item
 
     task_dir = str(data.folder.folder)
-    items = []
-    for sample in data.samples:
-        doc = sample_to_doc(spec, data.header, sample, task_dir)
-        body = payload(doc["payload_json"])
-        context = {**body["context"], "task_dir": task_dir}
-        items.append((raw_reference(doc, body["sample"]), prediction_text(records.get(sample.id)), context))
-    return items
-
-
-def score_samples(
-    metric: MetricSpec,
-    items: Sequence[tuple[Any, str | None, Mapping[str, Any]]],
-) -> tuple[float | None, dict[str, int]]:
-    """Score ``(reference, response or None, context)`` triples with one metric.
-
-    Samples without a reference are not scorable (Closeset); missing responses and unparsable ones
-    stay in the denominator as ``None`` predictions. Returns ``(score or None, counts)``.
-    """
-    predictions, references = [], []
-    counts = {"n": len(items), "n_scored": 0, "n_unparsed": 0, "n_missing": 0}
-    for reference, response, context in items:
-        if reference is None:
-            continue
-        prepared = metric.prepare_reference(reference, context)
-        if response is None:
-            counts["n_missing"] += 1
-            prediction = None
-        else:
-            try:
-                prediction = metric.parse(response, context)
-            except Exception as exc:  # noqa: BLE001 - a broken answer is an unparsed answer
-                logger.warning("%s: sample %s: parse failed: %s", metric.id, context.get("sample_id"), exc)
-                prediction = None
-            if prediction is None:
-                counts["n_unparsed"] += 1
-        predictions.append(prediction)
-        references.append(prepared)
-    counts["n_scored"] = len(references)
-    if not references:
-        return None, counts
-    return metric.score(predictions, references), counts
+    return [
+        score_item(make_doc(spec, data.header, sample, task_dir), prediction_text(records.get(sample.id)))
+        for sample in data.samples
+    ]
 
 
 def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
@@ -120,19 +84,16 @@ def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
     spec = load_registry()[key]
     result.metric = spec.metric_id
     try:
-        metric = get_metric(spec.metric_id, spec.task)
-        result.proxy = bool(metric.proxy)
+        result.proxy = bool(get_metric(spec.metric_id, spec.task).proxy)
         data = load_task(root, key, verify_media=False)
         records = read_predictions(prediction_file)
-        score, counts = score_samples(metric, task_items(spec, data, records))
+        scored = task_score(task_items(spec, data, records), key)
     except Exception as exc:  # noqa: BLE001 - one bad task must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
         return result
-    result.score = score
-    result.n, result.n_scored = counts["n"], counts["n_scored"]
-    result.n_unparsed, result.n_missing = counts["n_unparsed"], counts["n_missing"]
-    if score is None:
-        result.error = "no sample has a reference (Closeset?)"
+    result.score, result.error = scored.score, scored.error
+    result.n, result.n_scored = scored.n, scored.n_scored
+    result.n_unparsed, result.n_missing = scored.n_unparsed, scored.n_missing
     return result
 
 

@@ -1,19 +1,21 @@
-"""``lmms-general validate --root DIR [--json OUT]``: index a General-Bench tree and report what loads.
+"""``lmms-general validate --root DIR [--json OUT] [--deep]``: index a General-Bench tree and report what loads.
 
 Prints one row per task folder (modality, paradigm, folder, registry key, samples, missing media,
-errors) and writes the same as JSON with ``--json``. Exits 0 whenever the tree could be read (tasks
-with errors are listed, not fatal), 2 when DIR is not a General-Bench tree.
+errors) and writes the same as JSON with ``--json``. ``--deep`` also decodes every media file and
+lists the corrupt ones (file, task, sample). Exits 0 whenever the tree could be read (tasks with
+errors are listed, not fatal), 2 when DIR is not a General-Bench tree or OUT cannot be written.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from lmms_general.dataset import DatasetNotFoundError, RootIndex, TaskFolder, index_root
+from lmms_general.dataset import DatasetNotFoundError, RootIndex, TaskFolder, index_root, read_task
 
 HELP = "index a General-Bench tree and report what loads"
 
@@ -23,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the index as JSON to OUT")
     parser.add_argument("--no-cache", action="store_true", help="ignore the on-disk index cache")
     parser.add_argument("--errors", type=int, default=3, metavar="N", help="errors printed per task (default 3)")
+    parser.add_argument(
+        "--deep", action="store_true", help="decode every media file (image, audio, video, point cloud); slow"
+    )
 
 
 def task_record(task: TaskFolder) -> dict[str, Any]:
@@ -73,15 +78,57 @@ def render_table(index: RootIndex, errors_per_task: int = 3) -> str:
     return "\n".join(lines)
 
 
+def deep_errors(task: TaskFolder, memo: dict[Path, str | None] | None = None) -> list[str]:
+    """Decode every media file of one task; one error per corrupt file, naming file, task and sample."""
+    from lmms_general.dataset.deep import decode_media
+
+    memo = {} if memo is None else memo
+    where = task.registry_key or task.name
+    try:
+        data = read_task(task, verify_media=False)
+    except Exception as exc:  # noqa: BLE001 - reported for this task, the others go on
+        return [f"{task.source}: task {where}: cannot load for --deep ({type(exc).__name__}: {exc})"]
+    errors = []
+    for sample in data.samples:
+        for ref in sample.media:
+            try:
+                found = decode_media(ref, memo)
+            except Exception as exc:  # noqa: BLE001 - e.g. an unreadable frame folder
+                found = [f"cannot read {ref.path} ({type(exc).__name__}: {exc})"]
+            errors.extend(f"{task.annotation_file}: task {where}: sample {sample.id!r}: {e}" for e in found)
+    return errors
+
+
+def deepen(index: RootIndex) -> RootIndex:
+    """The index with every task's corrupt media files added to its errors (``--deep``)."""
+    memo: dict[Path, str | None] = {}
+    tasks = [dataclasses.replace(t, errors=(*t.errors, *deep_errors(t, memo))) for t in index.tasks]
+    by_key = {t.registry_key: t for t in tasks if t.registry_key}
+    return RootIndex(index.root, tasks, list(index.unmatched_registry_keys), by_key)
+
+
+def printable(text: str) -> str:
+    """``text`` with anything the terminal cannot encode (lone surrogates) escaped."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding, "replace")
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         index = index_root(args.root, use_cache=not args.no_cache)
     except DatasetNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
-    print(render_table(index, args.errors))
+    if args.deep:
+        index = deepen(index)
+    print(printable(render_table(index, max(args.errors, 0))))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report(index), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}")
+        text = json.dumps(report(index), indent=1, ensure_ascii=False) + "\n"
+        try:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text, encoding="utf-8", errors="backslashreplace")  # \udXXX stays valid JSON
+        except OSError as exc:
+            print(printable(f"error: cannot write {args.json}: {exc.strerror or exc}"), file=sys.stderr)
+            return 2
+        print(printable(f"wrote {args.json}"))
     return 0

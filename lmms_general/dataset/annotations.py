@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
 
+from lmms_general.dataset import jsonsafe
 from lmms_general.dataset.errors import DatasetError
+from lmms_general.dataset.limits import MAX_ANNOTATION_BYTES, LimitExceededError
+
+logger = logging.getLogger(__name__)
 
 _VERSION = re.compile(r"_v(\d+)$", re.IGNORECASE)
 _IGNORED = {"prediction.json"}
@@ -26,11 +32,14 @@ def norm_name(text: str) -> str:
 
 
 def _json_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """Candidate ``*.json`` files of a folder. Raises OSError when the folder exists but cannot be listed."""
+    try:
+        entries = list(folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
         return []
     return sorted(
         p
-        for p in folder.iterdir()
+        for p in entries
         if p.suffix.lower() == ".json" and p.is_file() and not p.name.startswith(".") and p.name.lower() not in _IGNORED
     )
 
@@ -45,13 +54,16 @@ def find_annotation(folder: Path, task_name: str) -> tuple[Path | None, list[str
 
     Priority: ``annotation.json``; ``json/annotation*.json`` (highest ``_vN``); ``<task>.json``; the one
     ``*.json`` in the folder or ``json/`` (a stem equal to the task name after normalisation wins when
-    there are several). ``prediction.json`` is never an annotation.
+    there are several). ``prediction.json`` is never an annotation. An unreadable folder gives (None, [why]).
     """
-    top = _json_files(folder)
+    try:
+        top = _json_files(folder)
+        nested = _json_files(folder / "json")
+    except OSError as exc:
+        return None, [f"cannot list the task folder ({type(exc).__name__}: {exc.strerror or exc})"]
     by_lower = {p.name.lower(): p for p in top}
     if "annotation.json" in by_lower:
         return by_lower["annotation.json"], []
-    nested = _json_files(folder / "json")
     versions = [p for p in nested if p.stem.lower().startswith("annotation")]
     if versions:
         return max(versions, key=lambda p: (_version(p), p.name)), []
@@ -74,16 +86,35 @@ def find_annotation(folder: Path, task_name: str) -> tuple[Path | None, list[str
 def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
     """Read an annotation file: (normalised header without ``data``, the raw ``data`` list).
 
+    Integers over Python's digit limit and records nested too deeply for the parser do not fail the
+    file (see :mod:`lmms_general.dataset.jsonsafe`); the records are repaired per sample by
+    :func:`lmms_general.dataset.samples.build_samples`. Header values are repaired the same way (a
+    warning is logged).
+
     Raises:
-        AnnotationError: unreadable file, malformed JSON, not an object, or ``data`` not a list.
+        AnnotationError: unreadable file, not a regular file, larger than ``$LMMS_GENERAL_MAX_ANNOTATION_BYTES``,
+            malformed JSON, not an object, or ``data`` not a list.
     """
     try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise AnnotationError(f"{path}: not a regular file")
+        MAX_ANNOTATION_BYTES.check(st.st_size, str(path))
         with path.open("rb") as fh:
-            doc = json.loads(fh.read())
+            raw = fh.read()
+        doc, surrogates = jsonsafe.loads(raw)
+    except LimitExceededError as exc:
+        raise AnnotationError(str(exc)) from exc
     except json.JSONDecodeError as exc:
         raise AnnotationError(f"{path}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnnotationError(f"{path}: cannot read annotation file ({exc})") from exc
+    except (OSError, ValueError, RecursionError, MemoryError) as exc:  # UnicodeDecodeError is a ValueError
+        raise AnnotationError(f"{path}: cannot read annotation file ({type(exc).__name__}: {exc})") from exc
+    if isinstance(doc, dict):
+        header = {k: v for k, v in doc.items() if k != "data"}
+        header, problems = jsonsafe.clean(header, "header", surrogates=surrogates)
+        for problem in problems:
+            logger.warning("%s: %s", path, problem)
+        doc = {**header, "data": doc.get("data")}
     if isinstance(doc, list):  # a bare sample list (no header)
         return {}, doc
     if not isinstance(doc, dict):

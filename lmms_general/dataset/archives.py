@@ -1,8 +1,12 @@
 """Safe, once-only unpacking of task archives (``<Task>.zip``, ``open.tar.gz``) into the cache.
 
 Every entry is checked before anything is written: absolute names, ``..`` components, links and
-device files are refused with :class:`UnsafeArchiveError`. Extraction goes to a temporary folder
-that is renamed into place, so a crash never leaves a half-unpacked task behind.
+device files are refused with :class:`UnsafeArchiveError`; ``\\`` in entry names (zips made on
+Windows) separates folders. The entry count, the unpacked size and the compression ratio are bounded
+(:mod:`lmms_general.dataset.limits`). Extraction goes to a ``.partial-*`` folder that is renamed into
+place while a per-archive file lock is held, so concurrent processes unpack an archive once and never
+see a half-unpacked or vanishing folder; partial folders left by a killed run are removed on the next
+unpack.
 """
 
 from __future__ import annotations
@@ -16,47 +20,91 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from filelock import FileLock, Timeout
+
 from lmms_general.dataset.errors import UnsafeArchiveError
 from lmms_general.dataset.layout import MEDIA_DIRS, cache_root
+from lmms_general.dataset.limits import (
+    MAX_ARCHIVE_ENTRIES,
+    MAX_COMPRESSION_RATIO,
+    MAX_UNPACKED_BYTES,
+    RATIO_FLOOR_BYTES,
+    LimitExceededError,
+)
 
 _DONE = ".lmms_general_unpacked"
+PARTIAL = ".partial-"
+_CHUNK = 1 << 20
 
 
-def _check_name(name: str, archive: Path) -> None:
+def entry_parts(name: str, archive: Path) -> tuple[str, ...]:
+    """The path components of an archive entry (``/`` or ``\\`` separated); raises on escapes."""
     clean = name.replace("\\", "/")
     parts = PurePosixPath(clean).parts
-    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":") or ".." in parts:
+    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":") or ".." in parts or "\0" in clean:
         raise UnsafeArchiveError(f"{archive}: entry {name!r} would escape the target folder")
+    return tuple(p for p in clean.split("/") if p not in ("", "."))
 
 
-def _check_zip(zf: zipfile.ZipFile, archive: Path) -> list[zipfile.ZipInfo]:
+def _check_totals(entries: int, unpacked: int, archive: Path) -> None:
+    MAX_ARCHIVE_ENTRIES.check(entries, str(archive))
+    MAX_UNPACKED_BYTES.check(unpacked, str(archive))
+    if unpacked > RATIO_FLOOR_BYTES:
+        ratio = unpacked // max(archive.stat().st_size, 1)
+        MAX_COMPRESSION_RATIO.check(ratio, f"{archive} (unpacks to {unpacked:,} bytes)")
+
+
+def _zip_members(zf: zipfile.ZipFile, archive: Path) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
     members = zf.infolist()
+    _check_totals(len(members), sum(i.file_size for i in members), archive)
+    out = []
     for info in members:
-        _check_name(info.filename, archive)
+        parts = entry_parts(info.filename, archive)
         mode = info.external_attr >> 16
         if mode and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
             raise UnsafeArchiveError(f"{archive}: entry {info.filename!r} is a link or special file (refused)")
-    return members
+        out.append((info, parts))
+    return out
 
 
-def _check_tar(tf: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
+def _extract_zip(archive: Path, dest: Path) -> None:
+    budget = MAX_UNPACKED_BYTES.value() or float("inf")
+    written = 0
+    with zipfile.ZipFile(archive) as zf:
+        for info, parts in _zip_members(zf, archive):
+            if not parts:
+                continue
+            path = dest.joinpath(*parts)
+            if info.filename.endswith(("/", "\\")):
+                path.mkdir(parents=True, exist_ok=True)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, path.open("wb") as dst:
+                while chunk := src.read(_CHUNK):
+                    written += len(chunk)
+                    if written > budget:  # zipfile enforces declared sizes; this guards the total anyway
+                        MAX_UNPACKED_BYTES.check(written, str(archive))
+                    dst.write(chunk)
+
+
+def _tar_members(tf: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
     members = tf.getmembers()
+    _check_totals(len(members), sum(m.size for m in members if m.isfile()), archive)
     for info in members:
-        _check_name(info.name, archive)
+        parts = entry_parts(info.name, archive)
         if not (info.isfile() or info.isdir()):
             raise UnsafeArchiveError(f"{archive}: entry {info.name!r} is a link or special file (refused)")
+        info.name = "/".join(parts) or "."
     return members
 
 
 def _extract(archive: Path, dest: Path) -> None:
     name = archive.name.lower()
     if name.endswith(".zip"):
-        with zipfile.ZipFile(archive) as zf:
-            for info in _check_zip(zf, archive):
-                zf.extract(info, dest)
+        _extract_zip(archive, dest)
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
         with tarfile.open(archive, "r:*") as tf:
-            members = _check_tar(tf, archive)
+            members = _tar_members(tf, archive)
             if hasattr(tarfile, "data_filter"):
                 tf.extractall(dest, members=members, filter="data")
             else:  # pragma: no cover - Python < 3.11.4
@@ -68,35 +116,68 @@ def _extract(archive: Path, dest: Path) -> None:
 def unpack_dir(archive: Path) -> Path:
     """The cache folder an archive unpacks to (keyed by its path, size and mtime)."""
     st = archive.stat()
-    digest = hashlib.sha1(str(archive.resolve()).encode("utf-8")).hexdigest()[:16]
+    digest = hashlib.sha1(str(archive.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return cache_root() / "unpacked" / f"{digest}-{st.st_size}-{st.st_mtime_ns}"
 
 
+def _lock(target: Path, timeout: float = -1) -> FileLock:
+    return FileLock(str(target) + ".lock", timeout=timeout)
+
+
+def clean_stale_partials(parent: Path, own: str | None = None) -> list[Path]:
+    """Remove ``.partial-*`` folders nobody is writing (their archive's lock is free); returns them.
+
+    ``own`` names a target whose lock the caller already holds: its partial folders go unconditionally.
+    """
+    removed: list[Path] = []
+    try:
+        partials = [p for p in parent.iterdir() if p.name.startswith(PARTIAL) and p.is_dir()]
+    except OSError:
+        return removed
+    for folder in partials:
+        owner = folder.name[len(PARTIAL) :].rpartition(".")[0]
+        if not owner:
+            continue
+        if owner == own:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+            continue
+        try:
+            with _lock(parent / owner, timeout=0):
+                if folder.exists():
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder)
+        except Timeout:  # another process is unpacking that archive right now
+            continue
+    return removed
+
+
 def unpack(archive: Path) -> Path:
-    """Unpack ``archive`` once into the cache and return the folder; later calls reuse it.
+    """Unpack ``archive`` once into the cache and return the folder; later calls (any process) reuse it.
 
     Raises:
         UnsafeArchiveError: an entry is absolute, contains ``..``, or is a link / device.
+        LimitExceededError: too many entries, too large unpacked, or too high a compression ratio.
         zipfile.BadZipFile, tarfile.TarError, OSError: the archive is unreadable.
     """
     target = unpack_dir(archive)
     if (target / _DONE).exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
-    try:
-        _extract(archive, tmp)
-        (tmp / _DONE).write_text(str(archive), encoding="utf-8")
-        if target.exists():  # a stale, incomplete folder from an interrupted run
-            shutil.rmtree(target, ignore_errors=True)
+    with _lock(target):
+        if (target / _DONE).exists():  # another process finished while we waited
+            return target
+        clean_stale_partials(target.parent, own=target.name)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{PARTIAL}{target.name}.", dir=target.parent))
         try:
+            _extract(archive, tmp)
+            (tmp / _DONE).write_text(str(archive), encoding="utf-8", errors="backslashreplace")
+            if target.exists():  # an incomplete folder of an older version of this code
+                shutil.rmtree(target)
             os.replace(tmp, target)
-        except OSError:
-            if not (target / _DONE).exists():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
@@ -111,3 +192,6 @@ def content_root(folder: Path) -> Path:
         else:
             break
     return current
+
+
+__all__ = ["LimitExceededError", "clean_stale_partials", "content_root", "entry_parts", "unpack", "unpack_dir"]

@@ -10,6 +10,7 @@ resolver, so resolving many samples costs one ``scandir`` per folder instead of 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +32,29 @@ _PATH_SUFFIXES = ("_file", "_path", "_folder")
 _FRAME_LIST_KEYS = frozenset({"video_file_list", "frame_list", "frames"})
 
 
-class MediaEscapeError(ValueError):
+#: longest media path string accepted (longer strings under a path key are reported, not resolved)
+MAX_PATH_CHARS = 400
+
+
+class BadMediaPathError(ValueError):
+    """A media string cannot name a usable file (newline, NUL byte, too long, not a regular file)."""
+
+
+class MediaEscapeError(BadMediaPathError):
     """A media path points outside the task folder."""
 
 
 def _is_media(key: str, value: str) -> bool:
-    if not value or len(value) > 400 or "\n" in value:
+    if not value:
         return False
     key = key.lower()
     if key in PATH_KEYS or key.endswith(_PATH_SUFFIXES):
-        return True
+        return True  # reported by the resolver when unusable (newline, too long, NUL)
     dot = value.rfind(".")
-    return dot > 0 and value[dot:].lower() in KIND_BY_EXT
+    if dot <= 0 or value[dot:].lower() not in KIND_BY_EXT:
+        return False
+    # a media extension alone: free text ending in ".png" is not a path; a spaceless token is
+    return (len(value) <= MAX_PATH_CHARS and "\n" not in value) or not any(c in value for c in " \t")
 
 
 def find_media(record: Any, role: str, prefix: str) -> list[tuple[str, str, str, str]]:
@@ -136,6 +148,12 @@ class MediaResolver:
         return current, is_dir
 
     def _parts(self, raw: str) -> tuple[str, ...]:
+        if "\0" in raw:
+            raise BadMediaPathError(f"path {raw[:80]!r} contains a NUL byte")
+        if "\n" in raw or "\r" in raw:
+            raise BadMediaPathError(f"path {raw[:80]!r} contains a line break")
+        if len(raw) > MAX_PATH_CHARS:
+            raise BadMediaPathError(f"path of {len(raw)} characters (over {MAX_PATH_CHARS}): {raw[:80]!r}...")
         text = raw.strip().replace("\\", "/")
         if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
             real = os.path.realpath(text)
@@ -166,6 +184,8 @@ class MediaResolver:
                 if found is not None:
                     result = (Path(found[0]), found[1])
                     break
+        if result[0] is not None and not result[1]:
+            _require_regular(result[0])
         self._memo[raw] = result
         return result
 
@@ -176,6 +196,16 @@ class MediaResolver:
             MediaEscapeError: ``raw`` (or a symlink on the way) points outside the task folder.
         """
         return self.resolve_entry(raw)[0]
+
+
+def _require_regular(path: Path) -> None:
+    """Raise :class:`BadMediaPathError` unless ``path`` is a regular file (a FIFO would block readers)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise BadMediaPathError(f"{path}: cannot stat ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(mode):
+        raise BadMediaPathError(f"{path} is not a regular file (FIFO, socket or device); it is never opened")
 
 
 def media_kind(raw: str, is_dir: bool, key: str) -> str:
@@ -189,9 +219,17 @@ def media_kind(raw: str, is_dir: bool, key: str) -> str:
     return "frames" if key.lower() in PATH_KEYS else "file"
 
 
+def is_regular_file(path: Path) -> bool:
+    """True for a regular file (symlinks followed); FIFOs, sockets, devices and folders are False."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def verify_media(ref: MediaRef) -> str | None:
     """Open the file's header (image, audio, ``.npy``); returns an error text when it is corrupt."""
-    if ref.path is None or not ref.path.is_file():
+    if ref.path is None or not is_regular_file(ref.path):
         return None
     try:
         if (
@@ -220,8 +258,10 @@ def media_ref(resolver: MediaResolver, field: str, raw: str, role: str, key: str
     """Resolve one media string; returns the reference and an error text (None when it resolved)."""
     try:
         path, is_dir = resolver.resolve_entry(raw)
-    except MediaEscapeError as exc:
-        return MediaRef(media_kind(raw, False, key), None, raw, role, field), f"refused media {raw!r} ({field}): {exc}"
+    except BadMediaPathError as exc:
+        shown = raw if len(raw) <= 120 else raw[:120] + "..."
+        ref = MediaRef(media_kind(raw, False, key), None, raw, role, field)
+        return ref, f"refused media {shown!r} ({field}): {exc}"
     ref = MediaRef(media_kind(raw, is_dir, key), path, raw, role, field)
     if path is None:
         return ref, f"missing media {raw!r} ({field}) under {resolver.root}"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset.errors import DatasetError
-from lmms_general.dataset.media import KIND_BY_EXT
+from lmms_general.dataset.media import KIND_BY_EXT, is_regular_file
 
 
 class PredictionFileError(DatasetError):
@@ -36,6 +36,8 @@ def read_predictions(path: Path) -> dict[str, Any]:
             ``id``, or a repeated id (the message names the file and the record).
     """
     path = Path(path)
+    if path.exists() and not is_regular_file(path):
+        raise PredictionFileError(f"{path}: not a regular file (a FIFO or device is never opened)")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from lmms_general.dataset import jsonsafe
 from lmms_general.dataset.media import MediaResolver, find_media, media_ref, verify_media
 from lmms_general.dataset.models import MediaRef, Sample
 
@@ -44,6 +46,76 @@ def _media(record: dict[str, Any], resolver: MediaResolver, verify: bool) -> tup
     return refs, errors, missing
 
 
+def _error_sample(index: int, sid: str, error: str, meta: tuple[str, str, str]) -> Sample:
+    return Sample(sid, index, None, None, {}, (), (error,), *meta)
+
+
+def _build_one(
+    record: Any,
+    index: int,
+    where: str,
+    resolver: MediaResolver | None,
+    verify: bool,
+    meta: tuple[str, str, str],
+) -> tuple[Sample, int]:
+    if isinstance(record, jsonsafe.TooDeep):
+        error = f"{where}: sample #{index}: nested too deeply for the JSON parser, fields skipped"
+        return _error_sample(index, f"sample{index}", error, meta), 0
+    if not isinstance(record, dict):
+        error = f"{where}: sample #{index}: not an object ({type(record).__name__}), skipped fields"
+        return _error_sample(index, f"sample{index}", error, meta), 0
+    record, problems = jsonsafe.clean(record, "record")
+    sid = sample_id(record, index)
+    errors = [f"{where}: sample {sid!r}: {p}" for p in problems]
+    refs: list[MediaRef] = []
+    missing = 0
+    if resolver is not None:
+        refs, media_errors, missing = _media(record, resolver, verify)
+        errors.extend(f"{where}: sample {sid!r}: {e}" for e in media_errors)
+    extra = {k: v for k, v in record.items() if k not in _ENVELOPE}
+    sample = Sample(
+        sid, index, record.get("input"), record.get("output"), extra, tuple(refs), tuple(errors), *meta
+    )
+    return sample, missing
+
+
+def _usable(reference: Any) -> bool:
+    """A reference answer that can be scored against: not None, not blank text, not an empty container."""
+    if reference is None:
+        return False
+    if isinstance(reference, str):
+        return bool(reference.strip())
+    if isinstance(reference, (list, tuple, dict)):
+        return len(reference) > 0
+    return True
+
+
+def _flag_missing_references(samples: list[Sample], where: str) -> list[Sample]:
+    """Samples without a reference answer get an error when other samples of the task have one.
+
+    A task where no sample has a reference is a Closeset task (answers withheld), not a defect.
+    """
+    from lmms_general.dataset.reference import raw_sample_reference
+
+    if not samples or samples[0].paradigm == "generation":
+        return samples
+    has: list[bool] = []
+    for sample in samples:
+        try:
+            has.append(_usable(raw_sample_reference(sample)))
+        except Exception:  # noqa: BLE001 - a reference that cannot be extracted is missing
+            has.append(False)
+    if not any(has):
+        return samples
+    out = []
+    for sample, ok in zip(samples, has, strict=True):
+        if not ok:
+            error = f"{where}: sample {sample.id!r}: no reference answer (output missing, empty, blank or null)"
+            sample = replace(sample, errors=(*sample.errors, error))
+        out.append(sample)
+    return out
+
+
 def build_samples(
     data: list[Any],
     *,
@@ -56,41 +128,27 @@ def build_samples(
 ) -> tuple[list[Sample], int]:
     """All samples of ``data`` (none is dropped) and the number of media references that did not resolve.
 
-    Every problem becomes an error string on its sample naming the annotation file and sample id;
-    ``resolver`` None skips media handling (NLP).
+    Every problem becomes an error string on its sample naming the annotation file and sample id:
+    records that are not objects or nest too deeply, invalid Unicode, oversized integers, missing or
+    refused media, duplicate ids, a missing reference answer (when other samples have one), and any
+    unexpected failure while reading the record. ``resolver`` None skips media handling (NLP).
     """
     samples: list[Sample] = []
     first_index: dict[str, int] = {}
     media_missing = 0
+    meta = (task_type, modality, paradigm)
     for index, record in enumerate(data):
-        if not isinstance(record, dict):
-            error = f"{annotation_file}: sample #{index}: not an object ({type(record).__name__}), skipped fields"
-            samples.append(Sample(f"sample{index}", index, None, None, {}, (), (error,), task_type, modality, paradigm))
-            continue
-        sid = sample_id(record, index)
-        errors: list[str] = []
-        refs: list[MediaRef] = []
-        if resolver is not None:
-            refs, media_errors, missing = _media(record, resolver, verify_media)
-            media_missing += missing
-            errors.extend(f"{annotation_file}: sample {sid!r}: {e}" for e in media_errors)
-        if sid in first_index:
-            errors.append(f"{annotation_file}: sample {sid!r}: duplicate id (first used by sample #{first_index[sid]})")
+        try:
+            sample, missing = _build_one(record, index, str(annotation_file), resolver, verify_media, meta)
+        except Exception as exc:  # noqa: BLE001 - one bad record must not lose the task
+            error = f"{annotation_file}: sample #{index}: cannot read record ({type(exc).__name__}: {exc})"
+            sample, missing = _error_sample(index, f"sample{index}", error, meta), 0
+        media_missing += missing
+        if sample.id in first_index:
+            first = first_index[sample.id]
+            error = f"{annotation_file}: sample {sample.id!r}: duplicate id (first used by sample #{first})"
+            sample = replace(sample, errors=(*sample.errors, error))
         else:
-            first_index[sid] = index
-        extra = {k: v for k, v in record.items() if k not in _ENVELOPE}
-        samples.append(
-            Sample(
-                sid,
-                index,
-                record.get("input"),
-                record.get("output"),
-                extra,
-                tuple(refs),
-                tuple(errors),
-                task_type,
-                modality,
-                paradigm,
-            )
-        )
-    return samples, media_missing
+            first_index[sample.id] = index
+        samples.append(sample)
+    return _flag_missing_references(samples, str(annotation_file)), media_missing

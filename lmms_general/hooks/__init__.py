@@ -1,4 +1,7 @@
-"""lmms-eval hooks shared by every General-Bench task YAML (referenced as ``!function lmms_general.hooks.X``)."""
+"""lmms-eval hooks shared by every General-Bench task YAML (referenced as ``!function lmms_general.hooks.X``).
+
+Thin adapters from lmms-eval's calling conventions to :mod:`lmms_general.protocol`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lmms_general.hooks.docs import payload
 from lmms_general.hooks.media import doc_to_visual, load_inputs
-from lmms_general.hooks.prompts import build_prompt
-from lmms_general.hooks.results import aggregate_failed, aggregate_score, process_results
+from lmms_general.hooks.results import aggregate_error, aggregate_failed, aggregate_score, process_results
+from lmms_general.protocol import build_prompt, doc_of
 
 __all__ = [
+    "aggregate_error",
     "aggregate_failed",
     "aggregate_score",
     "doc_to_messages",
@@ -25,13 +28,13 @@ __all__ = [
 def doc_to_text(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None) -> str:
     """Prompt text with the model-specific pre/post prompt from the YAML."""
     kwargs = lmms_eval_specific_kwargs or {}
-    return f"{kwargs.get('pre_prompt', '')}{build_prompt(doc)}{kwargs.get('post_prompt', '')}"
+    return f"{kwargs.get('pre_prompt', '')}{build_prompt(doc_of(doc))}{kwargs.get('post_prompt', '')}"
 
 
 def doc_to_target(doc: Mapping[str, Any]) -> str:
     """The annotation's output as text, for lmms-eval's sample log."""
-    output = payload(doc["payload_json"])["sample"].get("output")
-    return output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+    output = doc_of(doc).sample.get("output")
+    return output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, default=str)
 
 
 _CHAT_TYPE = {"image": "image", "frames": "image", "video": "video", "audio": "audio"}

@@ -1,19 +1,24 @@
 """Turn a doc's input media into what lmms-eval model wrappers accept.
 
-Images -> ``PIL.Image`` (RGB); video files -> path strings; frame folders -> up to ``MAX_FRAMES`` PIL frames
-sampled uniformly; audio -> ``{"array", "sampling_rate"}``; point clouds / depth -> ``numpy`` arrays.
-A file that cannot be read is recorded (thread-safe) under (task, sample) so ``process_results`` scores the
-sample as an error instead of silently evaluating it without its input.
+Images -> ``PIL.Image`` (RGB); video files -> path strings; frames (a folder of frame images, or a sample's list
+of frame files) -> up to ``MAX_FRAMES`` PIL frames sampled uniformly over the whole clip; audio ->
+``{"array", "sampling_rate"}``; point clouds / depth -> ``numpy`` arrays. Only regular files are opened. A file
+that cannot be read is recorded (thread-safe) under (task, sample) so ``process_results`` scores the sample as
+failed instead of silently evaluating it without its input.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from lmms_general.hooks.docs import doc_media
+import numpy as np
+
+from lmms_general.protocol.doc import Doc, MediaRef, doc_of
 
 MAX_FRAMES = 8
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -33,40 +38,59 @@ def media_failure(key: str, sample_id: str) -> str | None:
         return _FAILURES.get((key, sample_id))
 
 
-def input_media(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+def input_media(doc: Mapping[str, Any] | Doc) -> list[MediaRef]:
     """The doc's media entries that are model inputs (never targets/references)."""
-    return [m for m in doc_media(doc) if m.get("role", "input") == "input"]
+    return doc_of(doc).inputs
+
+
+def _regular_file(path: Path) -> Path:
+    """``path`` when it is a regular file; raises otherwise (a FIFO or device must never be opened)."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} is not a regular file")
+    return path
 
 
 def _image(path: Path) -> Any:
     from PIL import Image
 
-    with Image.open(path) as img:
+    with Image.open(_regular_file(path)) as img:
         return img.convert("RGB")
 
 
-def _frames(folder: Path) -> list[Any]:
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
+def uniform_indices(count: int, limit: int = MAX_FRAMES) -> list[int]:
+    """``limit`` indices spread evenly over ``range(count)``, first and last included (all when fewer)."""
+    if count <= limit:
+        return list(range(count))
+    return [int(round(i)) for i in np.linspace(0, count - 1, limit)]
+
+
+def _frames(files: Sequence[Path]) -> list[Any]:
+    if not files:
+        raise ValueError("no image frames")
+    return [_image(files[i]) for i in uniform_indices(len(files))]
+
+
+def _frame_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES and p.is_file())
     if not files:
         raise ValueError(f"no image frames in {folder}")
-    step = max(1, len(files) // MAX_FRAMES)
-    return [_image(p) for p in files[::step][:MAX_FRAMES]]
+    return files
 
 
 def _audio(path: Path) -> dict[str, Any]:
     import soundfile as sf
 
-    array, rate = sf.read(str(path), dtype="float32", always_2d=False)
+    array, rate = sf.read(str(_regular_file(path)), dtype="float32", always_2d=False)
     if getattr(array, "ndim", 1) > 1:
         array = array.mean(axis=1)
     return {"array": array, "sampling_rate": int(rate)}
 
 
 def _array(path: Path) -> Any:
-    import numpy as np
-
+    _regular_file(path)
     if path.suffix == ".npz":
-        with np.load(path) as data:
+        with np.load(path, allow_pickle=False) as data:
             return data[data.files[0]]
     if path.suffix == ".npy":
         return np.load(path, allow_pickle=False)
@@ -75,33 +99,47 @@ def _array(path: Path) -> Any:
 
 def load_one(kind: str, path: Path) -> list[Any]:
     """Load one media entry as a list of model inputs."""
-    if kind == "image":
+    if path.is_dir():
+        return _frames(_frame_files(path))
+    if kind in {"image", "frames"}:
         return [_image(path)]
-    if kind == "frames" or path.is_dir():
-        return _frames(path)
     if kind == "video":
-        return [str(path)]
+        return [str(_regular_file(path))]
     if kind == "audio":
         return [_audio(path)]
     if kind in {"pointcloud", "mesh", "depth"}:
         return [_array(path)]
-    return [str(path)]
+    return [str(_regular_file(path))]
 
 
-def load_inputs(doc: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
-    """(kind, loaded values) per readable input media entry; unreadable files are recorded, not raised."""
+def _groups(entries: Sequence[MediaRef]) -> list[tuple[str, list[MediaRef]]]:
+    """Entries in annotation order, with a sample's frame files (``video_file_list``) gathered into one clip."""
+    groups: list[tuple[str, list[MediaRef]]] = []
+    frames: list[MediaRef] = []
+    for entry in entries:
+        if entry.kind == "frames" and entry.path and Path(entry.path).suffix.lower() in _IMAGE_SUFFIXES:
+            if not frames:
+                groups.append(("frames", frames))
+            frames.append(entry)
+        else:
+            groups.append((entry.kind, [entry]))
+    return groups
+
+
+def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
+    """(kind, loaded values) per readable input (a frame list counts as one clip); unreadable files are recorded."""
+    data = doc_of(doc)
     loaded: list[tuple[str, list[Any]]] = []
-    for entry in input_media(doc):
-        if not entry.get("path"):
-            continue  # unresolved path: already in the doc's load_error
+    for kind, entries in _groups([e for e in data.inputs if e.path]):
         try:
-            loaded.append((entry["kind"], load_one(entry["kind"], Path(entry["path"]))))
+            if kind == "frames" and len(entries) > 1:
+                loaded.append((kind, _frames([Path(str(e.path)) for e in entries])))
+            else:
+                loaded.append((kind, load_one(kind, Path(str(entries[0].path)))))
         except Exception as exc:  # noqa: BLE001 - any decoder error means this sample cannot be evaluated
-            record_failure(
-                doc["registry_key"],
-                doc["sample_id"],
-                f"cannot read {entry['kind']} {entry['path']} (sample {doc['sample_id']}): {type(exc).__name__}: {exc}",
-            )
+            where = entries[0].path if len(entries) == 1 else f"{len(entries)} frame files from {entries[0].path}"
+            record_failure(data.registry_key, data.sample_id,
+                           f"cannot read {kind} {where} (sample {data.sample_id}): {type(exc).__name__}: {exc}")
     return loaded
 
 

@@ -109,10 +109,21 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
         "mcd",
         "fad",
         "sad",
+        "lab_error",
     }
 )
 
-CANONICAL_METRIC_IDS: frozenset[str] = frozenset(METRIC_ALIASES.values())
+#: rows whose reference-table metric name ("AUC", "RMSE", "Acc") is measured by a row-specific protocol
+#: (lmms_general/metrics/image_maps.py; docs/METRICS.md): registry key -> metric id, used by tools/build_registry.py
+ROW_METRIC_IDS: dict[str, str] = {
+    "image_gen_infection_map_generation": "pixel_auc",
+    "image_gen_image_shadow_removal": "lab_error",
+    "image_gen_eeg_based_image_generation": "generated_class_accuracy",
+    "audio_gen_imagetospeech": "speech_cider",
+}
+ROW_SPECIFIC_METRIC_IDS: frozenset[str] = frozenset(ROW_METRIC_IDS.values())
+
+CANONICAL_METRIC_IDS: frozenset[str] = frozenset(METRIC_ALIASES.values()) | ROW_SPECIFIC_METRIC_IDS
 
 
 def canonical_metric_id(raw: str) -> str:

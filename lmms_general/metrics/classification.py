@@ -7,13 +7,20 @@ token / label set for F1-like metrics (all reference labels become false negativ
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lmms_general.metrics._common import UNPARSED, answer_list, context_options, percent, require_samples
 from lmms_general.metrics.parsing import (
+    clean_response,
+    is_yes_no,
+    label_matches,
     normalize_answer,
+    parse_label,
+    parse_number,
     parse_option_letter,
+    parse_yes_no,
     reference_letter,
     split_label_set,
     strip_answer_lead,
@@ -29,52 +36,86 @@ MULTI_LABEL_TYPES = frozenset(
 # --------------------------------------------------------------------------- accuracy / EM
 
 
+def context_labels(context: Mapping[str, Any] | None) -> list[str] | None:
+    """The task's label set (``labels`` in the context: a list of class names), or None."""
+    labels = context.get("labels") if context else None
+    return [str(label) for label in labels] if isinstance(labels, (list, tuple)) and labels else None
+
+
 def parse_answer(raw: str, context: Mapping[str, Any]) -> str | None:
-    """NLP multiple choice (``options`` given): the chosen letter; otherwise the stripped response text."""
+    """Multiple choice (``options`` given): the chosen letter; with a label set (``labels``): the label the
+    answer names (:func:`~lmms_general.metrics.parsing.parse_label`); otherwise the response without
+    reasoning blocks and markdown. None when nothing usable is left."""
     options = context_options(context)
     if options:
         return parse_option_letter(raw, options)
-    text = (raw or "").strip()
+    labels = context_labels(context)
+    if labels:
+        return parse_label(raw, labels)
+    text = clean_response(raw or "")
     return text or None
 
 
 def answers_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
-    """Acceptable answers as a list of strings (a letter, one string, or several)."""
-    return answer_list(raw)
+    """Acceptable answers as a list of strings (a letter, one string, or several); empty strings dropped.
+
+    Raises ValueError when no non-empty answer is left: an empty reference makes the sample an error
+    instead of a sample every answer (or none) matches."""
+    answers = [a for a in answer_list(raw) if a.strip()]
+    if not answers:
+        raise ValueError(f"empty reference: {raw!r}")
+    return answers
+
+
+_THOUSANDS_OR_PLAIN = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def _as_number(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", ""))
-    except ValueError:
+    """A reference that is a number ("42", "4,200", "-0.5"); "4,2" and other text is None."""
+    text = text.strip().rstrip(".")
+    if not text or not _THOUSANDS_OR_PLAIN.fullmatch(text) or not any(c.isdigit() for c in text):
         return None
+    value = float(text.replace(",", ""))
     return value if math.isfinite(value) else None
 
 
-def answer_correct(prediction: Any, references: Sequence[Any]) -> bool:
+def answer_correct(prediction: Any, references: Sequence[Any], labels: Sequence[str] | None = None) -> bool:
     """Whether a prediction matches any acceptable answer.
 
-    A reference that is a single option letter is compared with the letter the prediction chooses;
-    other references are compared after SQuAD folding (case, punctuation, articles, whitespace), on the
-    whole response or on its answer part ("Answer: X", ``\\boxed{X}``), and numerically when both are numbers.
+    A reference that is a single option letter is compared with the letter the prediction chooses (two
+    letters named -> no match); a number with the number the prediction gives ("42 apples" -> 42); yes/no
+    with the decision it states ("Yes, it is."); any other reference after SQuAD folding (case,
+    punctuation, articles, whitespace) on the whole response or its answer part, else as a free-text
+    label the answer names (:func:`~lmms_general.metrics.parsing.label_matches`, over ``labels`` when the
+    task has a label set). An empty reference matches nothing.
     """
     if prediction is None:
         return False
     text = str(prediction)
     answer_part = strip_answer_lead(text)
     candidates = {normalize_answer(text), normalize_answer(answer_part)}
-    numbers = {n for n in (_as_number(t.strip().rstrip(".")) for t in (text, answer_part)) if n is not None}
     for reference in references:
+        if reference is None or not str(reference).strip():
+            continue
         letter = reference_letter(reference)
         if letter is not None:
             if parse_option_letter(text) == letter:
                 return True
             continue
+        ref_number = _as_number(str(reference))
+        if ref_number is not None:  # numbers compare as numbers only ("4,2" is not 42)
+            if parse_number(text) == ref_number:
+                return True
+            continue
         norm = normalize_answer(reference)
-        if norm in candidates:
+        if norm and norm in candidates:
             return True
-        ref_number = _as_number(str(reference).strip())
-        if ref_number is not None and ref_number in numbers:
+        decision = is_yes_no(reference)
+        if decision is not None:
+            if parse_yes_no(text) == decision:
+                return True
+            continue
+        if label_matches(text, reference, labels):
             return True
     return False
 
@@ -94,7 +135,25 @@ def exact_match_at_1(predictions: Sequence[Any], references: Sequence[Any]) -> f
 def _class_of(value: Any) -> str:
     if value is None:
         return UNPARSED
+    letter = reference_letter(value)
+    if letter is not None:
+        return letter
     return normalize_answer(strip_answer_lead(str(value)))
+
+
+def _classes(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """Reference and predicted classes; a prediction is mapped onto the task's reference classes when it
+    names exactly one of them ("It is sarcastic." -> "sarcastic", "Yes, it is." -> "yes")."""
+    y_true = [_class_of(answer_list(r)[0] if answer_list(r) else None) for r in references]
+    classes = sorted({c for c in y_true if c and c != UNPARSED})
+    y_pred = []
+    for prediction in predictions:
+        cls = _class_of(prediction)
+        if prediction is not None and cls not in classes:
+            named = parse_label(prediction, classes)
+            cls = named if named is not None else cls
+        y_pred.append(cls)
+    return y_true, y_pred
 
 
 def macro_accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> float:
@@ -104,8 +163,7 @@ def macro_accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> flo
     from sklearn.metrics import balanced_accuracy_score
 
     require_samples("macro_accuracy", predictions)
-    y_true = [_class_of(answer_list(r)[0] if answer_list(r) else None) for r in references]
-    y_pred = [_class_of(p) for p in predictions]
+    y_true, y_pred = _classes(predictions, references)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # predicted classes absent from y_true are expected
         return 100.0 * float(balanced_accuracy_score(y_true, y_pred))
@@ -193,8 +251,7 @@ def f_score(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     from sklearn.metrics import f1_score
 
     require_samples("f_score", predictions)
-    y_true = [_class_of(answer_list(r)[0] if answer_list(r) else None) for r in references]
-    y_pred = [_class_of(p) for p in predictions]
+    y_true, y_pred = _classes(predictions, references)
     return 100.0 * float(f1_score(y_true, y_pred, average="weighted", labels=sorted(set(y_true)), zero_division=0))
 
 

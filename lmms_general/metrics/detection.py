@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from lmms_general.metrics._common import answer_list, percent, require_samples
-from lmms_general.metrics.parsing import boxes_from_value, extract_json, normalize_answer, parse_boxes
+from lmms_general.metrics.parsing import (
+    boxes_from_value,
+    extract_json,
+    normalize_answer,
+    parse_anomaly_score,
+    parse_boxes,
+)
 from lmms_general.metrics.registry import MetricSpec, register
 
 Box = dict[str, Any]
@@ -146,11 +152,12 @@ _NO = {"no", "false", "normal", "good", "nondefective", "0", "none"}
 
 
 def parse_ap(raw: str, context: Mapping[str, Any]) -> Any:
-    """Boxes when the response has any; else an anomaly decision/score in [0, 1] (yes/no words or a number)."""
+    """Boxes when the response has any; else an anomaly score in [0, 1] (a number such as "0.85" or
+    "Anomaly score: 0.12", a percentage, or a yes/no / normal/anomalous decision)."""
     boxes = parse_boxes(raw)
     if boxes:
         return boxes
-    return _binary_score(raw)
+    return parse_anomaly_score(raw)
 
 
 def _binary_score(value: Any) -> float | None:

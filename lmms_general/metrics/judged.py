@@ -41,15 +41,21 @@ JUDGE_PROMPT = (
     "Is the model answer correct and consistent with the reference answer? "
     "Reply with exactly one word: YES or NO."
 )
-_VERDICT = re.compile(r"\b(yes|no|correct|incorrect|1|0)\b", re.IGNORECASE)
+_VERDICT = re.compile(
+    r"(?i)(?:\bnot\s+(?:correct|right|consistent|accurate|true)\b|n't\s+(?:correct|right|consistent|accurate)\b"
+    r"|\b(?:incorrect|inconsistent|inaccurate|wrong|false|no|nope)\b|\b0\b)"
+    r"|\b(yes|correct|right|consistent|accurate|true|1)\b"
+)
 
 
 def verdict(reply: str) -> float | None:
-    """1.0 / 0.0 from a judge reply (first YES/NO/correct/incorrect/1/0), None when there is none."""
-    match = _VERDICT.search(reply or "")
+    """1.0 / 0.0 from a judge reply: its first verdict word, negations first ("NO", "No, ...", "Not correct.",
+    "isn't correct", "incorrect", "wrong", "0" -> 0.0; "YES", "Correct.", "1" -> 1.0); None when there is none."""
+    text = re.sub(r"<think>.*?</think>", " ", reply or "", flags=re.DOTALL | re.IGNORECASE)
+    match = _VERDICT.search(text)
     if not match:
         return None
-    return 1.0 if match.group(1).lower() in {"yes", "correct", "1"} else 0.0
+    return 1.0 if match.group(1) else 0.0
 
 
 def chat_judge(complete: Callable[[str], str]) -> Judge:

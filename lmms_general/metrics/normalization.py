@@ -43,6 +43,7 @@ SIGMOID_T: dict[str, float] = {
     "rte": 0.5,
     "chamfer_distance": 1.0,
     "mcd": 5.0,
+    "lab_error": 5.0,  # Image Shadow Removal's "RMSE" row: the RMSE map of the reference table
 }
 
 #: the official map table keys (``metric.upper()`` must equal one exactly) -> canonical metric id

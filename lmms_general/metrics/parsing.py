@@ -2,11 +2,15 @@
 
 Every parser returns ``None`` when the response holds no usable answer; the caller keeps the sample
 in the denominator and scores it as wrong / worst. No parser ever guesses (the official NLP
-predictor defaults to option ``A``; we do not).
+predictor defaults to option ``A``; we do not), and an answer that names two options is unparsed.
+
+Responses are cleaned once (:func:`clean_response`): ``<think>`` blocks, markdown emphasis / headings and
+full-width punctuation are removed before any rule runs. All regular expressions are compiled at import.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -16,13 +20,44 @@ from typing import Any
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = str.maketrans("", "", string.punctuation)
-_BOXED = re.compile(r"\\boxed\s*\{\s*([^{}]*)\}")
+_BOXED = re.compile(r"\\boxed\s*\{\s*((?:[^{}]|\{[^{}]*\})*)\}")
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}")
 _ANSWER_LEAD = re.compile(
-    r"^\s*(?:the\s+)?(?:final\s+|correct\s+)?(?:answer|option|choice)\s*(?:is|:)?\s*[:\-]?\s*", re.IGNORECASE
+    r"^\s*(?:(?:the|my)\s+)?(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice|caption|description|label)"
+    r"\s*(?:is|would\s+be|should\s+be|:)?\s*[:\-]?\s*|^\s*答案\s*(?:是|为|:)?\s*",
+    re.IGNORECASE,
 )
-_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+")
-_LEAD_WORDS = re.compile(r"(?i)\b(?:the|final|correct|answers?|options?|choices?|is|would|be)\b")
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_FENCE = re.compile(r"```[A-Za-z]*\s*(.*?)```", re.DOTALL)
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_MARKDOWN = re.compile(r"\*\*|__|`|^\s{0,3}#{1,6}\s*|^\s*>\s?", re.MULTILINE)
+_FULL_WIDTH = str.maketrans({"：": ":", "（": "(", "）": ")", "，": ",", "。": ".", "！": "!", "？": "?", "；": ";",
+                             "【": "[", "】": "]", "“": '"', "”": '"', "‘": "'", "’": "'"})
+_REFUSAL = re.compile(
+    r"(?i)\b(?:i(?:'m|\s+am)\s+(?:sorry|afraid|unable|not\s+able)|i\s+apologi[sz]e|sorry,|"
+    r"i\s+do\s*n[o']t\s+know|(?:i\s+(?:can(?:not|'t)|could\s*n[o']t|am\s+unable\s+to|'m\s+unable\s+to)|unable\s+to)\s+"
+    r"(?:determine|tell|answer|help|assist|provide|identify|say|decide|be\s+(?:sure|certain)|access|view|count|"
+    r"describe|process|see\s+(?:the|this|any)\s+(?:image|video|picture|audio|clip|file))|"
+    r"can(?:not|'t)\s+(?:be\s+)?(?:determined?|tell|answer|identify|say)|"
+    r"(?:not|im)possible\s+to\s+(?:determine|tell|answer|say)|as\s+an\s+ai\b|"
+    r"(?:insufficient|not\s+enough)\s+(?:information|context|detail))"
+    r"|无法|抱歉|不能确定|不确定"
+)
+
+
+def clean_response(raw: Any, *, ascii_punctuation: bool = True) -> str:
+    """The response without ``<think>`` blocks and markdown emphasis/headings/quotes; full-width punctuation
+    made ASCII unless ``ascii_punctuation`` is False. An unterminated ``<think>`` block leaves nothing."""
+    text = _THINK.sub(" ", str(raw))
+    if "<think>" in text.lower():
+        return ""
+    if ascii_punctuation:
+        text = text.translate(_FULL_WIDTH)
+    return _MARKDOWN.sub("", text).strip()
+
+
+def is_refusal(text: str) -> bool:
+    """Whether a response declines to answer ("I cannot determine", "I'm sorry", "无法判断")."""
+    return bool(_REFUSAL.search(text))
 
 
 def normalize_answer(text: Any) -> str:
@@ -31,11 +66,20 @@ def normalize_answer(text: Any) -> str:
     return " ".join(_ARTICLES.sub(" ", folded).split())
 
 
+def boxed_content(text: str) -> str | None:
+    """The content of the last ``\\boxed{...}`` (``\\text{}`` unwrapped), or None."""
+    boxed = _BOXED.findall(text)
+    if not boxed:
+        return None
+    return _TEXT_CMD.sub(r"\1", boxed[-1]).strip()
+
+
 def strip_answer_lead(text: str) -> str:
     """The answer part of a response: ``\\boxed{X}`` content, or the text after "Answer:"/"The answer is"."""
-    boxed = _BOXED.findall(text)
-    if boxed:
-        return boxed[-1].strip()
+    text = clean_response(text)
+    boxed = boxed_content(text)
+    if boxed is not None:
+        return boxed
     stripped = text.strip()
     return _ANSWER_LEAD.sub("", stripped, count=1).strip() or stripped
 
@@ -44,44 +88,136 @@ def _letters(n_options: int | None) -> str:
     return string.ascii_uppercase[: n_options or 26]
 
 
+# --------------------------------------------------------------------------- option letters
+
+#: phrases after which the answer letter follows: "strong" ones name the answer (the last one wins), "weak"
+#: ones may introduce it ("it's B", "so B") and count only when they all name the same letter
+_STRONG_ANCHOR = re.compile(
+    r"(?i)\b(?:final\s+answer|answer|i(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+(?:with|for))"
+    r"|my\s+(?:choice|pick|selection)|correct\s+(?:option|choice)|best\s+(?:option|choice)|(?:option|choice)(?=\s*:))\b"
+    r"|答案|选择|选项|选"
+)
+_WEAK_ANCHOR = re.compile(
+    r"(?i)\b(?:it\s*'?s|it\s+is|that\s*'?s|that\s+is|so|therefore|thus|hence|be"
+    r"|i\s+(?:think|believe|guess)|i(?:\s+would|'d)\s+say)\b"
+)
+_FILLER = re.compile(
+    r"(?i)(?:\s+|[:=\-–—>,]|(?:is|are|was|would|will|should|must|be|the|most|likely|probably|definitely|clearly|"
+    r"correct|right|best|final|answer|option|choice|letter|then|here|therefore|thus|so|go|with|for|might|may|could|"
+    r"perhaps|maybe)\b"
+    r"|是|为|应该|应|该|正确|的|答案|选项|选择|项|了)*"
+)
+_LETTER_TOKEN = re.compile(r"[\(\[]?([A-Za-z])[\)\]]?(?![A-Za-z0-9'])")
+_OTHER_LETTER = re.compile(
+    r"(?i)[\)\]\.:]?\s*(?:,|/|&|\band\b|\bor\b|和|或|与)\s*(?:option\s+)?[\(\[]?([A-Za-z])[\)\]]?(?![A-Za-z0-9'])"
+)
+_WHOLE_LETTER = re.compile(r"\s*(?:option\s+|choice\s+)?[\(\[]?([A-Za-z])[\)\]\.:]?\s*", re.IGNORECASE)
+_LEAD_LETTER = re.compile(r"\s*[\(\[]?([A-Z])(?:[\)\]\.:]|\s+[-–—]|\s+(?:is\b|because\b|since\b|as\b))")
+_LISTED_LETTER = re.compile(r"(?m)^\s*[\(\[]?([A-Z])[\)\]\.:]\s")
+_BRACKETED = re.compile(r"\(([A-Z])\)")
+_WORD_FOLLOWS = re.compile(r"\s*[A-Za-z]")
+_PRONOUN_FOLLOWS = re.compile(r"\s+[a-z]|'")
+_AMBIGUOUS = "<ambiguous>"
+_HEDGE = re.compile(
+    r"(?i)\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+[\(\[]?[A-Z][\)\]]?(?![A-Za-z])|\balternatively\b"
+)
+
+
+def _letter_after(text: str, start: int, valid: str) -> str | None:
+    """The option letter that directly follows ``text[start:]`` (fillers skipped), ``_AMBIGUOUS`` when a
+    second option is named with it ("B and C"), else None."""
+    match = _LETTER_TOKEN.match(text, _FILLER.match(text, start).end())
+    if not match:
+        return None
+    letter, token, end = match.group(1), match.group(0), match.end()
+    bracketed = token[0] in "([" or token[-1] in ")]"
+    if letter.islower():
+        # "a"/"b" only when bracketed or standing alone ("answer: b"), never the article in "a dog"
+        if not bracketed and _WORD_FOLLOWS.match(text, end):
+            return None
+        letter = letter.upper()
+    if letter == "I" and not bracketed and _PRONOUN_FOLLOWS.match(text, end):
+        return None  # the pronoun: "answer: I think ..."
+    if letter not in valid:
+        return None
+    other = _OTHER_LETTER.match(text, end)
+    if other and other.group(1).upper() in valid and other.group(1).upper() != letter:
+        return _AMBIGUOUS
+    return letter
+
+
+def _anchored_letter(text: str, pattern: re.Pattern[str], valid: str, *, consistent: bool) -> str | None:
+    """The letter after the last anchor of ``pattern`` that is followed by one (or ``_AMBIGUOUS``); with
+    ``consistent``, ``_AMBIGUOUS`` when the anchors name different letters ("maybe B ... or it's C")."""
+    letters = [_letter_after(text, m.end(), valid) for m in pattern.finditer(text)]
+    letters = [letter for letter in letters if letter is not None]
+    if not letters:
+        return None
+    if consistent and len(set(letters)) > 1:
+        return _AMBIGUOUS
+    return letters[-1]
+
+
 def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -> str | None:
     """The option letter a response chooses, or None.
 
-    Accepted, in this order: ``\\boxed{B}``; the first standalone letter after the last "answer"/"option";
-    a response that is only a letter (``B``, ``(B)``, ``B.``, ``B)``); a leading ``B.``/``(B)``/``B)``;
-    the exact (normalised) text of one option, or the only option whose text the response contains.
-    Letters beyond ``len(options)`` are rejected when options are known.
+    Rules, first that applies: ``\\boxed{B}``; the letter after the last answer phrase ("the answer is (B)",
+    "Answer: B", "I choose B", "答案是B", "选B"); the letter after a weaker phrase ("I think it's B",
+    "so B", "option B"); a response that is only a letter (``B``, ``(B)``, ``**B**``); a leading ``B.`` /
+    ``(B)`` / ``B)``; the only bracketed letter; the text of exactly one option. A response that names two
+    options as the answer ("B and C", "B or C") or recites several options, or a refusal without an answer
+    phrase, is None. Letters beyond ``len(options)`` are rejected when options are known.
     """
     if raw is None:
         return None
-    text = str(raw).strip()
+    text = clean_response(raw)
     if not text:
         return None
     valid = _letters(len(options) if options else None)
-    candidates: list[str] = []
-    boxed = _BOXED.findall(text)
-    if boxed:
-        candidates.append(boxed[-1])
-    lowered = text.lower()
-    anchor = max(lowered.rfind("answer"), lowered.rfind("option"), lowered.rfind("choice"))
-    if anchor >= 0:
-        candidates.append(text[anchor:].split("\n")[0])
-    for chunk in candidates:
-        chunk = _LEAD_WORDS.sub(" ", chunk)
-        for match in re.finditer(r"(?<![A-Za-z'])([A-Z])(?![A-Za-z'])", chunk):
-            pronoun = match.group(1) == "I" and re.match(r"\s+[a-z]", chunk[match.end() :])
-            if match.group(1) in valid and not pronoun:
-                return match.group(1)
-            break
-    whole = re.fullmatch(r"\s*[\(\[]?([A-Za-z])[\)\]\.:]?\s*", text)
-    if whole and whole.group(1).upper() in valid:
-        return whole.group(1).upper()
-    lead = re.match(r"\s*[\(\[]?([A-Z])[\)\]\.:](?:\s|$)", text)
+    boxed = boxed_content(text)
+    if boxed is not None:
+        letter = _letter_after(boxed, 0, valid)
+        if letter is not None:
+            return None if letter == _AMBIGUOUS else letter
+    if _HEDGE.search(text):
+        return None
+    for pattern, consistent in ((_STRONG_ANCHOR, False), (_WEAK_ANCHOR, True)):
+        letter = _anchored_letter(text, pattern, valid, consistent=consistent)
+        if letter is not None:
+            return None if letter == _AMBIGUOUS else letter
+    if is_refusal(text):
+        return None
+    whole = _WHOLE_LETTER.fullmatch(text)
+    if whole:
+        letter = whole.group(1).upper()
+        return letter if letter in valid else None
+    if len(set(_LISTED_LETTER.findall(text)) & set(valid)) > 1:
+        return None  # the options recited, not one chosen
+    lead = _LEAD_LETTER.match(text)
     if lead and lead.group(1) in valid:
+        other = _OTHER_LETTER.match(text[lead.end(1):])
+        if other and other.group(1).upper() in valid and other.group(1).upper() != lead.group(1):
+            return None
         return lead.group(1)
+    bracketed = {b for b in _BRACKETED.findall(text) if b in valid}
+    if len(bracketed) == 1:
+        return bracketed.pop()
+    if len(bracketed) > 1:
+        return None
     if options:
         return _option_by_text(text, options)
     return None
+
+
+_NEGATED = re.compile(r"\b(?:not|no|never|isnt|arent|wasnt|neither|nor|rather\s+than|instead\s+of)\s+(?:\w+\s+)?$")
+
+
+def _mentions(norm: str, phrase: str) -> bool:
+    """Whether a folded phrase occurs in folded text as whole words, not right after a negation."""
+    for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", norm):
+        if not _NEGATED.search(norm[: match.start()]):
+            return True
+    return False
 
 
 def _option_by_text(text: str, options: Sequence[str]) -> str | None:
@@ -90,7 +226,8 @@ def _option_by_text(text: str, options: Sequence[str]) -> str | None:
     for index, option in enumerate(normalized):
         if option and norm == option:
             return string.ascii_uppercase[index]
-    contained = [i for i, o in enumerate(normalized) if o and re.search(rf"\b{re.escape(o)}\b", norm)]
+    contained = [i for i, o in enumerate(normalized) if o and _mentions(norm, o)]
+    contained = [i for i in contained if not any(j != i and normalized[i] in normalized[j] for j in contained)]
     if len(contained) == 1:
         return string.ascii_uppercase[contained[0]]
     return None
@@ -104,74 +241,273 @@ def reference_letter(value: Any) -> str | None:
     return match.group(1).upper() if match else None
 
 
+# --------------------------------------------------------------------------- yes / no
+
+_YES_OR_NO = re.compile(r"(?i)\b(?:yes\s+or\s+no|no\s+or\s+yes)\b")
+_YES_NO_WORD = re.compile(r"(?i)(?<![A-Za-z])(yes|yeah|yep|no|nope)(?![A-Za-z])")
+_YES_LEAD = re.compile(
+    r"(?i)^\s*(?:yes|yeah|yep|yup|true|correct|right|indeed|certainly|definitely|absolutely|affirmative)\b"
+    r"|^\s*(?:是的|是|对|有|正确)"
+)
+_NO_LEAD = re.compile(r"(?i)^\s*(?:no|nope|false|incorrect|wrong|negative|not\s+at\s+all|not\s+really)\b"
+                      r"|^\s*(?:不是|不对|不|否|没有|错误)")
+
+
+def parse_yes_no(raw: Any) -> str | None:
+    """``"yes"`` / ``"no"`` from a response: its leading word ("Yes, it is.", "No.", "是的", "不是"), the word
+    after an answer phrase / in ``\\boxed{}``, else the only one of yes/no it contains. None for refusals and
+    for answers holding both."""
+    if raw is None:
+        return None
+    text = strip_answer_lead(str(raw))
+    if not text or _YES_OR_NO.search(text):
+        return None
+    for pattern, value in ((_NO_LEAD, "no"), (_YES_LEAD, "yes")):
+        if pattern.match(text):
+            return value
+    if is_refusal(text):
+        return None
+    words = {m.group(1).lower() for m in _YES_NO_WORD.finditer(text)}
+    words = {"yes" if w in {"yes", "yeah", "yep"} else "no" for w in words}
+    return words.pop() if len(words) == 1 else None
+
+
+def is_yes_no(value: Any) -> str | None:
+    """``"yes"`` / ``"no"`` when a reference is one of them (also true/false, 是/否), else None."""
+    norm = normalize_answer(value)
+    if norm in {"yes", "true", "是", "是的", "对"}:
+        return "yes"
+    if norm in {"no", "false", "否", "不是", "不对"}:
+        return "no"
+    return None
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_.])[-+−]?(?:\d+(?:,\d+)+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])|(?<![A-Za-z0-9_.])[-+]?\.\d+"
+)
+_FRACTION = re.compile(r"[\s:=]*(?:is\s+)?([-+]?\d+)\s*/\s*(\d+)(?![\d/.])\s*")
+_THOUSANDS = re.compile(r"[-+−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_NUMBER_ANCHOR = re.compile(r"(?i)\b(?:answer|total|result)\b|答案|总共")
+_WORD_NUMBERS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD_NUMBER = re.compile(
+    r"(?i)\b(" + "|".join(_WORD_NUMBERS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?\b"
+)
+
+
+def _numbers(scope: str) -> list[float | None]:
+    """Numbers of a text in order; a comma group that is not a thousands group ("4,2") is None (ambiguous)."""
+    out: list[float | None] = []
+    for token in _NUMBER.findall(scope):
+        token = token.replace("−", "-")
+        if "," in token and not _THOUSANDS.fullmatch(token):
+            out.append(None)
+            continue
+        value = float(token.replace(",", ""))
+        out.append(value if math.isfinite(value) else None)
+    return out
+
+
 def parse_number(raw: Any) -> float | None:
-    """A number from a response: ``\\boxed{}`` content, else the first number after the last "answer",
-    else the only number, else the last number. Thousands separators are accepted; NaN/inf are None."""
+    """A number from a response: ``\\boxed{}`` content, else the first number after the last answer phrase
+    ("answer", "total", "答案"), else the only number, else the last number; number words ("seven") when
+    the text has no digits. Thousands separators only in proper groups ("4,200"; "4,2" is None); units and
+    other trailing words are ignored ("42 apples"). Refusals, NaN and inf are None."""
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
         return float(raw) if math.isfinite(raw) else None
-    text = str(raw)
-    boxed = _BOXED.findall(text)
-    scopes = [boxed[-1]] if boxed else []
-    anchor = text.lower().rfind("answer")
-    if anchor >= 0:
-        scopes.append(text[anchor:])
-    scopes.append(text)
-    for index, scope in enumerate(scopes):
-        numbers = _NUMBER.findall(scope)
+    text = clean_response(raw)
+    if not text:
+        return None
+    boxed = boxed_content(text)
+    scopes: list[tuple[str, bool]] = [(boxed, True)] if boxed else []
+    anchors = list(_NUMBER_ANCHOR.finditer(text))
+    if not scopes and not anchors and is_refusal(text):
+        return None
+    if anchors:
+        scopes.append((text[anchors[-1].end():], True))
+    scopes.append((text, False))
+    for scope, first in scopes:
+        fraction = (_FRACTION.match if first else _FRACTION.fullmatch)(scope.strip().rstrip("."))
+        if fraction and float(fraction.group(2)) != 0:
+            return float(fraction.group(1)) / float(fraction.group(2))
+        numbers = _numbers(scope)
         if numbers:
-            pick = numbers[-1] if index == len(scopes) - 1 else numbers[0]
-            value = float(pick.replace(",", ""))
-            return value if math.isfinite(value) else None
+            return numbers[0] if first else numbers[-1]
+    words = _WORD_NUMBER.findall(text)
+    if words:
+        tens, ones = words[-1]
+        value = _WORD_NUMBERS[tens.lower()]
+        return float(value + _WORD_NUMBERS[ones.lower()] if ones and value >= 20 and value % 10 == 0 else value)
     return None
 
 
+# --------------------------------------------------------------------------- free-text labels
+
+
+def parse_label(raw: Any, labels: Sequence[str]) -> str | None:
+    """The label of ``labels`` a response names: exact normalised match, else the only label it mentions
+    outside a negation (longest label wins when one contains another, e.g. "not sarcastic" over
+    "sarcastic"); yes/no labels also match "Yes, it is." / "No." answers. None for refusals."""
+    if raw is None:
+        return None
+    text = strip_answer_lead(str(raw))
+    norm = normalize_answer(text)
+    if not norm:
+        return None
+    by_norm = {normalize_answer(label): label for label in labels if normalize_answer(label)}
+    if norm in by_norm:
+        return by_norm[norm]
+    if is_refusal(text):
+        return None
+    yes_no = {is_yes_no(label): label for label in labels if is_yes_no(label)}
+    if yes_no:
+        decision = parse_yes_no(text)
+        if decision in yes_no:
+            return yes_no[decision]
+    hits = [n for n in by_norm if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", norm)]
+    hits = [h for h in hits if not any(h != o and h in o for o in hits)]
+    hits = [h for h in hits if _mentions(norm, h) or h.startswith(("not ", "non"))]
+    return by_norm[hits[0]] if len(hits) == 1 else None
+
+
+def label_matches(prediction: Any, reference: Any, labels: Sequence[str] | None = None) -> bool:
+    """Whether a free-text answer names the reference label.
+
+    With the task's label set: :func:`parse_label` over it picks the reference. Without one: the answer
+    equals the reference after folding, or (a yes/no reference) answers it, or mentions it once, not after a
+    negation, in an answer of at most 12 words that offers no alternatives ("It is a Toyota." -> Toyota).
+    An empty reference matches nothing."""
+    ref = normalize_answer(reference)
+    if not ref or prediction is None:
+        return False
+    if labels:
+        picked = parse_label(prediction, labels)
+        return picked is not None and normalize_answer(picked) == ref
+    text = strip_answer_lead(str(prediction))
+    norm = normalize_answer(text)
+    if norm == ref:
+        return True
+    decision = is_yes_no(reference)
+    if decision is not None:
+        return parse_yes_no(text) == decision
+    if not norm or is_refusal(text) or len(norm.split()) > 12 or re.search(r"\bor\b|/", text):
+        return False
+    return _mentions(norm, ref)
+
+
+# --------------------------------------------------------------------------- JSON, boxes, polygons
+
+
+def _decode(candidate: str) -> Any | None:
+    try:
+        return json.loads(candidate)
+    except (ValueError, RecursionError):
+        pass
+    try:  # Python literals models often write: single quotes, True/None, tuples
+        value = ast.literal_eval(candidate)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return _as_json_value(value) if isinstance(value, (dict, list, tuple)) else None
+
+
+def _as_json_value(value: Any) -> Any:
+    """A decoded Python literal with tuples as lists and keys as strings (what ``json.loads`` would give)."""
+    if isinstance(value, (list, tuple)):
+        return [_as_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _as_json_value(v) for k, v in value.items()}
+    return value
+
+
+_TRAILING_COMMA = re.compile(r",\s*([\]}])")
+
+
 def extract_json(raw: Any) -> Any | None:
-    """The first JSON value in a response: the whole text, a fenced ```json block, or the first balanced
-    ``{...}`` / ``[...]`` span that decodes. None when nothing decodes."""
+    """The first JSON value in a response: the whole text, a fenced block, or the first balanced
+    ``{...}`` / ``[...]`` span that decodes (JSON, else a Python literal; trailing commas tolerated).
+    None when nothing decodes."""
     if raw is None:
         return None
     if not isinstance(raw, str):
         return raw
-    text = raw.strip()
-    candidates = [text, *_FENCE.findall(text)]
-    for candidate in candidates:
-        try:
-            return json.loads(candidate)
-        except ValueError:
-            continue
-    decoder = json.JSONDecoder()
-    for index, char in enumerate(text):
-        if char in "[{":
-            try:
-                value, _ = decoder.raw_decode(text[index:])
-            except ValueError:
-                continue
+    text = _THINK.sub(" ", raw).strip()
+    for candidate in (text, *(f.strip() for f in _FENCE.findall(text))):
+        value = _decode(candidate)
+        if value is not None:
+            return value
+    for index, close in _bracket_spans(text)[:_MAX_SPANS]:
+        span = text[index:close + 1]
+        value = _decode(span)
+        if value is None:
+            value = _decode(_TRAILING_COMMA.sub(r"\1", span))
+        if value is not None:
             return value
     return None
 
 
+_MAX_SPANS = 200
+_PAIRS = {"]": "[", "}": "{"}
+
+
+def _bracket_spans(text: str) -> list[tuple[int, int]]:
+    """``(open, close)`` indices of the balanced ``[...]`` / ``{...}`` spans, by opening position, found in one
+    pass (brackets inside quoted strings ignored; unmatched brackets have no span)."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    quote = None
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char == '"' or (char == "'" and stack):
+            quote = char
+        elif char in "[{":
+            stack.append((char, index))
+        elif char in "]}":
+            while stack and stack[-1][0] != _PAIRS[char]:
+                stack.pop()  # an unclosed bracket of the other kind
+            if stack:
+                spans.append((stack.pop()[1], index))
+    return sorted(spans)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _is_box(value: Any) -> bool:
-    return (
-        isinstance(value, (list, tuple))
-        and len(value) == 4
-        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
-    )
+    return isinstance(value, (list, tuple)) and len(value) == 4 and all(_is_number(v) for v in value)
+
+
+#: keys under which a response lists unlabelled boxes: ``{"boxes": [[x, y, w, h], ...]}``
+_BOX_LIST_KEYS = frozenset({"boxes", "bboxes", "bbox", "box", "objects", "detections", "predictions", "results"})
 
 
 def boxes_from_value(value: Any, default_label: str | None = None) -> list[dict[str, Any]] | None:
     """Boxes ``[{"label", "bbox": [x, y, w, h], "score"}]`` from a decoded annotation-style value.
 
     Accepts ``{class: [[x,y,w,h], ...]}``, ``{class: [x,y,w,h]}``, ``[{class: [x,y,w,h]}]``,
-    ``[{"label"/"class", "bbox"/"box", "score"}]``, ``[[x,y,w,h], ...]`` and one ``[x,y,w,h]``.
+    ``[{"label"/"class", "bbox"/"box", "score"}]``, ``{"boxes": [...]}`` (any of these inside),
+    ``[[x,y,w,h], ...]`` and one ``[x,y,w,h]``.
     Returns None when the value has another shape (an empty list/dict means "no boxes" and is ``[]``).
     """
     out: list[dict[str, Any]] = []
     if _is_box(value):
         return [{"label": default_label, "bbox": [float(v) for v in value], "score": 1.0}]
     if isinstance(value, dict):
-        if "bbox" in value or "box" in value:
+        if len(value) == 1 and next(iter(value)).lower() in _BOX_LIST_KEYS:
+            inner = next(iter(value.values()))
+            if isinstance(inner, (list, dict)):
+                return boxes_from_value(inner, default_label)
+        if ("bbox" in value or "box" in value) and _is_box(value.get("bbox", value.get("box"))):
             value = [value]
         else:
             for label, boxes in value.items():
@@ -181,7 +517,7 @@ def boxes_from_value(value: Any, default_label: str | None = None) -> list[dict[
                     return None
                 out.extend({"label": str(label), "bbox": [float(v) for v in b], "score": 1.0} for b in boxes)
             return out
-    if not isinstance(value, list):
+    if not isinstance(value, (list, tuple)):
         return None
     for item in value:
         if _is_box(item):
@@ -192,7 +528,7 @@ def boxes_from_value(value: Any, default_label: str | None = None) -> list[dict[
                 return None
             label = item.get("label", item.get("class", item.get("category", default_label)))
             score = item.get("score", 1.0)
-            score = float(score) if isinstance(score, (int, float)) and math.isfinite(score) else 1.0
+            score = float(score) if _is_number(score) else 1.0
             label = None if label is None else str(label)
             out.append({"label": label, "bbox": [float(v) for v in box], "score": score})
         elif isinstance(item, dict):
@@ -227,20 +563,119 @@ def parse_boxes(raw: Any, default_label: str | None = None) -> list[dict[str, An
     return [{"label": default_label, "bbox": b, "score": 1.0} for b in found]
 
 
-def parse_label(raw: Any, labels: Sequence[str]) -> str | None:
-    """The label of ``labels`` a response names: exact normalised match, else the only label it contains
-    (longest label wins when one contains another, e.g. "not sarcastic" over "sarcastic")."""
+def parse_frame_boxes(raw: Any) -> list[list[float] | None] | None:
+    """Per-frame tracking boxes ``[[x, y, w, h] | None, ...]`` from ``{"boxes": [...]}`` (the tracking
+    prompt's format; also ``"bboxes"`` / ``"track"`` / ``"trajectory"``), a plain list of boxes, or
+    ``{frame_index: box}``. A frame entry that is not a box (``null``, ``[]``) is None. None when no
+    frame has a box."""
+    value = extract_json(raw)
+    if isinstance(value, dict):
+        for key in ("boxes", "bboxes", "track", "trajectory", "bbox"):
+            if key in value:
+                value = value[key]
+                break
+        else:
+            if value and all(str(k).strip().lstrip("-").isdigit() for k in value):
+                value = [value[k] for k in sorted(value, key=lambda k: int(str(k)))]
+    if _is_box(value):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        return None
+    frames = [[float(v) for v in box] if _is_box(box) else None for box in value]
+    return frames if any(b is not None for b in frames) else None
+
+
+def _polygon(value: Any) -> list[float] | None:
+    """A flat ``[x1, y1, x2, y2, ...]`` polygon (>= 3 points) from a flat list or a list of ``[x, y]`` points."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    if value and all(isinstance(p, (list, tuple)) and len(p) == 2 and all(_is_number(v) for v in p) for p in value):
+        value = [v for p in value for v in p]
+    if len(value) < 6 or len(value) % 2 or not all(_is_number(v) for v in value):
+        return None
+    return [float(v) for v in value]
+
+
+def parse_polygons(raw: Any) -> list[list[float]] | None:
+    """Polygons ``[[x1, y1, x2, y2, ...], ...]`` from ``{"polygons": [...]}`` (the segmentation prompt's
+    format; also ``"polygon"`` / ``"segmentation"`` / ``"points"``), a list of flat polygons, one flat
+    polygon, or lists of ``[x, y]`` points. ``{"polygons": []}`` is ``[]`` (no target); None when the
+    response holds no polygon."""
+    value = extract_json(raw)
+    if isinstance(value, dict):
+        for key in ("polygons", "polygon", "segmentation", "points", "mask"):
+            if key in value:
+                value = value[key]
+                break
+        else:
+            return None
+    if isinstance(value, (list, tuple)) and not value:
+        return []
+    single = _polygon(value)
+    if single is not None and not (value and isinstance(value[0], (list, tuple)) and len(value[0]) != 2):
+        return [single]
+    if not isinstance(value, (list, tuple)):
+        return None
+    polygons = [_polygon(p) for p in value]
+    if not polygons or any(p is None for p in polygons):
+        return None
+    return polygons  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- captions, anomaly scores
+
+_CAPTION_LEAD = re.compile(
+    r"(?i)^\s*(?:here\s+is\s+(?:a|the)\s+(?:caption|description)\s*(?:for\s+the\s+\w+)?\s*:|"
+    r"(?:the\s+)?(?:caption|description|summary|translation|answer)\s*:|(?:描述|标题|字幕|答案)\s*[:：])\s*"
+)
+
+
+def parse_caption(raw: Any) -> str | None:
+    """A caption / free text: the response without reasoning, markdown, a "Caption:" lead and surrounding
+    quotes; None for empty answers and refusals."""
     if raw is None:
         return None
-    norm = normalize_answer(strip_answer_lead(str(raw)))
-    if not norm:
+    text = _CAPTION_LEAD.sub("", clean_response(raw, ascii_punctuation=False), count=1).strip()
+    text = text.strip().strip('"').strip()
+    if not text or is_refusal(text):
         return None
-    by_norm = {normalize_answer(label): label for label in labels}
-    if norm in by_norm:
-        return by_norm[norm]
-    hits = [n for n in by_norm if n and re.search(rf"\b{re.escape(n)}\b", norm)]
-    hits = [h for h in hits if not any(h != o and h in o for o in hits)]
-    return by_norm[hits[0]] if len(hits) == 1 else None
+    return text
+
+
+_ANOMALY_YES = re.compile(
+    r"(?i)^\s*(?:yes|true|anomal(?:y|ous)|abnormal|defective|defect(?:s)?\s+(?:found|detected|present)|damaged)\b"
+    r"|\b(?:is|looks|appears|seems)\s+(?:anomalous|abnormal|defective|damaged)\b|\b(?:has|have|shows?|contains?)\s+"
+    r"(?:an?\s+)?(?:anomal(?:y|ies)|defects?|damage|cracks?|scratch(?:es)?|holes?)\b"
+)
+_ANOMALY_NO = re.compile(
+    r"(?i)^\s*(?:no|false|normal|good|ok|defect-?free|non-?defective)\b|\bno\s+(?:anomal(?:y|ies)|defects?|damage)\b"
+    r"|\b(?:is|looks|appears|seems)\s+(?:normal|fine|good|intact|defect-?free)\b|\bnot\s+(?:anomalous|defective)\b"
+)
+
+
+def parse_anomaly_score(raw: Any) -> float | None:
+    """An anomaly score in [0, 1]: a number in [0, 1] ("0.85", "Anomaly score: 0.12"), a percentage
+    ("85%"), else a decision ("Yes", "anomalous", "has a crack" -> 1; "No", "normal", "no defects" -> 0).
+    None when the response holds neither (numbers outside [0, 1] are not scores)."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw) if 0.0 <= raw <= 1.0 else None
+    text = strip_answer_lead(clean_response(raw))
+    percent = re.search(r"(\d+(?:\.\d+)?)\s*%", text)
+    if percent and float(percent.group(1)) <= 100:
+        return float(percent.group(1)) / 100.0
+    number = parse_number(text)
+    if number is not None and 0.0 <= number <= 1.0:
+        return number
+    if is_refusal(text):
+        return None
+    negative, positive = _ANOMALY_NO.search(text), _ANOMALY_YES.search(text)
+    if negative and (not positive or negative.start() <= positive.start()):
+        return 0.0
+    if positive:
+        return 1.0
+    return None
 
 
 def split_label_set(text: Any, *, multi: bool) -> frozenset[str]:

@@ -135,6 +135,8 @@ _FAMILIES = (
     "judged",
     "panoptic",
     "multi_object_tracking",
+    "image_maps",
+    "speech_captioning",
 )
 
 

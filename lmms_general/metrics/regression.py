@@ -7,6 +7,7 @@ reference's shape (zero depth / zero flow). The sample stays in the denominator 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,23 +15,30 @@ import numpy as np
 
 from lmms_general.metrics._common import answer_list, require_samples
 from lmms_general.metrics.arrays import dense_reference, load_array, parse_dense
-from lmms_general.metrics.parsing import extract_json, parse_number
+from lmms_general.metrics.parsing import clean_response, extract_json, parse_number
 from lmms_general.metrics.registry import MetricSpec, register
+
+_PATH = re.compile(
+    r"^(?=\S*[A-Za-z_])[^\s\[\]{}]+(?:/[^\s]*|\.(?:npy|npz|png|flo|exr|pfm|tif|tiff|jpg|jpeg|bmp|json|txt|csv))$", re.I
+)
 
 
 def parse_value(raw: str, context: Mapping[str, Any]) -> Any:
-    """A number (counting, forecasting), a JSON array, or a file path to a dense map; None when empty."""
-    text = (raw or "").strip()
+    """A number (counting, forecasting: "42 apples" -> 42, "4,200" -> 4200, "4,2" -> None), a JSON array
+    (also fenced / with prose around it), a JSON dense map (RLE), or a file path to a dense map; None when
+    the response holds none of these (refusals, prose without a number)."""
+    text = clean_response(raw or "")
     if not text:
         return None
-    if text[:1] == "[":
+    if _PATH.match(text):
+        return parse_dense(text, context)
+    if text[:1] == "{":
+        return parse_dense(text, context)
+    if "[" in text:
         value = extract_json(text)
-        if isinstance(value, list):
+        if isinstance(value, list) and value:
             return value
-    number = parse_number(text)
-    if number is not None and not text.lower().endswith((".npy", ".npz", ".png", ".flo", ".exr", ".tiff", ".jpg")):
-        return number
-    return parse_dense(text, context) if "/" in text or "." in text else None
+    return parse_number(text)
 
 
 def value_reference(raw: Any, context: Mapping[str, Any]) -> Any:

@@ -18,7 +18,12 @@ from lmms_general.metrics.registry import MetricSpec, register
 
 
 def _pred_like(prediction: Any, reference: np.ndarray) -> np.ndarray:
-    """The prediction as an array of the reference's shape; zeros when missing, unreadable or mis-shaped."""
+    """The prediction as an array of the reference's shape; zeros when missing, unreadable or mis-shaped.
+    A polygon answer (``{"polygons": [...]}``) is rasterised onto the reference's grid."""
+    from lmms_general.protocol.polygons import is_polygon_answer, polygons_as_array
+
+    if is_polygon_answer(prediction):
+        return polygons_as_array(prediction, reference)
     try:
         array = load_array(prediction)
     except ValueError:
@@ -49,8 +54,18 @@ def binary_iou(pred: np.ndarray, ref: np.ndarray) -> float:
     return 1.0 if union == 0 else float(np.logical_and(pred, ref).sum() / union)
 
 
-def _video_iou(prediction: Any, reference: Mapping[str, Any]) -> float:
+def _frame_answers(prediction: Any, reference: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Per-frame answers keyed like the reference: by frame key, else by position (``"0"``, ``"1"``, ... in the
+    order of the reference's frames, as the prompt asks)."""
     frames = prediction if isinstance(prediction, Mapping) else {}
+    if not frames or set(frames) & set(reference):
+        return frames
+    by_position = {str(i): key for i, key in enumerate(reference)}
+    return {by_position[k]: v for k, v in frames.items() if k in by_position}
+
+
+def _video_iou(prediction: Any, reference: Mapping[str, Any]) -> float:
+    frames = _frame_answers(prediction, reference)
     scores = []
     for frame, ref_value in reference.items():
         ref = load_array(ref_value)

@@ -32,9 +32,30 @@ def _nltk_bleu() -> tuple[Any, Any, Any]:
     return NLTKWordTokenizer().tokenize, sentence_bleu, SmoothingFunction().method4
 
 
+#: Chinese / Japanese characters: text holding them is tokenised one character per token
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _zh_tokenizer() -> Any:
+    from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
+
+    return TokenizerZh()
+
+
+def cjk_tokens(text: str) -> list[str]:
+    """sacreBLEU's ``zh`` tokenisation (the standard for Chinese BLEU): every CJK character is a token,
+    other text is split by the 13a rules."""
+    return _zh_tokenizer()(text).split()
+
+
 def word_tokens(text: str) -> list[str]:
     """nltk ``word_tokenize(text, preserve_line=True)``: the Treebank-style word tokenizer without
-    Punkt sentence splitting (deterministic, needs no downloaded nltk data)."""
+    Punkt sentence splitting (deterministic, needs no downloaded nltk data). Text with Chinese characters
+    is tokenised per character (:func:`cjk_tokens`); whitespace splitting would make a Chinese sentence
+    one token and its BLEU 0."""
+    if _CJK.search(text):
+        return cjk_tokens(text)
     return _nltk_bleu()[0](text)
 
 
@@ -64,11 +85,26 @@ def bleu_1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
 # --------------------------------------------------------------------------- ROUGE (rouge-score)
 
 
+class _CjkAwareTokenizer:
+    """rouge-score's default tokenizer (lower case, stemming), per character for Chinese text (the default
+    one drops every non-ASCII character, so Chinese ROUGE would be 0)."""
+
+    def __init__(self) -> None:
+        from rouge_score.tokenizers import DefaultTokenizer
+
+        self._default = DefaultTokenizer(use_stemmer=True)
+
+    def tokenize(self, text: str) -> list[str]:
+        if _CJK.search(text):
+            return [t.lower() for t in cjk_tokens(text) if not _COCO_PUNCT.fullmatch(t)]
+        return self._default.tokenize(text)
+
+
 @functools.lru_cache(maxsize=4)
 def _rouge_scorer(rouge_type: str) -> Any:
     from rouge_score import rouge_scorer
 
-    return rouge_scorer.RougeScorer([rouge_type], use_stemmer=True)
+    return rouge_scorer.RougeScorer([rouge_type], tokenizer=_CjkAwareTokenizer())
 
 
 def rouge_sample(prediction: Any, references: Sequence[str], rouge_type: str) -> float:
@@ -97,8 +133,10 @@ _COCO_PUNCT = re.compile(r"[^\w\s]")
 
 
 def coco_tokenize(text: Any) -> str:
-    """Lower-case and strip punctuation, the effect of the COCO caption PTB tokenizer (which needs Java)."""
-    return " ".join(_COCO_PUNCT.sub(" ", str(text).lower()).split())
+    """Lower-case and strip punctuation, the effect of the COCO caption PTB tokenizer (which needs Java);
+    Chinese text one character per token (:func:`cjk_tokens`)."""
+    folded = _COCO_PUNCT.sub(" ", str(text).lower())
+    return " ".join(cjk_tokens(folded) if _CJK.search(folded) else folded.split())
 
 
 def _coco_inputs(

@@ -51,13 +51,20 @@ def scorable(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def metric_score_fn(metric_id: str, task: str | None = None) -> ScoreFn:
-    """``items -> task score`` using ``get_metric(metric_id).score(predictions, references)``."""
+    """``items -> task score`` through the one task-score function (:func:`lmms_general.protocol.task_score`);
+    raises when the metric cannot score them (the bootstrap keeps such a task at its point score)."""
     from lmms_general.metrics import get_metric
+    from lmms_general.protocol import task_score
+    from lmms_general.registry import TASK_PREFIX
 
-    spec = get_metric(metric_id, task)
+    get_metric(metric_id, task)  # a clear error naming the task when the metric does not exist
+    key = task[len(TASK_PREFIX):] if task and task.startswith(TASK_PREFIX) else task
 
     def score(items: Sequence[dict[str, Any]]) -> float:
-        return spec.score([i.get("prediction") for i in items], [i.get("reference") for i in items])
+        result = task_score(items, key or (str(items[0].get("key")) if items else None))
+        if result.score is None:
+            raise ValueError(result.error or "no scorable item")
+        return result.score
 
     return score
 

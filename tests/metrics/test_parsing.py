@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from lmms_general.metrics import get_metric
+from lmms_general.metrics.classification import answer_correct
+from lmms_general.metrics.judged import verdict
 from lmms_general.metrics.parsing import (
     extract_json,
+    label_matches,
     normalize_answer,
     parse_boxes,
+    parse_frame_boxes,
     parse_label,
     parse_number,
     parse_option_letter,
+    parse_polygons,
     split_label_set,
 )
 
@@ -73,3 +79,99 @@ def test_labels() -> None:
     assert normalize_answer("The  Eiffel-Tower!") == "eiffeltower"
     assert split_label_set("Person, Location<p>org.", multi=True) == {"person", "location", "org"}
     assert split_label_set("Person, Location", multi=False) == {"person, location"}
+
+
+# --------------------------------------------------------------------------- parsers wired into the metrics
+
+
+def _score(metric_id: str, raws: list[str], refs: list[object], context: dict | None = None) -> float:
+    spec = get_metric(metric_id)
+    ctx = context or {}
+    return spec.score([spec.parse(r, ctx) for r in raws], [spec.prepare_reference(r, ctx) for r in refs])
+
+
+def test_accuracy_reads_real_answers() -> None:
+    raws = ["I think it's B", "**B**", "答案是B", "Yes, it is.", "It is a Toyota.", "42 apples", "4,2",
+            "The answer is B and C", "No, it is not."]
+    refs = ["B", "B", "B", "yes", "Toyota", "42", "42", "B", "yes"]
+    assert _score("accuracy", raws, refs) == pytest.approx(100 * 6 / 9)
+
+
+def test_accuracy_with_options_never_credits_two_letters() -> None:
+    ctx = {"options": ["cat", "dog", "bird"]}
+    assert _score("accuracy", ["The answer is B and C", "B or C", "so the answer is (B)."], ["B", "B", "B"],
+                  ctx) == pytest.approx(100 / 3)
+
+
+def test_accuracy_with_a_label_set() -> None:
+    ctx = {"labels": ["Toyota", "Honda", "Ford"]}
+    spec = get_metric("accuracy")
+    assert spec.parse("It is not a Toyota, it is a Honda.", ctx) == "Honda"
+    assert spec.parse("Toyota or Honda", ctx) is None
+    assert _score("accuracy", ["It is a Toyota.", "A Honda Civic", "Ford?"], ["Toyota", "Toyota", "Ford"],
+                  ctx) == pytest.approx(200 / 3)
+
+
+def test_empty_reference_is_an_error_and_matches_nothing() -> None:
+    spec = get_metric("accuracy")
+    with pytest.raises(ValueError, match="empty reference"):
+        spec.prepare_reference("", {})
+    with pytest.raises(ValueError, match="empty reference"):
+        spec.prepare_reference(["", " "], {})
+    assert not answer_correct("A", [""]) and not answer_correct("", [""])
+    assert not label_matches("A", "")
+
+
+def test_corpus_classes_map_free_text_onto_reference_classes() -> None:
+    raws = ["The utterance is sarcastic.", "This is NOT sarcastic.", "Not sarcastic", "I cannot tell."]
+    refs = ["sarcastic", "not sarcastic", "sarcastic", "not sarcastic"]
+    # mapped: sarcastic, not sarcastic, not sarcastic (wrong), unparsed (wrong) -> recall 1/2 per class
+    assert _score("macro_accuracy", raws, refs) == pytest.approx(50.0)
+    assert _score("f_score", raws[:2], refs[:2]) == pytest.approx(100.0)
+    assert _score("macro_accuracy", ["Yes, it is.", "No."], ["yes", "no"]) == pytest.approx(100.0)
+
+
+def test_anomaly_scores_through_the_ap_metric() -> None:
+    spec = get_metric("ap")
+    assert spec.parse("0.85", {}) == pytest.approx(0.85)
+    assert spec.parse("Anomaly score: 0.12", {}) == pytest.approx(0.12)
+    assert spec.parse("No anomaly detected.", {}) == 0.0
+    assert spec.parse("I cannot determine that.", {}) is None
+    raws = ["Anomaly score: 0.9", "0.2", "Anomaly score: 0.7", "0.1"]
+    assert _score("ap", raws, ["yes", "no", "yes", "no"]) == pytest.approx(100.0)
+    assert _score("ap", raws, ["no", "yes", "no", "yes"]) < 60.0
+
+
+def test_regression_parse_value() -> None:
+    spec = get_metric("mae")
+    assert spec.parse("There are 42 apples.", {}) == 42.0
+    assert spec.parse("4,2", {}) is None
+    assert spec.parse("I cannot count them.", {}) is None
+    assert spec.parse("Here is the map: [[1, 2], [3, 4]]", {}) == [[1, 2], [3, 4]]
+    assert spec.parse("out/depth_0001.png", {"task_dir": "/data/t"}) == "/data/t/out/depth_0001.png"
+
+
+def test_judge_verdicts() -> None:
+    assert [verdict(r) for r in ["Not correct.", "NO", "No, it names a dog.", "YES", "Correct.", "incorrect"]] == [
+        0.0, 0.0, 0.0, 1.0, 1.0, 0.0]
+
+
+def test_json_shapes() -> None:
+    assert extract_json("{'a': (1, 2), 'b': None, 3: True}") == {"a": [1, 2], "b": None, "3": True}
+    assert extract_json('Result: {"a": [1, 2,],} thanks') == {"a": [1, 2]}
+    assert extract_json("<think>{1}</think>[3]") == [3]
+    assert parse_frame_boxes('{"boxes": [[1, 2, 3, 4], null]}') == [[1.0, 2.0, 3.0, 4.0], None]
+    assert parse_polygons('{"polygons": [[[0, 0], [4, 0], [4, 4]]]}') == [[0.0, 0.0, 4.0, 0.0, 4.0, 4.0]]
+
+
+def test_parsers_are_fast() -> None:
+    import time
+
+    text = "Let me think step by step. " * 200 + "So the answer is (C)."
+    start = time.perf_counter()
+    for _ in range(200):
+        assert parse_option_letter(text, OPTIONS) == "C"
+        assert parse_number(text + " 42") == 42.0
+    for hostile in ("{" * 3000, "[a] " * 3000, "(x, [y, {z " * 1000, "[" * 3000 + "]" * 3000):
+        assert extract_json(hostile) is None and parse_boxes(hostile) is None
+    assert time.perf_counter() - start < 10.0

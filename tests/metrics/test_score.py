@@ -8,23 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from lmms_general.commands.score import score_root, score_samples
-from lmms_general.metrics import get_metric
+from lmms_general.commands.score import score_root
+from lmms_general.protocol import task_score
 
 SAMPLE_ROOT = Path(__file__).resolve().parents[2] / "lmms_general" / "sample_data" / "General-Bench-Openset"
 
 
-def test_score_samples_counts_missing_and_unparsed() -> None:
-    ctx = {"options": ["x", "y", "z"], "task_type": "MultipleChoiceQA"}
-    items = [("A", "A", ctx), ("B", "no idea", ctx), ("C", None, ctx), ("A", "(A)", ctx), (None, "A", ctx)]
-    score, counts = score_samples(get_metric("accuracy"), items)
-    assert score == pytest.approx(50.0)  # 2 of 4 scorable; unparsed and missing count as wrong
-    assert counts == {"n": 5, "n_scored": 4, "n_unparsed": 1, "n_missing": 1}
+def test_task_score_counts_missing_and_unparsed() -> None:
+    items = [
+        {"key": "nlp_causal_reasoning", "prediction": "A", "reference": ["A"], "status": "ok"},
+        {"key": "nlp_causal_reasoning", "prediction": None, "reference": ["B"], "status": "unparsed"},
+        {"key": "nlp_causal_reasoning", "prediction": None, "reference": ["C"], "status": "missing"},
+        {"key": "nlp_causal_reasoning", "prediction": "A", "reference": ["A"], "status": "ok"},
+        {"key": "nlp_causal_reasoning", "prediction": "A", "reference": None, "status": "ok",
+         "error": "nlp_causal_reasoning sample 5: the annotation has no reference answer"},
+    ]
+    result = task_score(items)
+    assert result.score == pytest.approx(50.0)  # 2 of 4 scorable; unparsed and missing count as wrong
+    assert (result.n, result.n_scored, result.n_unparsed, result.n_missing, result.n_unscorable) == (5, 4, 1, 1, 1)
+    assert "1 of 5 samples have no usable reference" in result.error  # never dropped silently
 
 
-def test_score_samples_closeset_has_no_score() -> None:
-    score, counts = score_samples(get_metric("accuracy"), [(None, "A", {})])
-    assert score is None and counts["n_scored"] == 0
+def test_task_score_closeset_has_no_score() -> None:
+    items = [{"key": "nlp_causal_reasoning", "prediction": "A", "reference": None, "status": "ok",
+              "error": "the annotation has no reference answer"}]
+    result = task_score(items)
+    assert result.score is None and result.n_scored == 0 and "Closeset" in result.error
 
 
 def test_score_root_both_prediction_shapes(tmp_path: Path) -> None:

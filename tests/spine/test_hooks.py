@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from lmms_general import hooks
-from lmms_general.hooks.results import generated_paths, process_results, score_items
+from lmms_general.hooks.results import process_results
+from lmms_general.protocol import task_score
+from lmms_general.protocol.media_response import media_paths as generated_paths
 from lmms_general.registry import load_registry
 
 
@@ -75,7 +77,8 @@ def test_doc_to_visual_loads_inputs_and_records_corrupt_files(tmp_path: Path) ->
 def test_process_results_never_raises_and_keeps_errors() -> None:
     doc = make_doc("nlp_causal_reasoning", {"id": "c1"}, reference="A", load_error="missing media x.png")
     item = process_results(doc, ["A"])["score"]
-    assert item["status"] == "error" and "x.png" in item["error"] and item["reference"] in ("A", ["A"])
+    # the model never saw its input: scored as wrong, kept in the denominator, the reason named
+    assert item["status"] == "failed" and "x.png" in item["error"] and item["reference"] in ("A", ["A"])
 
 
 def test_generation_failures_are_counted_not_dropped() -> None:
@@ -100,7 +103,7 @@ def test_accuracy_task_scores_through_items() -> None:
     items = [process_results(d, [r])["score"] for d, r in zip(docs, ["A", "B", "no idea", "A"], strict=True)]
     assert [i["status"] for i in items][:2] == ["ok", "ok"]
     assert items[2]["status"] == "unparsed"  # stays in the denominator
-    assert score_items(items) == pytest.approx(50.0)
+    assert task_score(items).score == pytest.approx(50.0)
     flags = [process_results(d, [r])["failed"] for d, r in zip(docs, ["A", "B", "?", "A"], strict=True)]
     assert hooks.aggregate_failed(flags) == 1
 
@@ -112,5 +115,7 @@ def test_a_metric_that_cannot_run_marks_its_task_and_spares_the_run(monkeypatch,
     items = [{"id": "1", "key": spec.key, "prediction": "a cat", "reference": "a cat", "status": "ok"}]
     with caplog.at_level("ERROR", logger="lmms_general"):
         value = hooks.aggregate_score(items)
-    assert isinstance(value, str) and value.startswith("error: ")
-    assert f"task {spec.task} (metric gpt_score) could not be scored" in caplog.text
+        error = hooks.aggregate_error(items)
+    assert value is None  # the score field stays numeric or null
+    assert error.startswith("metric gpt_score failed: ")
+    assert f"task {spec.task} (metric gpt_score)" in caplog.text

@@ -1,4 +1,9 @@
-"""What a General-Bench task asks the model for: task kind (prompt/parse family) and generation kind."""
+"""What a General-Bench task asks the model for: its task kind (the answer protocol) and generation kind.
+
+The task kind names the :class:`~lmms_general.protocol.formats.AnswerFormat` that owns the task's answer
+instruction, parser and reference renderer. It follows from the row's metric, with per-row overrides where the
+metric alone misleads (anomaly AP rows answer a score, not boxes).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,51 @@ from collections.abc import Iterable
 
 from lmms_general.registry import TaskSpec
 
-#: canonical metric id -> task kind (prompt style and answer parsing family)
+#: canonical metric id -> task kind (answer protocol) for comprehension rows
 _KIND_BY_METRIC: dict[str, str] = {
-    **dict.fromkeys(["accuracy", "macro_accuracy", "em_at_1", "f1", "micro_f1", "gpt_score"], "qa"),
+    **dict.fromkeys(["accuracy", "macro_accuracy", "em_at_1", "f1", "f_score"], "qa"),
+    "micro_f1": "label_set",
+    "gpt_score": "open_answer",
     **dict.fromkeys(["bleu_1", "bleu_4", "rouge_1", "rouge_l", "cider", "anls", "codebleu"], "text"),
-    **dict.fromkeys(["ap", "ap10", "ap50", "ap75", "map", "map50", "recall_at_50"], "detection"),
-    **dict.fromkeys(
-        ["miou", "instance_miou", "m_viou", "dice", "pq", "s_measure", "sad", "f_score"], "segmentation"
-    ),
-    **dict.fromkeys(["mae", "mse", "rms", "rmse", "abs_rel", "epe", "rte"], "regression"),
-    **dict.fromkeys(["auc", "amota"], "tracking"),
+    **dict.fromkeys(["ap", "ap10", "ap50", "ap75", "map", "map50", "dice"], "detection"),
+    "recall_at_50": "triplets",
+    **dict.fromkeys(["miou", "s_measure", "sad", "mse", "rms", "abs_rel", "epe"], "dense"),
+    "instance_miou": "point_labels",
+    "pq": "panoptic",
+    "m_viou": "tube",
+    **dict.fromkeys(["mae", "rmse"], "number"),
+    "rte": "trajectory",
+    "auc": "tracking",
+    "amota": "tracking_3d",
 }
 
-#: per-task kind overrides where the metric alone misleads
-_KIND_OVERRIDES: dict[str, str] = {}
+
+def _overrides() -> dict[str, str]:
+    """Rows whose answer differs from their metric's usual one (derived from the table, not hand-listed keys)."""
+    from lmms_general.registry import load_registry
+
+    out: dict[str, str] = {}
+    for spec in load_registry().values():
+        name = spec.display_name.lower()
+        if spec.paradigm != "comprehension":
+            continue
+        if spec.metric_id == "ap" and "anomaly" in name:
+            out[spec.key] = "anomaly"  # MVTec-style image-level anomaly AP: the answer is a score
+        elif spec.metric_id == "rmse" and spec.modality == "3d":
+            out[spec.key] = "dense"  # 3D normal estimation: a normal map, not one number
+    return out
+
+
+_KIND_OVERRIDES: dict[str, str] | None = None
 
 
 def task_kind(spec: TaskSpec) -> str:
-    """``qa``, ``text``, ``detection``, ``segmentation``, ``regression``, ``tracking`` or ``generation``."""
+    """The answer protocol of a row: ``generation`` for generation rows, else a key of ``_KIND_BY_METRIC``'s values
+    (``qa``, ``label_set``, ``open_answer``, ``text``, ``detection``, ``anomaly``, ``triplets``, ``dense``,
+    ``point_labels``, ``panoptic``, ``tube``, ``number``, ``trajectory``, ``tracking``, ``tracking_3d``)."""
+    global _KIND_OVERRIDES
+    if _KIND_OVERRIDES is None:
+        _KIND_OVERRIDES = _overrides()
     if spec.key in _KIND_OVERRIDES:
         return _KIND_OVERRIDES[spec.key]
     if spec.paradigm == "generation":

@@ -7,30 +7,27 @@ NLP samples follow the official ``type`` dispatch (DATASET_FORMAT.md §5); media
 from __future__ import annotations
 
 import json
-import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmms_general.hooks.docs import doc_field, payload
-
-LETTERS = string.ascii_uppercase
-
-_FORMAT = {
-    "detection": (
-        'Answer with JSON only: {{"<label>": [[x_min, y_min, width, height], ...]}} in pixel coordinates '
-        "(box format {bbox_format})."
-    ),
-    "segmentation": (
-        'Answer with JSON only: {{"polygons": [[x1, y1, x2, y2, ...], ...]}} outlining the target in pixel coordinates.'
-    ),
-    "regression": "Answer with a single number only.",
-    "tracking": 'Answer with JSON only: {{"boxes": [[x_min, y_min, width, height] for each frame]}}.',
-}
+from lmms_general.protocol.doc import Doc
+from lmms_general.protocol.formats import answer_format, option_letter
 
 
-def lettered(options: Sequence[Any]) -> str:
-    """``A. first\\nB. second``."""
-    return "\n".join(f"{LETTERS[i]}. {opt}" for i, opt in enumerate(options))
+def lettered(options: Any) -> str:
+    """``A. first\nB. second`` (``AA.`` after ``Z.``); a mapping keeps its own labels, any other value shows as is."""
+    if isinstance(options, Mapping):
+        return "\n".join(f"{key}. {opt}" for key, opt in options.items())
+    if not isinstance(options, Sequence) or isinstance(options, str):
+        return str(options)
+    return "\n".join(f"{option_letter(i)}. {opt}" for i, opt in enumerate(options))
+
+
+def _items(value: Any) -> list[Any]:
+    """A list for joining: lists as they are, a lone value as a one-item list, None/empty as []."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _field(mapping: Any, *names: str) -> str:
@@ -57,7 +54,7 @@ def _nlp_prompt(task_type: str, sample: Mapping[str, Any]) -> str:  # noqa: C901
     t = task_type.strip()
     if t == "MultipleChoiceQA":
         parts = [_field(inp_map, "text", "context"), _field(inp_map, "question")]
-        options = inp_map.get("options") or []
+        options = inp_map.get("options") if isinstance(inp_map.get("options"), list) else []
         return "\n".join(p for p in parts if p) + f"\n{lettered(options)}\nAnswer with the option letter only."
     if t == "OpenQA":
         context = _field(inp_map, "context")
@@ -66,13 +63,13 @@ def _nlp_prompt(task_type: str, sample: Mapping[str, Any]) -> str:  # noqa: C901
         lines.append(f"Question: {_field(inp_map, 'question')}\nAnswer concisely.")
         return "\n".join(x for x in lines if x)
     if t == "Summarization":
-        docs = sample.get("document_list") or [sample.get("document", "")]
+        docs = _items(sample.get("document_list")) or [sample.get("document", "")]
         return "Summarize the following text.\n\n" + "\n\n".join(map(str, docs))
     if t == "Translation":
         text = inp if isinstance(inp, str) else _field(inp_map, "text")
         return f"Translate the following text from {sample.get('in', 'the source language')} to {sample.get('out', 'the target language')}. Output only the translation.\n\n{text}"  # noqa: E501
     if t == "Dialogue":
-        turns = sample.get("dialog") or []
+        turns = _items(sample.get("dialog"))
         return "Continue the dialogue with the next response only.\n" + "\n".join(map(str, turns))
     if t == "Code Generation":
         ctx = sample.get("context") or []
@@ -88,8 +85,8 @@ def _nlp_prompt(task_type: str, sample: Mapping[str, Any]) -> str:  # noqa: C901
     if t == "Proof":
         return f"Prove the following statement step by step, then state the conclusion.\n{sample.get('statement', '')}"
     if t == "Mathematical Word Problem Solving":
-        problem = sample.get("problem") or {}
-        constraints = "\n".join(map(str, problem.get("constraints") or []))
+        problem = sample.get("problem") if isinstance(sample.get("problem"), Mapping) else {}
+        constraints = "\n".join(map(str, _items(problem.get("constraints"))))
         return f"{problem.get('text', '')}\n{constraints}\nGive only the final answer."
     if t == "Paraphrase Generation":
         return f"Paraphrase this sentence: {_field(inp_map, 'originalSentence')}"
@@ -121,20 +118,20 @@ def _generic_text(inp: Any) -> str:
     return ""
 
 
-def build_prompt(doc: Mapping[str, Any]) -> str:
-    """The instruction for one doc (without pre/post prompt)."""
-    data = payload(doc["payload_json"])
-    sample, context = data["sample"], data["context"]
-    kind = doc_field(doc, "task_kind")
-    if doc["registry_key"].startswith("nlp_"):
-        return _nlp_prompt(context.get("task_type", ""), sample)
+def build_prompt(doc: Doc) -> str:
+    """The instruction for one doc (without lmms-eval's pre/post prompt): the task text, lettered options for
+    multiple choice, and the answer-format sentence of the task kind's :class:`AnswerFormat`."""
+    sample, context = doc.sample, doc.context
+    if doc.registry_key.startswith("nlp_"):
+        return _nlp_prompt(str(context.get("task_type", "")), sample)
     inp = sample.get("input")
     if inp is None:  # video grounding / action detection records keep the query at top level
         inp = {"prompt": sample.get("caption", "")}
     text = _generic_text(inp)
     options = context.get("options")
-    if options and kind == "qa":
-        text += f"\n{lettered(options)}\nAnswer with the option letter only."
-    if kind in _FORMAT:
-        text += "\n" + _FORMAT[kind].format(bbox_format=context.get("bbox_format", ""))
+    if options and doc.task_kind == "qa":
+        text += f"\n{lettered(options)}"
+    instruction = answer_format(doc.task_kind).instruction(context)
+    if instruction:
+        text += "\n" + instruction
     return text.strip()

@@ -1,0 +1,190 @@
+"""Reading annotation JSON that Python's parser or our consumers would choke on, without losing records.
+
+* integers over Python's 4,300-digit str->int limit are read as :class:`OversizedInt` (a float, infinite)
+  instead of failing the whole file;
+* a file nested deeper than the C parser's recursion limit is split at the top level: every record that
+  still cannot be parsed becomes a :class:`TooDeep` marker (one bad sample, not a lost task);
+* :func:`clean` walks one value and repairs what downstream code cannot handle: lone UTF-16 surrogates
+  (not encodable as UTF-8) become U+FFFD, containers nested deeper than :data:`MAX_DEPTH` are cut; each
+  repair is returned as a problem text naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+#: containers deeper than this inside one record are cut (real annotations nest < 10 levels)
+MAX_DEPTH = 64
+_INT_DIGITS = 4000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: raw-text signs that a lone surrogate may be present (``\\uD8xx``-``\\uDFxx`` escapes or CESU bytes)
+_RAW_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+class OversizedInt(float):
+    """An integer literal with more digits than Python converts (kept as ``inf``, sign preserved)."""
+
+    digits: int = 0
+
+
+class TooDeep:
+    """A record the JSON parser could not read because it nests too deeply."""
+
+    def __repr__(self) -> str:
+        return "<record nested too deeply to parse>"
+
+
+def _parse_int(text: str) -> int | float:
+    if len(text) <= _INT_DIGITS:
+        return int(text)
+    value = OversizedInt("-inf" if text.startswith("-") else "inf")
+    value.digits = len(text.lstrip("-"))
+    return value
+
+
+def _ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _skip(text: str, i: int) -> int:
+    """Index just past the JSON value starting at ``i`` (iterative: no recursion, brackets and strings)."""
+    depth, in_str, escape = 0, False, False
+    for j in range(i, len(text)):
+        c = text[j]
+        if in_str:
+            if escape:
+                escape = False
+            elif c == "\\":
+                escape = True
+            elif c == '"':
+                in_str = False
+                if depth == 0:
+                    return j + 1
+        elif c == '"':
+            in_str = True
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        elif depth == 0 and c in ",:":
+            return j
+    raise json.JSONDecodeError("unterminated value", text, i)
+
+
+class _Shallow:
+    """Top-level parser whose values are decoded one by one by the C decoder."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.decoder = json.JSONDecoder(parse_int=_parse_int)
+
+    def value(self, i: int) -> tuple[Any, int]:
+        try:
+            return self.decoder.raw_decode(self.text, i)
+        except RecursionError:
+            return TooDeep(), _skip(self.text, i)
+
+    def expect(self, i: int, char: str) -> int:
+        i = _ws(self.text, i)
+        if i >= len(self.text) or self.text[i] != char:
+            raise json.JSONDecodeError(f"expected {char!r}", self.text, i)
+        return i + 1
+
+    def array(self, i: int) -> tuple[list[Any], int]:
+        i = self.expect(i, "[")
+        items: list[Any] = []
+        i = _ws(self.text, i)
+        if i < len(self.text) and self.text[i] == "]":
+            return items, i + 1
+        while True:
+            item, i = self.value(_ws(self.text, i))
+            items.append(item)
+            i = _ws(self.text, i)
+            if i < len(self.text) and self.text[i] == ",":
+                i += 1
+                continue
+            return items, self.expect(i, "]")
+
+    def document(self) -> Any:
+        i = _ws(self.text, 0)
+        if i < len(self.text) and self.text[i] == "[":
+            doc, i = self.array(i)
+        else:
+            doc, i = {}, self.expect(i, "{")
+            i = _ws(self.text, i)
+            if i < len(self.text) and self.text[i] == "}":
+                i += 1
+            else:
+                while True:
+                    key, i = self.decoder.raw_decode(self.text, _ws(self.text, i))
+                    i = _ws(self.text, self.expect(i, ":"))
+                    if key == "data" and i < len(self.text) and self.text[i] == "[":
+                        doc[key], i = self.array(i)
+                    else:
+                        doc[key], i = self.value(i)
+                    i = _ws(self.text, i)
+                    if i < len(self.text) and self.text[i] == ",":
+                        i += 1
+                        continue
+                    i = self.expect(i, "}")
+                    break
+        if _ws(self.text, i) != len(self.text):
+            raise json.JSONDecodeError("Extra data", self.text, i)
+        return doc
+
+
+def loads(raw: bytes) -> tuple[Any, bool]:
+    """Parse annotation bytes: (document, whether lone surrogates may be present).
+
+    Raises:
+        json.JSONDecodeError: malformed JSON; UnicodeDecodeError: not UTF-8/16/32.
+    """
+    text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+    maybe_surrogates = bool(_RAW_SURROGATE.search(raw))
+    try:
+        return json.loads(text, parse_int=_parse_int), maybe_surrogates
+    except RecursionError:
+        return _Shallow(text).document(), maybe_surrogates
+
+
+def clean(value: Any, where: str, *, surrogates: bool = True, depth: int = 0) -> tuple[Any, list[str]]:
+    """``value`` made safe for UTF-8, JSON and recursive consumers, plus one problem text per repair."""
+    problems: list[str] = []
+    return _clean(value, where, surrogates, depth, problems), problems
+
+
+def _clean(value: Any, where: str, surrogates: bool, depth: int, problems: list[str]) -> Any:
+    if isinstance(value, str):
+        if surrogates and _SURROGATE.search(value):
+            problems.append(f"{where}: invalid Unicode (lone surrogate) replaced by U+FFFD")
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, OversizedInt):
+        limit = "over Python's 4,300-digit limit"
+        problems.append(f"{where}: integer of {value.digits:,} digits ({limit}) read as {value}")
+        return value
+    if isinstance(value, TooDeep):
+        problems.append(f"{where}: nested too deeply for the JSON parser (value dropped)")
+        return None
+    if isinstance(value, (dict, list)):
+        if depth >= MAX_DEPTH:
+            problems.append(f"{where}: nested deeper than {MAX_DEPTH} levels (value dropped)")
+            return None
+        if isinstance(value, list):
+            out_list = [_clean(v, f"{where}[{i}]", surrogates, depth + 1, problems) for i, v in enumerate(value)]
+            return out_list if any(a is not b for a, b in zip(out_list, value, strict=True)) else value
+        out: dict[str, Any] = {}
+        changed = False
+        for k, v in value.items():
+            key = _clean(k, f"{where} key", surrogates, depth + 1, problems)
+            new = _clean(v, f"{where}.{key}", surrogates, depth + 1, problems)
+            changed = changed or key is not k or new is not v
+            out[key] = new
+        return out if changed else value
+    return value

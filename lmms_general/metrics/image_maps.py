@@ -1,0 +1,132 @@
+"""Image-generation rows scored against a target image by a non-generic metric (one metric per row protocol):
+
+* ``pixel_auc`` — Infection-map Generation (AUC): the generated infection map's grey levels are pixel scores,
+  the target map (binarised at half its range) the labels; pooled ROC-AUC over the task's pixels (scikit-learn),
+  x100. A perfect map scores 100, a blank or noise map ~50.
+* ``lab_error`` — Image Shadow Removal (RMSE): the ISTD protocol's "RMSE" — the per-pixel absolute error in CIE
+  LAB (OpenCV's sRGB->LAB, the same conversion as MATLAB's ``makecform('srgb2lab')``), summed over L, a, b and
+  averaged over pixels, then over images. Lower is better; a perfect image scores 0.
+* ``generated_class_accuracy`` — EEG-based Image Generation (Acc): N-way top-1 classification accuracy of the
+  generated image, judged by a zero-shot CLIP classifier over the task's class names: correct when the generated
+  image falls in the same class as the target image. The paper used an ImageNet classifier; ours is a
+  CLIP stand-in (``proxy``).
+
+The generated image is resized to the target's size before pixel metrics. A missing / unreadable output scores
+as a blank image (never dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from lmms_general.metrics import media
+from lmms_general.metrics._common import require_samples
+from lmms_general.metrics.image_generation import reference_media
+from lmms_general.metrics.registry import MetricSpec, register
+
+
+def _target_image(reference: Any, metric_id: str) -> np.ndarray:
+    targets = [t for t in reference_media(reference) if str(t).lower().endswith(media.IMAGE_SUFFIXES)]
+    if not targets:
+        raise ValueError(f"{metric_id}: the sample has no target image: {str(reference)[:200]}")
+    return media.load_image(targets[0])
+
+
+def _generated_like(prediction: Any, target: np.ndarray) -> np.ndarray:
+    """The generated image at the target's size; a blank image when missing or unreadable."""
+    size = (target.shape[1], target.shape[0])
+    if prediction is None:
+        return np.zeros_like(target)
+    try:
+        return media.load_image(prediction, size)
+    except media.MediaError:
+        return np.zeros_like(target)
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return image.astype(np.float64).mean(axis=-1) if image.ndim == 3 else image.astype(np.float64)
+
+
+def pixel_auc(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Pooled pixel ROC-AUC of generated maps against binarised target maps, x100."""
+    from sklearn.metrics import roc_auc_score
+
+    require_samples("pixel_auc", predictions)
+    scores, labels = [], []
+    for prediction, reference in zip(predictions, references, strict=True):
+        target = _target_image(reference, "pixel_auc")
+        grey = _grey(target)
+        labels.append((grey >= (grey.min() + grey.max()) / 2.0).ravel() if grey.max() > grey.min()
+                      else np.zeros(grey.size, dtype=bool))
+        scores.append(_grey(_generated_like(prediction, target)).ravel())
+    y_true = np.concatenate(labels)
+    if y_true.all() or not y_true.any():
+        raise ValueError("pixel_auc: the target maps hold a single class; AUC is undefined")
+    return 100.0 * float(roc_auc_score(y_true, np.concatenate(scores)))
+
+
+def lab_error_pair(prediction: Any, reference: Any) -> float:
+    """Mean over pixels of |dL| + |da| + |db| between the generated and the target image (ISTD "RMSE")."""
+    import cv2
+
+    target = _target_image(reference, "lab_error")
+    generated = _generated_like(prediction, target)
+    lab = [cv2.cvtColor(np.ascontiguousarray(img[..., :3]).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+           for img in (generated, target)]
+    return float(np.abs(lab[0] - lab[1]).sum(axis=-1).mean())
+
+
+def lab_error(predictions: Sequence[Any], references: Sequence[Any]) -> float:
+    """Mean per-image LAB error (see :func:`lab_error_pair`), raw units (lower is better)."""
+    require_samples("lab_error", predictions)
+    return float(np.mean([lab_error_pair(p, r) for p, r in zip(predictions, references, strict=True)]))
+
+
+def _class_names(references: Sequence[Any]) -> list[str]:
+    """The task's class names: the references' ``text`` (class label), else their prompts."""
+    names: list[str] = []
+    for ref in references:
+        if not isinstance(ref, Mapping):
+            continue
+        try:
+            name = ref.get("text") or media.reference_prompt(ref)
+        except ValueError:
+            continue
+        if name and str(name) not in names:
+            names.append(str(name))
+    return names
+
+
+def generated_class_accuracy(predictions: Sequence[Any], references: Sequence[Any], model: str | None = None) -> float:
+    """% samples whose generated image and target image get the same zero-shot CLIP class (x100)."""
+    from lmms_general.metrics.models import clip_image_embeddings, clip_text_embeddings, resolve_model
+
+    require_samples("generated_class_accuracy", predictions)
+    names = _class_names(references)
+    if len(names) < 2:
+        raise ValueError("generated_class_accuracy: the task names fewer than two classes")
+    path = resolve_model("CLIP", model)
+    classes = clip_text_embeddings([f"a photo of a {n}" for n in names], path)
+    targets = [_target_image(r, "generated_class_accuracy") for r in references]
+    generated = [_generated_like(p, t) for p, t in zip(predictions, targets, strict=True)]
+    target_class = np.argmax(clip_image_embeddings(targets, path) @ classes.T, axis=1)
+    generated_class = np.argmax(clip_image_embeddings(generated, path) @ classes.T, axis=1)
+    missing = np.array([p is None for p in predictions])
+    return 100.0 * float(np.mean((target_class == generated_class) & ~missing))
+
+
+_IO = {"parse": media.parse_media, "prepare_reference": media.generation_reference}
+register(MetricSpec(id="pixel_auc", compute=pixel_auc, kind="corpus", native_range=(0.0, 1.0), scale="x100",
+                    implementation="scikit-learn roc_auc_score over pooled pixels",
+                    description="pixel ROC-AUC of a generated infection map against the target map", **_IO))
+register(MetricSpec(id="lab_error", compute=lab_error, kind="sample", native_range=None, scale="raw (LAB units)",
+                    implementation="OpenCV sRGB->LAB, ISTD shadow-removal error",
+                    description="mean per-pixel |dL|+|da|+|db| to the shadow-free target (ISTD 'RMSE')", **_IO))
+register(MetricSpec(id="generated_class_accuracy", compute=generated_class_accuracy, kind="sample",
+                    native_range=(0.0, 1.0), scale="x100", implementation="CLIP zero-shot classification",
+                    default_model="openai/clip-vit-base-patch32", proxy=True,
+                    description="generated image classified as its target image's class (N-way top-1, CLIP)",
+                    **_IO))

@@ -1,0 +1,169 @@
+"""One General-Bench sample as a typed :class:`Doc`, and its three-column lmms-eval row.
+
+lmms-eval stores docs as ``{"registry_key", "sample_id", "payload_json"}`` rows (three columns on purpose:
+it reads every row through ``datasets`` several times and each column costs per row). :func:`doc_of` parses a
+row once (cached on the payload text) into a frozen :class:`Doc`; everything downstream reads the ``Doc``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lmms_general.protocol.kinds import generation_kind, output_modality, task_kind
+from lmms_general.registry import TaskSpec, load_registry
+
+#: the lmms-eval row columns (all strings)
+COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "payload_json": "string"}
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """One media entry of a sample: ``kind`` (image, frames, video, audio, pointcloud, mesh, depth ...),
+    ``path`` (absolute, or None when it did not resolve), ``raw`` (as annotated), ``role`` (input/output)."""
+
+    kind: str
+    path: str | None
+    raw: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One sample of one task, as every hook, command and model adapter sees it (do not mutate the dicts)."""
+
+    registry_key: str
+    sample_id: str
+    index: int
+    task_kind: str
+    output_modality: str
+    generation_kind: str
+    media: tuple[MediaRef, ...]
+    load_error: str
+    sample: Mapping[str, Any]
+    context: Mapping[str, Any]
+    reference: Any
+    task_dir: str
+
+    @property
+    def spec(self) -> TaskSpec:
+        return load_registry()[self.registry_key]
+
+    @property
+    def inputs(self) -> list[MediaRef]:
+        """Media the model reads (never targets / references)."""
+        return [m for m in self.media if m.role == "input"]
+
+    @property
+    def outputs(self) -> list[MediaRef]:
+        """Media that are reference outputs (targets)."""
+        return [m for m in self.media if m.role != "input"]
+
+    @property
+    def parse_context(self) -> dict[str, Any]:
+        """The context handed to parsers and reference preparation (task facts + ``task_dir``)."""
+        return {**self.context, "task_dir": self.task_dir}
+
+
+def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any]) -> Doc:
+    media = tuple(
+        MediaRef(str(m.get("kind", "")), m.get("path"), str(m.get("raw", "")), str(m.get("role") or "input"))
+        for m in body.get("media") or ()
+    )
+    return Doc(
+        registry_key=key,
+        sample_id=sample_id,
+        index=int(body.get("index", 0)),
+        task_kind=str(body.get("task_kind", "")),
+        output_modality=str(body.get("output_modality", "text")),
+        generation_kind=str(body.get("generation_kind", "")),
+        media=media,
+        load_error=str(body.get("load_error") or ""),
+        sample=body.get("sample") or {},
+        context=body.get("context") or {},
+        reference=body.get("reference"),
+        task_dir=str(body.get("task_dir", "")),
+    )
+
+
+@functools.lru_cache(maxsize=32768)
+def _parse_row(key: str, sample_id: str, payload_json: str) -> Doc:
+    return _doc_from_payload(key, sample_id, json.loads(payload_json))
+
+
+def doc_of(row: Mapping[str, Any] | Doc) -> Doc:
+    """The :class:`Doc` of an lmms-eval row (parsed once per payload; a ``Doc`` passes through)."""
+    if isinstance(row, Doc):
+        return row
+    return _parse_row(str(row["registry_key"]), str(row["sample_id"]), row["payload_json"])
+
+
+def is_general_bench_row(row: Any) -> bool:
+    """True for a row built by :func:`doc_row` (other lmms-eval tasks' docs are not)."""
+    return isinstance(row, Mapping) and "payload_json" in row and "registry_key" in row
+
+
+def _media_role(raw: str, sample: Any) -> str:
+    """``input`` when the annotation's input side names this file, else ``output`` (a target / reference)."""
+    role = getattr(sample, "role", None)
+    if role:
+        return str(role)
+    haystack = json.dumps([sample.input, dict(sample.extra)], default=str)
+    return "input" if raw and raw.replace("\\", "/") in haystack.replace("\\\\", "/") else "output"
+
+
+def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any) -> dict[str, Any]:
+    others = header.get("others") if isinstance(header.get("others"), dict) else {}
+    inp = sample.input if isinstance(sample.input, dict) else {}
+    return {
+        "registry_key": spec.key,
+        "task_name": spec.display_name,
+        "task_type": str(header.get("type", "")),
+        "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
+        "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
+        "question": inp.get("question") if isinstance(inp.get("question"), str) else None,
+        "sample_id": sample.id,
+    }
+
+
+def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str) -> dict[str, Any]:
+    """The payload of one loader :class:`~lmms_general.dataset.Sample` (see docs/ARCHITECTURE.md)."""
+    from lmms_general.dataset import sample_reference
+
+    media = [
+        {"kind": ref.kind, "path": str(ref.path) if ref.path else None, "raw": ref.raw,
+         "role": getattr(ref, "role", None) or _media_role(ref.raw, sample)}
+        for ref in sample.media
+    ]
+    input_kinds = [m["kind"] for m in media if m["role"] == "input" and m["path"]]
+    return {
+        "index": sample.index,
+        "task_kind": task_kind(spec),
+        "output_modality": output_modality(spec),
+        "generation_kind": generation_kind(spec, input_kinds),
+        "media": media,
+        "load_error": "; ".join(sample.errors),
+        "sample": {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra},
+        "context": _context(spec, header, sample),
+        "reference": sample_reference(sample),
+        "task_dir": task_dir,
+    }
+
+
+def doc_row(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str) -> dict[str, str]:
+    """The three-column lmms-eval row of one loader sample."""
+    body = doc_payload(spec, header, sample, task_dir)
+    return {
+        "registry_key": spec.key,
+        "sample_id": str(sample.id),
+        "payload_json": json.dumps(body, ensure_ascii=False, default=str),
+    }
+
+
+def make_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str) -> Doc:
+    """The :class:`Doc` of one loader sample (no lmms-eval row in between)."""
+    body = json.loads(json.dumps(doc_payload(spec, header, sample, task_dir), ensure_ascii=False, default=str))
+    return _doc_from_payload(spec.key, str(sample.id), body)

@@ -1,0 +1,534 @@
+"""One answer protocol per task kind: the instruction a prompt gives, the parser of a model's answer, and a
+renderer that writes a reference as a correct answer in exactly that format.
+
+Each :class:`AnswerFormat` owns the three for one task kind (:func:`lmms_general.protocol.kinds.task_kind`). Parsers
+unwrap the format's envelope (``{"boxes": ...}``, ``{"polygons": ...}``, ``{"images": [...]}``) and hand the rest to
+the row metric's own ``parse`` (``lmms_general.metrics``), so one parser per metric family serves every route
+(lmms-eval hooks, ``lmms-general score``, re-scoring from sample logs). Renderers take the *prepared* reference
+(what the metric consumes) and must round-trip: ``metric.score([parse(render(r))], [r])`` is the metric's perfect
+value (``tests/protocol/test_round_trip.py`` checks every row).
+
+Adding a task kind: subclass :class:`AnswerFormat`, register it in :data:`FORMATS`, map rows to it in
+``protocol/kinds.py``, add its cases to the round-trip and answer-corpus tests.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lmms_general.metrics.parsing import extract_json
+from lmms_general.metrics.registry import MetricSpec
+from lmms_general.protocol import media_response
+from lmms_general.protocol.polygons import POLYGON_KEY, is_polygon_answer, mask_to_polygons
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def option_letter(index: int) -> str:
+    """``A``..``Z``, then ``AA``, ``AB``, ... (MCQs may have more than 26 options)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = LETTERS[rest] + letters
+    return letters
+
+
+def format_number(value: float) -> str:
+    """A number as a model would write it: ``42`` for integral values, else the shortest exact repr."""
+    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _copy_into(path: str, output_dir: Path | None, stem: str) -> str:
+    """``path`` copied into ``output_dir`` (the run's output folder) when one is given; else ``path``."""
+    if output_dir is None:
+        return str(path)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / f"{stem}{Path(path).suffix}"
+    shutil.copyfile(path, target)
+    return str(target.resolve())
+
+
+class AnswerFormat:
+    """Base: free text, parsed by the metric as it is."""
+
+    name = "text"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        """The answer-format sentence appended to the prompt ("" when the task's own text says it)."""
+        return ""
+
+    def unwrap(self, raw: str) -> str:
+        """The part of a response the metric parser reads (the format's envelope removed)."""
+        return raw
+
+    def parse(self, raw: str, context: Mapping[str, Any], metric: MetricSpec) -> Any:
+        """The prediction the metric consumes, or None when the answer holds none."""
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        return metric.parse(self.unwrap(raw), context)
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        """A correct answer for ``reference`` in this format."""
+        answers = reference if isinstance(reference, list) else [reference]
+        return str(answers[0]) if answers else ""
+
+
+class ChoiceOrShortAnswer(AnswerFormat):
+    """Multiple choice (an option letter) or a short free-text answer / label."""
+
+    name = "qa"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        if context.get("options"):
+            return "Answer with the option letter only."
+        return "Answer with a short phrase only."
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        answers = [str(a) for a in (reference if isinstance(reference, list) else [reference]) if a is not None]
+        if not answers:
+            return ""
+        options = context.get("options")
+        first = answers[0].strip()
+        if options and first not in LETTERS:
+            texts = [str(o).strip().lower() for o in options]
+            if first.lower() in texts:
+                return option_letter(texts.index(first.lower()))
+        return first
+
+
+class LabelSet(AnswerFormat):
+    """One or several labels (NLP classification / extraction, micro-F1)."""
+
+    name = "label_set"
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        labels = [str(x) for x in (reference or [])]
+        from lmms_general.metrics.classification import MULTI_LABEL_TYPES
+
+        multi = str(context.get("task_type", "")).strip().lower() in MULTI_LABEL_TYPES
+        return (", " if multi else "<p>").join(labels)
+
+
+class OpenAnswer(AnswerFormat):
+    """A free answer judged against the reference (GPT-Score rows)."""
+
+    name = "open_answer"
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        if isinstance(reference, Mapping):
+            return str(reference.get("answer", "")).split(" / ")[0]
+        return super().render(reference, context)
+
+
+class FreeText(AnswerFormat):
+    """Captions, summaries, translations, code: the text itself."""
+
+    name = "text"
+
+
+class Number(AnswerFormat):
+    """One number (counting, forecasting)."""
+
+    name = "number"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return "Answer with a single number only."
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        if isinstance(reference, (int, float)):
+            return format_number(float(reference))
+        return _json(reference)
+
+
+class Trajectory(AnswerFormat):
+    """A camera trajectory (3D odometry): one position per frame."""
+
+    name = "trajectory"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return "Answer with JSON only: [[x, y, z], ...], the camera position at each frame, in metres."
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        from lmms_general.metrics.arrays import load_array
+
+        return _json(np.asarray(load_array(reference), dtype=float).tolist())
+
+
+class Boxes(AnswerFormat):
+    """Labelled 2-D boxes ``{"<label>": [[x_min, y_min, width, height], ...]}``."""
+
+    name = "detection"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return (
+            'Answer with JSON only: {"<label>": [[x_min, y_min, width, height], ...]} in pixel coordinates '
+            f"(box format {context.get('bbox_format') or '(x_min, y_min, width, height)'})."
+        )
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        by_label: dict[str, list[list[float]]] = {}
+        unlabelled: list[list[float]] = []
+        for box in reference or []:
+            target = unlabelled if box.get("label") is None else by_label.setdefault(str(box["label"]), [])
+            target.append([float(v) for v in box["bbox"]])
+        if unlabelled and not by_label:
+            return _json(unlabelled)
+        if unlabelled:
+            by_label.setdefault("object", []).extend(unlabelled)
+        return _json(by_label)
+
+
+class AnomalyScore(AnswerFormat):
+    """Image-level anomaly detection: a score in [0, 1]."""
+
+    name = "anomaly"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return ("Answer with a single anomaly score between 0 and 1 only "
+                "(1 = the object is defective or anomalous, 0 = it is normal).")
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return format_number(float(reference))
+
+
+class Triplets(AnswerFormat):
+    """Relation triplets ``[[subject, predicate, object], ...]``."""
+
+    name = "triplets"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return 'Answer with JSON only: [["subject", "predicate", "object"], ...], most confident first.'
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json([list(t) for t in reference or []])
+
+
+class Track(AnswerFormat):
+    """Single-object tracking: one box per frame ``{"boxes": [[x, y, w, h] or null, ...]}``."""
+
+    name = "tracking"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return ('Answer with JSON only: {"boxes": [[x_min, y_min, width, height], ...]}, one box per frame in frame '
+                "order (null for a frame where the target is not visible), in pixel coordinates.")
+
+    def unwrap(self, raw: str) -> str:
+        value = extract_json(raw)
+        if isinstance(value, Mapping) and isinstance(value.get("boxes"), (list, Mapping)):
+            return _json(value["boxes"])
+        return raw
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json({"boxes": list(reference or [])})
+
+
+class Tube(AnswerFormat):
+    """Spatio-temporal grounding: ``{"<frame index>": [x, y, w, h], ...}`` for the frames showing the target."""
+
+    name = "tube"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return ('Answer with JSON only: {"<frame index>": [x_min, y_min, width, height], ...} for every frame in '
+                "which the target appears (frame indices start at 0), in pixel coordinates.")
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json(dict(reference or {}))
+
+
+class Tracks3D(AnswerFormat):
+    """3-D multi-object tracking: ``{"<frame>": [{"track_id", "center": [x, y, z], "category", "score"}, ...]}``."""
+
+    name = "tracking_3d"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return ('Answer with JSON only: {"<frame>": [{"track_id": "<id>", "center": [x, y, z], "category": "<class>", '
+                '"score": <confidence>}, ...], ...} with one entry per frame.')
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        scene = {frame: [{**box, "score": 1.0} for box in boxes] for frame, boxes in (reference or {}).items()}
+        return _json(scene)
+
+
+class DenseMap(AnswerFormat):
+    """Per-pixel outputs: masks (``{"polygons": ...}``), or any map written as a file (``{"images": [path]}``);
+    videos answer per frame: ``{"frames": {"<frame>": <answer for that frame>}}``."""
+
+    name = "dense"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return (
+            f'Answer with JSON only: {{"{POLYGON_KEY}": [[x1, y1, x2, y2, ...], ...]}} outlining the target region '
+            "(pixel-corner coordinates; a pixel belongs to the region when its centre is inside a polygon), or, if "
+            'you can write files, {"images": ["/absolute/path/of/the/map.png"]} holding the predicted map '
+            "(mask, matte, depth or flow as .png/.npy). For a video, answer "
+            '{"frames": {"<frame index>": <one of the two forms>, ...}} (frame indices start at 0).'
+        )
+
+    def unwrap_value(self, value: Any) -> Any:
+        """A decoded answer value -> what the metric's dense loaders read (path, polygons dict, frame dict)."""
+        if isinstance(value, Mapping):
+            if isinstance(value.get("frames"), Mapping):
+                return {str(k): self.unwrap_value(v) for k, v in value["frames"].items()}
+            if is_polygon_answer(value):
+                return {POLYGON_KEY: value[POLYGON_KEY]}
+            for key in ("images", "maps", "files"):
+                paths = value.get(key)
+                if isinstance(paths, list) and paths and isinstance(paths[0], str):
+                    return paths[0]
+        return value
+
+    def parse(self, raw: str, context: Mapping[str, Any], metric: MetricSpec) -> Any:
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        value = extract_json(raw)
+        if isinstance(value, Mapping):
+            unwrapped = self.unwrap_value(value)
+            if isinstance(unwrapped, str):
+                return metric.parse(unwrapped, context)
+            if unwrapped is not value or "counts" in value:
+                return unwrapped
+        return metric.parse(raw, context)
+
+    def _render_value(self, value: Any, output_dir: Path | None, stem: str) -> Any:
+        from lmms_general.metrics.arrays import load_array
+
+        if isinstance(value, Mapping) and "counts" not in value and "mask" not in value:
+            return {"frames": {str(k): self._render_value(v, output_dir, f"{stem}_{k}") for k, v in value.items()}}
+        array = load_array(value)
+        if array is not None and _is_binary_mask(array):
+            return {POLYGON_KEY: mask_to_polygons(array)}
+        if isinstance(value, str):
+            return {"images": [_copy_into(value, output_dir, stem)]}
+        if output_dir is None:
+            raise ValueError("a non-binary in-memory map needs an output folder to be written to")
+        output_dir.mkdir(parents=True, exist_ok=True)
+        target = output_dir / f"{stem}.npy"
+        np.save(target, np.asarray(array))
+        return {"images": [str(target.resolve())]}
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        rendered = self._render_value(reference, output_dir, _stem(context))
+        if "frames" in rendered:
+            rendered = {"frames": {k: v for k, v in rendered["frames"].items()}}
+        return _json(rendered)
+
+
+def _is_binary_mask(array: np.ndarray) -> bool:
+    """Two values at most, one of them 0 (a mask; mattes and depth have more levels)."""
+    values = np.unique(array)
+    return values.size <= 2 and (values.size == 0 or values[0] == 0) and array.ndim in (2, 3)
+
+
+def _stem(context: Mapping[str, Any]) -> str:
+    from model_adapters.media_output import safe_name
+
+    return safe_name(f"{context.get('registry_key', 'task')}_{context.get('sample_id', 'sample')}")
+
+
+class PointLabels(AnswerFormat):
+    """3-D part segmentation: one part label per input point."""
+
+    name = "point_labels"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return "Answer with JSON only: a list with one integer part label per input point, in input order."
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        from lmms_general.metrics.arrays import load_array
+
+        return _json(np.asarray(load_array(reference)).astype(int).ravel().tolist())
+
+
+class Panoptic(AnswerFormat):
+    """Panoptic segmentation: ``{"segments": [{"category_id", "id", "mask": <COCO RLE>}]}`` or a map file."""
+
+    name = "panoptic"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return ('Answer with JSON only: {"segments": [{"category_id": <class id>, "id": <instance id>, "mask": '
+                '{"size": [height, width], "counts": "<COCO RLE>"}}, ...]}, or {"images": ["/path/panoptic.png"]} '
+                "with a panoptic id map.")
+
+    def parse(self, raw: str, context: Mapping[str, Any], metric: MetricSpec) -> Any:
+        value = extract_json(raw) if isinstance(raw, str) else None
+        if isinstance(value, Mapping) and isinstance(value.get("images"), list) and value["images"]:
+            return metric.parse(str(value["images"][0]), context)
+        return super().parse(raw, context, metric)
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        if isinstance(reference, str):
+            return _json({"images": [_copy_into(reference, output_dir, _stem(context))]})
+        return _json(reference)
+
+
+class GeneratedMedia(AnswerFormat):
+    """Generation tasks: the media-response convention (:mod:`lmms_general.protocol.media_response`)."""
+
+    name = "generation"
+
+    def parse(self, raw: str, context: Mapping[str, Any], metric: MetricSpec) -> Any:
+        modality = str(context.get("output_modality") or "image")
+        paths = media_response.media_paths(raw, modality)
+        if not paths:
+            return None
+        return metric.parse(paths[0] if len(paths) == 1 else _json(paths), context)
+
+    def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        from lmms_general.protocol.references import reference_output_media
+
+        modality = str(context.get("output_modality") or "image")
+        sources = reference_output_media(reference, modality, int(context.get("index") or 0))
+        if not sources and modality == "video":
+            still = _still_video(reference, output_dir, _stem(context))
+            if still:
+                return media_response.build_response("", videos=[still])
+        if not sources:
+            return media_response.failure("the annotation names no reference output to copy")
+        copies = [_copy_into(p, output_dir, f"{_stem(context)}_{k}") for k, p in enumerate(sources[:1])]
+        key = media_response.MODALITY_KEYS[modality][0]
+        if modality == "3d" and Path(copies[0]).suffix.lower() in {".obj", ".off", ".glb", ".stl"}:
+            key = "meshes"
+        return media_response.build_response("", **{key: copies})
+
+
+def _still_video(reference: Any, output_dir: Path | None, stem: str, n_frames: int = 16) -> str | None:
+    """An image-to-video sample without a target video: the source image held still (the reference-derived answer:
+    perfectly consistent with its input). None when there is no source image or no output folder."""
+    from lmms_general.metrics.media import IMAGE_SUFFIXES
+
+    images = [p for p in (reference or {}).get("source") or [] if Path(str(p)).suffix.lower() in IMAGE_SUFFIXES]
+    if not images or output_dir is None:
+        return None
+    from PIL import Image
+
+    from model_adapters.media_output import MediaWriter
+
+    with Image.open(images[0]) as image:
+        frame = image.convert("RGB")
+    writer = MediaWriter(output_dir.parent, output_dir.name, stem)
+    return writer.video([frame] * n_frames)
+
+
+FORMATS: dict[str, AnswerFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        ChoiceOrShortAnswer(), LabelSet(), OpenAnswer(), FreeText(), Number(), Trajectory(), Boxes(),
+        AnomalyScore(), Triplets(), Track(), Tube(), Tracks3D(), DenseMap(), PointLabels(), Panoptic(),
+        GeneratedMedia(),
+    )
+}
+
+
+def answer_format(kind: str) -> AnswerFormat:
+    """The format of a task kind (see :func:`lmms_general.protocol.kinds.task_kind`)."""
+    try:
+        return FORMATS[kind]
+    except KeyError:
+        raise KeyError(f"no answer format for task kind {kind!r}; known: {sorted(FORMATS)}") from None
+
+
+def render_all(values: Sequence[Any], kind: str, context: Mapping[str, Any]) -> list[str]:
+    """Render several references of one kind (test helper)."""
+    fmt = answer_format(kind)
+    return [fmt.render(v, context) for v in values]
+
+
+# --------------------------------------------------------------------------- wrong answers in the same format
+
+
+def _shift_boxes(boxes: Any, by: float = 10000.0) -> Any:
+    if isinstance(boxes, Mapping):
+        return {k: _shift_boxes(v, by) for k, v in boxes.items()}
+    if isinstance(boxes, list):
+        if len(boxes) == 4 and all(isinstance(v, (int, float)) for v in boxes):
+            return [boxes[0] + by, boxes[1] + by, boxes[2], boxes[3]]
+        return [_shift_boxes(b, by) for b in boxes]
+    return boxes
+
+
+def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+    """A wrong answer in exactly the format of ``kind`` (for the corrupted oracle and invariant tests): a
+    different option, a far-off number, boxes far outside the image, an inverted mask, noise media."""
+    fmt = answer_format(kind)
+    if kind == "qa":
+        options = context.get("options")
+        right = fmt.render(reference, context)
+        if options:
+            letters = [option_letter(i) for i in range(len(options))]
+            others = [x for x in letters if x != right]
+            return others[0] if others else "Z"
+        return "none of the above"
+    if kind in {"label_set", "text", "open_answer"}:
+        return "no answer available"
+    if kind in {"number", "anomaly"}:
+        value = float(reference) if isinstance(reference, (int, float)) else 0.0
+        return format_number(1.0 - value) if kind == "anomaly" else format_number(value * 3 + 1000)
+    if kind in {"detection", "tracking", "tube", "trajectory"}:
+        rendered = extract_json(fmt.render(reference, context, output_dir))
+        return _json(_shift_boxes(rendered) if kind != "trajectory" else (np.asarray(rendered) + 1000).tolist())
+    if kind == "triplets":
+        return _json([["nothing", "unrelated to", "nothing"]])
+    if kind == "tracking_3d":
+        scene = {f: [{**b, "center": [c + 1000.0 for c in b["center"]], "score": 1.0} for b in boxes]
+                 for f, boxes in (reference or {}).items()}
+        return _json(scene)
+    if kind == "point_labels":
+        labels = extract_json(fmt.render(reference, context))
+        return _json([int(v) + 1 for v in labels])
+    if kind == "panoptic":
+        return _json({"segments": []})
+    if kind == "dense":
+        return _json(_wrong_dense(reference, output_dir, _stem(context)))
+    if kind == "generation":
+        return _noise_media(context, output_dir)
+    raise KeyError(f"no wrong-answer renderer for task kind {kind!r}")
+
+
+def _wrong_dense(reference: Any, output_dir: Path | None, stem: str) -> Any:
+    from lmms_general.metrics.arrays import load_array
+
+    if isinstance(reference, Mapping) and "counts" not in reference and "mask" not in reference:
+        return {"frames": {str(k): _wrong_dense(v, output_dir, f"{stem}_{k}") for k, v in reference.items()}}
+    array = np.asarray(load_array(reference))
+    if _is_binary_mask(array):
+        return {POLYGON_KEY: mask_to_polygons(array == 0)}
+    if output_dir is None:
+        raise ValueError("a wrong dense map needs an output folder to be written to")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / f"{stem}_wrong.npy"
+    np.save(target, np.asarray(array, dtype=np.float32)[::-1].copy() * 3.0 + 7.0)
+    return {"images": [str(target.resolve())]}
+
+
+def _noise_media(context: Mapping[str, Any], output_dir: Path | None) -> str:
+    """Seeded noise of the output modality (image, video, audio, point cloud) written under ``output_dir``."""
+    if output_dir is None:
+        raise ValueError("noise media need an output folder")
+    from model_adapters.media_output import MediaWriter
+
+    rng = np.random.default_rng(abs(hash(_stem(context))) % (2**32))
+    writer = MediaWriter(output_dir.parent, output_dir.name, f"{_stem(context)}_noise")
+    modality = str(context.get("output_modality") or "image")
+    if modality == "image":
+        writer.image(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8))
+    elif modality == "video":
+        writer.video([rng.integers(0, 256, (64, 64, 3), dtype=np.uint8) for _ in range(8)])
+    elif modality == "audio":
+        writer.audio(rng.uniform(-0.5, 0.5, 16000).astype(np.float32), 16000)
+    else:
+        writer.pointcloud(rng.normal(size=(256, 3)))
+    return writer.response()

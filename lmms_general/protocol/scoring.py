@@ -1,0 +1,174 @@
+"""The one per-sample scoring path and the one task score, shared by the lmms-eval hooks, ``lmms-general score``
+and re-scoring from sample logs.
+
+:func:`score_item` turns ``(doc, response)`` into a :class:`SampleItem` (parsed prediction, prepared reference,
+status) and never raises; :func:`task_score` turns a task's items into a :class:`TaskScore`. Every sample stays in
+the denominator: unparsed answers, failed generations and unreadable inputs score as wrong / worst. A sample whose
+*reference* is missing or unreadable cannot be scored at all; it is counted and named in the task's ``error``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from lmms_general.metrics import get_metric
+from lmms_general.protocol import media_response
+from lmms_general.protocol.doc import Doc
+from lmms_general.protocol.formats import answer_format
+from lmms_general.protocol.references import has_reference, raw_reference
+from lmms_general.registry import load_registry
+
+Status = Literal["ok", "unparsed", "failed", "error", "missing"]
+#: statuses that still score (as wrong / worst); "error" items lack a usable reference or input
+SCORED_STATUSES: frozenset[str] = frozenset({"ok", "unparsed", "failed", "missing"})
+_MAX_RAW = 20000
+
+
+def jsonable(value: Any) -> Any:
+    """numpy scalars/arrays and tuples as JSON values; NaN as None (items go into the sample log)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+@dataclass
+class SampleItem:
+    """One scored sample, as written into lmms-eval's sample log (``score`` field).
+
+    ``status``: ``ok`` (parsed answer), ``unparsed`` (no answer in the response), ``failed`` (the model reported a
+    failure / wrote no file), ``missing`` (no response at all), ``error`` (input or reference unusable; the item
+    has no reference and is counted in the task's error, not scored).
+    """
+
+    id: str
+    key: str
+    prediction: Any = None
+    reference: Any = None
+    raw: str = ""
+    status: Status = "ok"
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def prepared_reference(doc: Doc) -> Any:
+    """The reference the row metric consumes (raises with a clear message when it cannot be prepared)."""
+    spec = load_registry()[doc.registry_key]
+    metric = get_metric(spec.metric_id, spec.task)
+    reference = raw_reference(doc)
+    if reference is None:
+        return None
+    return jsonable(metric.prepare_reference(reference, doc.parse_context))
+
+
+def score_item(doc: Doc, response: str | None, input_error: str | None = None) -> dict[str, Any]:
+    """One sample's item (a JSON dict, see :class:`SampleItem`); never raises."""
+    item = SampleItem(id=doc.sample_id, key=doc.registry_key, raw=(response or "")[:_MAX_RAW])
+    try:
+        _fill(item, doc, response, input_error)
+    except Exception as exc:  # noqa: BLE001 - one sample must never stop a task
+        item.status, item.error = "error", f"sample {doc.sample_id}: {type(exc).__name__}: {exc}"
+    return item.to_json()
+
+
+def _fill(item: SampleItem, doc: Doc, response: str | None, input_error: str | None) -> None:
+    spec = load_registry()[doc.registry_key]
+    metric = get_metric(spec.metric_id, spec.task)
+    where = f"{spec.task} sample {doc.sample_id}"
+    if has_reference(doc):
+        try:
+            item.reference = prepared_reference(doc)
+        except Exception as exc:  # noqa: BLE001 - a bad reference is reported per sample
+            item.status, item.error = "error", f"{where}: reference unusable: {type(exc).__name__}: {exc}"
+            return
+    else:
+        item.error = f"{where}: the annotation has no reference answer"
+    problem = doc.load_error or input_error
+    if problem:
+        # the model never saw this sample's input: wrong, counted, kept in the denominator
+        item.status, item.error = "failed", f"{where}: input unusable: {problem}"
+        return
+    if response is None:
+        item.status, item.error = "missing", f"{where}: no response"
+        return
+    if media_response.is_failure(response):
+        item.status, item.error = "failed", response[:500]
+        return
+    context = {**doc.parse_context, "output_modality": doc.output_modality, "index": doc.index}
+    try:
+        prediction = answer_format(doc.task_kind).parse(response, context, metric)
+    except Exception as exc:  # noqa: BLE001 - a broken answer is an unparsed answer
+        prediction, item.error = None, f"{where}: parse: {type(exc).__name__}: {exc}"
+    item.prediction = jsonable(prediction)
+    if prediction is None and item.status == "ok":
+        item.status = "unparsed" if doc.output_modality == "text" else "failed"
+        if not item.error and doc.output_modality != "text":
+            item.error = f"{where}: no {doc.output_modality} file in the response"
+
+
+@dataclass
+class TaskScore:
+    """A task's score on the reference table's scale, with its counts (every sample accounted for)."""
+
+    key: str
+    score: float | None
+    n: int
+    n_scored: int
+    n_ok: int = 0
+    n_unparsed: int = 0
+    n_failed: int = 0
+    n_missing: int = 0
+    n_error: int = 0
+    n_unscorable: int = 0
+    error: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> TaskScore:
+    """Score one task's items with its row metric. Items with a reference are scored (wrong / worst when not
+    ``ok``); items without one are counted in ``n_error`` and named in ``error``. ``score`` is None when nothing is
+    scorable (no samples, or the Closeset) or the metric failed (its message in ``error``)."""
+    key = key or (str(items[0].get("key")) if items else "")
+    counts = {s: 0 for s in ("ok", "unparsed", "failed", "missing", "error")}
+    for item in items:
+        counts[str(item.get("status", "error")) if item.get("status") in counts else "error"] += 1
+    scorable = [i for i in items if i.get("reference") is not None]
+    result = TaskScore(key=key, score=None, n=len(items), n_scored=len(scorable), n_ok=counts["ok"],
+                       n_unparsed=counts["unparsed"], n_failed=counts["failed"], n_missing=counts["missing"],
+                       n_error=counts["error"])
+    unscored = [i for i in items if i.get("reference") is None]
+    result.n_unscorable = len(unscored)
+    result.errors = [str(i.get("error")) for i in unscored if i.get("error")][:20]
+    if not scorable:
+        if items and not any("reference unusable" in str(i.get("error", "")) for i in items):
+            result.error = ("no sample has a reference answer (the Closeset has no answers: "
+                            "export a submission with `lmms-general export-submission`)")
+        elif items:
+            result.error = f"{len(unscored)} of {len(items)} samples not scorable; first: {result.errors[0]}"
+        return result
+    if unscored:
+        first = result.errors[0] if result.errors else "no reference answer"
+        result.error = (f"{len(unscored)} of {len(items)} samples have no usable reference and are not in the score; "
+                        f"first: {first}")
+    spec = load_registry()[key]
+    metric = get_metric(spec.metric_id, spec.task)
+    try:
+        value = metric.score([i.get("prediction") for i in scorable], [i["reference"] for i in scorable])
+    except Exception as exc:  # noqa: BLE001 - reported per task; the sample log keeps everything to re-score
+        result.error = f"metric {spec.metric_id} failed: {type(exc).__name__}: {exc}"
+        return result
+    if not math.isfinite(value):
+        result.error = f"metric {spec.metric_id} returned a non-finite value ({value})"
+        return result
+    result.score = float(value)
+    return result

@@ -1,0 +1,429 @@
+"""Realistic model answers with the parse each must give (``None``: must stay unparsed).
+
+Each row is ``Row(parser, raw, context, expected)``; ``parser`` names an entry of ``PARSERS`` in
+``test_corpus.py`` and ``context`` is what that parser needs (the options of a multiple-choice item, the
+label set, the reference for a match). The answers are written the way real chat models answer: bare
+letters, hedges, markdown, LaTeX, chain of thought, Chinese, refusals, and answers naming two options
+(which must never be credited).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class Row(NamedTuple):
+    parser: str
+    raw: Any
+    context: Any
+    expected: Any
+
+
+COLORS = ["red", "green", "blue", "yellow"]
+ANIMALS = ["A cat sleeping on a sofa", "A dog running on grass", "A bird on a branch", "A fish in a tank"]
+SEASONS = ["Spring", "Summer", "Autumn", "Winter", "None of the above"]
+MOTION = ["The car turns left", "The car turns right", "The car stops", "The car reverses"]
+
+# ----------------------------------------------------------------------------------------- multiple choice
+MULTIPLE_CHOICE = [
+    # bare letters and their decorations
+    Row("option", "B", COLORS, "B"),
+    Row("option", "b", COLORS, "B"),
+    Row("option", "(C)", COLORS, "C"),
+    Row("option", "C.", COLORS, "C"),
+    Row("option", "D)", COLORS, "D"),
+    Row("option", "[A]", COLORS, "A"),
+    Row("option", " A \n", COLORS, "A"),
+    Row("option", "**B**", COLORS, "B"),
+    Row("option", "`C`", COLORS, "C"),
+    Row("option", "Option B", COLORS, "B"),
+    Row("option", "option d", COLORS, "D"),
+    Row("option", "E", COLORS, None),  # beyond the four options
+    Row("option", "B. green", COLORS, "B"),
+    Row("option", "(B) green", COLORS, "B"),
+    Row("option", "B) green", COLORS, "B"),
+    Row("option", "B: green", COLORS, "B"),
+    Row("option", "C - blue", COLORS, "C"),
+    Row("option", "**B. green**", COLORS, "B"),
+    Row("option", "B is correct.", COLORS, "B"),
+    # answer phrases
+    Row("option", "Answer: C", COLORS, "C"),
+    Row("option", "Answer: (D)", COLORS, "D"),
+    Row("option", "answer: b", COLORS, "B"),
+    Row("option", "The answer is A.", COLORS, "A"),
+    Row("option", "The answer is (B).", COLORS, "B"),
+    Row("option", "The correct answer is C) blue.", COLORS, "C"),
+    Row("option", "The correct option is D.", COLORS, "D"),
+    Row("option", "The best answer is B", COLORS, "B"),
+    Row("option", "Final answer: A", COLORS, "A"),
+    Row("option", "My answer is C.", COLORS, "C"),
+    Row("option", "I choose B.", COLORS, "B"),
+    Row("option", "I'd go with option D.", COLORS, "D"),
+    Row("option", "I would select (A).", COLORS, "A"),
+    Row("option", "Answer: I think B", COLORS, "B"),
+    # hedges
+    Row("option", "I think it's B", COLORS, "B"),
+    Row("option", "I think it's B.", COLORS, "B"),
+    Row("option", "It's C.", COLORS, "C"),
+    Row("option", "It is D", COLORS, "D"),
+    Row("option", "I believe B", COLORS, "B"),
+    Row("option", "Probably B.", COLORS, None),  # no answer phrase, not a bare letter: stays unparsed
+    Row("option", "That would be option C.", COLORS, "C"),
+    # markdown and LaTeX
+    Row("option", "**Answer:** C", COLORS, "C"),
+    Row("option", "**Answer: C**", COLORS, "C"),
+    Row("option", "### Answer\nC", COLORS, "C"),
+    Row("option", "## Final Answer\n\n**(B)**", COLORS, "B"),
+    Row("option", "> Answer: A", COLORS, "A"),
+    Row("option", "$\\boxed{D}$", COLORS, "D"),
+    Row("option", "The final answer is $\\boxed{B}$.", COLORS, "B"),
+    Row("option", "\\boxed{\\text{C}}", COLORS, "C"),
+    Row("option", "\\[ \\boxed{(A)} \\]", COLORS, "A"),
+    # Chinese
+    Row("option", "答案是B", COLORS, "B"),
+    Row("option", "答案：B", COLORS, "B"),
+    Row("option", "答案: C", COLORS, "C"),
+    Row("option", "答案为D。", COLORS, "D"),
+    Row("option", "选B", COLORS, "B"),
+    Row("option", "我选C。", COLORS, "C"),
+    Row("option", "正确答案是（A）", COLORS, "A"),
+    Row("option", "选项B正确。", COLORS, "B"),
+    Row("option", "根据图片，答案应该是D。", COLORS, "D"),
+    Row("option", "无法确定。", COLORS, None),
+    # chain of thought ending in the answer
+    Row("option", "The sky in the image is clear and the car is painted blue, so the answer is (C).", COLORS, "C"),
+    Row("option", "Let's analyze each option.\nA. red: no.\nB. green: no.\nC. blue: yes.\nTherefore, the answer is C.",
+        COLORS, "C"),
+    Row("option", "Option A is incorrect because the cat is awake. Option B is wrong too. The answer is D.",
+        ANIMALS, "D"),
+    Row("option", "First, the animal has feathers. Second, it sits on a branch. Thus the correct answer is B.", ANIMALS,
+        "B"),
+    Row("option", "Step 1: look at the leaves.\nStep 2: they are orange.\nFinal answer: (C)", SEASONS, "C"),
+    Row("option", "The leaves are falling and orange, which indicates autumn. Therefore, C.", SEASONS, "C"),
+    Row("option", "<think>Maybe A? No, the leaves are orange.</think>\nC", SEASONS, "C"),
+    Row("option", "<think>Let me think about whether it is A or B", SEASONS, None),  # cut off while reasoning
+    Row("option", "Looking at the trajectory, the vehicle steers right at the junction. So B.", MOTION, "B"),
+    Row("option", "The car's brake lights are on and it is not moving; the answer would be C.", MOTION, "C"),
+    # option text instead of a letter
+    Row("option", "green", COLORS, "B"),
+    Row("option", "Blue.", COLORS, "C"),
+    Row("option", "The car is yellow.", COLORS, "D"),
+    Row("option", "A dog running on grass", ANIMALS, "B"),
+    Row("option", "The image shows a bird on a branch.", ANIMALS, "C"),
+    Row("option", "Winter", SEASONS, "D"),
+    Row("option", "The car turns right", MOTION, "B"),
+    Row("option", "It is not red, it is green.", COLORS, "B"),
+    # several options named: never credited
+    Row("option", "The answer is B and C", COLORS, None),
+    Row("option", "The answer is B or C.", COLORS, None),
+    Row("option", "B and C", COLORS, None),
+    Row("option", "B, C", COLORS, None),
+    Row("option", "B or D", COLORS, None),
+    Row("option", "Answer: A, B", COLORS, None),
+    Row("option", "The answer is either B or C.", COLORS, None),
+    Row("option", "(A) and (D)", COLORS, None),
+    Row("option", "Both B and C are correct.", COLORS, None),
+    Row("option", "答案是B和C", COLORS, None),
+    Row("option", "It could be red or green.", COLORS, None),
+    Row("option", "A. red\nB. green\nC. blue\nD. yellow", COLORS, None),  # options recited
+    Row("option", "Option A is incorrect. Option B is correct.", COLORS, None),
+    # refusals and non-answers
+    Row("option", "I cannot determine the answer from the image.", COLORS, None),
+    Row("option", "I'm sorry, but I can't help with that.", COLORS, None),
+    Row("option", "I'm sorry, I cannot see the image.", ANIMALS, None),
+    Row("option", "As an AI, I am unable to view images.", COLORS, None),
+    Row("option", "There is not enough information to answer.", SEASONS, None),
+    Row("option", "Answer: I do not know", COLORS, None),
+    Row("option", "no idea", COLORS, None),
+    Row("option", "", COLORS, None),
+    Row("option", "   ", COLORS, None),
+    Row("option", "The answer is not A.", COLORS, None),
+    Row("option", "purple", COLORS, None),
+    Row("option", "I think the answer might be B, but it could also be C.", COLORS, None),
+    Row("option", "It's A? No wait, it's B.", COLORS, None),  # self-contradicting hedge: not credited
+    Row("option", "Among the options, B fits best.", COLORS, None),
+    # more real phrasings
+    Row("option", "Choice: C", COLORS, "C"),
+    Row("option", "Correct option: B", COLORS, "B"),
+    Row("option", "The answer might be B.", COLORS, "B"),
+    Row("option", "The answer is C, not B.", COLORS, "C"),
+    Row("option", "So the answer is B and not C.", COLORS, "B"),
+    Row("option", "The answer is B, because C is the color of the sky.", COLORS, "B"),
+    Row("option", "After considering A and B, I'd choose C.", COLORS, "C"),
+    Row("option", "A and B are both incorrect. The answer is C.", COLORS, "C"),
+    Row("option", "B) green\n\nExplanation: The car is green.", COLORS, "B"),
+    Row("option", "B\n\nThe car is green because of its paint.", COLORS, "B"),
+    Row("option", "Answer:\n\nB", COLORS, "B"),
+    Row("option", "The answer is **C**.", COLORS, "C"),
+    Row("option", "Therefore, the answer is $\\boxed{\\textbf{(B)}}$", COLORS, "B"),
+    Row("option", "The image shows a green car (B).", COLORS, "B"),
+    Row("option", "答案：B. 绿色", COLORS, "B"),
+    Row("option", "（B）", COLORS, "B"),
+    Row("option", "B。", COLORS, "B"),
+    Row("option", "A", COLORS, "A"),
+    Row("option", "A.", COLORS, "A"),
+    Row("option", "A red car is shown, so the answer is D.", COLORS, "D"),
+    Row("option", "The answer is a yellow car.", COLORS, "D"),
+    Row("option", "Answer - C", COLORS, "C"),
+    Row("option", "C is the answer.", COLORS, "C"),
+    Row("option", "None of the above", SEASONS, "E"),
+]
+
+# ----------------------------------------------------------------------------------------- yes / no
+YES_NO = [
+    Row("yes_no", "Yes", None, "yes"),
+    Row("yes_no", "yes.", None, "yes"),
+    Row("yes_no", "YES", None, "yes"),
+    Row("yes_no", "Yes, it is.", None, "yes"),
+    Row("yes_no", "Yes, there is a dog in the image.", None, "yes"),
+    Row("yes_no", "**Yes**", None, "yes"),
+    Row("yes_no", "Answer: yes", None, "yes"),
+    Row("yes_no", "The answer is yes.", None, "yes"),
+    Row("yes_no", "Correct, the light is green.", None, "yes"),
+    Row("yes_no", "是的", None, "yes"),
+    Row("yes_no", "是，图中有一只猫。", None, "yes"),
+    Row("yes_no", "No", None, "no"),
+    Row("yes_no", "no.", None, "no"),
+    Row("yes_no", "No, it is not.", None, "no"),
+    Row("yes_no", "No, there is no dog in the picture.", None, "no"),
+    Row("yes_no", "Nope.", None, "no"),
+    Row("yes_no", "**No**", None, "no"),
+    Row("yes_no", "Answer: No", None, "no"),
+    Row("yes_no", "不是", None, "no"),
+    Row("yes_no", "否", None, "no"),
+    Row("yes_no", "There is no dog in the image.", None, "no"),
+    Row("yes_no", "The person is holding an umbrella, so yes.", None, "yes"),
+    Row("yes_no", "Yes or no, it is hard to say.", None, None),
+    Row("yes_no", "I cannot tell from the image.", None, None),
+    Row("yes_no", "I'm sorry, I can't determine that.", None, None),
+    Row("yes_no", "The cat is black.", None, None),
+    Row("yes_no", "", None, None),
+    Row("yes_no", "I can't see any dog in the picture, so no.", None, "no"),
+    Row("yes_no", "I cannot see the image.", None, None),
+    Row("yes_no", "I don't know.", None, None),
+]
+
+# ----------------------------------------------------------------------------------------- free-text labels
+CARS = ["Toyota", "Honda", "Ford", "BMW"]
+SARCASM = ["sarcastic", "not sarcastic"]
+SENTIMENT = ["positive", "negative", "neutral"]
+LABELS = [
+    Row("label", "Toyota", CARS, "Toyota"),
+    Row("label", "It is a Toyota.", CARS, "Toyota"),
+    Row("label", "The car in the image is a Honda Civic.", CARS, "Honda"),
+    Row("label", "**Ford**", CARS, "Ford"),
+    Row("label", "Answer: bmw", CARS, "BMW"),
+    Row("label", "It is not a Toyota, it is a Honda.", CARS, "Honda"),
+    Row("label", "It could be a Toyota or a Honda.", CARS, None),
+    Row("label", "I cannot identify the car brand.", CARS, None),
+    Row("label", "A Tesla.", CARS, None),
+    Row("label", "sarcastic", SARCASM, "sarcastic"),
+    Row("label", "Not sarcastic.", SARCASM, "not sarcastic"),
+    Row("label", "The utterance is sarcastic.", SARCASM, "sarcastic"),
+    Row("label", "This is NOT sarcastic.", SARCASM, "not sarcastic"),
+    Row("label", "I'm sorry, I cannot decide whether it is sarcastic.", SARCASM, None),
+    Row("label", "Positive", SENTIMENT, "positive"),
+    Row("label", "The sentiment is negative.", SENTIMENT, "negative"),
+    Row("label", "Sentiment: neutral", SENTIMENT, "neutral"),
+    Row("label", "positive or negative", SENTIMENT, None),
+    Row("label", "yes", ["yes", "no"], "yes"),
+    Row("label", "Yes, it is.", ["yes", "no"], "yes"),
+    Row("label", "No, it isn't.", ["yes", "no"], "no"),
+]
+
+# free-text answers matched against one reference (no label set): classification.answer_correct
+MATCHES = [
+    Row("match", "It is a Toyota.", "Toyota", True),
+    Row("match", "Toyota", "Toyota", True),
+    Row("match", "toyota.", "Toyota", True),
+    Row("match", "It is not a Toyota.", "Toyota", False),
+    Row("match", "It is a Honda.", "Toyota", False),
+    Row("match", "Toyota or Honda", "Toyota", False),
+    Row("match", "Yes, it is.", "yes", True),
+    Row("match", "Yes, it is.", "no", False),
+    Row("match", "No, there is none.", "no", True),
+    Row("match", "42 apples", "42", True),
+    Row("match", "There are 42 apples in the basket.", "42", True),
+    Row("match", "4,2", "42", False),
+    Row("match", "4,200 people", "4200", True),
+    Row("match", "4,200", "4,200", True),
+    Row("match", "The answer is B and C", "B", False),
+    Row("match", "I think it's B", "B", True),
+    Row("match", "A", "", False),  # an empty reference matches nothing
+    Row("match", "", "", False),
+    Row("match", "The light is red.", "red", True),
+    Row("match", "Answer: Paris", "Paris", True),
+    Row("match", "I'm sorry, I cannot tell the color.", "red", False),
+    Row("match", "seven", "7", True),
+]
+
+# ----------------------------------------------------------------------------------------- numbers
+NUMBERS = [
+    Row("number", "42", None, 42.0),
+    Row("number", "42 apples", None, 42.0),
+    Row("number", "There are 42 apples.", None, 42.0),
+    Row("number", "The answer is 7.", None, 7.0),
+    Row("number", "Answer: 12", None, 12.0),
+    Row("number", "**Answer:** 5", None, 5.0),
+    Row("number", "$\\boxed{18}$", None, 18.0),
+    Row("number", "The final answer is $\\boxed{3.5}$ meters.", None, 3.5),
+    Row("number", "4,200", None, 4200.0),
+    Row("number", "About 1,234,567 people live there.", None, 1234567.0),
+    Row("number", "The population is 4,200.", None, 4200.0),
+    Row("number", "4,2", None, None),  # not a thousands group: ambiguous, never 42
+    Row("number", "12.5 cm", None, 12.5),
+    Row("number", "-3", None, -3.0),
+    Row("number", "The temperature is -5°C.", None, -5.0),
+    Row("number", "$1,299.99", None, 1299.99),
+    Row("number", "45%", None, 45.0),
+    Row("number", "0.75", None, 0.75),
+    Row("number", ".5", None, 0.5),
+    Row("number", "1e3", None, 1000.0),
+    Row("number", "There are seven birds.", None, 7.0),
+    Row("number", "Three.", None, 3.0),
+    Row("number", "I count 3 cars and 4 trucks, 7 vehicles in total.", None, 7.0),
+    Row("number", "3 + 4 = 7, so the answer is 7.", None, 7.0),
+    Row("number", "There are 3 red apples and 2 green ones, so 5 apples in total.", None, 5.0),
+    Row("number", "Step 1: 12 rows. Step 2: 4 per row. Total: 48", None, 48.0),
+    Row("number", "答案是15", None, 15.0),
+    Row("number", "共有8只羊。", None, 8.0),
+    Row("number", "图中有6辆车。", None, 6.0),
+    Row("number", "<think>maybe 3 or 4</think>The answer is 4.", None, 4.0),
+    Row("number", "I cannot count the objects in this image.", None, None),
+    Row("number", "I'm sorry, I can't count 3D objects.", None, None),
+    Row("number", "none", None, None),
+    Row("number", "nan", None, None),
+    Row("number", "", None, None),
+    Row("number", "There are many people.", None, None),
+    Row("number", "1/2", None, 0.5),
+    Row("number", "The answer is 3/4.", None, 0.75),
+    Row("number", "Twenty-one", None, 21.0),
+    Row("number", "There are forty two chairs.", None, 42.0),
+    Row("number", "Approximately 3,000 meters", None, 3000.0),
+    Row("number", "The year is 2019.", None, 2019.0),
+    Row("number", "Answer: 10 people", None, 10.0),
+    Row("number", "I estimate the count at about 150.", None, 150.0),
+]
+
+# ----------------------------------------------------------------------------------------- anomaly scores
+ANOMALY = [
+    Row("anomaly", "0.85", None, 0.85),
+    Row("anomaly", "Anomaly score: 0.12", None, 0.12),
+    Row("anomaly", "The anomaly score is 0.9.", None, 0.9),
+    Row("anomaly", "85%", None, 0.85),
+    Row("anomaly", "Yes", None, 1.0),
+    Row("anomaly", "Yes, there is a crack on the bottle.", None, 1.0),
+    Row("anomaly", "No", None, 0.0),
+    Row("anomaly", "No anomaly detected.", None, 0.0),
+    Row("anomaly", "The image is normal.", None, 0.0),
+    Row("anomaly", "The capsule has a scratch.", None, 1.0),
+    Row("anomaly", "Anomalous", None, 1.0),
+    Row("anomaly", "The product looks defect-free.", None, 0.0),
+    Row("anomaly", "1", None, 1.0),
+    Row("anomaly", "0", None, 0.0),
+    Row("anomaly", "I cannot determine whether it is defective.", None, None),
+    Row("anomaly", "The screw is made of metal.", None, None),
+]
+
+# ----------------------------------------------------------------------------------------- judge verdicts
+VERDICTS = [
+    Row("verdict", "YES", None, 1.0),
+    Row("verdict", "Yes.", None, 1.0),
+    Row("verdict", "Correct.", None, 1.0),
+    Row("verdict", "The model answer is correct.", None, 1.0),
+    Row("verdict", "NO", None, 0.0),
+    Row("verdict", "No", None, 0.0),
+    Row("verdict", "No, the answer mentions a dog instead of a cat.", None, 0.0),
+    Row("verdict", "Not correct.", None, 0.0),
+    Row("verdict", "Incorrect", None, 0.0),
+    Row("verdict", "The answer isn't correct.", None, 0.0),
+    Row("verdict", "The answer is not consistent with the reference.", None, 0.0),
+    Row("verdict", "Wrong.", None, 0.0),
+    Row("verdict", "maybe", None, None),
+]
+
+# ----------------------------------------------------------------------------------------- boxes
+_B = {"label": None, "score": 1.0}
+BOXES = [
+    Row("boxes", '{"car": [[10, 20, 30, 40]]}',
+        None, [{"label": "car", "bbox": [10.0, 20.0, 30.0, 40.0], "score": 1.0}]),
+    Row("boxes", '```json\n{"person": [[1, 2, 3, 4], [5, 6, 7, 8]]}\n```', None,
+        [{"label": "person", "bbox": [1.0, 2.0, 3.0, 4.0], "score": 1.0},
+         {"label": "person", "bbox": [5.0, 6.0, 7.0, 8.0], "score": 1.0}]),
+    Row("boxes", 'Here are the detected objects:\n```json\n{"dog": [12.5, 30, 100, 80]}\n```\nLet me know!', None,
+        [{"label": "dog", "bbox": [12.5, 30.0, 100.0, 80.0], "score": 1.0}]),
+    Row("boxes", '[{"label": "cat", "bbox": [0, 0, 50, 50], "score": 0.9}]', None,
+        [{"label": "cat", "bbox": [0.0, 0.0, 50.0, 50.0], "score": 0.9}]),
+    Row("boxes", '[{"class": "bird", "box": [1, 1, 2, 2]}]', None,
+        [{"label": "bird", "bbox": [1.0, 1.0, 2.0, 2.0], "score": 1.0}]),
+    Row("boxes", '{"boxes": [[1, 2, 3, 4]]}', None, [{**_B, "bbox": [1.0, 2.0, 3.0, 4.0]}]),
+    Row("boxes", "[[1, 2, 3, 4], [5, 6, 7, 8]]", None,
+        [{**_B, "bbox": [1.0, 2.0, 3.0, 4.0]}, {**_B, "bbox": [5.0, 6.0, 7.0, 8.0]}]),
+    Row("boxes", "The car is at [100, 200, 50, 60].", None, [{**_B, "bbox": [100.0, 200.0, 50.0, 60.0]}]),
+    Row("boxes", "{'car': [[10, 20, 30, 40]]}",
+        None, [{"label": "car", "bbox": [10.0, 20.0, 30.0, 40.0], "score": 1.0}]),
+    Row("boxes", '{"car": [[10, 20, 30, 40],]}',
+        None, [{"label": "car", "bbox": [10.0, 20.0, 30.0, 40.0], "score": 1.0}]),
+    Row("boxes", '```\n[{"label": "truck", "bbox": [5, 5, 10, 10]}]\n```', None,
+        [{"label": "truck", "bbox": [5.0, 5.0, 10.0, 10.0], "score": 1.0}]),
+    Row("boxes", "[]", None, []),
+    Row("boxes", "{}", None, []),
+    Row("boxes", "There is no object here.", None, None),
+    Row("boxes", '{"car": "left side"}', None, None),
+    Row("boxes", "I'm sorry, I cannot detect objects.", None, None),
+]
+
+FRAME_BOXES = [
+    Row("frame_boxes", '{"boxes": [[1, 2, 3, 4], [2, 3, 4, 5]]}', None, [[1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 4.0, 5.0]]),
+    Row("frame_boxes", '```json\n{"boxes": [[10, 10, 20, 20], null, [12, 11, 20, 20]]}\n```', None,
+        [[10.0, 10.0, 20.0, 20.0], None, [12.0, 11.0, 20.0, 20.0]]),
+    Row("frame_boxes", 'The target moves right:\n{"boxes": [[0, 0, 5, 5], [1, 0, 5, 5]]}', None,
+        [[0.0, 0.0, 5.0, 5.0], [1.0, 0.0, 5.0, 5.0]]),
+    Row("frame_boxes", "[[1, 2, 3, 4], [1, 2, 3, 4]]", None, [[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0]]),
+    Row("frame_boxes", '{"0": [1, 2, 3, 4], "1": [2, 2, 3, 4]}', None, [[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 3.0, 4.0]]),
+    Row("frame_boxes", '{"boxes": [[1, 2, 3, 4], []]}', None, [[1.0, 2.0, 3.0, 4.0], None]),
+    Row("frame_boxes", "{'boxes': [(1, 2, 3, 4)]}", None, [[1.0, 2.0, 3.0, 4.0]]),
+    Row("frame_boxes", '{"boxes": []}', None, None),
+    Row("frame_boxes", "The object leaves the frame.", None, None),
+]
+
+POLYGONS = [
+    Row("polygons", '{"polygons": [[10, 10, 50, 10, 50, 50, 10, 50]]}',
+        None, [[10.0, 10.0, 50.0, 10.0, 50.0, 50.0, 10.0, 50.0]]),
+    Row("polygons", '```json\n{"polygons": [[0, 0, 4, 0, 4, 4], [5, 5, 9, 5, 9, 9]]}\n```', None,
+        [[0.0, 0.0, 4.0, 0.0, 4.0, 4.0], [5.0, 5.0, 9.0, 5.0, 9.0, 9.0]]),
+    Row("polygons", 'The segmented region:\n{"polygons": [[1, 1, 3, 1, 3, 3]]}\nThis covers the cat.', None,
+        [[1.0, 1.0, 3.0, 1.0, 3.0, 3.0]]),
+    Row("polygons", '{"polygon": [[1, 1], [3, 1], [3, 3]]}', None, [[1.0, 1.0, 3.0, 1.0, 3.0, 3.0]]),
+    Row("polygons", "[[1, 1, 3, 1, 3, 3]]", None, [[1.0, 1.0, 3.0, 1.0, 3.0, 3.0]]),
+    Row("polygons", "[1, 1, 3, 1, 3, 3]", None, [[1.0, 1.0, 3.0, 1.0, 3.0, 3.0]]),
+    Row("polygons", "[[[1, 1], [3, 1], [3, 3]], [[5, 5], [7, 5], [7, 7]]]", None,
+        [[1.0, 1.0, 3.0, 1.0, 3.0, 3.0], [5.0, 5.0, 7.0, 5.0, 7.0, 7.0]]),
+    Row("polygons", "{'polygons': [[0, 0, 2, 0, 2, 2]]}", None, [[0.0, 0.0, 2.0, 0.0, 2.0, 2.0]]),
+    Row("polygons", '{"polygons": []}', None, []),
+    Row("polygons", '{"polygons": [[1, 2, 3]]}', None, None),  # fewer than three points
+    Row("polygons", "The target is in the upper left.", None, None),
+    Row("polygons", '{"boxes": [[1, 2, 3, 4]]}', None, None),
+]
+
+# ----------------------------------------------------------------------------------------- captions
+CAPTIONS = [
+    Row("caption", "A dog runs across a grassy field.", None, "A dog runs across a grassy field."),
+    Row("caption", "Caption: A man riding a bike.", None, "A man riding a bike."),
+    Row("caption", '"Two children playing on the beach."', None, "Two children playing on the beach."),
+    Row("caption", "**Caption:** A red bus on a city street.", None, "A red bus on a city street."),
+    Row("caption", "Here is a caption for the image: A cat on a windowsill.", None, "A cat on a windowsill."),
+    Row("caption", "<think>It looks like a kitchen.</think>A modern kitchen with white cabinets.", None,
+        "A modern kitchen with white cabinets."),
+    Row("caption", "一只狗在草地上奔跑。", None, "一只狗在草地上奔跑。"),
+    Row("caption", "描述：一个男人在骑自行车。", None, "一个男人在骑自行车。"),
+    Row("caption", "两个孩子在海滩上玩耍", None, "两个孩子在海滩上玩耍"),
+    Row("caption", "I'm sorry, I can't describe this image.", None, None),
+    Row("caption", "抱歉，我无法描述这张图片。", None, None),
+    Row("caption", "", None, None),
+]
+
+CORPUS: list[Row] = [
+    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
+    *BOXES, *FRAME_BOXES, *POLYGONS, *CAPTIONS,
+]
