@@ -6,6 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+# imported at collection time: test_cli_reports monkeypatches lmms_general.metrics.get_metric, and a module that
+# did `from lmms_general.metrics import get_metric` for the first time during that test would keep the fake
+import lmms_general.protocol  # noqa: F401
 from lmms_general.level import BootstrapTask, LevelScorer, bootstrap_levels
 from lmms_general.level.coco_ap import CocoApReplicator
 from lmms_general.level.resample import MeanReplicator, RecomputeReplicator, SumReplicator, draw_indices
@@ -15,6 +18,13 @@ from lmms_general.results.samples import metric_score_fn, task_bootstrap
 from tests.level.slow_bootstrap import slow_bootstrap_levels
 
 LABELS = ["cat", "dog", "car", "bus"]
+
+
+def task_of(metric_id: str) -> str:
+    """A registry task scored with ``metric_id`` (task scores go through the row's metric)."""
+    from lmms_general.registry import load_registry
+
+    return next(s.task for s in load_registry().values() if s.metric_id == metric_id)
 
 
 def _boxes(rng: np.random.Generator, k: int, scored: bool) -> list[dict]:
@@ -163,11 +173,12 @@ def test_statistics_that_disagree_with_the_point_score_are_not_used():
 
 def test_task_bootstrap_picks_the_vectorised_path():
     rng = np.random.default_rng(1)
-    task, why = task_bootstrap("ap50", "t", box_items(rng, 30))
+    task, why = task_bootstrap("ap50", task_of("ap50"), box_items(rng, 30))
     assert why is None and isinstance(task.replicator, CocoApReplicator)
-    task, why = task_bootstrap("micro_f1", "t", label_items(rng, 30))
+    task, why = task_bootstrap("micro_f1", task_of("micro_f1"), label_items(rng, 30))
     assert why is None and isinstance(task.replicator, SumReplicator)
-    task, why = task_bootstrap("accuracy", "t", [{"prediction": "a", "reference": r} for r in ("a", "b", "a")])
+    task, why = task_bootstrap("accuracy", task_of("accuracy"),
+                               [{"prediction": "a", "reference": r} for r in ("a", "b", "a")])
     assert why is None and isinstance(task.replicator, MeanReplicator)
     assert task.replicator(np.array([[0, 0, 2], [1, 1, 1]])).tolist() == [100.0, 0.0]
 
@@ -175,7 +186,7 @@ def test_task_bootstrap_picks_the_vectorised_path():
 def test_recompute_replicator_calls_the_metric_per_row():
     items = value_items(np.random.default_rng(4), 10)
     idx = draw_indices(np.random.default_rng(9), 10, 4)
-    fn = metric_score_fn("rmse")
+    fn = metric_score_fn("rmse", task_of("rmse"))
     np.testing.assert_allclose(RecomputeReplicator(items, fn)(idx), slow_replicates("rmse", items, idx))
 
 
@@ -199,11 +210,11 @@ def test_intervals_equal_the_slow_reference_within_monte_carlo_error():
     scorer = LevelScorer(rows)  # type: ignore[arg-type]
     fast_tasks, slow_tasks, point = {}, {}, {}
     for key, _, _, metric_id, items, _ in plan:
-        task, why = task_bootstrap(metric_id, key, items)
+        task, why = task_bootstrap(metric_id, task_of(metric_id), items)
         assert why is None and task.replicator is not None
         fast_tasks[key] = task
-        slow_tasks[key] = BootstrapTask(items, metric_score_fn(metric_id))
-        point[key] = metric_score_fn(metric_id)(items)
+        slow_tasks[key] = BootstrapTask(items, metric_score_fn(metric_id, task_of(metric_id)))
+        point[key] = slow_tasks[key].score_fn(items)
     fast = bootstrap_levels(scorer, point, fast_tasks, n_boot=600, seed=0)
     slow = slow_bootstrap_levels(scorer, point, slow_tasks, n_boot=600, seed=0)
     assert set(fast) == set(slow)
