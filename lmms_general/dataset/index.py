@@ -199,7 +199,8 @@ def build_index(root: Path, *, use_cache: bool = True, matcher: Matcher | None =
     cache_path = _cache_file(root)
     cached = _read_cache(cache_path, root) if use_cache else {}
     summaries = {str(loc.source): _summarise(loc, cached) for loc in locations}
-    _write_cache(cache_path, root, summaries)
+    if summaries != cached:  # a warm index with nothing changed does not rewrite the cache
+        _write_cache(cache_path, root, summaries)
 
     tasks: list[TaskFolder] = []
     owner: dict[str, TaskFolder] = {}
