@@ -38,8 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: lmms-eval scored {len(scored)} General-Bench tasks/groups from {root}")
     from lmms_general.cli import main as cli
 
-    return cli(["level", *(str(args.out / name) for name in runs), "--markdown", str(args.out / "report.md"),
-                "--html", str(args.out / "report.html"), "--json", str(args.out / "level.json")])
+    return cli(["level", *(str(args.out / name) for name in runs), "--out-dir", str(args.out)])
 
 
 if __name__ == "__main__":

@@ -163,7 +163,22 @@ def install_task_path() -> bool:
         setattr(initialize_tasks, _MARK, True)
         TaskManager.initialize_tasks = initialize_tasks  # type: ignore[method-assign]
         TaskManager._get_config = _narrowing_get_config(TaskManager._get_config)  # type: ignore[method-assign]
+        TaskManager.match_tasks = _checked_match_tasks(TaskManager.match_tasks)  # type: ignore[method-assign]
         return True
+
+
+def _checked_match_tasks(original: Any) -> Any:
+    """A mistyped ``general_bench_*`` name ends the run with the closest names (lmms-eval may exit 0)."""
+
+    @functools.wraps(original)
+    def match_tasks(self: Any, task_list: Any) -> Any:
+        matched = original(self, task_list)
+        from lmms_general import run_guard
+
+        run_guard.task_names([str(t) for t in task_list], list(matched), self.all_tasks)
+        return matched
+
+    return match_tasks
 
 
 def _narrowing_get_config(original: Any) -> Any:
@@ -173,7 +188,7 @@ def _narrowing_get_config(original: Any) -> Any:
         if isinstance(config, dict) and "group" in config and str(config.get("group", "")).startswith("general_bench"):
             members = config.get("task")
             if isinstance(members, list):
-                kept = present_members(members)
+                kept = present_members(members, str(config["group"]))
                 if kept is not None and kept != members:
                     config = {**config, "task": kept}
         return config
@@ -192,12 +207,17 @@ def _group_tasks(name: str) -> set[str]:
     return {s.task for s in specs if s.group == name or (s.modality == suffix and s.modality != "nlp")}
 
 
-def present_members(members: list[Any]) -> list[Any] | None:
+def present_members(members: list[Any], group: str = "general_bench group") -> list[Any] | None:
     """Group members whose data exists under ``$GENERAL_BENCH_ROOT``; None when the variable is unset.
 
     Members left out are logged with the reason: no task folder, or a folder whose annotation could not
-    be read (its error, e.g. the JSON syntax error, is shown) or that holds no sample.
+    be read (its error, e.g. the JSON syntax error, is shown) or that holds no sample. With
+    ``GENERAL_BENCH_DOWNLOAD=1`` the group's tasks are downloaded first; no root, or no member with data,
+    ends the run with one clear message (:mod:`lmms_general.run_guard`).
     """
+    from lmms_general import run_guard
+
+    run_guard.group_data(group, members)
     if not os.environ.get("GENERAL_BENCH_ROOT"):
         return None
     from lmms_general.dataset import index_root, resolve_root
@@ -215,6 +235,7 @@ def present_members(members: list[Any]) -> list[Any] | None:
             kept.append(member)
         else:
             left_out.append(f"{name}: {_absence_reason(folders.get(name))}")
+    run_guard.empty_group(group, members, kept)
     if left_out:
         broken = [r for r in left_out if not r.endswith(_NO_FOLDER)]
         logger.warning(

@@ -9,11 +9,13 @@ an item that still fails becomes a ``[GENERATION_FAILED] ...`` response, is logg
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 from typing import Any
 
 from lmms_eval.api.model import lmms
 
+from model_adapters import resume
 from model_adapters.media_output import MediaWriter, default_output_dir, failure, is_failure
 from model_adapters.requests import GenRequest, parse_request
 
@@ -34,6 +36,47 @@ def optional(value: Any) -> Any:
     return value
 
 
+def local_rank() -> int:
+    """This process's rank on its node: ``LOCAL_RANK`` (set by torchrun and accelerate launch), else 0."""
+    try:
+        return int(os.environ.get("LOCAL_RANK", "0"))
+    except ValueError:
+        return 0
+
+
+def world_size() -> int:
+    """Number of processes in the run: ``WORLD_SIZE`` (torchrun / accelerate), else 1."""
+    try:
+        return max(1, int(os.environ.get("WORLD_SIZE", "1")))
+    except ValueError:
+        return 1
+
+
+def bind_device(device: Any) -> str:
+    """The device this process should use for ``device``.
+
+    ``auto`` picks ``cuda`` when available, else ``cpu``. Under several processes (torchrun / accelerate
+    launch), a CUDA device becomes ``cuda:<LOCAL_RANK>`` so rank N does not load onto GPU 0 with every other
+    rank; an explicit different index is overridden with a warning (data parallelism means one GPU per rank).
+    ``cpu`` / ``mps`` are kept. Single process: the device as given.
+    """
+    name = str(optional(device) or "cpu").strip()
+    if name == "auto":
+        import torch
+
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if world_size() == 1 or not name.startswith("cuda"):
+        return name
+    bound = f"cuda:{local_rank()}"
+    if name not in {"cuda", "cuda:0", bound}:
+        logger.warning("device=%s ignored under %d processes: rank-local device is %s", name, world_size(), bound)
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.set_device(bound)  # NCCL collectives and bare .cuda() calls follow the rank's GPU
+    return bound
+
+
 class GeneralistAdapter(lmms):
     """Base of every adapter here (simple style: requests carry ``ctx`` and ``doc_to_visual``)."""
 
@@ -50,6 +93,7 @@ class GeneralistAdapter(lmms):
         seed: int = 0,
         max_new_tokens: int = 128,
         max_batch_size: Any = None,
+        resume: bool | str = True,
         **unknown: Any,
     ) -> None:
         super().__init__()
@@ -57,11 +101,25 @@ class GeneralistAdapter(lmms):
             raise TypeError(f"{type(self).__name__}: unknown model_args {sorted(unknown)}")
         self.output_dir = str(optional(output_dir) or default_output_dir(self.model_name))
         self.batch_size = max(1, int(batch_size)) if str(batch_size).isdigit() else 1
-        self.device = str(optional(device) or "cpu")
+        self.device = bind_device(device)
         self.seed = int(seed)
         self.max_new_tokens = int(max_new_tokens)
         self.failures: list[str] = []
         self.generated_items = 0
+        self.reused_items = 0
+        self.resume = as_bool(resume)
+        if world_size() > 1:
+            self._warm_shared_index()
+
+    @staticmethod
+    def _warm_shared_index() -> None:
+        """Several ranks: index ``$GENERAL_BENCH_ROOT`` once under a file lock (the others read its cache)."""
+        from lmms_general.launch.shared_index import warm_index
+
+        try:
+            warm_index()
+        except Exception as exc:  # noqa: BLE001 - the task hooks report a bad root with the task's name
+            logger.warning("General-Bench index not pre-built (%s); each rank builds its own", exc)
 
     # -- to implement ----------------------------------------------------------------------------------
     def understand(self, batch: list[GenRequest], instances: list[Any]) -> list[str]:
@@ -74,8 +132,8 @@ class GeneralistAdapter(lmms):
 
     # -- helpers for subclasses ------------------------------------------------------------------------
     def writer(self, req: GenRequest) -> MediaWriter:
-        """A media writer for this request (``<output_dir>/<task>/<sample_id>_<k>.<ext>``)."""
-        return MediaWriter(self.output_dir, req.task, req.sample_id)
+        """A media writer for this request (``<output_dir>/<task>/<sample_id>_<request key>_<k>.<ext>``)."""
+        return MediaWriter(self.output_dir, req.task, req.sample_id, request_key=resume.request_key(self, req))
 
     def generator(self, offset: int = 0):
         """A seeded CPU ``torch.Generator`` (deterministic outputs across runs)."""
@@ -134,7 +192,34 @@ class GeneralistAdapter(lmms):
         for req, answer in zip(batch, answers, strict=True):
             results[req.position] = answer.text if hasattr(answer, "text") else str(answer)
 
+    def _reuse(self, batch: list[GenRequest], results: list[str | None]) -> list[GenRequest]:
+        """Fill results of requests whose media a previous run already wrote; return the others."""
+        todo = []
+        for req in batch:
+            key = resume.request_key(self, req)
+            reused = resume.load_reusable(resume.manifest_path(self.output_dir, req.task, req.sample_id, key))
+            if reused is None:
+                todo.append(req)
+            else:
+                results[req.position] = reused
+                self.reused_items += 1
+        if len(todo) < len(batch):
+            logger.info("%s: reused media of %d request(s) from %s (resume=false regenerates)", self.model_name,
+                        len(batch) - len(todo), self.output_dir)
+        return todo
+
+    def _remember(self, req: GenRequest, response: str) -> None:
+        key = resume.request_key(self, req)
+        try:
+            resume.store(resume.manifest_path(self.output_dir, req.task, req.sample_id, key), response, key)
+        except OSError as exc:  # resume is an optimisation; the run goes on
+            logger.warning("%s: could not record %s/%s for resume: %s", self.model_name, req.task, req.sample_id, exc)
+
     def _run_generation(self, kind: str, batch: list[GenRequest], results: list[str | None]) -> None:
+        if self.resume:
+            batch = self._reuse(batch, results)
+            if not batch:
+                return
         try:
             outputs = self.generate(kind, batch)
         except Exception as exc:
@@ -147,7 +232,9 @@ class GeneralistAdapter(lmms):
                 return
         for req, out in zip(batch, outputs, strict=True):
             results[req.position] = out
-            self.generated_items += 0 if is_failure(out) else 1
+            if not is_failure(out):
+                self.generated_items += 1
+                self._remember(req, out)
 
     def _fail(self, task: Any, sample_id: Any, reason: str) -> str:
         message = failure(f"{self.model_name} {task}/{sample_id}: {reason}")

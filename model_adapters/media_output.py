@@ -1,7 +1,8 @@
 """Writing generated media for the response convention of :mod:`lmms_general.protocol.media_response`.
 
-Files are written as ``<output_dir>/<task>/<sample_id>_<k>.<ext>``; the response JSON lists their absolute paths.
-Heavy libraries (PIL, soundfile, diffusers) are imported inside writers.
+Files are written as ``<output_dir>/<task>/<sample_id>[_<request key>]_<k>.<ext>`` (adapters pass a request key: a
+hash of model settings + request, so a re-run can reuse the files, see :mod:`model_adapters.resume`); the response JSON
+lists their absolute paths. Heavy libraries (PIL, soundfile, diffusers) are imported inside writers.
 """
 
 from __future__ import annotations
@@ -29,8 +30,35 @@ __all__ = ["FAILED_PREFIX", "MEDIA_KEYS", "MediaWriter", "build_response", "defa
            "is_failure", "parse_response", "safe_name"]
 
 
-def default_output_dir(model_name: str) -> str:
-    """``./general_bench_outputs/<model>`` (the default ``output_dir`` model arg)."""
+MEDIA_DIR_ENV = "LMMS_GENERAL_MEDIA_DIR"
+MEDIA_SUBDIR = "general_bench_media"
+
+
+def _cli_output_path(argv: Sequence[str]) -> str | None:
+    """The value of lmms-eval's ``--output_path`` in this process's command line, if any."""
+    for i, arg in enumerate(argv):
+        if arg == "--output_path" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--output_path="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def default_output_dir(model_name: str, argv: Sequence[str] | None = None) -> str:
+    """Where generated media go when the ``output_dir`` model arg is not given.
+
+    ``$LMMS_GENERAL_MEDIA_DIR/<model>``, else ``<lmms-eval --output_path>/general_bench_media/<model>`` (next to
+    the results and sample logs), else ``./general_bench_outputs/<model>``.
+    """
+    import os
+    import sys
+
+    env = os.environ.get(MEDIA_DIR_ENV, "").strip()
+    if env:
+        return str(Path(env).expanduser() / safe_name(model_name))
+    output_path = _cli_output_path(sys.argv if argv is None else argv)
+    if output_path:
+        return str(Path(output_path).expanduser() / MEDIA_SUBDIR / safe_name(model_name))
     return str(Path("general_bench_outputs") / safe_name(model_name))
 
 
@@ -50,18 +78,25 @@ def safe_name(value: Any) -> str:
 
 @dataclass
 class MediaWriter:
-    """Writes one sample's media files under ``<output_dir>/<task>/<sample_id>_<k>.<ext>`` and collects the paths."""
+    """Writes one sample's media files under ``<output_dir>/<task>/<sample_id>[_<request_key>]_<k>.<ext>``."""
 
     output_dir: str | Path
     task: str
     sample_id: str
     written: dict[str, list[str]] = field(default_factory=lambda: {key: [] for key in MEDIA_KEYS})
+    request_key: str | None = None
+
+    @property
+    def stem(self) -> str:
+        """``<sample_id>`` or ``<sample_id>_<request_key>``: the shared start of this request's file names."""
+        base = safe_name(self.sample_id)
+        return f"{base}_{self.request_key}" if self.request_key else base
 
     def _next_path(self, key: str, ext: str) -> Path:
         folder = Path(self.output_dir).resolve() / safe_name(self.task)
         folder.mkdir(parents=True, exist_ok=True)
         k = sum(len(paths) for paths in self.written.values())
-        path = folder / f"{safe_name(self.sample_id)}_{k}.{ext}"
+        path = folder / f"{self.stem}_{k}.{ext}"
         self.written[key].append(str(path))
         return path
 

@@ -80,11 +80,7 @@ def synthesize(pipe: Any, texts: list[str], **forward: Any) -> list[tuple[np.nda
 
 
 def first_frame(video_path: str) -> Any:
-    """The first frame of a video file as a PIL image (decord)."""
-    import decord
-    from PIL import Image
+    """The first frame of a video file as a PIL image (decord when installed, else PyAV)."""
+    from model_adapters.video_io import first_frame as read_first
 
-    reader = decord.VideoReader(video_path)
-    if len(reader) == 0:
-        raise ValueError(f"video {video_path} has no frames")
-    return Image.fromarray(reader[0].asnumpy())
+    return read_first(video_path)

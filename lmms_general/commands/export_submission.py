@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from lmms_general.results import ResultsError, read_lmms_runs
 from lmms_general.results.submission import export_model, validate_tree, zip_tree
@@ -20,11 +19,15 @@ HELP = "write Closeset prediction.json files and the submission zip"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="lmms-eval output folders or *_results.json files")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    from lmms_general.commands.args import existing_path, file_stem, output_dir
+
+    parser.add_argument("paths", nargs="+", metavar="PATH", type=existing_path,
+                        help="lmms-eval output folders or *_results.json files")
+    parser.add_argument("--out", type=output_dir, required=True, metavar="DIR", help="output folder")
     parser.add_argument("--model", help="export only this model (default: every model found)")
     parser.add_argument(
-        "--leaderboard-id", default="scope-a-full", help="suffix of the zip name (default scope-a-full)"
+        "--leaderboard-id", default="scope-a-full", type=file_stem,
+        help="suffix of the zip name (default scope-a-full)"
     )
 
 

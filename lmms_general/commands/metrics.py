@@ -15,7 +15,10 @@ HELP = "list every metric, its tasks and implementation"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", dest="json_out", metavar="OUT", help="also write the listing as JSON to OUT")
+    from lmms_general.commands.args import output_file
+
+    parser.add_argument("--json", dest="json_out", metavar="OUT", type=output_file,
+                        help="also write the listing as JSON to OUT")
 
 
 def metric_rows() -> list[dict[str, Any]]:

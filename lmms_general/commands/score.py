@@ -41,9 +41,12 @@ class TaskScore:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", required=True, help="General-Bench tree (Openset or Closeset folder)")
+    from lmms_general.commands.args import add_root_argument, output_file
+
+    add_root_argument(parser, "General-Bench tree (Openset or Closeset folder) holding prediction.json files")
     parser.add_argument("--predictions", default="prediction.json", help="prediction file name next to annotations")
-    parser.add_argument("--json", dest="json_out", metavar="OUT", help="write the results as JSON to OUT")
+    parser.add_argument("--json", dest="json_out", metavar="OUT", type=output_file,
+                        help="write the results as JSON to OUT")
 
 
 def prediction_text(record: Mapping[str, Any] | None) -> str | None:
@@ -116,7 +119,17 @@ def score_root(root: str | Path, prediction_name: str = "prediction.json") -> li
 
 
 def run(args: argparse.Namespace) -> int:
-    results = score_root(args.root, args.predictions)
+    from lmms_general.commands.args import fail
+    from lmms_general.dataset import DatasetError
+
+    try:
+        results = score_root(args.root, args.predictions)
+    except DatasetError as exc:
+        return fail("lmms-general score", str(exc))
+    if not results:
+        return fail("lmms-general score", f"no {args.predictions} next to any annotation file under {args.root}; "
+                    "`score` scores official-suite prediction files (for lmms-eval output folders use "
+                    "`lmms-general level PATH`)", 1)
     for r in results:
         value = "-" if r.score is None else f"{r.score:.2f}"
         note = f"  ERROR {r.error}" if r.error else ""

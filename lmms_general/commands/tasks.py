@@ -1,4 +1,11 @@
-"""``lmms-general tasks``: list the registry (optionally one modality / paradigm) as a table or JSON."""
+"""lmms-general tasks: list the General-Bench tasks (lmms-eval names, metric, SoTA) or look one up.
+
+examples:
+  lmms-general tasks                          # all 699 tasks
+  lmms-general tasks --modality nlp           # one modality (groups: general_bench_nlp, ...)
+  lmms-general tasks causal                   # names containing "causal"
+  lmms-general tasks --json | jq length
+"""
 
 from __future__ import annotations
 
@@ -11,13 +18,24 @@ HELP = "list registry tasks"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pattern", nargs="?", help="only tasks whose lmms-eval or display name contains PATTERN")
     parser.add_argument("--modality", choices=MODALITIES)
     parser.add_argument("--paradigm", choices=("comprehension", "generation"))
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def run(args: argparse.Namespace) -> int:
+    from lmms_general.commands.args import fail
+    from lmms_general.user_errors import unknown_task_message
+
     specs = load_registry().select(args.modality, args.paradigm)
+    if args.pattern:
+        needle = args.pattern.lower()
+        chosen = [s for s in specs if needle in s.task.lower() or needle in s.display_name.lower()]
+        if not chosen:
+            groups = sorted({s.group for s in specs} | {"general_bench"})
+            return fail("lmms-general tasks", unknown_task_message(args.pattern, [s.task for s in specs] + groups))
+        specs = chosen
     if args.json:
         rows = [
             {"key": s.key, "task": s.task, "group": s.group, "task_name": s.task_name,
@@ -26,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=1, ensure_ascii=False))
         return 0
+    width = max((len(s.task) for s in specs), default=10)
+    print(f"{'lmms-eval task':<{width}}  {'group':<26} {'metric':<14} {'SoTA':>10}  name")
     for s in specs:
-        print(f"{s.task:<80} {s.metric_raw:<14} {s.sota:>10g}  {s.display_name}")
+        print(f"{s.task:<{width}}  {s.group:<26} {s.metric_raw:<14} {s.sota:>10g}  {s.display_name}")
     print(f"{len(specs)} tasks")
     return 0

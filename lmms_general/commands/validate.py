@@ -21,10 +21,13 @@ HELP = "index a General-Bench tree and report what loads"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", required=True, type=Path, help="General-Bench-Openset or -Closeset folder")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the index as JSON to OUT")
+    from lmms_general.commands.args import add_root_argument, non_negative_int, output_file
+
+    add_root_argument(parser, "General-Bench-Openset or -Closeset folder")
+    parser.add_argument("--json", type=output_file, metavar="OUT", help="also write the index as JSON to OUT")
     parser.add_argument("--no-cache", action="store_true", help="ignore the on-disk index cache")
-    parser.add_argument("--errors", type=int, default=3, metavar="N", help="errors printed per task (default 3)")
+    parser.add_argument("--errors", type=non_negative_int, default=3, metavar="N",
+                        help="errors printed per task (default 3)")
     parser.add_argument(
         "--deep", action="store_true", help="decode every media file (image, audio, video, point cloud); slow"
     )

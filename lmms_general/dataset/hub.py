@@ -1,12 +1,20 @@
-"""Downloading just the requested tasks' folders from the Hugging Face hub (raw files, no ``datasets``)."""
+"""Downloading just the requested tasks' folders from the Hugging Face hub (raw files, no ``datasets``).
+
+:func:`prepare_root` is the "download from nothing" entry point: with ``GENERAL_BENCH_DOWNLOAD=1`` and
+``GENERAL_BENCH_ROOT`` unset (or an empty folder), it fetches only the requested tasks into
+``$GENERAL_BENCH_ROOT`` (or ``<cache>/General-Bench-Openset``) with ``snapshot_download`` (progress bars,
+resumable: files already there are skipped) and points ``GENERAL_BENCH_ROOT`` at the result.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from lmms_general.dataset.errors import HUB_REPOS, DatasetNotFoundError
-from lmms_general.dataset.layout import MODALITY_FOLDERS, PARADIGMS
+from lmms_general.dataset.errors import HUB_REPOS, ROOT_ENV, DatasetNotFoundError
+from lmms_general.dataset.layout import MODALITY_FOLDERS, PARADIGMS, cache_root
 from lmms_general.dataset.matching import Matcher, default_matcher
 from lmms_general.registry import load_registry
 
@@ -75,7 +83,63 @@ def download_tasks(keys: Iterable[str], target: Path, *, closeset: bool = False,
         raise DatasetNotFoundError(f"none of {keys} has a task folder in https://huggingface.co/datasets/{repo}")
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
+    logger.warning("General-Bench: downloading %d task folder(s) of %d requested task(s) from %s into %s",
+                   len(patterns), len(keys), repo, target)
     snapshot_download(
         repo_id=repo, repo_type="dataset", revision=revision, local_dir=str(target), allow_patterns=patterns
     )
     return target
+
+
+DOWNLOAD_ENV = "GENERAL_BENCH_DOWNLOAD"
+REVISION_ENV = "GENERAL_BENCH_REVISION"
+logger = logging.getLogger("lmms_general")
+
+
+def download_enabled() -> bool:
+    """Whether ``$GENERAL_BENCH_DOWNLOAD`` asks for downloads (1/true/yes/on)."""
+    return os.environ.get(DOWNLOAD_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_download_root(closeset: bool = False) -> Path:
+    """Where a download from nothing goes when ``$GENERAL_BENCH_ROOT`` is unset."""
+    return cache_root() / ("General-Bench-Closeset" if closeset else "General-Bench-Openset")
+
+
+def _is_empty(folder: Path) -> bool:
+    return folder.is_dir() and next(folder.iterdir(), None) is None
+
+
+def _present(root: Path, keys: list[str]) -> set[str]:
+    from lmms_general.dataset.index import index_root
+
+    if not any(p.name.lower() in MODALITY_FOLDERS for p in root.iterdir() if p.is_dir()):
+        return set()
+    index = index_root(root)  # cached per process (every task's process_docs asks); cleared after a download
+    return {k for k in keys if index.by_key(k) is not None}
+
+
+def prepare_root(keys: Iterable[str]) -> Path | None:
+    """With downloads enabled: make sure the tasks ``keys`` are on disk, fetching only the missing ones.
+
+    Returns the root (and sets ``$GENERAL_BENCH_ROOT`` to it), or None when downloads are off (the caller
+    then reports the missing root as usual). A root that is unset, missing or empty is fine here.
+
+    Raises:
+        DatasetNotFoundError: the hub cannot be reached, or none of ``keys`` has a folder there.
+    """
+    if not download_enabled():
+        return None
+    env = os.environ.get(ROOT_ENV, "").strip()
+    root = Path(env).expanduser() if env else default_download_root()
+    root.mkdir(parents=True, exist_ok=True)
+    wanted = sorted(set(keys))
+    missing = wanted if _is_empty(root) else sorted(set(wanted) - _present(root, wanted))
+    if missing:
+        download_tasks(missing, root, closeset="closeset" in root.name.lower(),
+                       revision=os.environ.get(REVISION_ENV) or None)
+        from lmms_general.dataset.index import clear_process_cache
+
+        clear_process_cache()
+    os.environ[ROOT_ENV] = str(root)
+    return root

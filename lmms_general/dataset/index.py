@@ -198,7 +198,11 @@ def build_index(root: Path, *, use_cache: bool = True, matcher: Matcher | None =
     matcher = matcher or default_matcher()
     cache_path = _cache_file(root)
     cached = _read_cache(cache_path, root) if use_cache else {}
-    summaries = {str(loc.source): _summarise(loc, cached) for loc in locations}
+    from tqdm.auto import tqdm  # a first index of a full tree unpacks and parses ~700 tasks: show it
+
+    progress = tqdm(locations, desc=f"indexing {root.name}", unit="task", leave=False,
+                    disable=None if len(locations) >= 20 else True)
+    summaries = {str(loc.source): _summarise(loc, cached) for loc in progress}
     if summaries != cached:  # a warm index with nothing changed does not rewrite the cache
         _write_cache(cache_path, root, summaries)
 

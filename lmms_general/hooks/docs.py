@@ -52,7 +52,10 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
         raise AttributeError(f"{key!r} is not a General-Bench registry key")
 
     def process_docs(_stub: Any) -> Any:
-        docs = build_docs(key)
+        from lmms_general.run_guard import task_data
+
+        with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
+            docs = build_docs(key)
         if not docs:
             raise ValueError(f"{TASK_PREFIX}{key}: the task folder has no samples (see `lmms-general validate`)")
         return docs_to_dataset(docs)

@@ -1,20 +1,24 @@
-"""CSV: one row per model with the overall and per-modality Levels (intervals as extra columns)."""
+"""CSV: one row per model with the overall and per-modality Levels (intervals as extra columns), the run's
+model_args and the other lmms-eval benchmarks of the same run (``other.<task>.<metric>`` columns)."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from lmms_general.level.bootstrap import level_values
 from lmms_general.level.types import LevelResult
 
 
-def csv_rows(results: Sequence[LevelResult]) -> tuple[list[str], list[list[object]]]:
+def csv_rows(reports: Sequence[Any]) -> tuple[list[str], list[list[object]]]:
+    """Header and rows; ``reports`` are ModelReports (or bare LevelResults: no other benchmarks)."""
     header = ["model", "mode", "level"]
     rows: list[list[object]] = []
-    for r in results:
-        values = level_values(r)
+    for rep in reports:
+        r: LevelResult = rep if isinstance(rep, LevelResult) else rep.result
+        values: dict[str, object] = dict(level_values(r))
         for m in r.modalities:
             values[f"{m.modality}.S_C"] = m.S_C
             values[f"{m.modality}.S_G"] = m.S_G
@@ -25,6 +29,13 @@ def csv_rows(results: Sequence[LevelResult]) -> tuple[list[str], list[list[objec
         for name, interval in r.ci.items():
             values[f"{name}.ci_low"] = interval.low
             values[f"{name}.ci_high"] = interval.high
+        if not isinstance(rep, LevelResult):
+            values["tasks_run"] = sum(o.raw is not None for o in r.outcomes)
+            values["model_args"] = rep.provenance.get("model_args", "")
+            values["limit"] = "; ".join(map(str, rep.provenance.get("limits") or []))
+            for task, metrics in sorted(rep.other.items()):
+                for metric, value in sorted(metrics.items()):
+                    values[f"other.{task}.{metric}"] = value
         for name in values:
             if name not in header:
                 header.append(name)
@@ -32,8 +43,9 @@ def csv_rows(results: Sequence[LevelResult]) -> tuple[list[str], list[list[objec
     return header, [row + [""] * (len(header) - len(row)) for row in rows]
 
 
-def write_csv(results: Sequence[LevelResult], out: Path) -> Path:
-    header, rows = csv_rows(results)
+def write_csv(reports: Sequence[Any], out: Path) -> Path:
+    """Write the CSV of ``reports`` (ModelReports or LevelResults) to ``out``."""
+    header, rows = csv_rows(reports)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

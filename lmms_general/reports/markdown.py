@@ -7,17 +7,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lmms_general.reports import plots
+from lmms_general.reports.scopes import SCOPE_HEADER, SCOPE_NOTES, scope_rows
 from lmms_general.reports.tables import (
     LEADERBOARD_HEADER,
     LEVEL_HEADER,
     MODALITY_HEADER,
+    TASK_HEADER,
     WON_HEADER,
     ModelReport,
     comparison_table,
     leaderboard_rows,
     level_rows,
     modality_rows,
+    provenance_rows,
     proxy_scored,
+    task_rows,
     unsupported_by_group,
     won_rows,
 )
@@ -27,7 +31,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
 
     def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
+        return " ".join(str(text).split()).replace("|", "\\|")
 
     lines = ["| " + " | ".join(map(cell, header)) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
@@ -45,9 +49,11 @@ def write_markdown(reports: Sequence[ModelReport], out: Path) -> Path:
     figures.mkdir(exist_ok=True)
     results = [r.result for r in reports]
     parts = [f"# General-Level report ({results[0].mode} mode)", ""]
+    ci = ("brackets are 95% bootstrap intervals (within-task resampling of samples)"
+          if any(r.result.ci for r in reports) else
+          "no intervals (no sample logs: run lmms-eval with --log_samples; or --n-boot 0)")
     parts.append(
-        "Scores are on the 0-100 General-Level scale; brackets are 95% bootstrap intervals "
-        "(within-task resampling of samples). The reached level is the highest k >= 2 with a "
+        f"Scores are on the 0-100 General-Level scale; {ci}. The reached level is the highest k >= 2 with a "
         "positive score at every level 2..k."
     )
     if len(results) > 1:
@@ -69,10 +75,19 @@ def _model_section(rep: ModelReport, figures: Path) -> list[str]:
     base = slug(r.model)
     (figures / f"{base}_bars.png").write_bytes(plots.paradigm_bars(r))
     (figures / f"{base}_radar.png").write_bytes(plots.radar([r]))
-    parts = ["", f"## {r.model}: Level-{r.level}", "", table(LEVEL_HEADER, level_rows(r))]
+    parts = ["", f"## {r.model}: Level-{r.level}", ""]
+    if rep.warnings:
+        parts += [f"> **Warning:** {' '.join(w.split())}" for w in rep.warnings] + [""]
+    parts += ["### Provenance", "", table(["Field", "Value"], provenance_rows(rep)), ""]
+    parts += ["### Levels", "", table(LEVEL_HEADER, level_rows(r))]
+    parts += ["", "### Scope view", "", table(SCOPE_HEADER, scope_rows(rep.scopes)), ""]
+    parts += [f"* {note}" for note in SCOPE_NOTES]
     parts += ["", "### Per modality", "", table(MODALITY_HEADER, modality_rows(r))]
     parts += ["", f"![comprehension vs generation]({figures.name}/{base}_bars.png)"]
     parts += [f"![radar]({figures.name}/{base}_radar.png)"]
+    tasks = task_rows(rep)
+    parts += ["", f"### Tasks that ran ({len(tasks)})", ""]
+    parts.append(table(TASK_HEADER, tasks) if tasks else "None.")
     won = won_rows(r)
     parts += ["", f"### Tasks won over the SoTA specialist ({len(won)})", ""]
     parts.append(table(WON_HEADER, won) if won else "None.")
@@ -86,5 +101,5 @@ def _model_section(rep: ModelReport, figures: Path) -> list[str]:
         parts += ["", f"### Scored with a proxy metric ({sum(len(v) for v in proxies.values())})", ""]
         parts += [f"* **{metric}** ({len(names)}): " + "; ".join(names) for metric, names in proxies.items()]
     if rep.messages:
-        parts += ["", f"### Input notes ({len(rep.messages)})", ""] + [f"* {m}" for m in rep.messages]
+        parts += ["", f"### Input notes ({len(rep.messages)})", ""] + [f"* {' '.join(m.split())}" for m in rep.messages]
     return parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lmms_general.level.types import LevelResult
 from lmms_general.registry import Registry, load_registry
@@ -13,21 +14,101 @@ MODALITY_LABELS = {"image": "Image", "video": "Video", "audio": "Audio", "3d": "
 
 @dataclass
 class ModelReport:
-    """One model's result with what the report shows next to it."""
+    """One model's result with what the report shows next to it.
+
+    ``stats`` holds per-task sample-log counts (:class:`~lmms_general.results.task_stats.TaskStats`),
+    ``errors`` task-level metric errors, ``warnings`` what the reader must see first, ``provenance`` the run's
+    model, model_args, dates, versions, limit and data root.
+    """
 
     result: LevelResult
     messages: list[str] = field(default_factory=list)
     other: dict[str, dict[str, float]] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    scopes: list[Any] = field(default_factory=list)
+
+    @property
+    def skills(self) -> dict[str, str]:
+        """registry key -> skill cluster named in the task's sample log."""
+        return {k: s.skill for k, s in self.stats.items() if getattr(s, "skill", "")}
+
+
+TASK_HEADER = ["Task", "Group", "Metric", "Score", "SoTA", "Normalised", "Win", "Samples", "OK", "Failed",
+               "Unparsed", "Errors", "First error"]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_PARADIGM_SHORT = {"comprehension": "comp.", "generation": "gen."}
+
+
+def task_rows(rep: ModelReport, registry: Registry | None = None) -> list[list[str]]:
+    """One row per task that ran (or failed to score): scores, win and the sample log's counts."""
+    registry = registry or load_registry()
+    rows = []
+    for o in rep.result.outcomes:
+        if o.raw is None and o.key not in rep.errors and o.key not in rep.stats:
+            continue
+        spec = registry[o.key] if o.key in registry else None
+        st = rep.stats.get(o.key)
+        first = rep.errors.get(o.key) or (st.first_error if st else "")
+        counts = (
+            [str(st.samples), str(st.count("ok")), str(st.no_answer), str(st.count("unparsed")),
+             str(st.count("error"))] if st else ["no log"] + ["–"] * 4
+        )
+        rows.append(
+            [spec.display_name if spec else o.key,
+             f"{MODALITY_LABELS.get(o.modality, o.modality)} {_PARADIGM_SHORT.get(o.paradigm, o.paradigm)}",
+             spec.metric_raw if spec else "",
+             "error" if o.raw is None else "0" if abs(o.raw) < 1e-9 else f"{o.raw:.4g}",
+             "" if spec is None else f"{spec.sota:g}",
+             "–" if o.score is None else f"{o.score:.2f}",
+             "yes" if o.win else "",
+             *counts,
+             _short(first, 120)]
+        )
+    return rows
+
+
+PROVENANCE_FIELDS = [
+    ("model", "Model"), ("lmms_eval_model", "lmms-eval --model"), ("model_args", "model_args"),
+    ("dates", "Run date(s)"), ("limits", "--limit"), ("lmms_eval_versions", "lmms-eval version"),
+    ("lmms_general_version", "lmms_general version (report)"), ("data_roots", "Data root"), ("runs", "Results files"),
+]
+
+
+def provenance_rows(rep: ModelReport) -> list[list[str]]:
+    """``[field, value]`` rows of the run's provenance (lists joined; absent shown as ``–``)."""
+    rows = []
+    for key, label in PROVENANCE_FIELDS:
+        value = rep.provenance.get(key)
+        if isinstance(value, list):
+            value = "; ".join(map(str, value)) if value else None
+        if key == "limits" and not value:
+            value = "none (full tasks)"
+        if key == "data_roots" and not value:
+            value = "not recorded in the sample logs"
+        rows.append([label, "–" if value in (None, "") else str(value)])
+    return rows
 
 
 def fmt(value: float) -> str:
+    """Two decimals; a tiny non-zero value keeps two significant digits (0.0043, not a misleading 0.00)."""
+    if value != 0 and abs(value) < 0.005:
+        return f"{value:.2g}"
     return f"{value:.2f}"
 
 
 def with_ci(result: LevelResult, name: str, value: float) -> str:
     """``12.34 [11.00, 13.50]`` when an interval exists, else ``12.34``."""
     interval = result.ci.get(name)
-    return f"{value:.2f} [{interval.low:.2f}, {interval.high:.2f}]" if interval else f"{value:.2f}"
+    return f"{fmt(value)} [{fmt(interval.low)}, {fmt(interval.high)}]" if interval else fmt(value)
 
 
 def level_score(result: LevelResult) -> float:

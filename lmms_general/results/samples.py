@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,21 +28,39 @@ class SampleLog:
 def read_sample_items(path: str | Path) -> SampleLog:
     """Read the per-sample ``score`` items; a bad line is recorded with its number, the rest continue."""
     log = SampleLog(Path(path))
-    with log.path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                log.errors.append(f"{log.path}:{number}: invalid JSON ({exc.msg})")
-                continue
-            item = record.get(ITEM_KEY) if isinstance(record, dict) else None
-            if not isinstance(item, dict):
-                log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
-                continue
-            log.items.append(item)
+    for number, record, error in iter_records(log.path):
+        if error:
+            log.errors.append(error)
+            continue
+        item = record.get(ITEM_KEY) if isinstance(record, dict) else None
+        if not isinstance(item, dict):
+            log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
+            continue
+        log.items.append(item)
     return log
+
+
+def iter_records(path: Path) -> Iterator[tuple[int, Any, str]]:
+    """``(line number, parsed record, "")`` per JSONL line, or ``(number, None, error)`` for a bad line.
+
+    A file that is not UTF-8 or cannot be opened yields one error naming the file and stops.
+    """
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield number, None, f"{path}:{number}: not UTF-8 text (byte {exc.start} of the line)"
+                    continue
+                try:
+                    yield number, json.loads(line), ""
+                except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+                    yield number, None, f"{path}:{number}: invalid JSON ({getattr(exc, 'msg', exc)})"
+    except OSError as exc:
+        yield 0, None, f"{path}: cannot read the sample log: {exc.strerror or exc}"
 
 
 def scorable(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,6 +18,9 @@ class ModelScores:
         samples: registry key -> per-sample JSONL file (for bootstrap / submission export).
         other: non-General-Bench lmms-eval results, task -> {metric: value} (comparison table).
         messages: human-readable notes about the input (overrides, unknown tasks, NaN, ...).
+        errors: registry key -> task-level metric error (``error,none``, or the old string in ``score,none``).
+        warnings: problems the report must show prominently (``--limit``, mixed ``model_args``, ...).
+        provenance: model, model_args, date, versions, limit, data root of the run(s).
     """
 
     model: str
@@ -27,6 +30,9 @@ class ModelScores:
     other: dict[str, dict[str, float]] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 class ResultsError(ValueError):

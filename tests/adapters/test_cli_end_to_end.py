@@ -145,7 +145,7 @@ def test_lmms_eval_cli_general_pipeline_video_gen(
     tmp_path: Path, tiny_animatediff: Path, tiny_svd: Path, metric_models_env: dict
 ) -> None:
     """Text-to-video with AnimateDiff, image-to-video with Stable Video Diffusion (both tiny, random)."""
-    import decord
+    from model_adapters.video_io import read_frames
 
     size = {"steps": 2, "height": 32, "width": 32, "num_frames": 4}
     model_args = {"t2v": tiny_animatediff, "i2v": tiny_svd, **size}
@@ -154,7 +154,7 @@ def test_lmms_eval_cli_general_pipeline_video_gen(
     expected = {"athletics_video_generation", "plant_image_to_video_generation"}  # the sample data's T2V and I2V
     assert {t.removeprefix("general_bench_video_gen_") for t in media} == expected, sorted(media)
     for path in (p for files in media.values() for p in files):
-        video = decord.VideoReader(str(path))
+        video = read_frames(str(path))
         assert len(video) == size["num_frames"] and video[0].shape == (32, 32, 3), path
 
 

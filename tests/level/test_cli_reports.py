@@ -66,11 +66,15 @@ def test_level_command_writes_all_reports(runs, fake_accuracy, capsys):
     assert md.index("| 1 | model_a") < md.index("| 2 | model_b")  # sorted by reached level
     assert (out / "r_figures" / "model_a_bars.png").read_bytes()[:4] == b"\x89PNG"
     html = (out / "r.html").read_text()
-    assert "data:image/png;base64," in html and "Unsupported tasks" in html
+    assert "data:image/png;base64," in html and "Tasks not supported" in html
     rows = list(csv.DictReader((out / "r.csv").open()))
     assert [r["model"] for r in rows] == ["model_a", "model_b"] and "level2.ci_low" in rows[0]
     printed = capsys.readouterr()
-    assert "model_a  [corrected]  reaches Level-" in printed.out
+    assert printed.out.startswith("General-Level\n|Model  |Mode     |  Level|")
+    assert "|model_a|corrected|Level-" in printed.out and "|model_a|mmmu_val|" in printed.out
+    assert printed.err.count("partial coverage") == 2  # once per model, never repeated
+    assert "other.mmmu_val.mmmu_acc" in rows[0] and rows[0]["other.mmmu_val.mmmu_acc"] == "0.5"
+    assert "Scope view" in html and "Tasks that ran (4)" in html and "Provenance" in html
 
 
 def test_level_command_without_metric_keeps_point_scores(runs, monkeypatch):
@@ -128,5 +132,5 @@ def test_level_rescores_a_task_whose_metric_failed_during_the_run(tmp_path, fake
     assert main(["level", str(tmp_path / "runs"), "--n-boot", "0", "--json", str(out), "--with-tasks"]) == 0
     payload = json.loads(out.read_text())
     assert any("scored 75 from" in m and "(4 items)" in m for m in payload["messages"])
-    assert any("not a finite number" in m for m in payload["messages"])
+    assert any("has no score: error: ModelUnavailableError" in m for m in payload["messages"])
     assert len(payload["unsupported_tasks"]) == 698

@@ -1,0 +1,285 @@
+"""Python API in lm-eval's style: run General-Bench through lmms-eval, compute General-Level from results.
+
+    import lmms_general
+    run = lmms_general.evaluate(model="qwen2_vl", tasks=["general_bench_nlp"], root="/data/General-Bench-Openset",
+                                model_args="pretrained=Qwen/Qwen2-VL-2B-Instruct", limit=8)
+    report = lmms_general.compute_level(run.output_path, mode="corrected")
+    print(report.models[0].result.level, report.models[0].result.level2)
+
+Both return dataclasses; nothing here is imported by ``import lmms_general`` until first used.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lmms_general.results.types import ModelScores, ResultsError
+
+
+@dataclass(frozen=True)
+class EvaluationRun:
+    """What :func:`evaluate` ran: the lmms-eval results dict and where the outputs are."""
+
+    model: str
+    tasks: tuple[str, ...]
+    output_path: Path
+    results: dict[str, Any]
+
+    @property
+    def scores(self) -> dict[str, Any]:
+        """lmms-eval's ``results`` block (task -> metric values)."""
+        return dict(self.results.get("results") or {})
+
+
+@dataclass
+class LevelReport:
+    """General-Level results of every model found, with the report content (:class:`ModelReport` each)."""
+
+    mode: str
+    models: list[Any] = field(default_factory=list)
+
+    def model(self, name: str) -> Any:
+        """The :class:`~lmms_general.reports.tables.ModelReport` of one model (case-insensitive)."""
+        for rep in self.models:
+            if rep.result.model.lower() == name.lower():
+                return rep
+        raise KeyError(f"model {name!r} not in {[r.result.model for r in self.models]}")
+
+    def write(self, folder: str | os.PathLike[str]) -> list[Path]:
+        """Write level.json, report.md, report.html and level.csv into ``folder``."""
+        import argparse
+
+        from lmms_general.commands.level import default_outputs, write_reports
+
+        args = argparse.Namespace(out_dir=Path(folder), no_default_reports=False, paths=[folder],
+                                  official_scores=None, json=None, markdown=None, html=None, csv=None,
+                                  with_tasks=True)
+        default_outputs(args)
+        return write_reports(self.models, args)
+
+
+def evaluate(
+    model: str,
+    tasks: str | Sequence[str],
+    root: str | os.PathLike[str] | None = None,
+    *,
+    model_args: str = "",
+    output_path: str | os.PathLike[str] | None = None,
+    download: bool | None = None,
+    timeout: float | None = None,
+    **lmms_eval_kwargs: Any,
+) -> EvaluationRun:
+    """Run lmms-eval on General-Bench tasks (and any other lmms-eval task) in a subprocess.
+
+    Args:
+        model: lmms-eval model name (``qwen2_vl``, ``lmms_general_stub``, ...).
+        tasks: task or group names (``general_bench_nlp``, ``mmmu_val``, ...), a list or a comma string.
+        root: General-Bench folder (default ``$GENERAL_BENCH_ROOT``).
+        model_args: lmms-eval ``--model_args``.
+        output_path: lmms-eval ``--output_path`` (default: a new temporary folder).
+        download: fetch missing tasks from the hub (``GENERAL_BENCH_DOWNLOAD``).
+        **lmms_eval_kwargs: other lmms-eval CLI options, ``limit=8`` -> ``--limit 8``, ``batch_size=1``,
+            ``device="cpu"``; True adds a bare flag, False/None leave it out.
+
+    Raises:
+        lmms_general.lmms_run.LmmsEvalRunError: lmms-eval failed or wrote no results (its output tail attached).
+    """
+    from lmms_general.lmms_run import run_lmms_eval
+
+    names = tuple(t.strip() for t in (tasks.split(",") if isinstance(tasks, str) else tasks) if t.strip())
+    if not names:
+        raise ValueError("tasks is empty")
+    out = Path(output_path) if output_path else Path(tempfile.mkdtemp(prefix="lmms_general_"))
+    env = {}
+    if root is not None:
+        env["GENERAL_BENCH_ROOT"] = str(Path(root).expanduser())
+    if download is not None:
+        env["GENERAL_BENCH_DOWNLOAD"] = "1" if download else "0"
+    extra: list[str] = []
+    for key, value in lmms_eval_kwargs.items():
+        if value is None or value is False:
+            continue
+        flag = f"--{key}"
+        extra += [flag] if value is True else [flag, str(value)]
+    results = run_lmms_eval(model=model, tasks=names, output_path=out, model_args=model_args, extra_args=extra,
+                            env=env, timeout=timeout)
+    return EvaluationRun(model=model, tasks=names, output_path=out, results=results)
+
+
+def compute_level(
+    paths_or_results: str | os.PathLike[str] | Mapping[str, Any] | Iterable[Any],
+    mode: str = "corrected",
+    *,
+    model: str | None = None,
+    n_boot: int = 0,
+    seed: int = 0,
+    progress: bool = False,
+) -> LevelReport:
+    """General-Level of every model in lmms-eval outputs.
+
+    Args:
+        paths_or_results: an output folder / ``*_results.json`` path, a list of them, an :class:`EvaluationRun`,
+            or an lmms-eval results dict (as returned by ``simple_evaluate``; no sample logs, so no intervals).
+        mode: ``corrected`` (default) or ``official``.
+        model: keep only this model.
+        n_boot: bootstrap replicates for 95% intervals (0 = none; needs sample logs).
+
+    Raises:
+        lmms_general.results.ResultsError: unreadable or implausible input (the message names file and task).
+    """
+    from lmms_general.metrics.normalization import MODES
+    from lmms_general.results import read_lmms_runs
+
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if n_boot == 1 or n_boot < 0:
+        raise ValueError(f"n_boot must be 0 or >= 2, got {n_boot}")
+    if isinstance(paths_or_results, EvaluationRun):
+        paths_or_results = paths_or_results.output_path
+    if isinstance(paths_or_results, Mapping):
+        models = _models_from_dict(paths_or_results)
+    else:
+        items = [paths_or_results] if isinstance(paths_or_results, (str, os.PathLike)) else list(paths_or_results)
+        paths = [i.output_path if isinstance(i, EvaluationRun) else i for i in items]
+        models = read_lmms_runs(paths)
+    if model is not None:
+        models = [m for m in models if m.model.lower() == model.lower()]
+        if not models:
+            raise ResultsError(f"model {model!r} not found in the input")
+    return LevelReport(mode=mode, models=score_models(models, mode, n_boot, seed, progress=progress))
+
+
+def _models_from_dict(results: Mapping[str, Any]) -> list[ModelScores]:
+    """Read an in-memory lmms-eval results dict through the file reader (one temporary file)."""
+    import json
+
+    from lmms_general.results import read_lmms_runs
+
+    with tempfile.TemporaryDirectory(prefix="lmms_general_") as folder:
+        path = Path(folder) / "00000000_000000_results.json"
+        path.write_text(json.dumps(results, default=str), encoding="utf-8")
+        models = read_lmms_runs([path])
+    for ms in models:
+        ms.sources = {k: Path("<results dict>") for k in ms.sources}
+        ms.samples = {}
+    return models
+
+
+def _check_normalisable(ms: ModelScores, scorer: Any, registry: Any) -> None:
+    """Scores the chosen mode cannot normalise (official mode on RMSE 0, ...) are a clear error."""
+    from lmms_general.metrics.normalization import normalize
+
+    for key, value in ms.scores.items():
+        if value is None or key not in registry:
+            continue
+        spec = registry[key]
+        try:
+            normalize(spec.metric_raw, spec.metric_id, value, scorer.mode, "model", spec.modality == "nlp")
+        except ValueError as exc:
+            source = ms.sources.get(key, "<input>")
+            raise ResultsError(f"{source}: task {spec.task}: {exc} ({scorer.mode} mode)") from None
+
+
+class _Ticking:
+    """A scorer proxy that advances a progress bar once per ``score`` call (one per bootstrap replicate)."""
+
+    def __init__(self, scorer: Any, bar: Any) -> None:
+        self._scorer, self._bar = scorer, bar
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scorer, name)
+
+    def score(self, *args: Any, **kwargs: Any) -> Any:
+        self._bar.update(1)
+        return self._scorer.score(*args, **kwargs)
+
+
+def _stats(ms: ModelScores, progress: bool) -> dict[str, Any]:
+    from tqdm.auto import tqdm
+
+    from lmms_general.results.task_stats import read_task_stats
+
+    keys = sorted(ms.samples)
+    out = {}
+    show = None if progress and keys else True  # None: tqdm shows bars on a terminal only
+    for key in tqdm(keys, desc=f"{ms.model}: reading sample logs", unit="task", disable=show, leave=False):
+        out[key] = read_task_stats(ms.samples[key])
+    return out
+
+
+def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: int, progress: bool = False
+                 ) -> list[Any]:
+    """Score every model: Levels, intervals (sample logs and ``n_boot > 0``), scopes, per-task counts."""
+    from tqdm.auto import tqdm
+
+    from lmms_general import __version__
+    from lmms_general.level import LevelScorer, bootstrap_levels, with_intervals
+    from lmms_general.registry import load_registry
+    from lmms_general.reports.scopes import scope_boards
+    from lmms_general.reports.tables import ModelReport
+    from lmms_general.results.samples import bootstrap_inputs, rescore_missing
+
+    registry = load_registry()
+    scorer = LevelScorer(list(registry.values()), mode)  # type: ignore[arg-type]
+    reports = []
+    for ms in models:
+        _check_normalisable(ms, scorer, registry)
+        messages = list(ms.messages)
+        stats = _stats(ms, progress)
+        for key, st in stats.items():
+            messages += [f"{registry[key].task}: {line}" for line in st.bad_lines[:3]]
+        if ms.samples:
+            messages += rescore_missing(ms.scores, ms.samples, registry)
+            _check_normalisable(ms, scorer, registry)
+        result = scorer.score(ms.scores, ms.model)
+        if n_boot > 0 and ms.samples:
+            scored = {k: path for k, path in ms.samples.items() if ms.scores.get(k) is not None}
+            tasks, notes = bootstrap_inputs(scored, registry, ms.scores)
+            messages += notes
+            if tasks:
+                with tqdm(total=n_boot + 1, desc=f"{ms.model}: bootstrap", unit="rep",
+                          disable=None if progress else True, leave=False) as bar:
+                    intervals = bootstrap_levels(_Ticking(scorer, bar), ms.scores, tasks,  # type: ignore[arg-type]
+                                                 n_boot=n_boot, seed=seed)
+                result = with_intervals(result, intervals)
+                messages.append(
+                    f"95% intervals from {n_boot} bootstrap replicates over {len(tasks)} tasks (seed {seed})"
+                )
+        warnings = list(ms.warnings)
+        closeset = sorted(k for k, st in stats.items() if st.answerless and ms.scores.get(k) is None)
+        if closeset:
+            names = ", ".join(registry[k].task for k in closeset[:3]) + (", ..." if len(closeset) > 3 else "")
+            warnings.insert(0, f"{len(closeset)} task(s) ran on the Closeset, which has no answers ({names}): "
+                               f"they score nothing here; export a submission with `lmms-general "
+                               f"export-submission PATH --out DIR` and upload it to the leaderboard")
+            for key in closeset:
+                ms.errors.setdefault(key, "the Closeset has no answers: export a submission")
+        provenance = dict(ms.provenance)
+        provenance["lmms_general_version"] = __version__
+        roots = sorted({_data_root(s.task_dir) for s in stats.values() if s.task_dir})
+        if roots:
+            provenance["data_roots"] = roots
+        rep = ModelReport(result=result, messages=_unique(messages), other=ms.other, stats=stats,
+                          errors=dict(ms.errors), warnings=_unique(warnings), provenance=provenance)
+        rep.scopes = scope_boards(result, rep.skills, registry)
+        reports.append(rep)
+    return reports
+
+
+def _data_root(task_dir: str) -> str:
+    """The General-Bench root above a task folder (the folder holding ``image/``, ``nlp/``, ...)."""
+    parts = Path(task_dir).parts
+    for i in range(len(parts) - 1, 0, -1):
+        if parts[i].lower() in {"image", "video", "audio", "3d", "nlp"}:
+            return str(Path(*parts[:i]))
+    return str(Path(task_dir).parent)
+
+
+def _unique(lines: Iterable[str]) -> list[str]:
+    """Each message once, in first-seen order."""
+    return list(dict.fromkeys(lines))

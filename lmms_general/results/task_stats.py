@@ -1,0 +1,92 @@
+"""Per-task counts from a sample log: samples, ok / failed / unparsed / error items, first error, skill cluster.
+
+Each line of ``*_samples_<task>.jsonl`` holds the per-sample item in ``score`` (``status`` in
+{ok, unparsed, failed, missing, error} and ``error``) and the doc (whose ``payload_json`` carries the task folder and,
+when the annotation names one, the skill cluster used by the Scope-D boards).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lmms_general.results.samples import ITEM_KEY, iter_records
+
+STATUSES = ("ok", "unparsed", "failed", "missing", "error")
+
+
+@dataclass
+class TaskStats:
+    """What one task's sample log says about its samples."""
+
+    samples: int = 0
+    with_reference: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    first_error: str = ""
+    skill: str = ""
+    task_dir: str = ""
+    bad_lines: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def no_answer(self) -> int:
+        """Samples without a usable answer: ``failed`` (the model gave none) plus ``missing`` (no prediction)."""
+        return self.count("failed") + self.count("missing")
+
+    @property
+    def answerless(self) -> bool:
+        """Samples but no reference answer in any of them: a Closeset run (scored only by the leaderboard)."""
+        return self.samples > 0 and self.with_reference == 0 and not self.bad_lines
+
+
+def _doc_payload(record: dict[str, Any]) -> dict[str, Any]:
+    doc = record.get("doc")
+    text = doc.get("payload_json") if isinstance(doc, dict) else None
+    if not isinstance(text, str):
+        return {}
+    try:
+        body = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _skill(body: dict[str, Any]) -> str:
+    for holder in (body.get("context"), body.get("sample")):
+        if isinstance(holder, dict) and isinstance(holder.get("skill"), str) and holder["skill"].strip():
+            return holder["skill"].strip()
+    return ""
+
+
+def read_task_stats(path: str | Path) -> TaskStats:
+    """Count the items of one sample log by status; a line without an item counts as an ``error`` sample."""
+    stats = TaskStats()
+    counts: Counter[str] = Counter()
+    for number, record, error in iter_records(Path(path)):
+        if number == 0:  # the file itself could not be read
+            stats.bad_lines.append(error)
+            break
+        stats.samples += 1
+        item = record.get(ITEM_KEY) if isinstance(record, dict) else None
+        if error or not isinstance(item, dict):
+            counts["error"] += 1
+            message = error or f"{path}:{number}: no per-sample {ITEM_KEY!r} object"
+            stats.bad_lines.append(message)
+            stats.first_error = stats.first_error or message
+            continue
+        status = item.get("status") if item.get("status") in STATUSES else "ok"
+        counts[status] += 1
+        stats.with_reference += item.get("reference") is not None
+        if status != "ok" and not stats.first_error:
+            stats.first_error = f"{item.get('id', f'line {number}')}: {item.get('error') or status}"
+        if not stats.task_dir or not stats.skill:
+            body = _doc_payload(record)
+            stats.task_dir = stats.task_dir or str(item.get("task_dir") or body.get("task_dir") or "")
+            stats.skill = stats.skill or _skill({"context": item}) or _skill(body)
+    stats.counts = dict(counts)
+    return stats

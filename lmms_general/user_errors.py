@@ -1,0 +1,57 @@
+"""Errors a user can act on, raised inside an lmms-eval run: printed once, then a non-zero exit.
+
+lmms-eval wraps dataset building in ``tenacity.retry`` (5 attempts) and reports only a ``RetryError``; with
+``--verbosity`` above DEBUG it even exits 0. ``SystemExit`` is not retried and not caught by its
+``except Exception``, so a clear message followed by ``SystemExit(2)`` is what the user sees, once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+EXIT_STATUS = 2
+_printed: set[str] = set()
+
+
+class UserError(SystemExit):
+    """A fatal, explained error: the message has been printed; the process exits with status 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(EXIT_STATUS)
+        self.message = message
+
+
+def fatal(message: str) -> UserError:
+    """Print ``lmms_general: error: message`` once (per process) and return the exception to raise."""
+    text = " ".join(message.split())
+    if text not in _printed:
+        _printed.add(text)
+        print(f"\nlmms_general: error: {text}\n", file=sys.stderr, flush=True)
+    return UserError(text)
+
+
+@contextmanager
+def exit_on_data_errors(task: str) -> Iterator[None]:
+    """Turn the loader's "no data" errors inside ``process_docs`` into one printed message and exit 2."""
+    from lmms_general.dataset.errors import DatasetError
+
+    try:
+        yield
+    except DatasetError as exc:
+        raise fatal(f"{task}: {exc}") from None
+
+
+def closest_names(name: str, names: Iterable[str], n: int = 5) -> list[str]:
+    """The registered names closest to a mistyped one (difflib ratio >= 0.6)."""
+    return difflib.get_close_matches(name, list(names), n=n, cutoff=0.6)
+
+
+def unknown_task_message(name: str, names: Iterable[str]) -> str:
+    """``unknown task X; did you mean: a, b?`` plus where to list the names."""
+    close = closest_names(name, names)
+    hint = f"; did you mean: {', '.join(close)}?" if close else ""
+    return (f"unknown task {name!r}{hint} (`lmms-general tasks` lists the General-Bench tasks, "
+            f"`lmms-eval --tasks list` every task)")
