@@ -239,7 +239,7 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
         result = scorer.score(ms.scores, ms.model)
         if n_boot > 0 and ms.samples:
             scored = {k: path for k, path in ms.samples.items() if ms.scores.get(k) is not None}
-            tasks, notes = bootstrap_inputs(scored, registry)
+            tasks, notes = bootstrap_inputs(scored, registry, ms.scores)
             messages += notes
             if tasks:
                 with tqdm(total=n_boot + 1, desc=f"{ms.model}: bootstrap", unit="rep",

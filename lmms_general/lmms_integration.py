@@ -1,10 +1,19 @@
-"""Make the generated ``task_yamls/`` visible to lmms-eval without ``--include_path``.
+"""Make the generated ``task_yamls/`` visible to lmms-eval without ``--include_path``, at almost no cost.
 
 lmms-eval 0.7.3 has no task entry-point group, and ``LMMS_EVAL_PLUGINS`` adds include paths only after
 the CLI has built its ``TaskManager``. The one route that works everywhere the models package is
 imported (``lmms-eval ...``, ``lmms-eval eval ...``, ``python -m lmms_eval``, ``simple_evaluate``) is to
-wrap ``TaskManager.__init__`` from our ``lmms_eval.models`` entry point so ``include_path`` always also
-holds our tasks folder. The wrapper is signature-agnostic and installed at most once.
+wrap ``TaskManager.initialize_tasks`` from our ``lmms_eval.models`` entry point. The wrapper is
+signature-agnostic and installed at most once.
+
+Indexing our 713 YAMLs the way lmms-eval does (parsing every file) costs seconds, and the entry point
+runs in every lmms-eval process of the environment, for unrelated benchmarks too. So our part of the
+index (exactly what lmms-eval's own ``_get_task_and_group`` returns for our folder) is cached on disk
+under ``$LMMS_GENERAL_CACHE/task_index/`` (default ``~/.cache/lmms_general``), keyed by a fingerprint
+of the YAML files (relative path, size, mtime) and the lmms-eval version, and merged into every index
+with the priority an ``include_path`` entry has (lmms-eval's own tasks win on a name clash). A stale,
+missing or malformed cache is rebuilt. Set ``LMMS_GENERAL_DISABLE_ENTRY_POINT=1`` to make the entry
+point do nothing (no adapters, no tasks).
 
 For code that only builds a ``TaskManager`` (``lmms-eval tasks list`` does), use :func:`task_manager`
 or pass :func:`tasks_dir` as ``include_path`` yourself.
@@ -17,16 +26,23 @@ says how many it left out); a leaf task requested by name that is absent fails w
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import json
 import logging
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 _LOCK = threading.Lock()
 _MARK = "__lmms_general_patched__"
+#: bump when the cached index's layout changes
+INDEX_VERSION = 1
+DISABLE_ENV = "LMMS_GENERAL_DISABLE_ENTRY_POINT"
 logger = logging.getLogger("lmms_general")
+_MEMO: dict[str, dict[str, Any]] = {}
 
 
 def tasks_dir() -> Path:
@@ -36,34 +52,116 @@ def tasks_dir() -> Path:
     return Path(task_yamls.__file__).resolve().parent
 
 
+def _is_ours(path: Any) -> bool:
+    try:
+        return Path(path).resolve() == tasks_dir()
+    except (TypeError, OSError):
+        return False
+
+
 def _with_our_path(include_path: Any) -> Any:
     ours = str(tasks_dir())
     if include_path is None:
         return ours
     paths = [include_path] if isinstance(include_path, (str, Path)) else list(include_path)
-    if any(Path(p).resolve() == Path(ours) for p in paths):
+    if any(_is_ours(p) for p in paths):
         return include_path
     return [*map(str, paths), ours]
 
 
+def _without_our_path(include_path: Any) -> Any:
+    if include_path is None:
+        return None
+    paths = [include_path] if isinstance(include_path, (str, Path)) else list(include_path)
+    kept = [p for p in paths if not _is_ours(p)]
+    if len(kept) == len(paths):
+        return include_path
+    return kept or None
+
+
+def _cache_dir() -> Path:
+    """``$LMMS_GENERAL_CACHE`` or ``~/.cache/lmms_general`` (as :func:`lmms_general.dataset.layout.cache_root`)."""
+    env = os.environ.get("LMMS_GENERAL_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "lmms_general"
+
+
+def yaml_fingerprint(folder: Path) -> str:
+    """Hash of every ``*.yaml`` under ``folder`` (relative path, size, mtime_ns) and the lmms-eval version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        lmms_version = version("lmms_eval")
+    except PackageNotFoundError:
+        lmms_version = "unknown"
+    digest = hashlib.sha1(f"v{INDEX_VERSION}\0{lmms_version}\n".encode())
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".yaml"):
+                path = os.path.join(root, name)
+                st = os.stat(path)
+                digest.update(f"{os.path.relpath(path, folder)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _valid_index(index: Any) -> bool:
+    return isinstance(index, dict) and all(
+        isinstance(k, str) and isinstance(v, dict) and isinstance(v.get("type"), str) for k, v in index.items()
+    )
+
+
+def our_task_index(manager: Any) -> dict[str, Any]:
+    """Our folder's entries of lmms-eval's task index, from the disk cache when it matches the YAMLs.
+
+    ``manager`` is a ``TaskManager``; on a cache miss its own ``_get_task_and_group`` indexes the folder,
+    so the entries are exactly what lmms-eval would build.
+    """
+    folder = tasks_dir()
+    fingerprint = yaml_fingerprint(folder)
+    memo_key = f"{folder}\0{fingerprint}"
+    if memo_key in _MEMO:
+        return _MEMO[memo_key]
+    path = _cache_dir() / "task_index" / f"{hashlib.sha1(str(folder).encode()).hexdigest()[:16]}.json"
+    index: Any = None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and doc.get("fingerprint") == fingerprint and doc.get("folder") == str(folder):
+            index = doc.get("index")
+    except (OSError, ValueError):
+        index = None
+    if not _valid_index(index):
+        index = dict(manager._get_task_and_group(str(folder)))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".task_index-", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"fingerprint": fingerprint, "folder": str(folder), "index": index}, handle)
+            os.replace(tmp, path)
+        except OSError as exc:  # a read-only cache only costs speed
+            logger.debug("task index cache not written (%s)", exc)
+    _MEMO[memo_key] = index
+    return index
+
+
 def install_task_path() -> bool:
-    """Wrap ``lmms_eval.tasks.TaskManager.__init__`` once; return True if this call installed it."""
+    """Wrap ``lmms_eval.tasks.TaskManager.initialize_tasks`` once; return True if this call installed it."""
     from lmms_eval.tasks import TaskManager
 
     with _LOCK:
-        original = TaskManager.__init__
+        original = TaskManager.initialize_tasks
         if getattr(original, _MARK, False):
             return False
         signature = inspect.signature(original)
 
         @functools.wraps(original)
-        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        def initialize_tasks(self: Any, *args: Any, **kwargs: Any) -> Any:
             bound = signature.bind(self, *args, **kwargs)
-            bound.arguments["include_path"] = _with_our_path(bound.arguments.get("include_path"))
-            original(*bound.args, **bound.kwargs)
+            bound.arguments["include_path"] = _without_our_path(bound.arguments.get("include_path"))
+            index = original(*bound.args, **bound.kwargs)
+            return {**our_task_index(self), **index}
 
-        setattr(__init__, _MARK, True)
-        TaskManager.__init__ = __init__  # type: ignore[method-assign]
+        setattr(initialize_tasks, _MARK, True)
+        TaskManager.initialize_tasks = initialize_tasks  # type: ignore[method-assign]
         TaskManager._get_config = _narrowing_get_config(TaskManager._get_config)  # type: ignore[method-assign]
         TaskManager.match_tasks = _checked_match_tasks(TaskManager.match_tasks)  # type: ignore[method-assign]
         return True

@@ -8,6 +8,7 @@ module is imported only when ``--model`` selects it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 #: model id -> (simple class path or None, chat class path or None, aliases)
@@ -22,7 +23,12 @@ ADAPTERS: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {
 
 
 def manifests() -> list[Any]:
-    """Return lmms-eval ``ModelManifest`` objects for every adapter (and expose our tasks to lmms-eval)."""
+    """Return lmms-eval ``ModelManifest`` objects for every adapter (and expose our tasks to lmms-eval).
+
+    ``LMMS_GENERAL_DISABLE_ENTRY_POINT=1`` turns the entry point off (no adapters, no tasks).
+    """
+    if os.environ.get("LMMS_GENERAL_DISABLE_ENTRY_POINT", "").strip() not in ("", "0"):
+        return []
     from lmms_eval.models.registry_v2 import ModelManifest
 
     from lmms_general.lmms_integration import install_task_path

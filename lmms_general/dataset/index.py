@@ -1,8 +1,12 @@
 """Indexing a General-Bench root: every task folder, its annotation file, sample count and errors.
 
 ``index_root`` is cached twice: per process (by root path) and on disk under
-``$LMMS_GENERAL_CACHE/index/`` (per task, keyed by the annotation file's size and mtime and the
-mtimes of the task folder and its media folders), so a warm re-index only lists folders.
+``$LMMS_GENERAL_CACHE/index/``. The disk cache is trusted only when it matches: its schema version,
+then per task a fingerprint of the annotation file (size, mtime_ns, inode and a hash of its first and
+last 64 KiB, so a same-size edit that keeps the mtime is still caught when the bytes differ) and the
+mtimes of the task folder and its media folders. A cache of the wrong shape (any JSON that is not what
+this module writes) is ignored and rebuilt, never trusted or crashed on. A warm re-index only lists
+folders and fingerprints the annotation files.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from lmms_general.dataset.models import TaskFolder
 from lmms_general.dataset.samples import build_samples
 
 logger = logging.getLogger(__name__)
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
+#: bytes hashed at each end of an annotation file for its fingerprint
+_EDGE = 64 * 1024
 _LOCK = threading.RLock()
 _PROCESS_CACHE: dict[str, RootIndex] = {}
 
@@ -78,6 +84,17 @@ def parse_task(folder: Path, annotation: Path, loc: TaskLocation, *, verify_medi
     return header, samples, missing
 
 
+def content_fingerprint(path: Path) -> list[Any]:
+    """``[size, mtime_ns, inode, blake2b(first 64 KiB + last 64 KiB)]`` of a file (raises OSError)."""
+    with path.open("rb") as handle:
+        st = os.fstat(handle.fileno())
+        digest = hashlib.blake2b(handle.read(_EDGE), digest_size=16)
+        if st.st_size > _EDGE:
+            handle.seek(max(_EDGE, st.st_size - _EDGE))
+            digest.update(handle.read(_EDGE))
+    return [st.st_size, st.st_mtime_ns, st.st_ino, digest.hexdigest()]
+
+
 def _signature(folder: Path, annotation: Path | None) -> list[Any]:
     sig: list[Any] = []
     for path in (folder, annotation, *(folder / d for d in MEDIA_DIRS)):
@@ -85,11 +102,28 @@ def _signature(folder: Path, annotation: Path | None) -> list[Any]:
             sig.append(None)
             continue
         try:
-            st = path.stat()
-            sig.append([st.st_size if path is annotation else 0, st.st_mtime_ns])
+            sig.append(content_fingerprint(path) if path is annotation else [0, path.stat().st_mtime_ns])
         except OSError:
             sig.append(None)
     return sig
+
+
+#: every field a cached task summary must have, with its type(s)
+_ENTRY_FIELDS: dict[str, Any] = {
+    "sig": list, "folder": str, "annotation_file": (str, type(None)), "task_name": (str, type(None)),
+    "samples": int, "media_missing": int, "errors": list,
+}
+
+
+def _valid_entry(entry: Any) -> bool:
+    """Whether a cached task summary has the shape this module writes (anything else is rebuilt)."""
+    if not isinstance(entry, dict):
+        return False
+    for name, kind in _ENTRY_FIELDS.items():
+        value = entry.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return False
+    return entry["samples"] >= 0 and entry["media_missing"] >= 0 and all(isinstance(e, str) for e in entry["errors"])
 
 
 def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +132,7 @@ def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
     errors.extend(f"{folder}: {n}" for n in notes)
     sig = _signature(folder, annotation)
     entry = cached.get(str(loc.source))
-    if entry and entry.get("sig") == sig and entry.get("folder") == str(folder):
+    if _valid_entry(entry) and entry["sig"] == sig and entry["folder"] == str(folder):
         return entry
     summary: dict[str, Any] = {
         "sig": sig,
@@ -135,11 +169,12 @@ def _cache_file(root: Path) -> Path:
 def _read_cache(path: Path, root: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
-    if doc.get("version") != _CACHE_VERSION or doc.get("root") != str(root):
+    if not isinstance(doc, dict) or doc.get("version") != _CACHE_VERSION or doc.get("root") != str(root):
         return {}
-    return doc.get("tasks", {})
+    tasks = doc.get("tasks")
+    return tasks if isinstance(tasks, dict) else {}
 
 
 def _write_cache(path: Path, root: Path, tasks: dict[str, Any]) -> None:
@@ -168,7 +203,8 @@ def build_index(root: Path, *, use_cache: bool = True, matcher: Matcher | None =
     progress = tqdm(locations, desc=f"indexing {root.name}", unit="task", leave=False,
                     disable=None if len(locations) >= 20 else True)
     summaries = {str(loc.source): _summarise(loc, cached) for loc in progress}
-    _write_cache(cache_path, root, summaries)
+    if summaries != cached:  # a warm index with nothing changed does not rewrite the cache
+        _write_cache(cache_path, root, summaries)
 
     tasks: list[TaskFolder] = []
     owner: dict[str, TaskFolder] = {}

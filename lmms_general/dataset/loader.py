@@ -67,15 +67,17 @@ def load_task(
     root: str | os.PathLike[str] | None,
     registry_key: str,
     *,
-    verify_media: bool = True,
+    verify_media: bool = False,
     download: bool | None = None,
 ) -> TaskData:
     """All samples of one registry task under ``root`` (default ``$GENERAL_BENCH_ROOT``).
 
     Samples with problems are kept with their ``errors``; task-level problems (unreadable annotation,
-    unsafe archive) leave ``samples`` empty and are listed in ``errors``. ``verify_media`` opens image,
-    audio and ``.npy`` headers to catch corrupt files. ``download`` (default ``$GENERAL_BENCH_DOWNLOAD``)
-    fetches a missing task from the Hugging Face hub first.
+    unsafe archive) leave ``samples`` empty and are listed in ``errors``. Media paths are always resolved
+    and checked to be regular files (a stat); ``verify_media=True`` also opens image, audio and ``.npy``
+    headers to catch corrupt files (off by default: a task load in lmms-eval would decode every image
+    twice, and a corrupt file is reported per sample when it is read; ``validate --deep`` decodes all).
+    ``download`` (default ``$GENERAL_BENCH_DOWNLOAD``) fetches a missing task from the Hugging Face hub first.
 
     Raises:
         TaskNotFoundError: unknown key, or no folder for it under ``root`` (and download off or fruitless).

@@ -1,10 +1,15 @@
 """Bootstrap confidence intervals for the General-Level scores.
 
 Each replicate resamples, with replacement, the samples *within* every task that has per-sample
-items, recomputes that task's corpus metric with its ``score_fn(items) -> float`` and re-scores
-the model; tasks without items keep their point score. The interval of each Level is the
-percentile interval of the replicates. Seeded with ``numpy.random.default_rng(seed)`` and tasks
-visited in a fixed order, so the same inputs give the same intervals.
+items, recomputes that task's score and re-scores the model; tasks without items keep their point
+score. The interval of each Level is the percentile interval of the replicates.
+
+All replicates of one task are drawn at once (an ``(n_boot, n)`` index matrix) and scored by the task's
+``replicator`` when it has one (a mean of per-sample values, summed sufficient statistics, per-image
+COCO matches: :mod:`lmms_general.level.resample`, :mod:`lmms_general.level.statistics`), else by
+calling ``score_fn`` on each replicate's items; the Levels of all replicates are then computed at once
+(:mod:`lmms_general.level.vector`). Seeded with ``numpy.random.default_rng(seed)`` and
+tasks visited in sorted order, so the same inputs give the same intervals.
 """
 
 from __future__ import annotations
@@ -15,18 +20,27 @@ from typing import Any
 
 import numpy as np
 
+from lmms_general.level.resample import RecomputeReplicator, Replicator, draw_indices
 from lmms_general.level.scoring import LevelScorer
 from lmms_general.level.types import Interval, LevelResult
+from lmms_general.level.vector import replicate_levels
 
 ScoreFn = Callable[[Sequence[Any]], float]
 
 
 @dataclass(frozen=True)
 class BootstrapTask:
-    """Per-sample items of one task and the function turning a list of items into the task score."""
+    """Per-sample items of one task, the function turning a list of items into the task score, and
+    optionally a vectorised ``replicator`` (index matrix -> replicate scores) giving the same values."""
 
     items: Sequence[Any]
     score_fn: ScoreFn
+    replicator: Replicator | None = None
+
+    def replicates(self, idx: np.ndarray) -> np.ndarray:
+        """Scores of the replicates whose rows of sample indices are ``idx``."""
+        replicator = self.replicator or RecomputeReplicator(self.items, self.score_fn)
+        return np.asarray(replicator(idx), dtype=np.float64)
 
 
 def level_values(result: LevelResult) -> dict[str, float]:
@@ -67,16 +81,10 @@ def bootstrap_levels(
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     rng = np.random.default_rng(seed)
     order = sorted(k for k, t in tasks.items() if len(t.items) > 0)
-    replicate_scores = dict(scores)
-    draws: dict[str, list[float]] = {}
-    for _ in range(n_boot):
-        for key in order:
-            task = tasks[key]
-            n = len(task.items)
-            idx = rng.integers(0, n, size=n)
-            replicate_scores[key] = float(task.score_fn([task.items[i] for i in idx]))
-        for name, value in level_values(scorer.score(replicate_scores)).items():
-            draws.setdefault(name, []).append(value)
+    per_task = {key: tasks[key].replicates(draw_indices(rng, len(tasks[key].items), n_boot)) for key in order}
+    draws = replicate_levels(scorer, scores, per_task) if per_task else {
+        name: np.full(n_boot, value) for name, value in level_values(scorer.score(scores)).items()
+    }
     alpha = (1.0 - confidence) / 2.0
     return {
         name: Interval(float(np.quantile(v, alpha)), float(np.quantile(v, 1.0 - alpha)), confidence)

@@ -91,39 +91,55 @@ def _mean(values: Sequence[float]) -> float:
     return float(np.mean(values))
 
 
-def task_bootstrap(metric_id: str, task: str, items: list[dict[str, Any]]) -> tuple[Any, str | None]:
+def task_bootstrap(
+    metric_id: str, task: str, items: list[dict[str, Any]], reported: float | None = None
+) -> tuple[Any, str | None]:
     """How one task enters the bootstrap: ``(BootstrapTask or None, why not)``.
 
     A per-sample metric whose task score is the mean of its per-sample scores (checked on these items)
     is resampled over precomputed per-sample values, so a model-based metric runs once per sample
-    instead of once per sample and replicate. Other metrics are recomputed on every replicate, except
-    model-based corpus metrics (FID, FVD, FAD, WER), which keep their point score.
+    instead of once per sample and replicate. A corpus metric with per-sample sufficient statistics
+    (:mod:`lmms_general.level.statistics`, checked against the point score) is resampled by summing
+    them. Other metrics are recomputed on every replicate, except model-based corpus metrics (FID, FVD,
+    FAD, WER), which keep their point score. ``reported`` (the run's task score, when known) spares
+    recomputing the task score when the per-sample mean or the statistics already equal it.
     """
     from lmms_general.level.bootstrap import BootstrapTask
+    from lmms_general.level.resample import MeanReplicator
+    from lmms_general.level.statistics import agrees, build_corpus_replicator
     from lmms_general.metrics import get_metric
 
     spec = get_metric(metric_id, task)
     score_fn = metric_score_fn(metric_id, task)
-    try:
-        point = float(score_fn(items))
-    except Exception as exc:  # noqa: BLE001 - reported; the task keeps its point score
-        return None, f"metric failed on the sample log: {type(exc).__name__}: {exc}"
+    values: list[float] = []
     if spec.kind == "sample":
         try:
             values = [float(score_fn([item])) for item in items]
         except Exception:  # noqa: BLE001 - some per-sample metrics need several samples; recompute instead
             values = []
-        if values and math.isclose(_mean(values), point, rel_tol=1e-6, abs_tol=1e-6):
-            return BootstrapTask(items=values, score_fn=_mean), None
+        if values and reported is not None and math.isclose(_mean(values), reported, rel_tol=1e-6, abs_tol=1e-6):
+            return BootstrapTask(items=values, score_fn=_mean, replicator=MeanReplicator(np.asarray(values))), None
+    built = build_corpus_replicator(metric_id, items) if spec.kind == "corpus" else None
+    if built is not None and agrees(built[1], reported):
+        return BootstrapTask(items=items, score_fn=score_fn, replicator=built[0]), None
+    try:
+        point = float(score_fn(items))
+    except Exception as exc:  # noqa: BLE001 - reported; the task keeps its point score
+        return None, f"metric failed on the sample log: {type(exc).__name__}: {exc}"
+    if values and math.isclose(_mean(values), point, rel_tol=1e-6, abs_tol=1e-6):
+        return BootstrapTask(items=values, score_fn=_mean, replicator=MeanReplicator(np.asarray(values))), None
+    if built is not None and agrees(built[1], point):
+        return BootstrapTask(items=items, score_fn=score_fn, replicator=built[0]), None
     if spec.default_model:
         return None, "model-based corpus metric; replicates would recompute the model's features"
     return BootstrapTask(items=items, score_fn=score_fn), None
 
 
 def bootstrap_inputs(
-    samples: dict[str, Path], registry: Any = None
+    samples: dict[str, Path], registry: Any = None, scores: dict[str, float | None] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
-    """``key -> BootstrapTask`` for every task with a readable sample log and a metric that runs.
+    """``key -> BootstrapTask`` for every task with a readable sample log and a metric that runs
+    (``scores``: the run's task scores, passed on to :func:`task_bootstrap` as ``reported``).
 
     Returns the tasks and the messages about tasks left at their point score (and why).
     """
@@ -142,7 +158,7 @@ def bootstrap_inputs(
             messages.append(f"{spec.task}: no scorable per-sample items in {log.path.name}; no interval contribution")
             continue
         try:
-            task, why = task_bootstrap(spec.metric_id, spec.task, items)
+            task, why = task_bootstrap(spec.metric_id, spec.task, items, (scores or {}).get(key))
         except MetricNotImplementedError as exc:
             task, why = None, str(exc)
         if task is None:

@@ -97,10 +97,12 @@ def test_corrupt_image_and_audio(tmp_path: Path) -> None:
         [{"id": "a1", "input": {"audio_file": "ok.wav"}}, {"id": "a2", "input": {"audio_file": "bad.wav"}}],
         name="accent_classification.json",
     )
-    img = load_task(tmp_path, "image_comp_bird_detection")
+    fast = load_task(tmp_path, "image_comp_bird_detection")  # default: stat only, no decoding on task load
+    assert [s.errors for s in fast.samples] == [(), ()] and fast.samples[1].media[0].path.name == "bad.png"
+    img = load_task(tmp_path, "image_comp_bird_detection", verify_media=True)
     assert not img.samples[0].errors
     assert "sample 'bad'" in img.samples[1].errors[0] and "corrupt image file bad.png" in img.samples[1].errors[0]
-    snd = load_task(tmp_path, "audio_comp_accent_classification")
+    snd = load_task(tmp_path, "audio_comp_accent_classification", verify_media=True)
     assert not snd.samples[0].errors
     assert "sample 'a2'" in snd.samples[1].errors[0] and "corrupt audio file bad.wav" in snd.samples[1].errors[0]
     assert len(img.errors) == 1 and len(snd.errors) == 1

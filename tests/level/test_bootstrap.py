@@ -36,8 +36,9 @@ def tasks(c_items, g_items):
 
 def test_seeded_and_reproducible():
     scorer = LevelScorer(ROWS)
-    data = tasks([1, 0, 1, 1, 0, 1, 0, 1], [1, 1, 0, 1, 0, 0, 1, 1])
-    point = {"c": accuracy([1, 0, 1, 1, 0, 1, 0, 1]), "g": 62.5}
+    c_items, g_items = [1, 0, 1, 1, 0, 1, 0, 1] * 5, [1, 1, 0, 1, 0, 0, 1, 1, 0] * 5
+    data = tasks(c_items, g_items)
+    point = {"c": accuracy(c_items), "g": accuracy(g_items)}
     a = bootstrap_levels(scorer, point, data, n_boot=200, seed=7)
     b = bootstrap_levels(scorer, point, data, n_boot=200, seed=7)
     c = bootstrap_levels(scorer, point, data, n_boot=200, seed=8)

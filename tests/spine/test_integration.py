@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from lmms_general import lmms_integration
@@ -44,3 +46,65 @@ def test_groups_narrow_to_present_tasks(monkeypatch: pytest.MonkeyPatch) -> None
     assert "general_bench_image_comp" in kept  # the sample tree has image comprehension tasks
     monkeypatch.delenv("GENERAL_BENCH_ROOT")
     assert lmms_integration.present_members(["x"]) is None
+
+
+class _FakeManager:
+    """Stands in for a TaskManager: counts how often our folder is really indexed."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _get_task_and_group(self, folder: str) -> dict:
+        self.calls += 1
+        return {"general_bench_x": {"type": "task", "yaml_path": f"{folder}/x.yaml"}}
+
+
+def test_task_index_cache_is_reused_validated_and_rebuilt(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path))
+    monkeypatch.setattr(lmms_integration, "_MEMO", {})
+    manager = _FakeManager()
+    first = lmms_integration.our_task_index(manager)
+    assert manager.calls == 1 and "general_bench_x" in first
+    (cache,) = (tmp_path / "task_index").glob("*.json")
+    lmms_integration._MEMO.clear()
+    assert lmms_integration.our_task_index(manager) == first and manager.calls == 1  # read from disk
+    for bad in ("{not json", "[1, 2]", '{"fingerprint": "other", "folder": "x", "index": {}}',
+                '{"fingerprint": null, "index": {"a": 1}}'):
+        cache.write_text(bad)
+        lmms_integration._MEMO.clear()
+        calls = manager.calls
+        assert lmms_integration.our_task_index(manager) == first and manager.calls == calls + 1, bad
+
+
+def test_yaml_fingerprint_sees_edits(tmp_path) -> None:
+    import os
+
+    (tmp_path / "a.yaml").write_text("task: a\n")
+    before = lmms_integration.yaml_fingerprint(tmp_path)
+    assert lmms_integration.yaml_fingerprint(tmp_path) == before
+    st = os.stat(tmp_path / "a.yaml")
+    os.utime(tmp_path / "a.yaml", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert lmms_integration.yaml_fingerprint(tmp_path) != before
+    (tmp_path / "b.yaml").write_text("task: b\n")
+    assert len({before, lmms_integration.yaml_fingerprint(tmp_path)}) == 2
+
+
+def test_cached_index_equals_lmms_evals_own(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merged index holds exactly what lmms-eval builds when given our folder as include_path."""
+    from lmms_eval.tasks import TaskManager
+
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path))
+    monkeypatch.setattr(lmms_integration, "_MEMO", {})
+    manager = TaskManager.__new__(TaskManager)  # only its indexing method is used
+    manager.logger = logging.getLogger("test")
+    ours = lmms_integration.our_task_index(manager)
+    lmms_integration._MEMO.clear()
+    assert lmms_integration.our_task_index(manager) == ours  # the same from the disk cache
+    assert ours == dict(manager._get_task_and_group(str(lmms_integration.tasks_dir())))
+
+
+def test_disabled_entry_point_registers_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import model_adapters
+
+    monkeypatch.setenv("LMMS_GENERAL_DISABLE_ENTRY_POINT", "1")
+    assert model_adapters.manifests() == []
