@@ -4,7 +4,7 @@
 ``level_values(scorer.score(scores_b))`` for every ``b`` (overall Level-2..5, each modality's Level-2..4,
 the NLP S_L), equal up to float summation order. Scores that are the identity under normalisation (most
 metrics) stay vectorised; mapped metrics (distances, PSNR, WER, ...) go through
-:func:`lmms_general.metrics.normalization.normalize` value by value, so both paths share one definition.
+:func:`lmms_general.level.normalization.normalize` value by value, so both paths share one definition.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from lmms_general.level.normalization import CORRECTED_MAPPED, normalize, official_special_id
 from lmms_general.level.scoring import EPSILON, S_TOTAL, LevelScorer
-from lmms_general.metrics.normalization import CORRECTED_MAPPED, normalize, official_special_id
 from lmms_general.registry import LEVEL_MODALITIES
 
 
@@ -31,7 +31,9 @@ def _normalized(scorer: LevelScorer, row: object, raw: np.ndarray) -> np.ndarray
     """Normalised model scores of one task for every replicate (NaN = missing)."""
     metric_raw, metric_id, nlp = row.metric_raw, row.metric_id, row.nlp  # type: ignore[attr-defined]
     if _is_identity(scorer, metric_raw, metric_id, nlp):
-        return np.where(np.isfinite(raw), raw, np.nan)
+        values = np.where(np.isfinite(raw), raw, np.nan)
+        # corrected mode clips every score to the level scale [0, 100] (normalization.clip_level)
+        return np.clip(values, 0.0, 100.0) if scorer.mode == "corrected" else values
     cache: dict[float, float] = {}
     out = np.empty_like(raw)
     for i, value in enumerate(raw.tolist()):
