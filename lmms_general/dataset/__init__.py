@@ -22,10 +22,11 @@ from lmms_general.dataset.errors import (
 from lmms_general.dataset.hub import download_tasks
 from lmms_general.dataset.index import RootIndex, clear_process_cache, index_root
 from lmms_general.dataset.limits import LimitExceededError
-from lmms_general.dataset.loader import load_task, read_task, resolve_root
+from lmms_general.dataset.loader import load_task, read_task
 from lmms_general.dataset.models import MediaRef, Sample, TaskData, TaskFolder
 from lmms_general.dataset.predictions import PredictionFileError, read_predictions
 from lmms_general.dataset.reference import sample_reference
+from lmms_general.dataset.root import resolve_root
 
 __all__ = [
     "DatasetError",

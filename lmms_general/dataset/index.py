@@ -28,6 +28,7 @@ from lmms_general.dataset.layout import MEDIA_DIRS, TASK_ARCHIVES, TaskLocation,
 from lmms_general.dataset.matching import Matcher, default_matcher
 from lmms_general.dataset.media import MediaResolver
 from lmms_general.dataset.models import TaskFolder
+from lmms_general.dataset.root import resolve_root
 from lmms_general.dataset.samples import build_samples
 
 logger = logging.getLogger(__name__)
@@ -248,7 +249,6 @@ def index_root(root: str | os.PathLike[str], *, use_cache: bool = True) -> RootI
         DatasetNotFoundError: ``root`` does not exist.
         NotGeneralBenchTreeError: ``root`` has no modality folder.
     """
-    from lmms_general.dataset.loader import resolve_root
 
     path = resolve_root(root)
     key = str(path)

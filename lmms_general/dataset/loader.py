@@ -9,36 +9,16 @@ from lmms_general.dataset.annotations import AnnotationError, find_annotation
 from lmms_general.dataset.errors import (
     HUB_REPOS,
     ROOT_ENV,
-    DatasetNotFoundError,
     TaskNotFoundError,
-    hub_hint,
 )
+from lmms_general.dataset.index import index_root, open_location, parse_task
 from lmms_general.dataset.layout import TaskLocation
 from lmms_general.dataset.models import TaskData, TaskFolder
+from lmms_general.dataset.root import resolve_root
 from lmms_general.registry import load_registry
 
 DOWNLOAD_ENV = "GENERAL_BENCH_DOWNLOAD"
 REVISION_ENV = "GENERAL_BENCH_REVISION"
-
-
-def resolve_root(root: str | os.PathLike[str] | None = None) -> Path:
-    """The General-Bench root: ``root`` if given, else ``$GENERAL_BENCH_ROOT`` (absolute, symlinks resolved).
-
-    Raises:
-        DatasetNotFoundError: neither is set, or the folder does not exist.
-    """
-    if root is None or str(root) == "":
-        env = os.environ.get(ROOT_ENV, "")
-        if not env:
-            raise DatasetNotFoundError(
-                f"no General-Bench data: set {ROOT_ENV} to your General-Bench-Openset or General-Bench-Closeset "
-                f"folder; {hub_hint()}"
-            )
-        root = env
-    path = Path(os.path.realpath(Path(root).expanduser()))
-    if not path.is_dir():
-        raise DatasetNotFoundError(f"General-Bench root {path} does not exist ({ROOT_ENV}); {hub_hint()}")
-    return path
 
 
 def _download_enabled(download: bool | None) -> bool:
@@ -83,7 +63,6 @@ def load_task(
         TaskNotFoundError: unknown key, or no folder for it under ``root`` (and download off or fruitless).
         DatasetNotFoundError: no root.
     """
-    from lmms_general.dataset.index import index_root
 
     if registry_key not in load_registry():
         raise TaskNotFoundError(f"{registry_key!r} is not a General-Bench registry key")
@@ -101,7 +80,6 @@ def load_task(
 
 def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
     """Parse the annotation file of an indexed task folder into a :class:`TaskData`."""
-    from lmms_general.dataset.index import open_location, parse_task
 
     loc = TaskLocation(
         folder.modality,
