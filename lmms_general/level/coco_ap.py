@@ -10,8 +10,6 @@ coco_eval` on the drawn items, a few milliseconds per replicate instead of a ful
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,54 +24,12 @@ IOU_THRESHOLDS: dict[str, Sequence[float] | None] = {
 }
 
 
-def _coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list, list, list, dict]:
-    """Images, ground truths and detections exactly as ``coco_eval`` builds them (image ids 1..n)."""
-    from lmms_general.metrics.detection import _resolve_labels
-
-    categories: dict[str, int] = {}
-    images, gts, dts = [], [], []
-    for image_id, (prediction, reference) in enumerate(zip(predictions, references, strict=True), start=1):
-        images.append({"id": image_id})
-        for box in _resolve_labels(reference or [], []):
-            cat = categories.setdefault(box["label"], len(categories) + 1)
-            x, y, w, h = box["bbox"]
-            gts.append({"id": len(gts) + 1, "image_id": image_id, "category_id": cat, "bbox": [x, y, w, h],
-                        "area": float(w * h), "iscrowd": 0})
-        for box in _resolve_labels(prediction or [], reference or []):
-            cat = categories.setdefault(box["label"], len(categories) + 1)
-            dts.append({"id": len(dts) + 1, "image_id": image_id, "category_id": cat, "bbox": list(box["bbox"]),
-                        "score": float(box.get("score", 1.0)), "area": float(box["bbox"][2] * box["bbox"][3])})
-    return images, gts, dts, categories
-
-
 def _evaluate(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None,
               max_dets: int) -> tuple[Any, int]:
-    """``COCOeval`` after ``evaluate()`` (per-image matching) with the metric's parameters."""
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
+    """``COCOeval`` after ``evaluate()`` (per-image matching), built exactly as the metric builds it."""
+    from lmms_general.metrics.detection import coco_evaluated
 
-    images, gts, dts, categories = _coco_inputs(predictions, references)
-    if not gts:
-        raise ValueError("AP: the task has no ground-truth boxes")
-    with contextlib.redirect_stdout(io.StringIO()):
-        gt = COCO()
-        gt.dataset = {"images": images, "annotations": gts,
-                      "categories": [{"id": i, "name": n} for n, i in categories.items()]}
-        gt.createIndex()
-        if dts:
-            dt = gt.loadRes(dts)
-        else:
-            dt = COCO()
-            dt.dataset = {"images": images, "annotations": [], "categories": gt.dataset["categories"]}
-            dt.createIndex()
-        evaluator = COCOeval(gt, dt, "bbox")
-        if iou_thresholds is not None:
-            evaluator.params.iouThrs = np.array(iou_thresholds, dtype=float)
-        evaluator.params.maxDets = [max_dets]
-        evaluator.params.areaRng = [evaluator.params.areaRng[0]]
-        evaluator.params.areaRngLbl = ["all"]
-        evaluator.evaluate()
-    return evaluator, len(images)
+    return coco_evaluated(predictions, references, iou_thresholds, max_dets)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -53,23 +54,24 @@ def _resolve_labels(prediction: list[Box], reference: list[Box]) -> list[Box]:
     return out
 
 
-def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None = None,
-              max_dets: int = 100) -> float:
-    """COCO bbox AP of the task with pycocotools ``COCOeval``: area range "all", ``max_dets`` detections per
-    image, averaged over ``iou_thresholds`` (default 0.50:0.05:0.95) and categories; -1 when undefined.
+_PYCOCOTOOLS_QUIET = threading.Lock()
 
-    Equal to ``COCOeval.summarize()``'s ``stats[0]``; only the "all" area range is evaluated (the small /
-    medium / large ranges it also computes are not reported by any General-Bench row), a quarter of the work.
-    """
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence pycocotools' prints. ``redirect_stdout`` swaps the process-wide ``sys.stdout``: without the lock,
+    two threads scoring AP at once could restore each other's buffer and leave stdout on a discarded one."""
+    with _PYCOCOTOOLS_QUIET, contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def _coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list, list, list, dict]:
+    """COCO images, ground truths and detections of a task (image ids 1..n, categories by resolved label)."""
     categories: dict[str, int] = {}
     images, gts, dts = [], [], []
     for image_id, (prediction, reference) in enumerate(zip(predictions, references, strict=True), start=1):
-        ref_boxes = _resolve_labels(reference or [], [])
         images.append({"id": image_id})
-        for box in ref_boxes:
+        for box in _resolve_labels(reference or [], []):
             cat = categories.setdefault(box["label"], len(categories) + 1)
             x, y, w, h = box["bbox"]
             gts.append({"id": len(gts) + 1, "image_id": image_id, "category_id": cat, "bbox": [x, y, w, h],
@@ -78,9 +80,20 @@ def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresho
             cat = categories.setdefault(box["label"], len(categories) + 1)
             dts.append({"id": len(dts) + 1, "image_id": image_id, "category_id": cat, "bbox": list(box["bbox"]),
                         "score": float(box.get("score", 1.0)), "area": float(box["bbox"][2] * box["bbox"][3])})
+    return images, gts, dts, categories
+
+
+def coco_evaluated(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None,
+                   max_dets: int = 100) -> tuple[Any, int]:
+    """pycocotools ``COCOeval`` of the task after ``evaluate()`` (the per-image matching), area range "all" only,
+    and the number of images. The bootstrap (``lmms_general.level.coco_ap``) reuses the matching."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    images, gts, dts, categories = _coco_inputs(predictions, references)
     if not gts:
         raise ValueError("AP: the task has no ground-truth boxes")
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _quiet():
         gt = COCO()
         gt.dataset = {"images": images, "annotations": gts,
                       "categories": [{"id": i, "name": n} for n, i in categories.items()]}
@@ -96,6 +109,19 @@ def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresho
         evaluator.params.areaRng = [evaluator.params.areaRng[0]]
         evaluator.params.areaRngLbl = ["all"]
         evaluator.evaluate()
+    return evaluator, len(images)
+
+
+def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None = None,
+              max_dets: int = 100) -> float:
+    """COCO bbox AP of the task with pycocotools ``COCOeval``: area range "all", ``max_dets`` detections per
+    image, averaged over ``iou_thresholds`` (default 0.50:0.05:0.95) and categories; -1 when undefined.
+
+    Equal to ``COCOeval.summarize()``'s ``stats[0]``; only the "all" area range is evaluated (the small /
+    medium / large ranges it also computes are not reported by any General-Bench row), a quarter of the work.
+    """
+    evaluator, _n_images = coco_evaluated(predictions, references, iou_thresholds, max_dets)
+    with _quiet():
         evaluator.accumulate()
     precision = evaluator.eval["precision"][:, :, :, 0, -1]  # [iou, recall, category, area "all", last maxDets]
     valid = precision[precision > -1]

@@ -61,3 +61,19 @@ def test_box_dice() -> None:
     # 10x10 vs 10x5 inside it: 2*50/(100+50)
     assert _score("dice", ["[0, 0, 10, 5]", None], [[[0, 0, 10, 10]], [[0, 0, 4, 4]]]) == pytest.approx(
         100 * (100 / 150 + 0) / 2)
+
+
+def test_ap_from_many_threads_leaves_stdout_alone() -> None:
+    """pycocotools prints are silenced by swapping sys.stdout; concurrent AP calls must restore it."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lmms_general.metrics import get_metric
+
+    original = sys.stdout
+    reference = [[{"label": "cat", "bbox": [1.0, 1.0, 5.0, 5.0], "score": 1.0}]] * 20
+    prediction = [[{"label": "cat", "bbox": [1.0, 1.0, 5.0, 5.0], "score": 0.9}]] * 20
+    with ThreadPoolExecutor(8) as pool:
+        values = list(pool.map(lambda _: get_metric("ap50").score(prediction, reference), range(32)))
+    assert sys.stdout is original
+    assert values == [100.0] * 32
