@@ -34,6 +34,19 @@ MAX_NEW_TOKENS = {"qa": 64, "label_set": 64, "open_answer": 256, "text": 256, "n
                   "trajectory": 1024, "detection": 256, "triplets": 512, "dense": 1024, "point_labels": 1024,
                   "panoptic": 1024, "tube": 512, "tracking": 512, "tracking_3d": 1024, "generation": 64}
 
+#: the three metrics of every task (shared by the lmms-eval and the lm-eval templates)
+METRIC_LIST = """metric_list:
+  - metric: score
+    aggregation: !function lmms_general.hooks.aggregate_score
+    higher_is_better: true
+  - metric: failed
+    aggregation: !function lmms_general.hooks.aggregate_failed
+    higher_is_better: false
+  - metric: error
+    aggregation: !function lmms_general.hooks.aggregate_error
+    higher_is_better: false
+"""
+
 TEMPLATE = """dataset_path: json
 dataset_kwargs:
   data_files:
@@ -45,17 +58,7 @@ doc_to_text: !function lmms_general.hooks.doc_to_text
 doc_to_messages: !function lmms_general.hooks.doc_to_messages
 doc_to_target: !function lmms_general.hooks.doc_to_target
 process_results: !function lmms_general.hooks.process_results
-metric_list:
-  - metric: score
-    aggregation: !function lmms_general.hooks.aggregate_score
-    higher_is_better: true
-  - metric: failed
-    aggregation: !function lmms_general.hooks.aggregate_failed
-    higher_is_better: false
-  - metric: error
-    aggregation: !function lmms_general.hooks.aggregate_error
-    higher_is_better: false
-lmms_eval_specific_kwargs:
+{metric_list}lmms_eval_specific_kwargs:
   default:
     pre_prompt: ""
     post_prompt: ""
@@ -77,17 +80,7 @@ output_type: generate_until
 doc_to_text: !function lmms_general.hooks.doc_to_text
 doc_to_target: !function lmms_general.hooks.doc_to_target
 process_results: !function lmms_general.hooks.process_results
-metric_list:
-  - metric: score
-    aggregation: !function lmms_general.hooks.aggregate_score
-    higher_is_better: true
-  - metric: failed
-    aggregation: !function lmms_general.hooks.aggregate_failed
-    higher_is_better: false
-  - metric: error
-    aggregation: !function lmms_general.hooks.aggregate_error
-    higher_is_better: false
-generation_kwargs:
+{metric_list}generation_kwargs:
   until: []
   max_gen_toks: 64
   do_sample: false
@@ -148,7 +141,8 @@ def group_yaml(name: str, members: list[str], alias: str) -> str:
 def render() -> dict[str, str]:
     """Relative path -> file text for the whole ``task_yamls/`` tree."""
     registry = load_registry()
-    files: dict[str, str] = {TEMPLATE_NAME: HEADER + TEMPLATE.format(stub=STUB_NAME), STUB_NAME: STUB}
+    files: dict[str, str] = {TEMPLATE_NAME: HEADER + TEMPLATE.format(stub=STUB_NAME, metric_list=METRIC_LIST),
+                             STUB_NAME: STUB}
     for spec in registry.values():
         files[f"{spec.modality}/{spec.key}.yaml"] = task_yaml(spec)
     top: list[str] = []
@@ -175,7 +169,7 @@ def render_lm_eval(keys: Iterable[str] | None = None) -> dict[str, str]:
     if keys is not None:
         wanted = set(keys)
         specs = [s for s in specs if s.key in wanted]
-    files: dict[str, str] = {LM_EVAL_TEMPLATE_NAME: HEADER + LM_EVAL_TEMPLATE}
+    files: dict[str, str] = {LM_EVAL_TEMPLATE_NAME: HEADER + LM_EVAL_TEMPLATE.format(metric_list=METRIC_LIST)}
     for spec in specs:
         files[f"nlp/{spec.key}.yaml"] = task_yaml(spec, lm_eval=True)
     nlp = f"{TASK_PREFIX}nlp"
