@@ -77,7 +77,7 @@ def evaluate(
     """Run lmms-eval on General-Bench tasks (and any other lmms-eval task) in a subprocess.
 
     Args:
-        model: lmms-eval model name (``qwen2_vl``, ``lmms_general_stub``, ...).
+        model: lmms-eval model name (``qwen2_vl``, ``general_bench_oracle``, ...).
         tasks: task or group names (``general_bench_nlp``, ``mmmu_val``, ...), a list or a comma string.
         root: General-Bench folder (default ``$GENERAL_BENCH_ROOT``).
         model_args: lmms-eval ``--model_args``.
