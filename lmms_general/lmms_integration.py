@@ -31,10 +31,11 @@ import inspect
 import json
 import logging
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
+
+from lmms_general.atomic_json import write_json_atomic
 
 _LOCK = threading.Lock()
 _MARK = "__lmms_general_patched__"
@@ -132,11 +133,7 @@ def our_task_index(manager: Any) -> dict[str, Any]:
     if not _valid_index(index):
         index = dict(manager._get_task_and_group(str(folder)))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".task_index-", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"fingerprint": fingerprint, "folder": str(folder), "index": index}, handle)
-            os.replace(tmp, path)
+            write_json_atomic(path, {"fingerprint": fingerprint, "folder": str(folder), "index": index})
         except OSError as exc:  # a read-only cache only costs speed
             logger.debug("task index cache not written (%s)", exc)
     _MEMO[memo_key] = index

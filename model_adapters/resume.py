@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lmms_general.atomic_json import write_json_atomic
 from model_adapters.media_output import MEDIA_KEYS, parse_response, safe_name
 
 #: adapter attributes that do not change what is generated
@@ -71,7 +72,4 @@ def load_reusable(path: Path) -> str | None:
 
 def store(path: Path, response: str, key: str) -> None:
     """Write the manifest atomically (a crash mid-write leaves no half manifest)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"key": key, "response": response}, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomic(path, {"key": key, "response": response})

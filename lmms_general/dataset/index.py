@@ -15,12 +15,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lmms_general.atomic_json import write_json_atomic
 from lmms_general.dataset.annotations import AnnotationError, find_annotation, read_annotation
 from lmms_general.dataset.archives import content_root, unpack
 from lmms_general.dataset.errors import DatasetError, NotGeneralBenchTreeError
@@ -180,11 +180,7 @@ def _read_cache(path: Path, root: Path) -> dict[str, Any]:
 
 def _write_cache(path: Path, root: Path, tasks: dict[str, Any]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".index-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": _CACHE_VERSION, "root": str(root), "tasks": tasks}, fh)
-        os.replace(tmp, path)
+        write_json_atomic(path, {"version": _CACHE_VERSION, "root": str(root), "tasks": tasks})
     except OSError as exc:  # a read-only cache only costs speed
         logger.debug("index cache not written (%s)", exc)
 
