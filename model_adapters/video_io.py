@@ -1,4 +1,4 @@
-"""Read video files for the adapters: decord when installed (an optional extra, x86_64 wheels only), else PyAV.
+"""Read video files for the adapters: decord when installed (a dependency on x86_64, where its wheels exist), else PyAV.
 
 Both give the same RGB ``uint8`` frames for the files the project writes and reads (H.264 MP4 and the common
 containers); PyAV is a main dependency, so video reading works on every platform.
