@@ -16,7 +16,7 @@ def write_json_atomic(path: Path, payload: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False)
+            json.dump(payload, handle)  # ASCII escapes: paths with undecodable bytes (surrogates) stay writable
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
