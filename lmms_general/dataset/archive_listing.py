@@ -14,12 +14,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lmms_general.dataset.annotations import is_annotation_candidate
 from lmms_general.dataset.archives import entry_parts, lone_wrapper, tar_members, zip_members
 from lmms_general.dataset.errors import UnsafeArchiveError
 from lmms_general.dataset.limits import MAX_ANNOTATION_BYTES
 from lmms_general.dataset.media import MediaResolver
 
 Parts = tuple[str, ...]
+#: annotation candidates kept in memory while listing a tar: at most this many bytes in all ...
+_KEEP_JSON_BYTES = 64 << 20
+#: ... and only at annotation depth (three wrapping folders, then ``json/<file>``)
+_JSON_DEPTH = 5
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class ArchiveListing:
     archive: Path
     files: dict[Parts, int]
     folders: frozenset[Parts]
+    #: bytes of small ``*.json`` members read while listing a tar (gzip cannot seek back cheaply)
+    json_bytes: dict[Parts, bytes] = field(default_factory=dict, repr=False, compare=False)
     _children: dict[Parts, dict[str, bool]] = field(default_factory=dict, repr=False, compare=False)
 
     def children(self, folder: Parts) -> dict[str, bool]:
@@ -68,6 +75,7 @@ def list_archive(archive: Path) -> ArchiveListing:
     """
     files: dict[Parts, int] = {}
     folders: set[Parts] = set()
+    json_bytes: dict[Parts, bytes] = {}
     name = archive.name.lower()
     if name.endswith(".zip"):
         with zipfile.ZipFile(archive) as zf:
@@ -79,6 +87,7 @@ def list_archive(archive: Path) -> ArchiveListing:
                 else:
                     files[parts] = info.file_size
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
+        budget = _KEEP_JSON_BYTES
         with tarfile.open(archive, "r:*") as tf:
             for member in tar_members(tf, archive):
                 parts = tuple(p for p in member.name.split("/") if p not in ("", "."))
@@ -86,21 +95,30 @@ def list_archive(archive: Path) -> ArchiveListing:
                     continue
                 if member.isdir():
                     folders.add(parts)
-                else:
-                    files[parts] = member.size
+                    continue
+                files[parts] = member.size
+                if is_annotation_candidate(parts[-1]) and len(parts) <= _JSON_DEPTH and member.size <= budget:
+                    handle = tf.extractfile(member)  # the stream is here now: no second decompression pass
+                    if handle is not None:
+                        json_bytes[parts] = handle.read()
+                        budget -= member.size
     else:
         raise UnsafeArchiveError(f"{archive}: not a .zip or .tar.gz archive")
-    return ArchiveListing(archive, files, frozenset(folders))
+    return ArchiveListing(archive, files, frozenset(folders), json_bytes)
 
 
-def read_member(archive: Path, parts: Parts) -> bytes:
-    """The bytes of one regular file of ``archive`` (bounded by ``$LMMS_GENERAL_MAX_ANNOTATION_BYTES``).
+def read_member(archive: Path, parts: Parts, listing: ArchiveListing | None = None) -> bytes:
+    """The bytes of one regular file of ``archive`` (bounded by ``$LMMS_GENERAL_MAX_ANNOTATION_BYTES``);
+    taken from ``listing`` when it kept them.
 
     Raises:
         KeyError: no such file; LimitExceededError: the file is over the annotation size limit;
         zipfile.BadZipFile, tarfile.TarError, OSError: the archive is unreadable.
     """
     where = f"{archive}!/{'/'.join(parts)}"
+    if listing is not None and parts in listing.json_bytes:
+        MAX_ANNOTATION_BYTES.check(len(listing.json_bytes[parts]), where)
+        return listing.json_bytes[parts]
     if archive.name.lower().endswith(".zip"):
         with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():

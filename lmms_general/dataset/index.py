@@ -210,7 +210,7 @@ def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any])
     copy = _annotation_copy(archive, member)
     try:
         if not copy.is_file():
-            data = read_member(archive, member)
+            data = read_member(archive, member, listing)
             copy.parent.mkdir(parents=True, exist_ok=True)
             partial = copy.with_name(f"{copy.name}.partial-{os.getpid()}")
             partial.write_bytes(data)

@@ -176,3 +176,11 @@ def test_unpacking_reports_bytes_to_a_progress_bar(tmp_path: Path, monkeypatch: 
     assert [(total, name, sum(updates)) for total, name, updates in seen] == [
         (1020, "t.zip", 1020), (1020, "open.tar.gz", 1020)
     ]
+
+
+def test_tar_listing_keeps_annotation_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = _tar(tmp_path / "open.tar.gz", {"W/json/annotation.json": b'{"data": []}', "W/images/a.png": b"x"})
+    listing = list_archive(archive)
+    assert listing.json_bytes == {("W", "json", "annotation.json"): b'{"data": []}'}
+    monkeypatch.setattr(tarfile, "open", lambda *a, **k: pytest.fail("a second pass over the tar"))
+    assert read_member(archive, ("W", "json", "annotation.json"), listing) == b'{"data": []}'
