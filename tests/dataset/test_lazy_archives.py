@@ -184,3 +184,16 @@ def test_tar_listing_keeps_annotation_bytes(tmp_path: Path, monkeypatch: pytest.
     assert listing.json_bytes == {("W", "json", "annotation.json"): b'{"data": []}'}
     monkeypatch.setattr(tarfile, "open", lambda *a, **k: pytest.fail("a second pass over the tar"))
     assert read_member(archive, ("W", "json", "annotation.json"), listing) == b'{"data": []}'
+
+
+def test_an_nlp_run_unpacks_nothing_and_a_video_run_one_archive(isolated_cache: Path) -> None:
+    """What lmms-eval calls per task (the process_docs loader): only the requested task's archive is unpacked."""
+    from lmms_general.hooks.docs import build_docs
+
+    index = index_root(OPENSET)
+    nlp = next(t.registry_key for t in index.tasks if t.modality == "nlp" and t.registry_key)
+    assert build_docs(nlp, OPENSET) and _unpacked(isolated_cache) == []
+    zipped = next(t for t in index.tasks if t.source and t.source.suffix == ".zip")
+    rows = build_docs(zipped.registry_key, OPENSET)
+    assert len(rows) == zipped.samples and len(_unpacked(isolated_cache)) == 1
+    assert all(json.loads(r["payload_json"])["task_dir"] == str(zipped.folder) for r in rows)
