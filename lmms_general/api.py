@@ -286,15 +286,28 @@ def _data_root(task_dir: str) -> str | None:
     return None
 
 
+def _unpack_cache(task_dir: str) -> str | None:
+    """The archive cache folder (``<cache>/unpacked``) a task folder lies in, else None."""
+    parts = Path(task_dir).parts
+    if "unpacked" in parts[1:]:
+        return str(Path(*parts[: len(parts) - parts[::-1].index("unpacked")]))
+    return None
+
+
 def data_roots(task_dirs: Iterable[str]) -> list[str]:
-    """The General-Bench roots the sample logs' task folders lie under, sorted; task folders outside the layout
-    (such as archives unpacked into the cache) are counted in one extra line naming the first of them."""
+    """The General-Bench roots the sample logs' task folders lie under, sorted, then one line per archive cache
+    (task archives are unpacked into ``<cache>/unpacked``) and one for any other folder outside the layout."""
     dirs = sorted(set(task_dirs))
     roots = sorted({root for d in dirs if (root := _data_root(d))})
     others = [d for d in dirs if _data_root(d) is None]
-    if others:
-        roots.append(f"{len(others)} task folder(s) outside a General-Bench layout (task archives are unpacked "
-                     f"into the cache), e.g. {others[0]}")
+    caches: dict[str, int] = {}
+    for d in others:
+        if (cache := _unpack_cache(d)) is not None:
+            caches[cache] = caches.get(cache, 0) + 1
+    roots += [f"{n} task archive(s) unpacked into {cache}" for cache, n in sorted(caches.items())]
+    rest = [d for d in others if _unpack_cache(d) is None]
+    if rest:
+        roots.append(f"{len(rest)} task folder(s) outside a General-Bench layout, e.g. {rest[0]}")
     return roots
 
 

@@ -130,10 +130,11 @@ def test_sample_tree_items_give_scope_d_boards_and_the_data_root(tmp_path):
 def test_data_roots_name_task_folders_outside_the_layout():
     from lmms_general.api import data_roots
 
-    dirs = ["/d/Open/image/comprehension/A", "/d/Open/nlp/B", "/d/Other/3D/generation/C", "/cache/unpacked/x-1-2"]
-    roots = data_roots(dirs)
-    assert roots[:2] == [str(Path("/d/Open")), str(Path("/d/Other"))] and len(roots) == 3
-    assert roots[2].startswith("1 task folder(s) outside a General-Bench layout") and roots[2].endswith("x-1-2")
+    dirs = ["/d/Open/image/comprehension/A", "/d/Open/nlp/B", "/d/Other/3D/generation/C", "/c/unpacked/x-1-2",
+            "/c/unpacked/y-3-4/VOS", "/elsewhere/task"]
+    assert data_roots(dirs) == [str(Path("/d/Open")), str(Path("/d/Other")),
+                                f"2 task archive(s) unpacked into {Path('/c/unpacked')}",
+                                f"1 task folder(s) outside a General-Bench layout, e.g. {Path('/elsewhere/task')}"]
 
 
 def test_warnings_limit_missing_logs_and_provenance(tmp_path):
