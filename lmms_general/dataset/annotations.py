@@ -31,56 +31,70 @@ def norm_name(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", str(text)).lower())
 
 
-def _json_files(folder: Path) -> list[Path]:
-    """Candidate ``*.json`` files of a folder. Raises OSError when the folder exists but cannot be listed."""
+def is_annotation_candidate(name: str) -> bool:
+    """Whether a file name may be an annotation: ``*.json``, not hidden, not ``prediction.json``."""
+    return name.lower().endswith(".json") and not name.startswith(".") and name.lower() not in _IGNORED
+
+
+def _json_files(folder: Path) -> list[str]:
+    """Candidate ``*.json`` file names of a folder. Raises OSError when the folder exists but cannot be listed."""
     try:
         entries = list(folder.iterdir())
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(
-        p
-        for p in entries
-        if p.suffix.lower() == ".json" and p.is_file() and not p.name.startswith(".") and p.name.lower() not in _IGNORED
-    )
+    return sorted(p.name for p in entries if is_annotation_candidate(p.name) and p.is_file())
 
 
-def _version(path: Path) -> int:
-    match = _VERSION.search(path.stem)
+def _version(stem: str) -> int:
+    match = _VERSION.search(stem)
     return int(match.group(1)) if match else 1
+
+
+def _stem(name: str) -> str:
+    return name.rsplit("/", 1)[-1][: -len(".json")]
+
+
+def choose_annotation(top: list[str], nested: list[str], task_name: str) -> tuple[str | None, list[str]]:
+    """Pick the annotation among candidate names: ``top`` in the task folder, ``nested`` in its ``json/``.
+
+    Returns the chosen path relative to the task folder (``annotation.json`` or ``json/x.json``) or None,
+    and notes about ambiguity. The same rule serves folders on disk and archives not yet unpacked.
+    Priority: ``annotation.json``; ``json/annotation*.json`` (highest ``_vN``); ``<task>.json``; the one
+    candidate (a stem equal to the task name after normalisation wins when there are several).
+    """
+    top, nested = sorted(top), sorted(nested)
+    by_lower = {name.lower(): name for name in top}
+    if "annotation.json" in by_lower:
+        return by_lower["annotation.json"], []
+    versions = [name for name in nested if name.lower().startswith("annotation")]
+    if versions:
+        return "json/" + max(versions, key=lambda n: (_version(_stem(n)), n)), []
+    own = by_lower.get(f"{task_name.lower()}.json")
+    if own is not None:
+        return own, []
+    candidates = top + ["json/" + name for name in nested]
+    if not candidates:
+        return None, []
+    if len(candidates) == 1:
+        return candidates[0], []
+    named = [c for c in candidates if norm_name(_stem(c)) == norm_name(task_name)]
+    if len(named) == 1:
+        return named[0], []
+    return candidates[0], [f"several annotation candidates ({', '.join(candidates)}); using {candidates[0]}"]
 
 
 def find_annotation(folder: Path, task_name: str) -> tuple[Path | None, list[str]]:
     """Pick the annotation file of a task folder; returns (file or None, notes about ambiguity).
 
-    Priority: ``annotation.json``; ``json/annotation*.json`` (highest ``_vN``); ``<task>.json``; the one
-    ``*.json`` in the folder or ``json/`` (a stem equal to the task name after normalisation wins when
-    there are several). ``prediction.json`` is never an annotation. An unreadable folder gives (None, [why]).
+    See :func:`choose_annotation` for the rule. An unreadable folder gives (None, [why]).
     """
     try:
         top = _json_files(folder)
         nested = _json_files(folder / "json")
     except OSError as exc:
         return None, [f"cannot list the task folder ({type(exc).__name__}: {exc.strerror or exc})"]
-    by_lower = {p.name.lower(): p for p in top}
-    if "annotation.json" in by_lower:
-        return by_lower["annotation.json"], []
-    versions = [p for p in nested if p.stem.lower().startswith("annotation")]
-    if versions:
-        return max(versions, key=lambda p: (_version(p), p.name)), []
-    own = by_lower.get(f"{task_name.lower()}.json")
-    if own is not None:
-        return own, []
-    candidates = top + nested
-    if not candidates:
-        return None, []
-    if len(candidates) == 1:
-        return candidates[0], []
-    named = [p for p in candidates if norm_name(p.stem) == norm_name(task_name)]
-    if len(named) == 1:
-        return named[0], []
-    chosen = candidates[0]
-    listing = ", ".join(str(p.relative_to(folder)) for p in candidates)
-    return chosen, [f"several annotation candidates ({listing}); using {chosen.relative_to(folder)}"]
+    chosen, notes = choose_annotation(top, nested, task_name)
+    return (None if chosen is None else folder.joinpath(*chosen.split("/"))), notes
 
 
 def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:

@@ -19,6 +19,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -54,7 +55,7 @@ def _check_totals(entries: int, unpacked: int, archive: Path) -> None:
         MAX_COMPRESSION_RATIO.check(ratio, f"{archive} (unpacks to {unpacked:,} bytes)")
 
 
-def _zip_members(zf: zipfile.ZipFile, archive: Path) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
+def zip_members(zf: zipfile.ZipFile, archive: Path) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
     members = zf.infolist()
     _check_totals(len(members), sum(i.file_size for i in members), archive)
     out = []
@@ -67,27 +68,42 @@ def _zip_members(zf: zipfile.ZipFile, archive: Path) -> list[tuple[zipfile.ZipIn
     return out
 
 
+#: archives unpacking to fewer bytes get no progress bar (they take well under a second)
+PROGRESS_MIN_BYTES = 64 << 20
+
+
+def progress_bar(total: int, archive: Path) -> Any:
+    """A byte progress bar for unpacking ``archive`` (tqdm; off when not a terminal or the archive is small)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"unpacking {archive.name}",
+                leave=False, disable=None if total >= PROGRESS_MIN_BYTES else True)
+
+
 def _extract_zip(archive: Path, dest: Path) -> None:
     budget = MAX_UNPACKED_BYTES.value() or float("inf")
     written = 0
     with zipfile.ZipFile(archive) as zf:
-        for info, parts in _zip_members(zf, archive):
-            if not parts:
-                continue
-            path = dest.joinpath(*parts)
-            if info.filename.endswith(("/", "\\")):
-                path.mkdir(parents=True, exist_ok=True)
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, path.open("wb") as dst:
-                while chunk := src.read(_CHUNK):
-                    written += len(chunk)
-                    if written > budget:  # zipfile enforces declared sizes; this guards the total anyway
-                        MAX_UNPACKED_BYTES.check(written, str(archive))
-                    dst.write(chunk)
+        members = zip_members(zf, archive)
+        with progress_bar(sum(i.file_size for i, _ in members), archive) as bar:
+            for info, parts in members:
+                if not parts:
+                    continue
+                path = dest.joinpath(*parts)
+                if info.filename.endswith(("/", "\\")):
+                    path.mkdir(parents=True, exist_ok=True)
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, path.open("wb") as dst:
+                    while chunk := src.read(_CHUNK):
+                        written += len(chunk)
+                        if written > budget:  # zipfile enforces declared sizes; this guards the total anyway
+                            MAX_UNPACKED_BYTES.check(written, str(archive))
+                        dst.write(chunk)
+                        bar.update(len(chunk))
 
 
-def _tar_members(tf: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
+def tar_members(tf: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
     members = tf.getmembers()
     _check_totals(len(members), sum(m.size for m in members if m.isfile()), archive)
     for info in members:
@@ -104,11 +120,15 @@ def _extract(archive: Path, dest: Path) -> None:
         _extract_zip(archive, dest)
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
         with tarfile.open(archive, "r:*") as tf:
-            members = _tar_members(tf, archive)
-            if hasattr(tarfile, "data_filter"):
-                tf.extractall(dest, members=members, filter="data")
-            else:  # pragma: no cover - Python < 3.11.4
-                tf.extractall(dest, members=members)
+            members = tar_members(tf, archive)
+            with progress_bar(sum(m.size for m in members if m.isfile()), archive) as bar:
+                for member in members:  # one by one for the bar; no modes or times (a 0o500 folder would
+                    # refuse its own files before extractall's deferred fix-up, and the cache needs neither)
+                    if hasattr(tarfile, "data_filter"):
+                        tf.extract(member, dest, set_attrs=False, filter="data")
+                    else:  # pragma: no cover - Python < 3.11.4
+                        tf.extract(member, dest, set_attrs=False)
+                    bar.update(member.size if member.isfile() else 0)
     else:
         raise UnsafeArchiveError(f"{archive}: not a .zip or .tar.gz archive")
 
@@ -181,17 +201,35 @@ def unpack(archive: Path) -> Path:
     return target
 
 
+def lone_wrapper(entries: list[tuple[str, bool]]) -> str | None:
+    """The folder to descend into when a folder holds only one wrapping folder, else None.
+
+    ``entries`` are ``(name, is_folder)``; hidden names and the unpack marker are ignored, and a lone
+    media or ``json`` folder is content, not a wrapper. Shared by unpacked folders and archive listings.
+    """
+    visible = [(n, d) for n, d in entries if n != _DONE and not n.startswith(".")]
+    if len(visible) == 1 and visible[0][1] and visible[0][0].lower() not in MEDIA_DIRS + ("json",):
+        return visible[0][0]
+    return None
+
+
 def content_root(folder: Path) -> Path:
     """Descend through a lone wrapping folder (an archive packed with a top-level directory)."""
     current = folder
     for _ in range(3):
-        entries = [e for e in current.iterdir() if e.name != _DONE and not e.name.startswith(".")]
-        lone = entries[0] if len(entries) == 1 else None
-        if lone is not None and lone.is_dir() and lone.name.lower() not in MEDIA_DIRS + ("json",):
-            current = entries[0]
-        else:
+        inner = lone_wrapper([(e.name, e.is_dir()) for e in current.iterdir()])
+        if inner is None:
             break
+        current = current / inner
     return current
 
 
-__all__ = ["LimitExceededError", "clean_stale_partials", "content_root", "entry_parts", "unpack", "unpack_dir"]
+__all__ = [
+    "LimitExceededError",
+    "clean_stale_partials",
+    "content_root",
+    "entry_parts",
+    "lone_wrapper",
+    "unpack",
+    "unpack_dir",
+]

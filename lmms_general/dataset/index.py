@@ -21,8 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from lmms_general.atomic_json import write_json_atomic
-from lmms_general.dataset.annotations import AnnotationError, find_annotation, read_annotation
-from lmms_general.dataset.archives import content_root, unpack
+from lmms_general.dataset.annotations import (
+    AnnotationError,
+    choose_annotation,
+    find_annotation,
+    is_annotation_candidate,
+    read_annotation,
+)
+from lmms_general.dataset.archive_listing import ArchiveMediaResolver, list_archive, read_member
+from lmms_general.dataset.archives import content_root, unpack, unpack_dir
 from lmms_general.dataset.errors import DatasetError, NotGeneralBenchTreeError
 from lmms_general.dataset.layout import MEDIA_DIRS, TASK_ARCHIVES, TaskLocation, cache_root, task_locations
 from lmms_general.dataset.matching import Matcher, default_matcher
@@ -32,7 +39,7 @@ from lmms_general.dataset.root import resolve_root
 from lmms_general.dataset.samples import build_samples
 
 logger = logging.getLogger(__name__)
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 #: bytes hashed at each end of an annotation file for its fingerprint
 _EDGE = 64 * 1024
 _LOCK = threading.RLock()
@@ -53,15 +60,24 @@ class RootIndex:
         return self._by_key.get(registry_key)
 
 
+def task_archive(loc: TaskLocation) -> Path | None:
+    """The archive a task lives in: its ``<Task>.zip``, or ``open.tar.gz`` / ``close.tar.gz`` in a folder
+    without an ``annotation.json``; None for a plain task folder."""
+    if loc.is_zip:
+        return loc.source
+    for name in TASK_ARCHIVES:
+        archive = loc.source / name
+        if archive.is_file() and not (loc.source / "annotation.json").exists():
+            return archive
+    return None
+
+
 def open_location(loc: TaskLocation) -> tuple[Path, list[str]]:
-    """The folder holding a task's files, unpacking a ``.zip`` / ``open.tar.gz`` into the cache."""
+    """The folder holding a task's files, unpacking its archive (if any) into the cache first."""
     try:
-        if loc.is_zip:
-            return content_root(unpack(loc.source)), []
-        for name in TASK_ARCHIVES:
-            archive = loc.source / name
-            if archive.is_file() and not (loc.source / "annotation.json").exists():
-                return content_root(unpack(archive)), []
+        archive = task_archive(loc)
+        if archive is not None:
+            return content_root(unpack(archive)), []
     except (DatasetError, OSError, ValueError, EOFError) as exc:  # zipfile/tarfile errors subclass these
         return loc.source, [f"{loc.source}: cannot unpack task archive: {exc}"]
     except Exception as exc:  # noqa: BLE001 - BadZipFile / TarError: report, keep indexing
@@ -69,10 +85,21 @@ def open_location(loc: TaskLocation) -> tuple[Path, list[str]]:
     return loc.source, []
 
 
-def parse_task(folder: Path, annotation: Path, loc: TaskLocation, *, verify_media: bool = False):
-    """Read and build one task's samples: (header, samples, media_missing). Raises AnnotationError."""
+def parse_task(
+    folder: Path,
+    annotation: Path,
+    loc: TaskLocation,
+    *,
+    verify_media: bool = False,
+    resolver: MediaResolver | None = None,
+):
+    """Read and build one task's samples: (header, samples, media_missing). Raises AnnotationError.
+
+    ``resolver`` defaults to one over ``folder`` on disk (none for NLP tasks, which have no media).
+    """
     header, data = read_annotation(annotation)
-    resolver = None if loc.modality == "nlp" else MediaResolver(folder, annotation.parent)
+    if resolver is None and loc.modality != "nlp":
+        resolver = MediaResolver(folder, annotation.parent)
     samples, missing = build_samples(
         data,
         annotation_file=annotation,
@@ -127,7 +154,84 @@ def _valid_entry(entry: Any) -> bool:
     return entry["samples"] >= 0 and entry["media_missing"] >= 0 and all(isinstance(e, str) for e in entry["errors"])
 
 
+def _empty_summary(sig: list[Any], folder: Path, errors: list[str]) -> dict[str, Any]:
+    return {"sig": sig, "folder": str(folder), "annotation_file": None, "task_name": None, "samples": 0,
+            "media_missing": 0, "errors": errors}
+
+
+def _fill_summary(summary: dict[str, Any], header: dict[str, Any], samples: list[Any], missing: int) -> None:
+    task = header.get("task")
+    summary["task_name"] = str(task) if task is not None else None
+    summary["samples"] = len(samples)
+    summary["media_missing"] = missing
+    for sample in samples:
+        summary["errors"].extend(sample.errors)
+
+
+def _annotation_copy(archive: Path, member: tuple[str, ...]) -> Path:
+    """Where an archived annotation is copied for indexing (the archive itself is not unpacked)."""
+    return cache_root() / "archive-annotations" / unpack_dir(archive).name / Path(*member)
+
+
+def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any]) -> dict[str, Any]:
+    """Index an archived task from its listing and its annotation member alone (nothing is unpacked)."""
+    target = unpack_dir(archive) if archive.exists() else archive
+    try:
+        sig: list[Any] = ["archive", str(target), content_fingerprint(archive)]
+    except OSError as exc:
+        return _empty_summary([], loc.source, [f"{archive}: cannot read task archive ({exc.strerror or exc})"])
+    entry = cached.get(str(loc.source))
+    if _valid_entry(entry) and entry["sig"] == sig:
+        return entry
+    try:
+        listing = list_archive(archive)
+    except (DatasetError, OSError, ValueError, EOFError) as exc:  # zipfile/tarfile errors subclass these
+        return _empty_summary(sig, loc.source, [f"{loc.source}: cannot unpack task archive: {exc}"])
+    except Exception as exc:  # noqa: BLE001 - BadZipFile / TarError: report, keep indexing
+        return _empty_summary(
+            sig, loc.source, [f"{loc.source}: cannot unpack task archive ({type(exc).__name__}: {exc})"]
+        )
+    inside = listing.content_root()
+    folder = target.joinpath(*inside)
+    summary = _empty_summary(sig, folder, [])
+    errors: list[str] = summary["errors"]
+    top = [n for n, is_dir in listing.children(inside).items() if not is_dir and is_annotation_candidate(n)]
+    nested = [n for n, is_dir in listing.children((*inside, "json")).items()
+              if not is_dir and is_annotation_candidate(n)]
+    chosen, notes = choose_annotation(top, nested, loc.name)
+    errors.extend(f"{folder}: {n}" for n in notes)
+    if chosen is None:
+        errors.append(f"{folder}: no annotation file (annotation.json, json/annotation*.json or *.json)")
+        return summary
+    member = (*inside, *chosen.split("/"))
+    annotation = folder.joinpath(*chosen.split("/"))
+    summary["annotation_file"] = str(annotation)
+    shown = f"{archive}!/{'/'.join(member)}"
+    copy = _annotation_copy(archive, member)
+    try:
+        if not copy.is_file():
+            data = read_member(archive, member)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            partial = copy.with_name(f"{copy.name}.partial-{os.getpid()}")
+            partial.write_bytes(data)
+            os.replace(partial, copy)
+        resolver = None if loc.modality == "nlp" else ArchiveMediaResolver(folder, listing, inside, annotation.parent)
+        header, samples, missing = parse_task(folder, copy, loc, resolver=resolver)
+    except AnnotationError as exc:
+        errors.append(str(exc).replace(str(copy), shown))
+        return summary
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, TarError, OSError, limits: report, keep indexing
+        errors.append(f"{shown}: cannot read the annotation from the archive ({type(exc).__name__}: {exc})")
+        return summary
+    _fill_summary(summary, header, samples, missing)
+    summary["errors"] = [e.replace(str(copy), shown) for e in errors]
+    return summary
+
+
 def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
+    archive = task_archive(loc)
+    if archive is not None:
+        return _summarise_archive(loc, archive, cached)
     folder, errors = open_location(loc)
     annotation, notes = find_annotation(folder, loc.name)
     errors.extend(f"{folder}: {n}" for n in notes)
@@ -135,15 +239,7 @@ def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
     entry = cached.get(str(loc.source))
     if _valid_entry(entry) and entry["sig"] == sig and entry["folder"] == str(folder):
         return entry
-    summary: dict[str, Any] = {
-        "sig": sig,
-        "folder": str(folder),
-        "annotation_file": None,
-        "task_name": None,
-        "samples": 0,
-        "media_missing": 0,
-        "errors": errors,
-    }
+    summary = _empty_summary(sig, folder, errors)
     if annotation is None:
         errors.append(f"{folder}: no annotation file (annotation.json, json/annotation*.json or *.json)")
         return summary
@@ -153,12 +249,7 @@ def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
     except AnnotationError as exc:
         errors.append(str(exc))
         return summary
-    task = header.get("task")
-    summary["task_name"] = str(task) if task is not None else None
-    summary["samples"] = len(samples)
-    summary["media_missing"] = missing
-    for sample in samples:
-        errors.extend(sample.errors)
+    _fill_summary(summary, header, samples, missing)
     return summary
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -100,4 +101,6 @@ def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
         return TaskData(folder, {}, [], [*errors, str(exc)])
     for sample in samples:
         errors.extend(sample.errors)
+    # an archived task is indexed without unpacking: now that it is unpacked, name where its files are
+    folder = dataclasses.replace(folder, folder=content, annotation_file=annotation)
     return TaskData(folder, header, samples, errors)

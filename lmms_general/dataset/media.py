@@ -106,20 +106,28 @@ class MediaResolver:
                 rel = ()
         self._annotation_prefix = rel
 
+    def _scan(self, folder: str) -> dict[str, tuple[bool, bool]]:
+        """``name -> (is a folder, is a symlink)`` of one folder (empty when it cannot be listed)."""
+        listing: dict[str, tuple[bool, bool]] = {}
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    try:
+                        listing[entry.name] = (entry.is_dir(), entry.is_symlink())
+                    except OSError:
+                        continue
+        except OSError:
+            pass
+        return listing
+
+    def _check_regular(self, path: Path) -> None:
+        """Raise :class:`BadMediaPathError` unless ``path`` is a regular file."""
+        _require_regular(path)
+
     def _entry(self, folder: str, name: str) -> tuple[bool, bool] | None:
         listing = self._listings.get(folder)
         if listing is None:
-            listing = {}
-            try:
-                with os.scandir(folder) as it:
-                    for entry in it:
-                        try:
-                            listing[entry.name] = (entry.is_dir(), entry.is_symlink())
-                        except OSError:
-                            continue
-            except OSError:
-                pass
-            self._listings[folder] = listing
+            listing = self._listings[folder] = self._scan(folder)
         return listing.get(name)
 
     def _inside(self, real: str) -> bool:
@@ -185,7 +193,7 @@ class MediaResolver:
                     result = (Path(found[0]), found[1])
                     break
         if result[0] is not None and not result[1]:
-            _require_regular(result[0])
+            self._check_regular(result[0])
         self._memo[raw] = result
         return result
 
