@@ -261,7 +261,7 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
                 ms.errors.setdefault(key, "the Closeset has no answers: export a submission")
         provenance = dict(ms.provenance)
         provenance["lmms_general_version"] = __version__
-        roots = sorted({_data_root(s.task_dir) for s in stats.values() if s.task_dir})
+        roots = data_roots([s.task_dir for s in stats.values() if s.task_dir])
         if roots:
             provenance["data_roots"] = roots
         rep = ModelReport(result=result, messages=_unique(messages), other=ms.other, stats=stats,
@@ -271,13 +271,44 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
     return reports
 
 
-def _data_root(task_dir: str) -> str:
-    """The General-Bench root above a task folder (the folder holding ``image/``, ``nlp/``, ...)."""
+_MODALITY_DIRS = frozenset({"image", "video", "audio", "3d", "nlp"})  # lmms_general.dataset.layout, any casing
+_PARADIGM_DIRS = frozenset({"comprehension", "generation"})
+
+
+def _data_root(task_dir: str) -> str | None:
+    """The General-Bench root above a task folder laid out as ``<root>/<modality>/<paradigm>/<task>`` or
+    ``<root>/nlp/<task>``; None for a folder outside that layout (a task archive unpacked into the cache)."""
     parts = Path(task_dir).parts
-    for i in range(len(parts) - 1, 0, -1):
-        if parts[i].lower() in {"image", "video", "audio", "3d", "nlp"}:
-            return str(Path(*parts[:i]))
-    return str(Path(task_dir).parent)
+    if len(parts) >= 4 and parts[-3].lower() in _MODALITY_DIRS - {"nlp"} and parts[-2].lower() in _PARADIGM_DIRS:
+        return str(Path(*parts[:-3]))
+    if len(parts) >= 3 and parts[-2].lower() == "nlp":
+        return str(Path(*parts[:-2]))
+    return None
+
+
+def _unpack_cache(task_dir: str) -> str | None:
+    """The archive cache folder (``<cache>/unpacked``) a task folder lies in, else None."""
+    parts = Path(task_dir).parts
+    if "unpacked" in parts[1:]:
+        return str(Path(*parts[: len(parts) - parts[::-1].index("unpacked")]))
+    return None
+
+
+def data_roots(task_dirs: Iterable[str]) -> list[str]:
+    """The General-Bench roots the sample logs' task folders lie under, sorted, then one line per archive cache
+    (task archives are unpacked into ``<cache>/unpacked``) and one for any other folder outside the layout."""
+    dirs = sorted(set(task_dirs))
+    roots = sorted({root for d in dirs if (root := _data_root(d))})
+    others = [d for d in dirs if _data_root(d) is None]
+    caches: dict[str, int] = {}
+    for d in others:
+        if (cache := _unpack_cache(d)) is not None:
+            caches[cache] = caches.get(cache, 0) + 1
+    roots += [f"{n} task archive(s) unpacked into {cache}" for cache, n in sorted(caches.items())]
+    rest = [d for d in others if _unpack_cache(d) is None]
+    if rest:
+        roots.append(f"{len(rest)} task folder(s) outside a General-Bench layout, e.g. {rest[0]}")
+    return roots
 
 
 def _unique(lines: Iterable[str]) -> list[str]:

@@ -1,7 +1,8 @@
 """``lmms-general score``: score official-suite ``prediction.json`` files found next to annotation files.
 
 Every sample of a task is in the denominator: a sample without a prediction is ``missing`` and one
-whose answer cannot be parsed is ``unparsed``; both score as wrong / worst and are counted.
+whose answer cannot be parsed is ``unparsed``; both score as wrong / worst and are counted. A progress bar over
+the tasks goes to stderr on a terminal only, so the table on stdout stays clean.
 """
 
 from __future__ import annotations
@@ -9,10 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from tqdm.auto import tqdm
 
 from lmms_general.metrics.registry import get_metric
 from lmms_general.protocol import task_score
@@ -105,7 +109,7 @@ def score_root(root: str | Path, prediction_name: str = "prediction.json") -> li
     from lmms_general.dataset import index_root, resolve_root
 
     path = resolve_root(root)
-    results = []
+    found = []
     for folder in index_root(path).tasks:
         if folder.annotation_file is None:
             continue
@@ -114,7 +118,15 @@ def score_root(root: str | Path, prediction_name: str = "prediction.json") -> li
             candidates.append(Path(folder.source) / prediction_name)
         prediction_file = next((c for c in candidates if c.is_file()), None)
         if prediction_file is not None:
+            found.append((folder, prediction_file))
+    results = []
+    # disable=None: shown on a terminal only; stderr, so stdout (the table, --json) stays clean
+    with tqdm(total=len(found), desc=f"scoring {path.name}", unit="task", leave=False, disable=None,
+              file=sys.stderr) as bar:
+        for folder, prediction_file in found:
+            bar.set_postfix_str(folder.registry_key or folder.task_name or str(folder.folder), refresh=False)
             results.append(score_task(path, folder, prediction_file))
+            bar.update()
     return results
 
 

@@ -1,7 +1,8 @@
 """lmms-eval ``process_results`` and aggregations shared by all 699 tasks: thin wrappers of the protocol.
 
-Each sample becomes one JSON item (:class:`lmms_general.protocol.SampleItem`) holding the parsed prediction and the
-prepared reference, so the task score, bootstrap CIs and submission export all work from the sample log alone. The
+Each sample becomes one JSON item (:class:`lmms_general.protocol.SampleItem`) holding the parsed prediction, the
+prepared reference, the task folder and the skill cluster, so the task score, bootstrap CIs, submission export and the
+report's data root and Scope-D boards all work from the sample log alone. The
 hooks never raise (lmms-eval retries raising hooks 5 times). ``score`` is always a number or None; a task-level
 problem (a metric that cannot run, samples without a reference) is the text of the ``error`` metric.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from lmms_general.hooks.media import media_failure
 from lmms_general.protocol import doc_of, score_item, task_score
-from lmms_general.protocol.scoring import TaskScore
+from lmms_general.protocol.scoring import SampleItem, TaskScore
 
 _LOG = logging.getLogger("lmms_general")
 _LOCK = threading.Lock()
@@ -31,8 +32,8 @@ def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str,
         item = score_item(data, response if isinstance(response, str) else str(response),
                           input_error=media_failure(data.registry_key, data.sample_id))
     except Exception as exc:  # noqa: BLE001 - never raise inside lmms-eval's retried hook
-        item = {"id": doc.get("sample_id"), "key": doc.get("registry_key"), "prediction": None, "reference": None,
-                "raw": str(response)[:20000], "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+        item = SampleItem(id=doc.get("sample_id"), key=doc.get("registry_key"), raw=str(response)[:20000],
+                          status="error", error=f"{type(exc).__name__}: {exc}").to_json()
     return {"score": item, "failed": int(item["status"] != "ok"), "error": item}
 
 

@@ -63,6 +63,12 @@ class Doc:
         return [m for m in self.media if m.role != "input"]
 
     @property
+    def skill(self) -> str:
+        """The skill cluster of the task (the annotation header's ``skill``), "" when it names none."""
+        skill = self.context.get("skill")
+        return skill.strip() if isinstance(skill, str) else ""
+
+    @property
     def parse_context(self) -> dict[str, Any]:
         """The context handed to parsers and reference preparation (task facts + ``task_dir``)."""
         return {**self.context, "task_dir": self.task_dir}
@@ -115,6 +121,13 @@ def _media_role(raw: str, sample: Any) -> str:
     return "input" if raw and raw.replace("\\", "/") in haystack.replace("\\\\", "/") else "output"
 
 
+def header_skill(header: Mapping[str, Any]) -> str:
+    """The skill cluster the annotation header names (``"skill": "Object Detection"``), stripped; "" when it
+    names none or the value is not a string."""
+    skill = header.get("skill")
+    return skill.strip() if isinstance(skill, str) else ""
+
+
 def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any) -> dict[str, Any]:
     others = header.get("others") if isinstance(header.get("others"), dict) else {}
     inp = sample.input if isinstance(sample.input, dict) else {}
@@ -122,6 +135,7 @@ def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any) -> dict[str
         "registry_key": spec.key,
         "task_name": spec.display_name,
         "task_type": str(header.get("type", "")),
+        "skill": header_skill(header),
         "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
         "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
         "question": inp.get("question") if isinstance(inp.get("question"), str) else None,

@@ -47,6 +47,10 @@ class SampleItem:
     ``status``: ``ok`` (parsed answer), ``unparsed`` (no answer in the response), ``failed`` (the model reported a
     failure / wrote no file), ``missing`` (no response at all), ``error`` (input or reference unusable; the item
     has no reference and is counted in the task's error, not scored).
+
+    ``task_dir`` (the task folder the sample was read from) and ``skill`` (the annotation header's skill cluster,
+    "" when it names none) are provenance: lmms-eval does not log the doc, so the reports read the data root and
+    the Scope-D skill clusters from here.
     """
 
     id: str
@@ -56,6 +60,8 @@ class SampleItem:
     raw: str = ""
     status: Status = "ok"
     error: str = ""
+    task_dir: str = ""
+    skill: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,7 +79,8 @@ def prepared_reference(doc: Doc) -> Any:
 
 def score_item(doc: Doc, response: str | None, input_error: str | None = None) -> dict[str, Any]:
     """One sample's item (a JSON dict, see :class:`SampleItem`); never raises."""
-    item = SampleItem(id=doc.sample_id, key=doc.registry_key, raw=(response or "")[:_MAX_RAW])
+    item = SampleItem(id=doc.sample_id, key=doc.registry_key, raw=(response or "")[:_MAX_RAW],
+                      task_dir=doc.task_dir, skill=doc.skill)
     try:
         _fill(item, doc, response, input_error)
     except Exception as exc:  # noqa: BLE001 - one sample must never stop a task

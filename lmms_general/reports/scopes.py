@@ -10,8 +10,8 @@
 * **Scope-C** (Comprehension/Generation Hero): 2 paradigms x 4 modalities = 8 boards, capped at Level-3:
   Level-2 is the mean normalised score of the board's tasks, Level-3 the win-weighted mean (S_C or S_G).
 * **Scope-D** (Skill-specific Hero): each Scope-C board split by skill cluster, capped at Level-3; the
-  cluster is the annotation header's ``skill`` (logged in the sample log's doc). Only tasks that ran with a
-  sample log naming a skill appear, and each cluster board is divided by its evaluated tasks.
+  cluster is the annotation header's ``skill`` (logged in every sample's item, ``SampleItem.skill``). Only tasks
+  that ran with a sample log naming a skill appear, and each cluster board is divided by its evaluated tasks.
 """
 
 from __future__ import annotations

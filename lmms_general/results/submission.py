@@ -4,7 +4,9 @@ Format (generalist.top "prepare model" page): ``{"task", "skill", "type", "data"
 "prediction"}]}``. ``prediction`` is the parsed prediction (the model's text when nothing was
 parsed); for generation tasks it is the path of the generated file, copied to ``media/`` next to
 the prediction file and written relative to it (a list when a sample produced several files).
-The registry has no skill-cluster column, so ``skill`` carries the official sheet name.
+``skill`` is the skill cluster the task's items name (the annotation header's ``skill``, logged per sample); the
+registry has no skill-cluster column, so a task whose items name none (logs written before items carried it, or an
+annotation without one) gets the official sheet name.
 """
 
 from __future__ import annotations
@@ -49,6 +51,15 @@ def task_folder(spec: TaskSpec) -> PurePosixPath:
     folder = spec.folder_aliases[0] if spec.folder_aliases else safe_name(spec.display_name)
     top = MODALITY_DIRS[spec.modality]
     return PurePosixPath(top, folder) if spec.modality == "nlp" else PurePosixPath(top, spec.paradigm, folder)
+
+
+def items_skill(items: list[dict[str, Any]]) -> str:
+    """The skill cluster the first item naming one carries (stripped), "" when none does."""
+    for item in items:
+        skill = item.get("skill")
+        if isinstance(skill, str) and skill.strip():
+            return skill.strip()
+    return ""
 
 
 def _media_paths(raw: Any) -> list[str] | None:
@@ -108,7 +119,8 @@ def export_model(ms: ModelScores, out: Path, registry: Registry | None = None) -
             {"id": str(item.get("id")), "prediction": _prediction(item, task_dir, export, spec.task)}
             for item in log.items
         ]
-        payload = {"task": spec.task_name.strip(), "skill": spec.sheet, "type": spec.paradigm, "data": data}
+        payload = {"task": spec.task_name.strip(), "skill": items_skill(log.items) or spec.sheet,
+                   "type": spec.paradigm, "data": data}
         path = task_dir / PREDICTION_FILE
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         export.files.append(path)

@@ -1,8 +1,9 @@
 """Per-task counts from a sample log: samples, ok / failed / unparsed / error items, first error, skill cluster.
 
-Each line of ``*_samples_<task>.jsonl`` holds the per-sample item in ``score`` (``status`` in
-{ok, unparsed, failed, missing, error} and ``error``) and the doc (whose ``payload_json`` carries the task folder and,
-when the annotation names one, the skill cluster used by the Scope-D boards).
+Each line of ``*_samples_<task>.jsonl`` holds the per-sample item in ``score``: ``status`` in
+{ok, unparsed, failed, missing, error}, ``error``, the task folder ``task_dir`` (the report's data root) and ``skill``,
+the annotation's skill cluster used by the Scope-D boards ("" when it names none). lmms-eval 0.7.3 does not log the
+doc; when a log does (``doc.payload_json``), its task folder and context ``skill`` are read as a fallback.
 """
 
 from __future__ import annotations

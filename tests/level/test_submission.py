@@ -23,8 +23,11 @@ def test_export_round_trip(tmp_path):
         {"id": "g1", "prediction": None, "reference": None, "status": "failed", "error": "boom",
          "raw": "[GENERATION_FAILED] out of memory"},
     ]
+    comp_items = items([1, 0])
+    for item in comp_items:
+        item["skill"] = " Object Detection "
     write_run(tmp_path / "runs", "20250101_000000", "org/model", {comp.task: 50.0, gen.task: 10.0},
-              samples={comp.task: items([1, 0]), gen.task: gen_items})
+              samples={comp.task: comp_items, gen.task: gen_items})
     out = tmp_path / "sub"
     assert main(["export-submission", str(tmp_path / "runs"), "--out", str(out), "--leaderboard-id", "scope-c"]) == 0
     archive = out / "org__model-scope-c.zip"
@@ -33,9 +36,10 @@ def test_export_round_trip(tmp_path):
     payloads = {p["task"]: p for p in back.values()}
     c = payloads[comp.task_name.strip()]
     assert c["type"] == "comprehension" and [d["id"] for d in c["data"]] == ["s0", "s1"]
+    assert c["skill"] == "Object Detection"  # the skill cluster the items name
     assert [d["prediction"] for d in c["data"]] == ["A", "B"]
     g = payloads[gen.task_name.strip()]
-    assert g["type"] == "generation"
+    assert g["type"] == "generation" and g["skill"] == gen.sheet  # items without a skill: the official sheet name
     assert g["data"][0]["prediction"] == "media/g0_0.png" and g["data"][1]["prediction"] == ""
     folder = next(f for f, p in back.items() if p is g)
     assert (out / folder / "media" / "g0_0.png").read_bytes() == b"\x89PNG fake"

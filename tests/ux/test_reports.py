@@ -78,13 +78,63 @@ def test_scopes_explain_the_image_comprehension_cap(tmp_path):
 def test_scope_d_uses_the_logged_skill(tmp_path):
     a, b = _image_comp(2)
     log_a, log_b = items([1, 1]), items([1, 0])
-    for item in log_a + log_b:
-        item["skill"] = "Object Recognition"
+    root = Path("/data/General-Bench-Openset")
+    for task, log in ((a, log_a), (b, log_b)):
+        for item in log:
+            item.update(skill="Object Recognition", task_dir=str(root / "image" / "comprehension" / task))
     write_run(tmp_path / "runs", "20250101_000000", "m", {a: 100.0, b: 50.0}, {a: log_a, b: log_b})
-    rep = lmms_general.compute_level(tmp_path / "runs").models[0]
+    report = lmms_general.compute_level(tmp_path / "runs")
+    rep = report.models[0]
     [d] = [x for x in scope_boards(rep.result, rep.skills) if x.scope == "D"]
     assert d.board == "Object Recognition (Image comprehension)" and d.evaluated == 2 and d.tasks == 2
     assert d.level2 == pytest.approx(75.0) and d.cap == 3
+    assert rep.provenance["data_roots"] == [str(root)]
+    report.write(tmp_path / "out")
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert f"| Data root | {root} |" in md and "not recorded in the sample logs" not in md
+    assert "| D | Object Recognition (Image comprehension) | 2/2 |" in md
+    assert "none: no sample log names a skill cluster" not in md
+
+
+def test_sample_tree_items_give_scope_d_boards_and_the_data_root(tmp_path):
+    """Items scored from the bundled tree (the lmms-eval route's items) name their task folder and skill cluster:
+    the per-task stats, the Scope-D boards and the provenance's data root come from them alone."""
+    from lmms_general import dataset
+    from lmms_general.protocol import make_doc, score_item
+    from lmms_general.results.task_stats import read_task_stats
+    from tests.conftest import SAMPLE_ROOT
+
+    registry = load_registry()
+    skills = {"image_comp_bird_detection": "Object Detection",
+              "image_comp_car_brands_recognition": "Object Recognition"}
+    logs = {}
+    for key in skills:
+        spec = registry[key]
+        data = dataset.load_task(SAMPLE_ROOT, key)
+        logs[spec.task] = [score_item(make_doc(spec, data.header, s, str(data.folder.folder)), "no answer")
+                           for s in data.samples]
+    write_run(tmp_path / "runs", "20250101_000000", "m", dict.fromkeys(logs, 50.0), logs)
+    stats = {key: read_task_stats(tmp_path / "runs" / f"20250101_000000_samples_{registry[key].task}.jsonl")
+             for key in skills}
+    assert {k: s.skill for k, s in stats.items()} == skills
+    bird_dir = SAMPLE_ROOT / "image" / "comprehension" / "BirdDetection"
+    assert Path(stats["image_comp_bird_detection"].task_dir) == bird_dir
+    rep = lmms_general.compute_level(tmp_path / "runs").models[0]
+    assert rep.skills == skills
+    boards = {b.board: b for b in scope_boards(rep.result, {k: s.skill for k, s in stats.items()}) if b.scope == "D"}
+    assert sorted(boards) == ["Object Detection (Image comprehension)", "Object Recognition (Image comprehension)"]
+    assert all(b.evaluated == b.tasks == 1 and b.cap == 3 for b in boards.values())
+    assert rep.provenance["data_roots"] == [str(SAMPLE_ROOT)]
+
+
+def test_data_roots_name_task_folders_outside_the_layout():
+    from lmms_general.api import data_roots
+
+    dirs = ["/d/Open/image/comprehension/A", "/d/Open/nlp/B", "/d/Other/3D/generation/C", "/c/unpacked/x-1-2",
+            "/c/unpacked/y-3-4/VOS", "/elsewhere/task"]
+    assert data_roots(dirs) == [str(Path("/d/Open")), str(Path("/d/Other")),
+                                f"2 task archive(s) unpacked into {Path('/c/unpacked')}",
+                                f"1 task folder(s) outside a General-Bench layout, e.g. {Path('/elsewhere/task')}"]
 
 
 def test_warnings_limit_missing_logs_and_provenance(tmp_path):
