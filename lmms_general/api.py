@@ -286,6 +286,17 @@ def _data_root(task_dir: str) -> str | None:
     return None
 
 
+def _archive_root(task_dir: str) -> str | None:
+    """The data root of a task unpacked into the cache, read from its unpack marker (the archive's path in the
+    tree: ``<root>/<modality>/<paradigm>/<Task>.zip`` or ``.../<Task>/open.tar.gz``); None when unknown."""
+    from lmms_general.dataset.archives import archive_of
+
+    archive = archive_of(Path(task_dir))
+    if archive is None:
+        return None
+    return _data_root(str(archive)) or _data_root(str(archive.parent))
+
+
 def _unpack_cache(task_dir: str) -> str | None:
     """The archive cache folder (``<cache>/unpacked``) a task folder lies in, else None."""
     parts = Path(task_dir).parts
@@ -298,8 +309,9 @@ def data_roots(task_dirs: Iterable[str]) -> list[str]:
     """The General-Bench roots the sample logs' task folders lie under, sorted, then one line per archive cache
     (task archives are unpacked into ``<cache>/unpacked``) and one for any other folder outside the layout."""
     dirs = sorted(set(task_dirs))
-    roots = sorted({root for d in dirs if (root := _data_root(d))})
-    others = [d for d in dirs if _data_root(d) is None]
+    found = {d: _data_root(d) or _archive_root(d) for d in dirs}
+    roots = sorted({root for root in found.values() if root})
+    others = [d for d in dirs if found[d] is None]
     caches: dict[str, int] = {}
     for d in others:
         if (cache := _unpack_cache(d)) is not None:

@@ -201,6 +201,19 @@ def unpack(archive: Path) -> Path:
     return target
 
 
+def archive_of(folder: Path) -> Path | None:
+    """The archive an unpacked cache folder (or a folder inside it) came from, from its unpack marker; None
+    for any other folder or when the marker cannot be read."""
+    for candidate in (folder, *folder.parents):
+        if candidate.parent.name == "unpacked":
+            try:
+                text = (candidate / _DONE).read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                return None
+            return Path(text) if text else None
+    return None
+
+
 def lone_wrapper(entries: list[tuple[str, bool]]) -> str | None:
     """The folder to descend into when a folder holds only one wrapping folder, else None.
 
@@ -226,6 +239,7 @@ def content_root(folder: Path) -> Path:
 
 __all__ = [
     "LimitExceededError",
+    "archive_of",
     "clean_stale_partials",
     "content_root",
     "entry_parts",

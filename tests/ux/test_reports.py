@@ -137,6 +137,21 @@ def test_data_roots_name_task_folders_outside_the_layout():
                                 f"1 task folder(s) outside a General-Bench layout, e.g. {Path('/elsewhere/task')}"]
 
 
+def test_archived_tasks_name_their_data_root_from_the_unpack_marker(tmp_path, monkeypatch):
+    """A task unpacked into the cache names the tree its archive lies in (read from the unpack marker)."""
+    from lmms_general import dataset
+    from lmms_general.api import data_roots
+    from tests.conftest import SAMPLE_ROOT
+
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
+    dataset.clear_process_cache()
+    zipped = dataset.load_task(SAMPLE_ROOT, "video_comp_animal_video_object_segmentation").folder
+    tarred = dataset.load_task(SAMPLE_ROOT, "3d_gen_living_and_arts_image_to_3d_mesh_generation").folder
+    assert "unpacked" in zipped.folder.parts and "unpacked" in tarred.folder.parts
+    assert data_roots([str(zipped.folder), str(tarred.folder)]) == [str(SAMPLE_ROOT)]
+    dataset.clear_process_cache()
+
+
 def test_warnings_limit_missing_logs_and_provenance(tmp_path):
     path = write_run(tmp_path / "runs", "20250101_000000", "m", {NLP: 50.0})
     _set_config(path, limit=8)
