@@ -261,6 +261,7 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
                 ms.errors.setdefault(key, "the Closeset has no answers: export a submission")
         provenance = dict(ms.provenance)
         provenance["lmms_general_version"] = __version__
+        provenance["lmms_eval_installed"] = _installed_version("lmms-eval")
         roots = data_roots([s.task_dir for s in stats.values() if s.task_dir])
         if roots:
             provenance["data_roots"] = roots
@@ -284,6 +285,16 @@ def _data_root(task_dir: str) -> str | None:
     if len(parts) >= 3 and parts[-2].lower() == "nlp":
         return str(Path(*parts[:-2]))
     return None
+
+
+def _installed_version(distribution: str) -> str:
+    """The installed version of a distribution, or ``not installed``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 def _archive_root(task_dir: str) -> str | None:

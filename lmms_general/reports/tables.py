@@ -78,7 +78,11 @@ def task_rows(rep: ModelReport, registry: Registry | None = None) -> list[list[s
 
 PROVENANCE_FIELDS = [
     ("model", "Model"), ("lmms_eval_model", "lmms-eval --model"), ("model_args", "model_args"),
-    ("dates", "Run date(s)"), ("limits", "--limit"), ("lmms_eval_versions", "lmms-eval version"),
+    ("dates", "Run date(s)"), ("limits", "--limit"),
+    # lmms-eval 0.7.3 fills ``lmms_eval_version`` with ``git branch@commit`` of the folder it ran in (not its own
+    # version) whenever that folder is a git checkout: say so, and give the installed package version separately
+    ("lmms_eval_versions", "lmms_eval_version field (git branch@commit of the run's folder when it is a checkout)"),
+    ("lmms_eval_installed", "lmms-eval installed (report)"),
     ("lmms_general_version", "lmms_general version (report)"), ("data_roots", "Data root"), ("runs", "Results files"),
 ]
 

@@ -163,6 +163,9 @@ def test_warnings_limit_missing_logs_and_provenance(tmp_path):
     assert "--limit 8" in text and "partial coverage: 1 of 699" in text and "no sample log" in text
     assert rep.provenance["model_args"] == "pretrained=m" and rep.provenance["limits"] == [8]
     assert rep.provenance["lmms_eval_versions"] == ["0.7.3"] and rep.provenance["lmms_general_version"]
+    from importlib.metadata import version
+
+    assert rep.provenance["lmms_eval_installed"] == version("lmms-eval")
 
 
 def test_mixed_model_args_are_never_merged(tmp_path, capsys):
