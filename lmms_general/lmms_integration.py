@@ -219,8 +219,10 @@ def present_members(members: list[Any], group: str = "general_bench group") -> l
         return None
     from lmms_general.dataset import index_root, resolve_root
     from lmms_general.registry import TASK_PREFIX
+    from lmms_general.user_errors import exit_on_data_errors
 
-    folders = {TASK_PREFIX + t.registry_key: t for t in index_root(resolve_root()).tasks if t.registry_key}
+    with exit_on_data_errors(group):  # a mistyped or non-General-Bench root: one message, exit 2
+        folders = {TASK_PREFIX + t.registry_key: t for t in index_root(resolve_root()).tasks if t.registry_key}
     present = {name for name, t in folders.items() if t.samples}
     kept: list[Any] = []
     left_out: list[str] = []

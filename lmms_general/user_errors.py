@@ -35,13 +35,22 @@ def fatal(message: str) -> UserError:
 
 @contextmanager
 def exit_on_data_errors(task: str) -> Iterator[None]:
-    """Turn the loader's "no data" errors inside ``process_docs`` into one printed message and exit 2."""
-    from lmms_general.dataset.errors import DatasetError
+    """Turn the loader's "no data" errors inside a run into one printed message and exit 2.
+
+    A root that is missing or not a General-Bench tree also names ``GENERAL_BENCH_DOWNLOAD``, the other way
+    to get data (downloads create the folder).
+    """
+    from lmms_general.dataset.errors import DatasetError, DatasetNotFoundError
 
     try:
         yield
     except DatasetError as exc:
-        raise fatal(f"{task}: {exc}") from None
+        from lmms_general.dataset.hub import DOWNLOAD_ENV, download_enabled
+
+        hint = ""
+        if isinstance(exc, DatasetNotFoundError) and not download_enabled() and DOWNLOAD_ENV not in str(exc):
+            hint = f"; or set {DOWNLOAD_ENV}=1 to download just the requested tasks into it"
+        raise fatal(f"{task}: {exc}{hint}") from None
 
 
 def closest_names(name: str, names: Iterable[str], n: int = 5) -> list[str]:

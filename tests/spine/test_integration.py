@@ -48,6 +48,25 @@ def test_groups_narrow_to_present_tasks(monkeypatch: pytest.MonkeyPatch) -> None
     assert lmms_integration.present_members(["x"]) is None
 
 
+@pytest.mark.parametrize("kind", ["missing", "empty"])
+def test_group_with_a_bad_root_is_one_user_error(tmp_path, monkeypatch: pytest.MonkeyPatch, capsys, kind: str) -> None:
+    """A mistyped or empty GENERAL_BENCH_ROOT ends a group run with one message (exit 2), not a traceback."""
+    from lmms_general.user_errors import UserError
+
+    root = tmp_path / "General-Bench-Openset"
+    if kind == "empty":
+        root.mkdir()
+    monkeypatch.setenv("GENERAL_BENCH_ROOT", str(root))
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("GENERAL_BENCH_DOWNLOAD", raising=False)
+    with pytest.raises(UserError) as info:
+        lmms_integration.present_members(["general_bench_nlp_causal_reasoning"], "general_bench_nlp")
+    assert info.value.code == 2
+    assert info.value.message.startswith("general_bench_nlp: ") and str(root) in info.value.message
+    assert "GENERAL_BENCH_DOWNLOAD=1" in info.value.message
+    assert capsys.readouterr().err.count("lmms_general: error:") == 1
+
+
 class _FakeManager:
     """Stands in for a TaskManager: counts how often our folder is really indexed."""
 

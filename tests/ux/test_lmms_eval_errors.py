@@ -42,3 +42,11 @@ def test_group_without_data_is_not_a_crash(tmp_path):
     assert proc.returncode == 2
     assert "general_bench_audio: none of its 44 tasks has data" in proc.stderr
     assert "UnboundLocalError" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_group_with_mistyped_root_exits_2(tmp_path):
+    proc = _lmms_eval(tmp_path, "general_bench_nlp", GENERAL_BENCH_ROOT=str(tmp_path / "General-Bench-Opneset"))
+    assert proc.returncode == 2 and proc.stderr.count("lmms_general: error:") == 1
+    assert "General-Bench-Opneset does not exist" in proc.stderr and "GENERAL_BENCH_DOWNLOAD=1" in proc.stderr
+    assert "Traceback" not in proc.stderr
