@@ -89,7 +89,9 @@ def existing_path(text: str) -> Path:
 
 
 def data_root(text: str) -> Path:
-    """A General-Bench root: an existing, non-empty folder."""
+    """A General-Bench root: an existing, non-empty folder (``""``: neither ``--root`` nor the variable given)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"no General-Bench folder: pass --root DIR or set {ROOT_ENV}")
     path = Path(text).expanduser()
     if not path.exists():
         raise argparse.ArgumentTypeError(f"{path}: no such folder ({ROOT_ENV} or --root)")
@@ -108,10 +110,13 @@ def data_root(text: str) -> Path:
 
 
 def add_root_argument(parser: argparse.ArgumentParser, help_text: str) -> None:
-    """``--root``, defaulting to ``$GENERAL_BENCH_ROOT`` (required only when the variable is unset)."""
+    """``--root``, defaulting to ``$GENERAL_BENCH_ROOT``; with neither, one error naming both.
+
+    The default is a string, so argparse checks it with :func:`data_root` like a given value.
+    """
     env = os.environ.get(ROOT_ENV, "")
     parser.add_argument(
-        "--root", type=data_root, default=env or None, required=not env,
+        "--root", type=data_root, default=env,
         help=f"{help_text} (default: ${ROOT_ENV}{'=' + env if env else ', unset'})",
     )
 

@@ -16,6 +16,7 @@ from lmms_general.results import ResultsError, read_lmms_runs
 from lmms_general.results.submission import export_model, validate_tree, zip_tree
 
 HELP = "write Closeset prediction.json files and the submission zip"
+PROG = "lmms-general export-submission"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,16 +33,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lmms_general.commands.args import fail
+
     try:
         models = read_lmms_runs(args.paths)
     except ResultsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(PROG, str(exc))
     if args.model:
+        found = [m.model for m in models]
         models = [m for m in models if m.model.lower() == args.model.lower()]
         if not models:
-            print(f"error: model {args.model!r} not found", file=sys.stderr)
-            return 2
+            return fail(PROG, f"model {args.model!r} not found; models in the input: {found}")
     status = 0
     for ms in models:
         export = export_model(ms, args.out)
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         for note in ms.messages + export.messages + problems:
             print(f"note [{ms.model}]: {note}", file=sys.stderr)
         if problems:
-            print(f"error: {ms.model}: submission invalid ({len(problems)} problems); no zip written", file=sys.stderr)
+            fail(PROG, f"{ms.model}: submission invalid ({len(problems)} problems); no zip written")
             status = 1
             continue
         archive = zip_tree(export.root, args.out / f"{export.slug}-{args.leaderboard_id}.zip")

@@ -19,8 +19,8 @@ HELP = "list registry tasks"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pattern", nargs="?", help="only tasks whose lmms-eval or display name contains PATTERN")
-    parser.add_argument("--modality", choices=MODALITIES)
-    parser.add_argument("--paradigm", choices=("comprehension", "generation"))
+    parser.add_argument("--modality", choices=MODALITIES, type=str.lower)  # `3D` as the folder is named
+    parser.add_argument("--paradigm", choices=("comprehension", "generation"), type=str.lower)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -44,9 +44,10 @@ def run(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=1, ensure_ascii=False))
         return 0
-    width = max((len(s.task) for s in specs), default=10)
-    print(f"{'lmms-eval task':<{width}}  {'group':<26} {'metric':<14} {'SoTA':>10}  name")
+    width = max((len(s.task) for s in specs), default=14)
+    metric = max((len(s.metric_raw) for s in specs), default=6)
+    print(f"{'lmms-eval task':<{width}}  {'group':<26} {'metric':<{metric}} {'SoTA':>10}  name")
     for s in specs:
-        print(f"{s.task:<{width}}  {s.group:<26} {s.metric_raw:<14} {s.sota:>10g}  {s.display_name}")
+        print(f"{s.task:<{width}}  {s.group:<26} {s.metric_raw:<{metric}} {s.sota:>10g}  {s.display_name}")
     print(f"{len(specs)} tasks")
     return 0

@@ -126,8 +126,9 @@ def test_score_root_checks(tmp_path, capsys, monkeypatch):
     (tmp_path / "runs" / "x_results.json").write_text("{}")
     assert main(["score", "--root", str(tmp_path / "runs")]) == 2
     _one_line_error(capsys, "not a General-Bench tree")
-    assert main(["score"]) == 2
-    _one_line_error(capsys, "--root")
+    for command in ("score", "validate"):  # neither --root nor the variable: one line naming both
+        assert main([command]) == 2
+        _one_line_error(capsys, "no General-Bench folder: pass --root DIR or set GENERAL_BENCH_ROOT")
 
 
 def test_root_env_is_honoured_by_validate_and_score(monkeypatch, capsys):
@@ -163,6 +164,16 @@ def test_tasks_lookup_and_closest_names(capsys):
     assert "general_bench_nlp_causal_reasoning" in out and out.strip().endswith("3 tasks")
     assert main(["tasks", "general_bench_nlp_causl_reasoning"]) == 2
     _one_line_error(capsys, "did you mean: general_bench_nlp_causal_reasoning")
+
+
+def test_tasks_table_is_aligned_and_modality_case_insensitive(capsys):
+    assert main(["tasks", "--modality", "3D"]) == 0  # spelled like the folder
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "52 tasks"
+    header, rows = lines[0], lines[1:-1]
+    assert any("AMOTA (Average Multi-Object Tracking Accuracy)" in r or "CD (Chamfer Distance)" in r for r in rows)
+    name_at = header.index("name")
+    assert all(r[name_at - 2:name_at] == "  " and r[name_at] != " " for r in rows)  # long metrics don't shift
 
 
 def test_lmms_eval_task_name_check_suggests_closest_names(capsys):
@@ -203,3 +214,9 @@ def test_export_submission_arguments(tmp_path, capsys):
     _one_line_error(capsys, "is a file; give a folder")
     assert main(["export-submission", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     _one_line_error(capsys, "no such file or folder")
+    assert main(["export-submission", str(tmp_path / "runs"), "--out", str(tmp_path / "o"), "--model", "mm"]) == 2
+    assert _one_line_error(capsys, "model 'mm' not found; models in the input: ['m']").startswith(
+        "lmms-general export-submission: error:")
+    (tmp_path / "empty").mkdir()
+    assert main(["export-submission", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
+    _one_line_error(capsys, "no *_results.json")
