@@ -20,6 +20,7 @@ from typing import Any
 
 from lmms_eval.api.model import lmms
 
+from model_adapters.base import bind_device
 from model_adapters.media_output import default_output_dir, safe_name
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class GroundTruthOracle(lmms):
         name = "general_bench_oracle" if self.corrupt == 0 else f"general_bench_oracle_corrupt{self.corrupt:g}"
         self.output_dir = Path(output_dir or default_output_dir(name))
         self.batch_size_per_gpu = int(batch_size) if str(batch_size).isdigit() else 1
+        # lmms-eval's multi-process path (torchrun / accelerate) gathers counts on `lm.device`
+        self.device = bind_device(device)
 
     def answer(self, row: Any, task: str) -> str:
         """The (possibly corrupted) reference answer of one doc."""

@@ -33,6 +33,17 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def positive_int(text: str) -> int:
+    """An integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
+    return value
+
+
 def n_boot(text: str) -> int:
     """Bootstrap replicates: 0 (no intervals) or at least 2 (one replicate has no spread)."""
     value = non_negative_int(text)

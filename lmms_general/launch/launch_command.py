@@ -21,20 +21,22 @@ from pathlib import Path
 from lmms_general.launch.plan_command import add_selection_arguments, print_plan
 
 HELP = "run a shard plan on Ray or write a Slurm array script"
+PROG = "lmms-general launch"
 logger = logging.getLogger("lmms_general")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", choices=("ray", "slurm"), default="ray")
+    parser.add_argument("--backend", choices=("ray", "slurm"), default="ray",
+                        help="run the shards as Ray tasks (default), or write a Slurm job array")
     parser.add_argument("--plan", type=Path, help="plan JSON from `lmms-general plan --out` (else planned here)")
     add_selection_arguments(parser)
     parser.add_argument("--output", type=Path, required=True, help="launch folder (shards/, logs/, merged/)")
     parser.add_argument("--model", help="lmms-eval --model")
     parser.add_argument("--model_args", default="", help="lmms-eval --model_args")
-    parser.add_argument("--batch_size", default="1")
+    parser.add_argument("--batch_size", default="1", help="lmms-eval --batch_size (default 1)")
     parser.add_argument("--limit", type=int, help="lmms-eval --limit per task (smoke runs)")
-    parser.add_argument("--gpus-per-shard", type=float, default=1.0, help="GPUs each shard requests (0 for CPU)")
-    parser.add_argument("--cpus-per-shard", type=float, default=1.0)
+    parser.add_argument("--gpus-per-shard", type=float, default=1.0, help="GPUs each shard requests (default 1; 0 for CPU)")
+    parser.add_argument("--cpus-per-shard", type=float, default=1.0, help="CPUs each shard requests (default 1)")
     parser.add_argument("--retries", type=int, default=2, help="re-runs of a failed shard (default 2)")
     parser.add_argument("--force", action="store_true", help="re-run shards whose results already exist")
     parser.add_argument("--merge-only", action="store_true", help="only merge existing shard outputs")
@@ -75,16 +77,16 @@ def run(args: argparse.Namespace) -> int:
     from lmms_general.launch.jobs import LaunchSpec, make_jobs, quote, run_with_retries
     from lmms_general.launch.merge import merge_shards
 
+    from lmms_general.commands.args import fail
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     extra = list(args.extra or [])
     try:
         plan = _plan(args)
-    except (ValueError, FileNotFoundError, OSError) as exc:
-        print(f"lmms-general launch: {exc}", file=sys.stderr)
-        return 1
+    except (ValueError, FileNotFoundError, OSError) as exc:  # a bad plan, selection or root: one line, exit 2
+        return fail(PROG, str(exc))
     if not args.merge_only and not args.model:
-        print("lmms-general launch: --model is required", file=sys.stderr)
-        return 2
+        return fail(PROG, "--model is required")
     print_plan(plan)
     spec = LaunchSpec(args.model or "", args.model_args, str(args.batch_size), args.limit, tuple(extra))
     jobs = make_jobs(plan, spec, args.output.resolve())
@@ -105,8 +107,11 @@ def run(args: argparse.Namespace) -> int:
         from lmms_general.launch.ray_backend import RayOptions, RaySubmitter
 
         os.environ.update(env)
-        submitter = RaySubmitter(RayOptions(args.address, args.gpus_per_shard, args.cpus_per_shard, args.num_cpus,
-                                            args.num_gpus))
+        try:
+            submitter = RaySubmitter(RayOptions(args.address, args.gpus_per_shard, args.cpus_per_shard,
+                                                args.num_cpus, args.num_gpus))
+        except (ImportError, ConnectionError, ValueError) as exc:  # no Ray, no cluster, or shards that never fit
+            return fail(PROG, str(exc))
         try:
             for job in jobs:
                 logger.info("%s: %s", job.shard.name, quote(job.command))

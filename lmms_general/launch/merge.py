@@ -1,6 +1,6 @@
 """Merge the lmms-eval outputs of a plan's shards into one run folder that ``lmms-general level`` reads as one run.
 
-Each shard wrote ``<shard dir>/<model>/<stamp>_results.json`` and ``<stamp>_samples_<task>.jsonl``. The merged
+Each shard wrote ``<shard dir>/[<model>/]<stamp>_results.json`` and ``<stamp>_samples_<task>.jsonl``. The merged
 folder holds one ``<stamp>_results.json`` whose per-task maps (``results``, ``configs``, ``n-samples``, ...) are
 the union of the shards' (a task in two shards is an error: plans never split a task), ``group_subtasks`` rebuilt
 for the groups the user selected, and the sample logs copied under the merged file's prefix.
@@ -103,7 +103,9 @@ def merge_shards(plan: Plan, shard_dirs: Sequence[Path], out: Path, model_name: 
     if "total_evaluation_time_seconds" in first:
         merged["total_evaluation_time_seconds"] = str(sum(
             float(d.get("total_evaluation_time_seconds") or 0) for _, d in datas))
-    model = model_name or merged.get("model_name") or datas[0][0].parent.name
+    # lmms-eval leaves model_name empty for models without `pretrained` (and then writes no model folder)
+    model = (model_name or merged.get("model_name") or (merged.get("config") or {}).get("model")
+             or datas[0][0].parent.name)
     folder = out / _sanitize(str(model))
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _after([p for p, _ in datas])

@@ -130,8 +130,14 @@ def expand_selection(names: Iterable[str], registry: Registry | None = None) -> 
             try:
                 matched = [registry.by_task(name)]
             except KeyError:
+                from lmms_general.user_errors import closest_names
+
+                groups = {s.group for s in specs} | {TASK_PREFIX + s.modality for s in specs} | {"general_bench"}
+                names = [s.task for s in specs] + sorted(groups)
+                close = closest_names(name, names)
+                hint = f"; did you mean: {', '.join(close)}?" if close else ""
                 raise ValueError(
-                    f"{name!r} is neither a General-Bench task nor group (see `lmms-general tasks`)"
+                    f"{name!r} is neither a General-Bench task nor group{hint} (see `lmms-general tasks`)"
                 ) from None
         for spec in matched:
             chosen.setdefault(spec.key, spec)

@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 
 HELP = "split a task selection into shards balanced by cost"
+PROG = "lmms-general plan"
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tasks", default="general_bench",
                         help="comma-separated General-Bench task or group names (default: general_bench)")
-    parser.add_argument("--shards", type=int, help="number of shards (jobs)")
+    from lmms_general.commands.args import positive_int
+
+    parser.add_argument("--shards", type=positive_int, help="number of shards (jobs)")
     parser.add_argument("--root", type=Path, help="General-Bench folder (default: $GENERAL_BENCH_ROOT)")
 
 
@@ -21,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="write the plan JSON here (input of `lmms-general launch --plan`)")
 
 
-def print_plan(plan, stream=sys.stdout) -> None:  # noqa: ANN001 - Plan
+def print_plan(plan, stream=None) -> None:  # noqa: ANN001 - Plan
+    stream = stream or sys.stdout  # looked up per call (a captured or replaced stdout)
     total = sum(s.cost for s in plan.shards) or 1.0
     for shard in plan.shards:
         kinds = sorted({f"{t.modality}/{t.paradigm[:3]}" for t in shard.tasks})
@@ -33,16 +37,15 @@ def print_plan(plan, stream=sys.stdout) -> None:  # noqa: ANN001 - Plan
 
 
 def run(args: argparse.Namespace) -> int:
+    from lmms_general.commands.args import fail
     from lmms_general.launch.plan import make_plan
 
     if not args.shards:
-        print("lmms-general plan: --shards N is required", file=sys.stderr)
-        return 2
+        return fail(PROG, "--shards N is required")
     try:
         plan = make_plan([t for t in args.tasks.split(",") if t.strip()], args.shards, args.root)
-    except (ValueError, FileNotFoundError, OSError) as exc:
-        print(f"lmms-general plan: {exc}", file=sys.stderr)
-        return 1
+    except (ValueError, FileNotFoundError, OSError) as exc:  # a bad selection or root: one line, exit 2
+        return fail(PROG, str(exc))
     print_plan(plan)
     if args.out:
         plan.write(args.out)

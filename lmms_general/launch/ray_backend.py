@@ -8,12 +8,15 @@ Workers need the same Python environment and a shared filesystem for ``--output`
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from lmms_general.launch.jobs import ShardJob
+
+logger = logging.getLogger("lmms_general")
 
 #: environment passed to every shard (workers may not inherit the driver's); secrets stay out (set them on workers)
 FORWARDED_ENV = ("GENERAL_BENCH_ROOT", "PYTHONPATH", "HF_HOME", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE",
@@ -70,16 +73,41 @@ class RaySubmitter:
     def __init__(self, options: RayOptions) -> None:
         self.options = options
         ray = _ray()
+        address = options.address or os.environ.get("RAY_ADDRESS")
+        self._local = False  # a local cluster started here (it cannot grow)
         if not ray.is_initialized():
-            address = options.address or os.environ.get("RAY_ADDRESS")
             kwargs: dict[str, Any] = {"address": address} if address else {
                 "num_cpus": options.num_cpus, "num_gpus": options.num_gpus, "include_dashboard": False}
-            ray.init(log_to_driver=False, **kwargs)
-            self._started = True
+            try:
+                ray.init(log_to_driver=False, **kwargs)
+            except ConnectionError as exc:
+                raise ConnectionError(
+                    f"no Ray cluster at --address {address}: {exc} (start one with `ray start --head`, or leave "
+                    "--address and $RAY_ADDRESS unset to start a local cluster)"
+                ) from None
+            self._started, self._local = True, not address
         else:
             self._started = False
+        try:
+            self._check_resources(ray.cluster_resources())
+        except ValueError:
+            self.close()
+            raise
         self._remote = ray.remote(max_retries=0)(run_shard_process)
         self.env = forwarded_env()
+
+    def _check_resources(self, have: Mapping[str, float]) -> None:
+        """A shard asking for more GPUs / CPUs than the cluster has would wait forever: fail on a local cluster
+        (it cannot grow), warn on an existing one (an autoscaler may add nodes)."""
+        for name, want, flag in (("GPU", self.options.gpus_per_shard, "--gpus-per-shard"),
+                                 ("CPU", self.options.cpus_per_shard, "--cpus-per-shard")):
+            if want > 0 and have.get(name, 0.0) < want:
+                message = (f"each shard asks for {flag} {want:g} but the Ray cluster has {have.get(name, 0.0):g} "
+                           f"{name}s, so no shard could start")
+                if self._local:
+                    hint = "; on a machine without GPUs pass --gpus-per-shard 0" if name == "GPU" else ""
+                    raise ValueError(f"{message}{hint}")
+                logger.warning("%s until the cluster grows (autoscaler)", message)
 
     def __call__(self, jobs: list[ShardJob]) -> list[str | None]:
         ray = _ray()

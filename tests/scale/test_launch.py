@@ -61,13 +61,16 @@ def test_plan_on_sample_tree_weights_media_kinds(sample_root: Path, tmp_path: Pa
     assert again.root == str(sample_root.resolve())
 
 
-def test_plan_cli(sample_root: Path, tmp_path: Path) -> None:
+def test_plan_cli(sample_root: Path, tmp_path: Path, capsys) -> None:
     from lmms_general.cli import main
 
     assert main(["plan", "--shards", "2", "--tasks", "general_bench_nlp", "--out", str(tmp_path / "p.json")]) == 0
     data = json.loads((tmp_path / "p.json").read_text())
     assert [s["name"] for s in data["shards"]] == ["shard_000", "shard_001"]
     assert main(["plan", "--tasks", "general_bench_nlp"]) == 2  # --shards is required
+    assert main(["plan", "--shards", "0"]) == 2
+    assert main(["plan", "--shards", "2", "--tasks", "general_bench_nlp_causl_reasoning"]) == 2
+    assert "did you mean: general_bench_nlp_causal_reasoning" in capsys.readouterr().err
 
 
 def _jobs(tmp_path: Path, n: int = 2) -> list[ShardJob]:
@@ -157,6 +160,18 @@ def test_merge_builds_one_run_with_group_tree(tmp_path: Path) -> None:
         merge_module.merge_shards(plan, [j.out_dir for j in jobs], tmp_path / "merged2")
 
 
+def test_merge_names_the_folder_after_the_model_without_model_name(tmp_path: Path) -> None:
+    """lmms-eval leaves model_name empty for models without `pretrained` (the oracle): use --model, not the shard."""
+    jobs = _jobs(tmp_path)
+    for job in jobs:
+        path = _write_shard_results(job)
+        data = json.loads(path.read_text())
+        path.write_text(json.dumps({**data, "model_name": ""}))
+    plan = Plan([j.shard for j in jobs], ["general_bench_nlp"], None)
+    path = merge_module.merge_shards(plan, [j.out_dir for j in jobs], tmp_path / "merged")
+    assert path.parent == tmp_path / "merged" / "janus"
+
+
 def test_merge_refuses_an_unfinished_shard(tmp_path: Path) -> None:
     jobs = _jobs(tmp_path)
     _write_shard_results(jobs[0])
@@ -225,8 +240,51 @@ def test_launch_cli_writes_slurm_files(sample_root: Path, tmp_path: Path) -> Non
     script = (out / "slurm" / "shards.sbatch").read_text()
     assert script.count("--use_cache") == 2 and "#SBATCH --array=0-1" in script
     assert yaml.safe_load((out / "plan.json").read_text())["selection"] == ["general_bench_nlp"]
-    # a different plan in the same folder is refused
-    assert main([*argv[:4], "3", *argv[5:]]) == 1
+    # a different plan in the same folder is refused: one error line, exit 2
+    assert main([*argv[:4], "3", *argv[5:]]) == 2
+
+
+class _FakeRay:
+    """Stands in for the ``ray`` module: a cluster with the given resources, and a record of shutdowns."""
+
+    def __init__(self, resources: dict, connect_error: bool = False) -> None:
+        self.resources, self.connect_error, self.shutdowns = resources, connect_error, 0
+
+    def is_initialized(self) -> bool:
+        return False
+
+    def init(self, **kwargs) -> None:
+        if self.connect_error and kwargs.get("address"):
+            raise ConnectionError("Could not find any running Ray instance.")
+
+    def cluster_resources(self) -> dict:
+        return self.resources
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+
+    def remote(self, **kwargs):  # noqa: ANN201 - decorator factory
+        return lambda fn: fn
+
+
+def test_ray_shards_that_can_never_start_are_an_error_not_a_hang(monkeypatch, caplog) -> None:
+    from lmms_general.launch import ray_backend
+    from lmms_general.launch.ray_backend import RayOptions, RaySubmitter
+
+    fake = _FakeRay({"CPU": 2.0})
+    monkeypatch.setattr(ray_backend, "_ray", lambda: fake)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    with pytest.raises(ValueError, match="--gpus-per-shard 1 but the Ray cluster has 0 GPUs.*--gpus-per-shard 0"):
+        RaySubmitter(RayOptions(gpus_per_shard=1))
+    assert fake.shutdowns == 1  # the local cluster we started is stopped again
+    with pytest.raises(ValueError, match="--cpus-per-shard 4 but the Ray cluster has 2 CPUs"):
+        RaySubmitter(RayOptions(gpus_per_shard=0, cpus_per_shard=4))
+    assert RaySubmitter(RayOptions(gpus_per_shard=0, cpus_per_shard=2)).options.cpus_per_shard == 2
+    RaySubmitter(RayOptions(address="ray://head:10001", gpus_per_shard=1))  # existing cluster: may autoscale
+    assert "0 GPUs" in caplog.text
+    with pytest.raises(ConnectionError, match="no Ray cluster at --address auto.*ray start --head"):
+        monkeypatch.setattr(ray_backend, "_ray", lambda: _FakeRay({}, connect_error=True))
+        RaySubmitter(RayOptions(address="auto"))
 
 
 @pytest.mark.slow

@@ -42,6 +42,16 @@ def test_bind_device_auto_without_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     assert bind_device("auto") == "cpu"
 
 
+def test_oracle_has_the_rank_device_lmms_eval_gathers_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under torchrun lmms-eval all-gathers request counts on ``lm.device``; the oracle crashed without one."""
+    from model_adapters.oracle import GroundTruthOracle
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    assert GroundTruthOracle().device == "cpu"
+    assert GroundTruthOracle(device="cpu", corrupt="0.3").device == "cpu"
+
+
 def test_adapter_under_two_ranks_prebuilds_the_index_once(
     monkeypatch: pytest.MonkeyPatch, sample_root: Path, tmp_path: Path
 ) -> None:
