@@ -71,7 +71,7 @@ def lm_eval_task_manager(root: str | os.PathLike[str] | None = None, **kwargs: A
     try:
         from lm_eval.tasks import TaskManager
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
-        raise ImportError("lm-evaluation-harness is not installed: pip install 'lmms-general[lm-eval]'") from exc
+        raise ImportError("lm-evaluation-harness is not installed: pip install 'lm-eval>=0.4.8,<0.5'") from exc
     kwargs.setdefault("include_defaults", False)
     return TaskManager(include_path=str(include_path(root)), **kwargs)
 

@@ -1,10 +1,14 @@
-"""``lmms-general export-submission``: Closeset prediction.json files per task, validated and zipped.
+"""lmms-general export-submission: Closeset prediction.json files per task, validated and zipped.
 
 Per General-Bench task of a model's lmms-eval run it writes the documented wrapper
-``{"task", "skill", "type", "data": [{"id", "prediction"}]}`` to
-``<out>/<model>/<modality>/<paradigm>/<task folder>/prediction.json``; generated media are copied
-into ``media/`` next to it and referenced relative to the file. Everything is validated and zipped
-as ``<out>/<model>-<leaderboard-id>.zip``.
+{"task", "skill", "type", "data": [{"id", "prediction"}]} to
+<out>/<model>/<modality>/<paradigm>/<task folder>/prediction.json; generated media are copied
+into media/ next to it and referenced relative to the file. Everything is validated and zipped
+as <out>/<model>-<leaderboard-id>.zip.
+
+examples:
+  lmms-general export-submission runs/ --out submission/
+  lmms-general export-submission runs/ --out submission/ --model janus   # one model of several
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""``lmms-general metrics``: every canonical metric, the tasks using it, implementation, model, proxy flag."""
+"""lmms-general metrics: every canonical metric, the tasks using it, implementation, model, proxy flag.
+
+examples:
+  lmms-general metrics                           # one line per metric
+  lmms-general metrics --json metrics.json       # with the tasks of each metric
+  lmms-general metrics --check-rows --rows nlp_causal_reasoning
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,13 @@
-"""``lmms-general paths``: the task folder for ``--include_path`` (lmms-eval; lm-eval with ``--lm-eval``)."""
+"""lmms-general paths: the task folder for --include_path (lmms-eval; lm-eval with --lm-eval).
+
+examples:
+  lmms-eval --include_path "$(lmms-general paths)" --model ... --tasks general_bench_nlp
+  lm_eval --include_path "$(lmms-general paths --lm-eval)" --model hf ... --tasks general_bench_nlp
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 HELP = "print the task YAML folder for --include_path"
@@ -19,13 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.lm_eval:
+        from lmms_general.commands.args import fail
         from lmms_general.lm_eval_route import include_path
 
         try:
             print(include_path(args.root))
-        except (FileNotFoundError, ValueError) as exc:
-            print(f"lmms-general paths: {exc}", file=sys.stderr)
-            return 1
+        except (FileNotFoundError, ValueError) as exc:  # a bad root: one error line, exit 2
+            return fail("lmms-general paths", str(exc))
         return 0
     from lmms_general.lmms_integration import tasks_dir
 

@@ -1,8 +1,15 @@
-"""``lmms-general score``: score official-suite ``prediction.json`` files found next to annotation files.
+"""lmms-general score: score official-suite prediction.json files found next to annotation files.
 
-Every sample of a task is in the denominator: a sample without a prediction is ``missing`` and one
-whose answer cannot be parsed is ``unparsed``; both score as wrong / worst and are counted. A progress bar over
-the tasks goes to stderr on a terminal only, so the table on stdout stays clean.
+Every sample of a task is in the denominator: a sample without a prediction is "missing" and one
+whose answer cannot be parsed is "unparsed"; both score as wrong / worst and are counted. Per task it
+prints the score and n (samples), scored (samples with a reference answer, all in the score), unparsed
+and missing. A progress bar over the tasks goes to stderr on a terminal only, so the table on stdout
+stays clean. Exits 1 when no prediction file is found or a task could not be scored.
+
+examples:
+  lmms-general score --root /data/General-Bench-Openset
+  lmms-general score --root DIR --predictions my_predictions.json --json scores.json
+  (for lmms-eval output folders use: lmms-general level OUTPUT_PATH)
 """
 
 from __future__ import annotations

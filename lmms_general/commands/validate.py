@@ -1,9 +1,14 @@
-"""``lmms-general validate --root DIR [--json OUT] [--deep]``: index a General-Bench tree and report what loads.
+"""lmms-general validate: index a General-Bench tree and report what loads.
 
 Prints one row per task folder (modality, paradigm, folder, registry key, samples, missing media,
-errors) and writes the same as JSON with ``--json``. ``--deep`` also decodes every media file and
+errors) and writes the same as JSON with --json. --deep also decodes every media file and
 lists the corrupt ones (file, task, sample). Exits 0 whenever the tree could be read (tasks with
 errors are listed, not fatal), 2 when DIR is not a General-Bench tree or OUT cannot be written.
+
+examples:
+  lmms-general validate --root /data/General-Bench-Openset
+  lmms-general validate                          # the folder in $GENERAL_BENCH_ROOT
+  lmms-general validate --root DIR --deep --json index.json
 """
 
 from __future__ import annotations

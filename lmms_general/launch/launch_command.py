@@ -1,13 +1,14 @@
-"""``lmms-general launch``: run a shard plan as Ray tasks, or write a Slurm job array for it; then merge.
+"""lmms-general launch: run a shard plan as Ray tasks, or write a Slurm job array for it; then merge.
 
-Examples::
+examples:
 
     lmms-general launch --backend ray --address auto --shards 16 --tasks general_bench \\
         --model qwen2_5_vl --model_args pretrained=Qwen/Qwen2.5-VL-7B-Instruct --gpus-per-shard 1 --output runs/qwen
     lmms-general launch --backend slurm --plan plan.json --model ... --output runs/qwen --partition gpu
     lmms-general level runs/qwen/merged
 
-Arguments after ``--`` go to every shard's ``lmms-eval`` command (e.g. ``-- --use_cache runs/qwen/cache``).
+Arguments after -- go to every shard's lmms-eval command (e.g. -- --use_cache runs/qwen/cache).
+On a machine without GPUs pass --gpus-per-shard 0 (the default asks for one GPU per shard).
 """
 
 from __future__ import annotations

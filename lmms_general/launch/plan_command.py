@@ -1,4 +1,13 @@
-"""``lmms-general plan``: split a task selection into shards balanced by expected cost; print and save the plan."""
+"""lmms-general plan: split a task selection into shards balanced by expected cost; print and save the plan.
+
+A task's cost is its sample count under the data root times a per-sample cost of its media kind and
+paradigm; a task is never split.
+
+examples:
+  lmms-general plan --shards 32 --out plan.json                 # all of general_bench
+  lmms-general plan --shards 4 --tasks general_bench_image_comp,general_bench_nlp --root DIR
+  lmms-general launch --backend slurm --plan plan.json ...      # then run it
+"""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def _ray() -> Any:
     try:
         import ray
     except ImportError as exc:
-        raise ImportError("the Ray backend needs Ray: pip install 'lmms-general[ray]'") from exc
+        raise ImportError("the Ray backend needs Ray: pip install 'ray>=2.9,<3'") from exc
     return ray
 
 

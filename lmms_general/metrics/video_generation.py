@@ -244,7 +244,7 @@ def _pyiqa_musiq() -> Callable[[np.ndarray], list[float]]:
         import pyiqa
         import torch
     except ImportError as exc:
-        raise ModelUnavailableError(f"musiq needs pyiqa (pip install 'lmms-general[iqa]'): {exc}") from None
+        raise ModelUnavailableError(f"musiq needs pyiqa (pip install 'pyiqa>=0.1.13,<0.2'): {exc}") from None
     try:
         metric = pyiqa.create_metric("musiq", device=device())
     except Exception as exc:  # noqa: BLE001 - weights download fails offline

@@ -131,6 +131,11 @@ def test_score_root_checks(tmp_path, capsys, monkeypatch):
         _one_line_error(capsys, "no General-Bench folder: pass --root DIR or set GENERAL_BENCH_ROOT")
 
 
+def test_paths_with_a_missing_root_is_one_error_line(tmp_path, capsys):
+    assert main(["paths", "--lm-eval", "--root", str(tmp_path / "nope")]) == 2
+    assert _one_line_error(capsys, "nope does not exist").startswith("lmms-general paths: error:")
+
+
 def test_root_env_is_honoured_by_validate_and_score(monkeypatch, capsys):
     sample = Path(__file__).resolve().parents[2] / "lmms_general" / "sample_data" / "General-Bench-Openset"
     monkeypatch.setenv("GENERAL_BENCH_ROOT", str(sample))
