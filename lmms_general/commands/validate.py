@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         index = index_root(args.root, use_cache=not args.no_cache)
     except DatasetNotFoundError as exc:
-        print(printable(f"error: {exc}"), file=sys.stderr)
+        print(printable(f"lmms-general validate: error: {exc}"), file=sys.stderr)
         return 2
     if args.deep:
         index = deepen(index)
@@ -136,7 +136,8 @@ def run(args: argparse.Namespace) -> int:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(text, encoding="utf-8", errors="backslashreplace")  # \udXXX stays valid JSON
         except OSError as exc:
-            print(printable(f"error: cannot write {args.json}: {exc.strerror or exc}"), file=sys.stderr)
+            print(printable(f"lmms-general validate: error: cannot write {args.json}: {exc.strerror or exc}"),
+                  file=sys.stderr)
             return 2
         print(printable(f"wrote {args.json}"))
     return 0

@@ -131,6 +131,14 @@ def test_score_root_checks(tmp_path, capsys, monkeypatch):
         _one_line_error(capsys, "no General-Bench folder: pass --root DIR or set GENERAL_BENCH_ROOT")
 
 
+def test_validate_json_that_cannot_be_written_names_the_command(tmp_path, capsys):
+    sample = Path(__file__).resolve().parents[2] / "lmms_general" / "sample_data" / "General-Bench-Openset"
+    (tmp_path / "afile").write_text("x")
+    assert main(["validate", "--root", str(sample), "--json", str(tmp_path / "afile" / "index.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lmms-general validate: error: cannot write") and err.count("\n") == 1
+
+
 def test_paths_with_a_missing_root_is_one_error_line(tmp_path, capsys):
     assert main(["paths", "--lm-eval", "--root", str(tmp_path / "nope")]) == 2
     assert _one_line_error(capsys, "nope does not exist").startswith("lmms-general paths: error:")
