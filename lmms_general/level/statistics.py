@@ -121,6 +121,36 @@ def _bleu_4(predictions: list[Any], references: list[Any]) -> Replicator:
     return SumReplicator(stats, finish)
 
 
+def _bleu_1_corpus(predictions: list[Any], references: list[Any]) -> Replicator:
+    """Corpus BLEU-1 as :func:`lmms_general.metrics.text.corpus_bleu_1` (nltk ``corpus_bleu``, weights
+    (1, 0, 0, 0)): per sample the clipped unigram matches, ``max(1, hypothesis length)`` (the precision's
+    denominator), the hypothesis length and the closest reference length (the brevity penalty's)."""
+    from collections import Counter
+
+    from lmms_general.metrics._common import answer_list
+    from lmms_general.metrics.text import word_tokens
+
+    stats = np.zeros((len(predictions), 4))
+    for i, (prediction, reference) in enumerate(zip(predictions, references, strict=True)):
+        refs = [word_tokens(r) for r in answer_list(reference)] or [[]]
+        hyp = word_tokens(str(prediction)) if prediction is not None else []
+        max_ref: Counter[str] = Counter()
+        for ref in refs:
+            for token, count in Counter(ref).items():
+                max_ref[token] = max(max_ref[token], count)
+        matches = sum(min(count, max_ref[token]) for token, count in Counter(hyp).items())
+        closest = min((len(r) for r in refs), key=lambda length: (abs(length - len(hyp)), length))
+        stats[i] = (matches, max(1, len(hyp)), len(hyp), closest)
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        matches, denominator, hyp_len, ref_len = s.T
+        safe = np.where(hyp_len > 0, hyp_len, 1.0)
+        penalty = np.where(hyp_len > ref_len, 1.0, np.where(hyp_len == 0, 0.0, np.exp(1.0 - ref_len / safe)))
+        return np.where(matches > 0, 100.0 * penalty * matches / denominator, 0.0)
+
+    return SumReplicator(stats, finish)
+
+
 @dataclass(frozen=True)
 class CiderReplicator:
     """CIDEr-D as pycocoevalcap ``Cider`` computes it, with document frequencies from each replicate.
@@ -302,12 +332,18 @@ BUILDERS: dict[str, Builder] = {
     "rmse": _rmse,
     "miou": _miou,
     "bleu_4": _bleu_4,
+    "bleu_1": _bleu_1_corpus,
     "cider": _cider,
     "macro_accuracy": _macro_accuracy,
     "f_score": _f_score,
     "ap": _ap,
     **{m: _box_ap(m) for m in ("ap50", "ap75", "ap10", "map", "map50")},
 }
+
+
+#: per-sample metrics scored over the whole corpus on rows with the ``corpus`` option (their builder is used when
+#: its value equals the task's score, i.e. on those rows)
+OPTIONAL_CORPUS = frozenset({"bleu_1"})
 
 
 def build_corpus_replicator(metric_id: str, items: Sequence[dict[str, Any]]) -> tuple[Replicator, float] | None:

@@ -106,7 +106,7 @@ def task_bootstrap(
     """
     from lmms_general.level.bootstrap import BootstrapTask
     from lmms_general.level.resample import MeanReplicator
-    from lmms_general.level.statistics import agrees, build_corpus_replicator
+    from lmms_general.level.statistics import OPTIONAL_CORPUS, agrees, build_corpus_replicator
     from lmms_general.metrics import get_metric
 
     spec = get_metric(metric_id, task)
@@ -119,7 +119,8 @@ def task_bootstrap(
             values = []
         if values and reported is not None and math.isclose(_mean(values), reported, rel_tol=1e-6, abs_tol=1e-6):
             return BootstrapTask(items=values, score_fn=_mean, replicator=MeanReplicator(np.asarray(values))), None
-    built = build_corpus_replicator(metric_id, items) if spec.kind == "corpus" else None
+    corpus = spec.kind == "corpus" or metric_id in OPTIONAL_CORPUS
+    built = build_corpus_replicator(metric_id, items) if corpus else None
     if built is not None and agrees(built[1], reported):
         return BootstrapTask(items=items, score_fn=score_fn, replicator=built[0]), None
     try:

@@ -105,6 +105,7 @@ CASES = {
     "miou": mask_items,
     "rmse": value_items,
     "bleu_4": text_items,
+    "bleu_1": text_items,
     "cider": text_items,
     "ap": anomaly_items,
     "ap50": box_items,
@@ -115,10 +116,14 @@ CASES = {
 }
 
 
+#: row options a metric's statistics stand for (BLEU-1's builder is the corpus form of the video rows)
+OPTIONS = {"bleu_1": {"corpus": True}}
+
+
 def slow_replicates(metric_id: str, items: list[dict], idx: np.ndarray) -> np.ndarray:
     spec = get_metric(metric_id)
-    return np.array([spec.score([items[i]["prediction"] for i in row], [items[i]["reference"] for i in row])
-                     for row in idx])
+    return np.array([spec.score([items[i]["prediction"] for i in row], [items[i]["reference"] for i in row],
+                                **OPTIONS.get(metric_id, {})) for row in idx])
 
 
 def test_every_builder_has_a_case():
@@ -129,7 +134,8 @@ def test_every_builder_has_a_case():
 def test_replicates_equal_the_metric_on_the_drawn_items(metric_id: str):
     rng = np.random.default_rng(3)
     items = CASES[metric_id](rng, 60)
-    point = get_metric(metric_id).score([i["prediction"] for i in items], [i["reference"] for i in items])
+    point = get_metric(metric_id).score([i["prediction"] for i in items], [i["reference"] for i in items],
+                                        **OPTIONS.get(metric_id, {}))
     replicator = corpus_replicator(metric_id, items, point)
     assert replicator is not None, f"{metric_id}: no fast path (statistics disagree with the point score)"
     idx = draw_indices(np.random.default_rng(5), len(items), 25)
@@ -181,6 +187,12 @@ def test_task_bootstrap_picks_the_vectorised_path():
                                [{"prediction": "a", "reference": r} for r in ("a", "b", "a")])
     assert why is None and isinstance(task.replicator, MeanReplicator)
     assert task.replicator(np.array([[0, 0, 2], [1, 1, 1]])).tolist() == [100.0, 0.0]
+    # BLEU-1: corpus rows (video QA, `corpus` option) sum statistics, sentence rows average per-sample values
+    items = text_items(rng, 30)
+    task, why = task_bootstrap("bleu_1", "general_bench_video_comp_agriculture_video_question_answering", items)
+    assert why is None and isinstance(task.replicator, SumReplicator)
+    task, why = task_bootstrap("bleu_1", "general_bench_nlp_temporal_reasoning", items)
+    assert why is None and isinstance(task.replicator, MeanReplicator)
 
 
 def test_recompute_replicator_calls_the_metric_per_row():
