@@ -61,16 +61,23 @@ def word_tokens(text: str) -> list[str]:
     """nltk ``word_tokenize(text, preserve_line=True)``: the Treebank-style word tokenizer without
     Punkt sentence splitting (deterministic, needs no downloaded nltk data). Text with Chinese characters
     is tokenised per character (:func:`cjk_tokens`); whitespace splitting would make a Chinese sentence
-    one token and its BLEU 0. Memoised: nltk >= 3.10 runs every regex under a ReDoS timeout (~0.7 ms per
-    sentence), and bootstrap replicates re-tokenise the same strings."""
-    return list(_word_tokens(text))
+    one token and its BLEU 0. Short texts are memoised: nltk >= 3.10 runs every regex under a ReDoS
+    timeout (~0.7 ms per sentence), and scoring and its bootstrap tokenise the same answers several times."""
+    if len(text) > _MEMO_CHARS:
+        return list(_tokenize(text))
+    return list(_memo_tokens(text))
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _word_tokens(text: str) -> tuple[str, ...]:
+_MEMO_CHARS = 1000
+
+
+def _tokenize(text: str) -> tuple[str, ...]:
     if _CJK.search(text):
         return tuple(cjk_tokens(text))
     return tuple(_nltk_bleu()[0](text))
+
+
+_memo_tokens = functools.lru_cache(maxsize=1 << 14)(_tokenize)
 
 
 def bleu1_sample(prediction: Any, references: Sequence[str]) -> float:

@@ -163,3 +163,14 @@ def test_rouge_on_chinese_is_character_level() -> None:
     assert _score("rouge_1", ["一个男人在街上走路"], ["一个男人在街上走路"]) == pytest.approx(100.0)
     # 6 characters shared (一 个 人 在 上 路) of 9 and 8 -> F = 2 * 6 / 17
     assert _score("rouge_1", ["一个男人在街上走路"], ["一个女人在路上跑"]) == pytest.approx(100 * 2 * 6 / 17)
+
+
+def test_word_tokens_memo_hands_out_fresh_lists():
+    """Tokenisation is memoised for short texts; a caller changing its list must not change later results."""
+    from lmms_general.metrics.text import word_tokens
+
+    first = word_tokens("A man rides a horse, at dawn.")
+    first.append("extra")
+    assert word_tokens("A man rides a horse, at dawn.") == ["A", "man", "rides", "a", "horse", ",", "at", "dawn", "."]
+    long_text = "word " * 400  # above the memo's length bound: tokenised every time, same result
+    assert word_tokens(long_text) == ["word"] * 400
