@@ -118,7 +118,7 @@ def printable(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        index = index_root(args.root, use_cache=not args.no_cache)
+        index = index_root(args.root, use_cache=not args.no_cache, check_samples=True)
     except DatasetNotFoundError as exc:
         print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
