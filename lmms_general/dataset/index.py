@@ -190,8 +190,8 @@ def _annotation_copy(archive: Path, member: tuple[str, ...]) -> Path:
 
 def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any], check: bool) -> dict[str, Any]:
     """Index an archived task from its listing and its annotation member alone (nothing is unpacked)."""
-    target = unpack_dir(archive) if archive.exists() else archive
     try:
+        target = unpack_dir(archive)
         sig: list[Any] = ["archive", str(target), content_fingerprint(archive)]
     except OSError as exc:
         return _empty_summary([], loc.source, [f"{archive}: cannot read task archive ({exc.strerror or exc})"])
