@@ -123,7 +123,7 @@ def printable(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        index = index_root(args.root, use_cache=not args.no_cache)
+        index = index_root(args.root, use_cache=not args.no_cache, check_samples=True)
     except DatasetNotFoundError as exc:
         print(printable(f"lmms-general validate: error: {exc}"), file=sys.stderr)
         return 2

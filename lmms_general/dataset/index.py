@@ -1,5 +1,7 @@
 """Indexing a General-Bench root: every task folder, its annotation file, sample count and errors.
 
+A run's index reads only the annotation files; ``check_samples`` (``validate``) also builds every sample.
+
 ``index_root`` is cached twice: per process (by root path) and on disk under
 ``$LMMS_GENERAL_CACHE/index/``. The disk cache is trusted only when it matches: its schema version,
 then per task a fingerprint of the annotation file (size, mtime_ns, inode and a hash of its first and
@@ -159,13 +161,26 @@ def _empty_summary(sig: list[Any], folder: Path, errors: list[str]) -> dict[str,
             "media_missing": 0, "errors": errors}
 
 
-def _fill_summary(summary: dict[str, Any], header: dict[str, Any], samples: list[Any], missing: int) -> None:
+def _read_task(
+    folder: Path, annotation: Path, loc: TaskLocation, check: bool, resolver: MediaResolver | None = None
+) -> tuple[dict[str, Any], int, int, list[str]]:
+    """``(header, samples, media_missing, sample errors)`` of one annotation file. Unchecked, only the file is
+    read (its records are the samples: none is ever dropped); checked, every sample is built. Raises
+    AnnotationError."""
+    if not check:
+        header, data = read_annotation(annotation)
+        return header, len(data), 0, []
+    header, samples, missing = parse_task(folder, annotation, loc, resolver=resolver)
+    return header, len(samples), missing, [e for sample in samples for e in sample.errors]
+
+
+def _fill_summary(summary: dict[str, Any], header: dict[str, Any], samples: int, missing: int,
+                  errors: list[str]) -> None:
     task = header.get("task")
     summary["task_name"] = str(task) if task is not None else None
-    summary["samples"] = len(samples)
+    summary["samples"] = samples
     summary["media_missing"] = missing
-    for sample in samples:
-        summary["errors"].extend(sample.errors)
+    summary["errors"].extend(errors)
 
 
 def _annotation_copy(archive: Path, member: tuple[str, ...]) -> Path:
@@ -173,10 +188,10 @@ def _annotation_copy(archive: Path, member: tuple[str, ...]) -> Path:
     return cache_root() / "archive-annotations" / unpack_dir(archive).name / Path(*member)
 
 
-def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any]) -> dict[str, Any]:
+def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any], check: bool) -> dict[str, Any]:
     """Index an archived task from its listing and its annotation member alone (nothing is unpacked)."""
-    target = unpack_dir(archive) if archive.exists() else archive
     try:
+        target = unpack_dir(archive)
         sig: list[Any] = ["archive", str(target), content_fingerprint(archive)]
     except OSError as exc:
         return _empty_summary([], loc.source, [f"{archive}: cannot read task archive ({exc.strerror or exc})"])
@@ -215,23 +230,25 @@ def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any])
             partial = copy.with_name(f"{copy.name}.partial-{os.getpid()}")
             partial.write_bytes(data)
             os.replace(partial, copy)
-        resolver = None if loc.modality == "nlp" else ArchiveMediaResolver(folder, listing, inside, annotation.parent)
-        header, samples, missing = parse_task(folder, copy, loc, resolver=resolver)
+        resolver = None
+        if check and loc.modality != "nlp":
+            resolver = ArchiveMediaResolver(folder, listing, inside, annotation.parent)
+        header, samples, missing, sample_errors = _read_task(folder, copy, loc, check, resolver)
     except AnnotationError as exc:
         errors.append(str(exc).replace(str(copy), shown))
         return summary
     except Exception as exc:  # noqa: BLE001 - BadZipFile, TarError, OSError, limits: report, keep indexing
         errors.append(f"{shown}: cannot read the annotation from the archive ({type(exc).__name__}: {exc})")
         return summary
-    _fill_summary(summary, header, samples, missing)
+    _fill_summary(summary, header, samples, missing, sample_errors)
     summary["errors"] = [e.replace(str(copy), shown) for e in errors]
     return summary
 
 
-def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
+def _summarise(loc: TaskLocation, cached: dict[str, Any], check: bool) -> dict[str, Any]:
     archive = task_archive(loc)
     if archive is not None:
-        return _summarise_archive(loc, archive, cached)
+        return _summarise_archive(loc, archive, cached, check)
     folder, errors = open_location(loc)
     annotation, notes = find_annotation(folder, loc.name)
     errors.extend(f"{folder}: {n}" for n in notes)
@@ -245,17 +262,17 @@ def _summarise(loc: TaskLocation, cached: dict[str, Any]) -> dict[str, Any]:
         return summary
     summary["annotation_file"] = str(annotation)
     try:
-        header, samples, missing = parse_task(folder, annotation, loc)
+        header, samples, missing, sample_errors = _read_task(folder, annotation, loc, check)
     except AnnotationError as exc:
         errors.append(str(exc))
         return summary
-    _fill_summary(summary, header, samples, missing)
+    _fill_summary(summary, header, samples, missing, sample_errors)
     return summary
 
 
-def _cache_file(root: Path) -> Path:
+def _cache_file(root: Path, check: bool) -> Path:
     digest = hashlib.sha1(str(root).encode("utf-8")).hexdigest()[:20]
-    return cache_root() / "index" / f"{digest}.json"
+    return cache_root() / "index" / f"{digest}{'-checked' if check else ''}.json"
 
 
 def _read_cache(path: Path, root: Path) -> dict[str, Any]:
@@ -276,21 +293,24 @@ def _write_cache(path: Path, root: Path, tasks: dict[str, Any]) -> None:
         logger.debug("index cache not written (%s)", exc)
 
 
-def build_index(root: Path, *, use_cache: bool = True, matcher: Matcher | None = None) -> RootIndex:
-    """Index ``root`` (no process cache). Raises NotGeneralBenchTreeError when it has no modality folder."""
+def build_index(
+    root: Path, *, use_cache: bool = True, matcher: Matcher | None = None, check_samples: bool = False
+) -> RootIndex:
+    """Index ``root`` (no process cache); see :func:`index_root`. Raises NotGeneralBenchTreeError when it has no
+    modality folder."""
     locations = task_locations(root)
     if not locations and not _has_modality(root):
         raise NotGeneralBenchTreeError(
             f"{root} is not a General-Bench tree: no image/, video/, audio/, 3D/ or nlp/ folder in it"
         )
     matcher = matcher or default_matcher()
-    cache_path = _cache_file(root)
+    cache_path = _cache_file(root, check_samples)
     cached = _read_cache(cache_path, root) if use_cache else {}
-    from tqdm.auto import tqdm  # a first index of a full tree unpacks and parses ~700 tasks: show it
+    from tqdm.auto import tqdm  # a first index of a full tree reads ~700 annotation files: show it
 
     progress = tqdm(locations, desc=f"indexing {root.name}", unit="task", leave=False,
                     disable=None if len(locations) >= 20 else True)
-    summaries = {str(loc.source): _summarise(loc, cached) for loc in progress}
+    summaries = {str(loc.source): _summarise(loc, cached, check_samples) for loc in progress}
     if summaries != cached:  # a warm index with nothing changed does not rewrite the cache
         _write_cache(cache_path, root, summaries)
 
@@ -315,6 +335,7 @@ def build_index(root: Path, *, use_cache: bool = True, matcher: Matcher | None =
             errors=tuple(errors),
             source=loc.source,
             name=loc.name,
+            checked=check_samples,
         )
         if key is not None:
             owner[key] = folder
@@ -329,8 +350,13 @@ def _has_modality(root: Path) -> bool:
     return bool(modality_folders(root))
 
 
-def index_root(root: str | os.PathLike[str], *, use_cache: bool = True) -> RootIndex:
+def index_root(root: str | os.PathLike[str], *, use_cache: bool = True, check_samples: bool = False) -> RootIndex:
     """Index a General-Bench root (thread-safe; cached per process and on disk unless ``use_cache`` is False).
+
+    By default only the annotation files are read (task names for matching, sample counts, file-level errors):
+    what a run needs, since each task builds and checks its own samples when it is loaded. ``check_samples``
+    builds every sample as well (media resolved, records checked), listing every sample's problems and the
+    missing media per task, as ``lmms-general validate`` does.
 
     Raises:
         DatasetNotFoundError: ``root`` does not exist.
@@ -338,11 +364,11 @@ def index_root(root: str | os.PathLike[str], *, use_cache: bool = True) -> RootI
     """
 
     path = resolve_root(root)
-    key = str(path)
+    key = f"{path}|checked" if check_samples else str(path)
     with _LOCK:
         if use_cache and key in _PROCESS_CACHE:
             return _PROCESS_CACHE[key]
-        index = build_index(path, use_cache=use_cache)
+        index = build_index(path, use_cache=use_cache, check_samples=check_samples)
         _PROCESS_CACHE[key] = index
         return index
 

@@ -70,10 +70,13 @@ class TaskFolder:
         annotation_file: the chosen annotation file, None when none was found.
         task_name: the annotation header's ``task`` value, None when unreadable.
         registry_key: the matched registry row, None when no row matches.
-        samples: number of samples; media_missing: number of media references that did not resolve.
-        errors: task- and sample-level problems (every sample error is listed).
+        samples: number of samples (the annotation's records: none is ever dropped).
+        media_missing: number of media references that did not resolve (0 unless ``checked``).
+        errors: task-level problems (archive, annotation file); with ``checked`` also every sample's problems.
         source: where the task lives in the tree (the folder, or the ``.zip`` it came from).
         name: the task's folder name in the tree (zip stem for archived tasks).
+        checked: whether every sample was built (media resolved, records checked), as ``validate`` does;
+            a run's index only reads the annotation files, and each task checks its samples when loaded.
     """
 
     modality: str
@@ -87,6 +90,7 @@ class TaskFolder:
     errors: tuple[str, ...]
     source: Path | None = None
     name: str = ""
+    checked: bool = False
 
 
 @dataclass

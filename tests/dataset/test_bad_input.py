@@ -71,8 +71,10 @@ def test_missing_media_keeps_the_sample(tmp_path: Path) -> None:
         ],
         name="bird_detection.json",
     )
-    folder = index_root(tmp_path).by_key("image_comp_bird_detection")
+    folder = index_root(tmp_path, check_samples=True).by_key("image_comp_bird_detection")
     assert (folder.samples, folder.media_missing, len(folder.errors)) == (2, 1, 1)
+    unchecked = index_root(tmp_path).by_key("image_comp_bird_detection")  # a run's index reads the file only
+    assert (unchecked.samples, unchecked.media_missing, unchecked.errors, unchecked.checked) == (2, 0, (), False)
     data = load_task(tmp_path, "image_comp_bird_detection")
     ok, gone = data.samples
     assert not ok.errors and ok.media[0].path.name == "ok.png"
@@ -113,7 +115,7 @@ def test_duplicate_ids(tmp_path: Path) -> None:
     data = load_task(tmp_path, "nlp_causal_reasoning")
     assert len(data.samples) == 3 and not data.samples[0].errors
     assert data.samples[2].errors == (f"{ann}: sample 'x': duplicate id (first used by sample #0)",)
-    assert index_root(tmp_path).by_key("nlp_causal_reasoning").errors == data.samples[2].errors
+    assert index_root(tmp_path, check_samples=True).by_key("nlp_causal_reasoning").errors == data.samples[2].errors
 
 
 def _zip(path: Path, entries: dict[str, bytes], link: str | None = None) -> None:
@@ -208,7 +210,7 @@ def test_media_outside_the_task_is_refused(tmp_path: Path) -> None:
         assert sample.media[0].path is None, sid
         assert f"sample {sid!r}: refused media" in sample.errors[0], sid
     assert by_id["inside"].media[0].path == (task / "images" / "ok.png").resolve() and not by_id["inside"].errors
-    assert index_root(tmp_path / "tree").by_key("image_comp_bird_detection").media_missing == 4
+    assert index_root(tmp_path / "tree", check_samples=True).by_key("image_comp_bird_detection").media_missing == 4
 
 
 def test_validate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,7 +66,7 @@ def test_loading_one_task_unpacks_only_its_archive(isolated_cache: Path) -> None
 
 
 def test_lazy_index_agrees_with_the_unpacked_folder(isolated_cache: Path) -> None:
-    index = index_root(OPENSET)
+    index = index_root(OPENSET, check_samples=True)
     archived = [t for t in index.tasks if t.source and (t.source.is_file() or (t.source / "open.tar.gz").is_file())]
     for task in archived:
         data = read_task(task, verify_media=False)
@@ -79,7 +79,7 @@ def test_lazy_index_agrees_with_the_unpacked_folder(isolated_cache: Path) -> Non
     from lmms_general.dataset import clear_process_cache
 
     clear_process_cache()
-    again = index_root(OPENSET)
+    again = index_root(OPENSET, check_samples=True)
     assert [(t.name, t.folder, t.samples, t.errors) for t in again.tasks] == [
         (t.name, t.folder, t.samples, t.errors) for t in index.tasks
     ]
@@ -94,7 +94,7 @@ def test_wrapped_archive_with_missing_media(tmp_path: Path, isolated_cache: Path
         archive = _zip(tmp_path / "root" / "image" / "comprehension" / "Wrapped.zip", entries)
     else:
         archive = _tar(tmp_path / "root" / "image" / "comprehension" / "Wrapped" / "open.tar.gz", entries)
-    index = index_root(tmp_path / "root")
+    index = index_root(tmp_path / "root", check_samples=True)
     (task,) = index.tasks
     assert _unpacked(isolated_cache) == []
     assert task.samples == 2 and task.media_missing == 1

@@ -93,7 +93,7 @@ def test_media_path_with_nul_newline_or_too_long(tmp_path: Path) -> None:
         {"id": f"w{i}", "input": {"image_file": raw}, "output": {"prediction": "GMC"}} for i, raw in enumerate(weird)
     ] + [{"id": "ok", "input": {"image_file": "images/ok.png"}, "output": {"prediction": "GMC"}}]}))
     docs, items, _ = _run_all(root, "image_comp_car_brands_recognition", "GMC")
-    task = index_root(root, use_cache=False).by_key("image_comp_car_brands_recognition")
+    task = index_root(root, use_cache=False, check_samples=True).by_key("image_comp_car_brands_recognition")
     assert task.samples == 4 and task.media_missing == 3
     for i, why in enumerate(("NUL byte", "line break", "over 400")):
         assert any(f"sample 'w{i}'" in e and str(ann) in e and why in e for e in task.errors), why
