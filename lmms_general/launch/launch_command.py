@@ -36,8 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model_args", default="", help="lmms-eval --model_args")
     parser.add_argument("--batch_size", default="1", help="lmms-eval --batch_size (default 1)")
     parser.add_argument("--limit", type=int, help="lmms-eval --limit per task (smoke runs)")
-    parser.add_argument("--gpus-per-shard", type=float, default=1.0, help="GPUs each shard requests (default 1; 0 for CPU)")
-    parser.add_argument("--cpus-per-shard", type=float, default=1.0, help="CPUs each shard requests (default 1)")
+    parser.add_argument("--gpus-per-shard", type=float, default=1.0,
+                        help="GPUs each shard requests (default 1; 0 for CPU)")
+    parser.add_argument("--cpus-per-shard", type=float, default=1.0,
+                        help="CPUs each shard requests (default 1)")
     parser.add_argument("--retries", type=int, default=2, help="re-runs of a failed shard (default 2)")
     parser.add_argument("--force", action="store_true", help="re-run shards whose results already exist")
     parser.add_argument("--merge-only", action="store_true", help="only merge existing shard outputs")
@@ -75,10 +77,9 @@ def _plan(args: argparse.Namespace):  # noqa: ANN202 - Plan
 
 
 def run(args: argparse.Namespace) -> int:
+    from lmms_general.commands.args import fail
     from lmms_general.launch.jobs import LaunchSpec, make_jobs, quote, run_with_retries
     from lmms_general.launch.merge import merge_shards
-
-    from lmms_general.commands.args import fail
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     extra = list(args.extra or [])
