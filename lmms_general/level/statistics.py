@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from lmms_general.level.coco_ap import IOU_THRESHOLDS, CocoApReplicator
+from lmms_general.level.codebleu_stats import codebleu_replicator
 from lmms_general.level.resample import MeanReplicator, Replicator, SumReplicator
 
 Builder = Callable[[list[Any], list[Any]], Replicator]
@@ -337,6 +338,7 @@ BUILDERS: dict[str, Builder] = {
     "macro_accuracy": _macro_accuracy,
     "f_score": _f_score,
     "ap": _ap,
+    "codebleu": codebleu_replicator,
     **{m: _box_ap(m) for m in ("ap50", "ap75", "ap10", "map", "map50")},
 }
 

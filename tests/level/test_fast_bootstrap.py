@@ -98,7 +98,31 @@ def anomaly_items(rng: np.random.Generator, n: int) -> list[dict]:
     return items
 
 
+CODE = [
+    "def add(a, b):\n    return a + b",
+    "def f(x):\n    y = x * 2\n    # twice\n    return y",
+    "for i in range(10):\n    print(i)",
+    "x = [i for i in range(5)]\nprint(sum(x))",
+    'class A:\n    """doc"""\n    def __init__(self):\n        self.v = 1',
+    "def broken(:\n    return",  # not valid Python: tree-sitter still parses it, with errors
+    "return the sum of a and b",  # prose
+]
+
+
+def code_items(rng: np.random.Generator, n: int) -> list[dict]:
+    """Code answers: exact, edited, prose, blank and unparsed; one or two references per sample."""
+    items = []
+    for i in range(n):
+        ref = CODE[i % len(CODE)]
+        refs = [ref] if i % 3 else [ref, CODE[(i + 2) % len(CODE)]]
+        kind = rng.integers(5)
+        prediction = [ref, ref.replace("return", "yield"), CODE[(i + 1) % len(CODE)], "", None][kind]
+        items.append({"prediction": prediction, "reference": refs})
+    return items
+
+
 CASES = {
+    "codebleu": code_items,
     "micro_f1": label_items,
     "macro_accuracy": class_items,
     "f_score": class_items,
