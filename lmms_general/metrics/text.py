@@ -204,18 +204,27 @@ def ptb_tokenize(texts: Sequence[str]) -> list[str]:
         if _CJK.search(text):
             out[i] = " ".join(t for t in cjk_tokens(text.lower()) if t not in PTB_PUNCTUATIONS and t.isalnum())
     indices = [i for i, t in enumerate(texts) if t.strip() and not _CJK.search(t)]
-    if not indices:
-        return out
-    if java_available():
+    java = java_available()
+    todo = [i for i in indices if (java, texts[i]) not in _PTB_MEMO]
+    if todo and java:  # one Java start for every text not tokenised before in this process
         from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
-        tokenized = PTBTokenizer().tokenize({i: [{"caption": texts[i]}] for i in indices})
-        for i in indices:
-            out[i] = tokenized[i][0]
+        tokenized = PTBTokenizer().tokenize({i: [{"caption": texts[i]}] for i in todo})
+        fresh = {texts[i]: tokenized[i][0] for i in todo}
     else:
-        for i in indices:
-            out[i] = ptb_tokenize_python(texts[i])
+        fresh = {texts[i]: ptb_tokenize_python(texts[i]) for i in todo}
+    if len(_PTB_MEMO) + len(fresh) > _PTB_MEMO_SIZE:
+        _PTB_MEMO.clear()
+    _PTB_MEMO.update(((java, text), tokens) for text, tokens in fresh.items())
+    for i in indices:
+        out[i] = fresh[texts[i]] if texts[i] in fresh else _PTB_MEMO[(java, texts[i])]
     return out
+
+
+#: (Java used, text) -> tokenised text: level and the bootstrap tokenise a task's captions more than once, and
+#: each Java call starts a JVM (seconds); per-caption tokenisation is independent of the other captions
+_PTB_MEMO: dict[tuple[bool, str], str] = {}
+_PTB_MEMO_SIZE = 500_000
 
 
 def coco_tokenize(text: Any) -> str:
