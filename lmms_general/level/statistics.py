@@ -24,6 +24,11 @@ from lmms_general.level.resample import MeanReplicator, Replicator, SumReplicato
 Builder = Callable[[list[Any], list[Any]], Replicator]
 
 
+def _ratio(numerator: np.ndarray, denominator: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` where ``where`` holds, else 0 (no division warnings)."""
+    return np.where(where, numerator / np.where(where, denominator, 1.0), 0.0)
+
+
 def _micro_f1(predictions: list[Any], references: list[Any]) -> Replicator:
     stats = np.zeros((len(predictions), 3))
     for i, (p, r) in enumerate(zip(predictions, references, strict=True)):
@@ -88,9 +93,7 @@ def _miou(predictions: list[Any], references: list[Any]) -> Replicator:
         inter = np.diagonal(m, axis1=1, axis2=2)
         union = m.sum(axis=1) + m.sum(axis=2) - inter
         present = union > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(present, inter / np.where(present, union, 1.0), 0.0)
-        return 100.0 * ratio.sum(axis=1) / present.sum(axis=1)
+        return 100.0 * _ratio(inter, union, present).sum(axis=1) / present.sum(axis=1)
 
     return SumReplicator(stats, finish)
 
@@ -262,8 +265,7 @@ def _macro_accuracy(predictions: list[Any], references: list[Any]) -> Replicator
     def finish(s: np.ndarray) -> np.ndarray:
         support, correct = s[:, :k], s[:, k:]
         present = support > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            recall = np.where(present, correct / np.where(present, support, 1.0), 0.0)
+        recall = _ratio(correct, support, present)
         return 100.0 * recall.sum(axis=1) / present.sum(axis=1)
 
     return SumReplicator(stats, finish)
@@ -280,9 +282,7 @@ def _f_score(predictions: list[Any], references: list[Any]) -> Replicator:
 
     def finish(s: np.ndarray) -> np.ndarray:
         support, predicted, tp = s[:, :k], s[:, k : 2 * k], s[:, 2 * k :]
-        present = support > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f1 = np.where(present, 2 * tp / np.where(present, support + predicted, 1.0), 0.0)
+        f1 = _ratio(2 * tp, support + predicted, support > 0)
         return 100.0 * (f1 * support).sum(axis=1) / support.sum(axis=1)
 
     return SumReplicator(stats, finish)
