@@ -272,15 +272,16 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
     return reports
 
 
-_MODALITY_DIRS = frozenset({"image", "video", "audio", "3d", "nlp"})  # lmms_general.dataset.layout, any casing
-_PARADIGM_DIRS = frozenset({"comprehension", "generation"})
 
 
 def _data_root(task_dir: str) -> str | None:
     """The General-Bench root above a task folder laid out as ``<root>/<modality>/<paradigm>/<task>`` or
     ``<root>/nlp/<task>``; None for a folder outside that layout (a task archive unpacked into the cache)."""
+    from lmms_general.dataset.layout import MODALITY_FOLDERS, PARADIGMS
+
     parts = Path(task_dir).parts
-    if len(parts) >= 4 and parts[-3].lower() in _MODALITY_DIRS - {"nlp"} and parts[-2].lower() in _PARADIGM_DIRS:
+    media_modality = MODALITY_FOLDERS.get(parts[-3].lower()) if len(parts) >= 4 else None
+    if media_modality not in (None, "nlp") and parts[-2].lower() in PARADIGMS:
         return str(Path(*parts[:-3]))
     if len(parts) >= 3 and parts[-2].lower() == "nlp":
         return str(Path(*parts[:-2]))
