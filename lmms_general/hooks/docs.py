@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from lmms_general.protocol.doc import COLUMNS, doc_row
+from lmms_general.protocol.doc import COLUMNS, doc_row, task_labels
 from lmms_general.registry import TASK_PREFIX, load_registry
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,8 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     data = dataset.load_task(dataset.resolve_root(root), key)
     for error in data.errors:
         logger.warning("%s: %s", spec.task, error)
-    return [doc_row(spec, data.header, s, str(data.folder.folder)) for s in data.samples]
+    labels = task_labels(spec, data.header, data.samples)  # the task's label set, gathered once per task
+    return [doc_row(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples]
 
 
 def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
