@@ -324,18 +324,20 @@ _GENERATION_LEAD = {
 
 def generation_text(doc: Doc) -> str:
     """The annotation's own text of a generation sample (what a specialist generator is conditioned on: the caption,
-    the edit instruction, the sentence to speak), without our task instruction; "" when it has none usable."""
+    the edit instruction, the sentence to speak) as written, without our task instruction (the CLIP / CLAP score
+    reference and what specialist pipelines are conditioned on)."""
     inp = doc.sample.get("input")
     if inp is None:
         inp = {"prompt": doc.sample.get("caption", "")}
-    text = _generic_text(inp).strip()
-    return text if is_usable_prompt(text) else ""
+    return _generic_text(inp).strip()
 
 
 def _generation_prompt(doc: Doc) -> str:
     from lmms_general.protocol.kinds import three_d_output
 
-    content = generation_text(doc) or f"({doc.spec.display_name})"
+    content = generation_text(doc)
+    if not is_usable_prompt(content):
+        content = f"({doc.spec.display_name}: no description given)"
     lead = _GENERATION_LEAD.get(doc.generation_kind)
     if lead is None:
         return content
