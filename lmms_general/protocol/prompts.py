@@ -131,15 +131,18 @@ KNOWN_PLACEHOLDERS = (
     "user defined prompt",
     "your prompt here",
     "prompt",
+    "prompts",
     "placeholder",
+    "text",
+    "question",
     "todo",
     "tbd",
     "n a",
     "none",
     "null",
 )
-_PLACEHOLDER_WORDS = re.compile(r"\b(placeholder|user[s]?[- ]?(specifically[- ])?defined prompts?|prompt goes here|"
-                                r"insert (your )?prompt|lorem ipsum)\b", re.I)
+_PLACEHOLDER_WORDS = re.compile(r"\b(user[s]?'?[- ]?(specifically[- ])?defined prompts?|prompt goes here|"
+                                r"insert (your )?prompt|your prompt here|lorem ipsum)\b", re.I)
 _FILE_NAME = re.compile(r"^[\w./\\ -]+\.(jpe?g|png|bmp|gif|webp|tiff?|mp4|avi|mov|mkv|webm|wav|mp3|flac|ogg|npy|npz|"
                         r"ply|obj|off|pcd|glb|json|txt|flo)$", re.I)
 _MASK_TOKEN = re.compile(r"<mask>|\[mask\]|<blank>|\[blank\]|_{3,}", re.I)
