@@ -72,14 +72,15 @@ class GenRequest:
     @property
     def content(self) -> str:
         """What a specialist generator is conditioned on: the annotation's own text (caption, edit instruction,
-        sentence to speak) without the task instruction the prompt leads with; the prompt for other docs."""
+        sentence to speak) without the task instruction the prompt leads with; the prompt where the doc has none."""
         if not self.doc.get("payload_json"):
             return self.prompt
         from lmms_general.protocol.doc import doc_of
         from lmms_general.protocol.prompts import generation_text
 
         data = doc_of(self.doc)
-        return generation_text(data) if data.output_modality != "text" else self.prompt
+        text = generation_text(data) if data.output_modality != "text" else ""
+        return text or self.prompt
 
     @property
     def wants_mesh(self) -> bool:

@@ -274,3 +274,11 @@ def test_3d_input_without_rendering_is_reported_unsupported_for_chat_models(monk
     result = process_results(row, ["bus"])
     assert result["failed"] == 1 and result["score"]["status"] == "failed"
     assert UNSUPPORTED_MODALITY in result["score"]["error"] and "pointcloud" in result["score"]["error"]
+
+
+def test_specialist_generators_are_conditioned_on_the_annotation_text() -> None:
+    from model_adapters.requests import GenRequest
+
+    row = rows("audio_gen_texttospeech")[1]
+    req = GenRequest(0, hooks.doc_to_text(row), {}, dict(row), "t", "test", 1)
+    assert req.prompt.startswith("Speak the following text aloud") and req.content == "The train leaves at nine."
