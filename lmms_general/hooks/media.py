@@ -101,6 +101,8 @@ def _array(path: Path) -> Any:
 
 #: 3D input kinds that have no chat-message type (rendered to views when LMMS_GENERAL_RENDER_3D is set)
 THREE_D_KINDS = frozenset({"pointcloud", "mesh"})
+#: input kinds a chat message has no type for (other kinds travel as image / video / audio content)
+NON_VISUAL_KINDS = frozenset({"pointcloud", "mesh", "depth"})
 UNSUPPORTED_MODALITY = "input modality not supported by this model"
 
 
@@ -167,9 +169,9 @@ def unsupported_inputs(doc: Mapping[str, Any] | Doc, supported: frozenset[str]) 
     from lmms_general.protocol.render3d import render_views_enabled
 
     data = doc_of(doc)
-    kinds = {e.kind for e in data.inputs if e.path}
+    kinds = {e.kind for e in data.inputs if e.path} & NON_VISUAL_KINDS
     if render_views_enabled():
-        kinds = {"image" if k in THREE_D_KINDS else k for k in kinds}
+        kinds -= THREE_D_KINDS
     return sorted(kinds - supported)
 
 
