@@ -387,6 +387,17 @@ def _media_prompt(doc: Doc) -> str:
     return _with_format(doc, text, own if is_usable_prompt(own) else "")
 
 
+def _fields_text(inp: Any) -> str:
+    """A record's text fields as ``name: value`` lines (for a record no prompt template covers)."""
+    if isinstance(inp, str):
+        return inp.strip()
+    if not isinstance(inp, Mapping):
+        return ""
+    return "\n".join(f"{key}: {value}" for key, value in inp.items()
+                     if isinstance(value, (str, int, float)) and str(value).strip()
+                     and not is_placeholder_prompt(value))
+
+
 def build_prompt(doc: Doc) -> str:
     """The instruction for one doc (without lmms-eval's pre/post prompt): the task text (or a task-derived
     instruction where the annotation's is missing, a placeholder or a raw structure), the specialist inputs, lettered
@@ -395,6 +406,8 @@ def build_prompt(doc: Doc) -> str:
         return _generation_prompt(doc)
     if doc.registry_key.startswith("nlp_"):
         text = _nlp_prompt(str(doc.context.get("task_type", "")), doc.sample, doc.spec.display_name)
+        if not is_usable_prompt(text.strip()):  # an unknown record shape: say the task, then the record's fields
+            text = "\n".join(x for x in (task_instruction(doc), _fields_text(doc.sample.get("input"))) if x)
         if doc.task_kind in {"label_set", "qa"} and doc.context.get("labels") and not doc.context.get("options"):
             return _with_format(doc, text, text).strip()
         return text

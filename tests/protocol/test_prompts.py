@@ -282,3 +282,11 @@ def test_specialist_generators_are_conditioned_on_the_annotation_text() -> None:
     row = rows("audio_gen_texttospeech")[1]
     req = GenRequest(0, hooks.doc_to_text(row), {}, dict(row), "t", "test", 1)
     assert req.prompt.startswith("Speak the following text aloud") and req.content == "The train leaves at nine."
+
+
+def test_nlp_record_no_template_covers_gets_the_task_and_its_fields() -> None:
+    doc = {"registry_key": "nlp_part_of_speech", "sample_id": "p1", "payload_json": json.dumps({
+        "task_kind": "label_set", "output_modality": "text", "media": [], "reference": "DET NOUN VERB",
+        "sample": {"id": "p1", "input": {"sentence": "The cat sat."}}, "task_dir": "", "context": {"task_type": "?"}})}
+    text = hooks.doc_to_text(doc)
+    assert text.startswith("Task: Part-of-Speech.") and "sentence: The cat sat." in text and "{" not in text
