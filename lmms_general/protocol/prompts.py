@@ -359,7 +359,7 @@ def _three_d_note(doc: Doc) -> str:
     if render_views_enabled():
         return (f"The 3D input is shown as {len(view_names())} rendered views of the same object "
                 f"({', '.join(view_names())}), points coloured by height.")
-    return ""
+    return f"The input is {describe_inputs(doc)}."
 
 
 def _media_prompt(doc: Doc) -> str:
