@@ -139,7 +139,12 @@ def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels
     inp = sample.input if isinstance(sample.input, dict) else {}
     modality = header.get("modality") if isinstance(header.get("modality"), dict) else {}
     if task_labels is None:  # one sample alone: never list its own reference as the label set
-        task_labels = gather_labels(spec, header, [sample], use_references=False)
+        try:
+            task_labels = gather_labels(spec, header, [sample], use_references=False)
+        except Exception:  # noqa: BLE001 - a malformed record loses its label set, never its doc
+            from lmms_general.protocol.labels import TaskLabels
+
+            task_labels = TaskLabels()
     return {
         "registry_key": spec.key,
         "task_name": spec.display_name,
@@ -158,9 +163,16 @@ def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels
 def task_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Any) -> Any:
     """The task's :class:`~lmms_general.protocol.labels.TaskLabels`, gathered once from all its samples; pass it
     to :func:`doc_row` / :func:`make_doc` for every sample of the task."""
-    from lmms_general.protocol.labels import gather_labels
+    from lmms_general.protocol.labels import TaskLabels, gather_labels
 
-    return gather_labels(spec, header, list(samples))
+    try:
+        return gather_labels(spec, header, list(samples))
+    except Exception as exc:  # noqa: BLE001 - a malformed annotation loses its label set, never its samples
+        import logging
+
+        logging.getLogger("lmms_general").warning("%s: no label set gathered: %s: %s", spec.task,
+                                                  type(exc).__name__, exc)
+        return TaskLabels()
 
 
 def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,

@@ -123,11 +123,21 @@ def _expression(sample: Any) -> str:
 def specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Mapping[str, Any]],
                       reference: Any) -> dict[str, Any]:
     """The task kind's specialist inputs for one sample (keys absent when the kind has none or the sample lacks
-    them). ``reference`` is the sample's resolved reference (the first frame of a track / mask comes from it)."""
+    them). ``reference`` is the sample's resolved reference (the first frame of a track / mask comes from it).
+    A malformed record gives none (its problems are reported when the sample is scored); never raises."""
+    try:
+        return _specialist_inputs(spec, kind, sample, media, reference)
+    except Exception:  # noqa: BLE001 - hints for the prompt; a broken record must not stop the task's docs
+        return {}
+
+
+def _specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Mapping[str, Any]],
+                       reference: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if kind == "tracking":
         boxes = reference.get("answer") if isinstance(reference, Mapping) else reference
-        if isinstance(boxes, list) and boxes and isinstance(boxes[0], list) and len(boxes[0]) == 4:
+        if isinstance(boxes, list) and boxes and isinstance(boxes[0], list) and len(boxes[0]) == 4 \
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in boxes[0]):
             out["first_frame_box"] = [float(v) for v in boxes[0]]
         out["frame_count"] = _frame_total(media) or (len(boxes) if isinstance(boxes, list) else None)
     elif kind == "dense" and is_vos(spec):
@@ -140,15 +150,15 @@ def specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Ma
             if first is not None:
                 from lmms_general.metrics.arrays import load_array
 
-                try:
-                    out["first_frame_polygons"] = mask_polygons(load_array(first))
-                except (ValueError, TypeError):
-                    pass
+                mask = load_array(first)
+                if mask is not None and mask.ndim in (2, 3) and mask.size:
+                    out["first_frame_polygons"] = mask_polygons(mask)
     elif kind == "tube":
         expression = _expression(sample)
         if expression:
             out["expression"] = expression
         count = sample.extra.get("frame_count")
-        out["frame_count"] = int(count) if isinstance(count, (int, float)) and count else _frame_total(media)
+        valid = isinstance(count, (int, float)) and not isinstance(count, bool) and 0 < count < 10**7
+        out["frame_count"] = int(count) if valid else _frame_total(media)
         out["fps"] = _video_rate(media)
     return {k: v for k, v in out.items() if v is not None}
