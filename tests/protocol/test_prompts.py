@@ -290,3 +290,15 @@ def test_nlp_record_no_template_covers_gets_the_task_and_its_fields() -> None:
         "sample": {"id": "p1", "input": {"sentence": "The cat sat."}}, "task_dir": "", "context": {"task_type": "?"}})}
     text = hooks.doc_to_text(doc)
     assert text.startswith("Task: Part-of-Speech.") and "sentence: The cat sat." in text and "{" not in text
+
+
+def test_closeset_label_sets_come_from_the_openset_copy_next_to_it() -> None:
+    from lmms_general.hooks.docs import openset_sibling
+
+    closeset = SAMPLE_ROOT.parent / "General-Bench-Closeset"
+    assert openset_sibling(closeset) == SAMPLE_ROOT and openset_sibling(SAMPLE_ROOT) is None
+    row = build_docs("audio_comp_accent_classification", closeset)[0]
+    doc = doc_of(row)
+    assert doc.reference is None and doc.context["labels"] == ["american", "british", "indian"]
+    fall = doc_of(build_docs("image_comp_fall_human_detection", closeset)[0])
+    assert fall.context["labels"] == ["Fall"] and '"Fall"' in build_prompt(fall)
