@@ -53,7 +53,7 @@ _LIST_AFTER = re.compile(
 _YES_CODE = re.compile(r"(?P<code>[\w-]+)\s*(?:=|:|means|for)\s*['\"]?yes\b|\byes\s*(?:=|:|->)\s*(?P<code2>[\w-]+)",
                        re.I)
 _NO_CODE = re.compile(r"(?P<code>[\w-]+)\s*(?:=|:|means|for)\s*['\"]?no\b|\bno\s*(?:=|:|->)\s*(?P<code2>[\w-]+)", re.I)
-_MAX_LABELS = 200
+_MAX_LABELS = 400
 _MAX_LABEL_CHARS = 60
 
 
