@@ -155,6 +155,10 @@ _OWN_FORMAT = re.compile(
 )
 
 
+_OWN_CHOICES = re.compile(r"\b(candidate (choices|answers|labels)|choices are|options are|options:|choose from|"
+                          r"select from|one of the following|the given choices)\b", re.I)
+
+
 def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
@@ -297,7 +301,8 @@ def labels_listed(text: str, labels: Any) -> bool:
 def _with_format(doc: Doc, text: str, own_text: str) -> str:
     """``text`` + the answer-format sentence of the task kind; free-text formats defer to the annotation's own."""
     context = dict(doc.context)
-    context["labels_listed"] = labels_listed(text, context.get("labels"))
+    # a sample that offers its own candidates ("The candidate choices are [...]") is not given the task's whole list
+    context["labels_listed"] = labels_listed(text, context.get("labels")) or bool(_OWN_CHOICES.search(own_text))
     instruction = answer_format(doc.task_kind).instruction(context)
     free = doc.task_kind in {"qa", "label_set", "text", "open_answer", "number"}
     if free and _OWN_FORMAT.search(own_text) and context["labels_listed"]:

@@ -302,3 +302,12 @@ def test_closeset_label_sets_come_from_the_openset_copy_next_to_it() -> None:
     assert doc.reference is None and doc.context["labels"] == ["american", "british", "indian"]
     fall = doc_of(build_docs("image_comp_fall_human_detection", closeset)[0])
     assert fall.context["labels"] == ["Fall"] and '"Fall"' in build_prompt(fall)
+
+
+def test_a_sample_with_its_own_candidates_is_not_given_the_whole_label_list() -> None:
+    doc = {"registry_key": "image_comp_bird_species_recognition", "sample_id": "b1", "payload_json": json.dumps({
+        "task_kind": "qa", "output_modality": "text", "media": [], "reference": "Crow", "task_dir": "",
+        "sample": {"id": "b1", "input": {"prompt": "Which bird is this? The candidate choices are ['Crow', 'Owl']."}},
+        "context": {"labels": ["Crow", "Owl", "Robin", "Wren"]}})}
+    text = hooks.doc_to_text(doc)
+    assert "Robin" not in text and text.endswith("Answer with the label only.")
