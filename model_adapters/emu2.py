@@ -94,9 +94,9 @@ class Emu2(GeneralistAdapter):
             if kind == "image_edit":
                 if not req.images:
                     raise ValueError("image_edit needs an input image but doc_to_visual returned none")
-                prompt: Any = [*req.images, req.prompt]
+                prompt: Any = [*req.images, req.content]
             else:
-                prompt = req.prompt
+                prompt = req.content
             output = self._gen(prompt)
             image = getattr(output, "image", None) or output.images[0]
             writer = self.writer(req)

@@ -77,7 +77,7 @@ class Emu3(GeneralistAdapter):
     def generate(self, kind: str, batch: list[GenRequest]) -> list[str]:
         import torch
 
-        prompts = [req.prompt for req in batch]
+        prompts = [req.content for req in batch]
         inputs = self.processor(
             text=prompts,
             padding=True,

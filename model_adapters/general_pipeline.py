@@ -114,7 +114,7 @@ class GeneralPipeline(GeneralistAdapter):
         return comp.generate_until(instances)
 
     def _describe(self, kind: str, batch: list[GenRequest]) -> list[str]:
-        prompts = [req.prompt if kind == "image_to_speech" else _DESCRIBE[kind] for req in batch]
+        prompts = [req.content if kind == "image_to_speech" else _DESCRIBE[kind] for req in batch]
         return ask(self.component("comp"), prompts, [req.visuals for req in batch], self.max_new_tokens)
 
     # -- generation ------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ class GeneralPipeline(GeneralistAdapter):
         return pipelines.output_images(self._diffuse("t2i", prompts))
 
     def _images(self, kind: str, batch: list[GenRequest]) -> list[str]:
-        prompts = [req.prompt for req in batch]
+        prompts = [req.content for req in batch]
         if kind == "audio_to_image":
             prompts = [f"{p} {d}".strip() for p, d in zip(prompts, self._describe(kind, batch), strict=True)]
         if kind == "image_edit":
@@ -156,7 +156,7 @@ class GeneralPipeline(GeneralistAdapter):
         return [self._save(req, images=[img]) for req, img in zip(batch, images, strict=True)]
 
     def _videos(self, kind: str, batch: list[GenRequest]) -> list[str]:
-        prompts = [req.prompt for req in batch]
+        prompts = [req.content for req in batch]
         if kind == "text_to_video":
             result = self._diffuse("t2v", prompts)
         else:
@@ -172,7 +172,7 @@ class GeneralPipeline(GeneralistAdapter):
         ]
 
     def _audios(self, kind: str, batch: list[GenRequest]) -> list[str]:
-        texts = [req.prompt for req in batch]
+        texts = [req.content for req in batch]
         if kind in ("image_to_speech", "video_to_audio", "audio_edit"):
             described = self._describe(kind, batch)
             texts = (
@@ -186,7 +186,7 @@ class GeneralPipeline(GeneralistAdapter):
 
     def _three_d(self, kind: str, batch: list[GenRequest]) -> list[str]:
         if kind == "text_to_3d":
-            images = self._render([req.prompt for req in batch])
+            images = self._render([req.content for req in batch])
         else:
             images = [_one(req.images, req, "an input image") for req in batch]
         depths = depth_lifting.estimate_depth(self.component("pc"), images)

@@ -49,7 +49,7 @@ class Janus(GeneralistAdapter):
     def generate(self, kind: str, batch: list[GenRequest]) -> list[str]:
         import torch
 
-        texts = [apply_chat(self.processor, req.prompt, 0) for req in batch]
+        texts = [apply_chat(self.processor, req.content, 0) for req in batch]
         inputs = self.processor(text=texts, generation_mode="image", padding=True, return_tensors="pt").to(self.device)
         torch.manual_seed(self.seed)
         tokens = self.model.generate(

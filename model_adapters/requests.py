@@ -70,6 +70,19 @@ class GenRequest:
         return self.context.replace("<image>", "").strip()
 
     @property
+    def content(self) -> str:
+        """What a specialist generator is conditioned on: the annotation's own text (caption, edit instruction,
+        sentence to speak) without the task instruction the prompt leads with; the prompt where the doc has none."""
+        if not self.doc.get("payload_json"):
+            return self.prompt
+        from lmms_general.protocol.doc import doc_of
+        from lmms_general.protocol.prompts import generation_text
+
+        data = doc_of(self.doc)
+        text = generation_text(data) if data.output_modality != "text" else ""
+        return text or self.prompt
+
+    @property
     def wants_mesh(self) -> bool:
         """True when a 3D task expects a mesh rather than a point cloud (from the task registry)."""
         return _wants_mesh(str(self.doc.get("registry_key") or ""))

@@ -255,6 +255,31 @@ def nlp_tasks() -> dict[str, Files]:
             }
         )
     }
+    # look-alike labels (BEFORE / IBEFORE, INCLUDES / IS_INCLUDED); the prompt lists none: the label set comes from
+    # the references, as a temporal-relation benchmark (TimeBank-Dense style) publishes its relation list
+    ter_prompt = (
+        "<<<raw_text>>> What is the temporal relation between the event marked [E1] and the event marked [E2]? "
+        "Provide only the relation label as output."
+    )
+    ter = [
+        ("ter_0101", "The army [E1]crossed[/E1] the border at dawn and the invasion [E2]began[/E2] an hour later.",
+         "BEFORE"),
+        ("ter_0102", "The alarm [E1]rang[/E1] and the guards immediately [E2]rushed[/E2] in.", "IBEFORE"),
+        ("ter_0103", "During the [E1]conference[/E1], the minister [E2]announced[/E2] the new budget.", "INCLUDES"),
+        ("ter_0104", "The minister [E1]announced[/E1] the budget during the week-long [E2]summit[/E2].",
+         "IS_INCLUDED"),
+    ]
+    t["nlp/Temporal-Event-Reasoning"] = {
+        "annotation.json": js(
+            {
+                **header("temporal_event_reasoning", "classification", ["text"], ["text"], data_source="timebank"),
+                "data": [
+                    {"id": i, "input": {"raw_text": r, "prompt": ter_prompt}, "output": {"label": c}}
+                    for i, r, c in ter
+                ],
+            }
+        )
+    }
     t["nlp/Multi-Turn-Daily-Dialogue-Generation"] = {
         "annotation.json": js(
             {

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lmms_general.hooks.media import doc_to_visual, load_inputs
+from lmms_general.hooks.media import doc_to_visual, load_inputs, record_unsupported, unsupported_inputs
 from lmms_general.hooks.results import aggregate_error, aggregate_failed, aggregate_score, process_results
 from lmms_general.protocol import build_prompt, doc_of
 
@@ -45,8 +45,13 @@ def doc_to_messages(
 ) -> list[dict[str, Any]]:
     """Chat messages with explicitly typed media (lmms-eval mislabels untyped audio dicts as video).
 
-    Chat content has no 3D type: point clouds and depth maps reach simple-mode models via ``doc_to_visual``.
+    Chat content has no 3D type: with ``LMMS_GENERAL_RENDER_3D`` set, point clouds and meshes go as rendered views
+    (images); otherwise the sample gets the status "input modality not supported by this model" (scored as failed),
+    never a prompt without its input. Simple-mode models get the arrays via ``doc_to_visual``.
     """
+    missing = unsupported_inputs(doc, frozenset(_CHAT_TYPE))
+    if missing:
+        record_unsupported(doc, missing)
     content: list[dict[str, Any]] = [
         {"type": _CHAT_TYPE[kind], "url": value}
         for kind, values in load_inputs(doc)

@@ -10,10 +10,12 @@ dropped: samples whose media failed to resolve keep their ``load_error`` and sco
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from lmms_general.protocol.doc import COLUMNS, doc_row
+from lmms_general.protocol.doc import COLUMNS, doc_row, task_labels
 from lmms_general.registry import TASK_PREFIX, load_registry
 
 logger = logging.getLogger(__name__)
@@ -30,10 +32,46 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     from lmms_general import dataset
 
     spec = load_registry()[key]
-    data = dataset.load_task(dataset.resolve_root(root), key)
+    path = dataset.resolve_root(root)
+    data = dataset.load_task(path, key)
     for error in data.errors:
         logger.warning("%s: %s", spec.task, error)
-    return [doc_row(spec, data.header, s, str(data.folder.folder)) for s in data.samples]
+    labels = task_labels(spec, data.header, data.samples)  # the task's label set, gathered once per task
+    if not labels.labels:
+        labels = _openset_labels(spec, data.header, path) or labels
+    return [doc_row(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples]
+
+
+def openset_sibling(root: Path) -> Path | None:
+    """The Openset tree next to a Closeset root (``.../General-Bench-Closeset`` -> ``.../General-Bench-Openset``),
+    when there is one."""
+    from lmms_general.dataset.loader import is_closeset
+
+    if not is_closeset(root):
+        return None
+    name = re.sub(r"close(?=-?set)", lambda m: "OPEN" if m.group(0).isupper() else "Open" if m.group(0)[0].isupper()
+                  else "open", root.name, flags=re.I)
+    sibling = root.parent / name
+    return sibling if sibling.is_dir() and sibling != root else None
+
+
+def _openset_labels(spec: Any, header: Any, root: Path) -> Any:
+    """A Closeset task has no references: its class list comes from the same task's Openset copy next to it (the
+    class list is the task's, not the samples'). None when there is no such copy or it gives no label set."""
+    from lmms_general import dataset
+    from lmms_general.protocol.labels import is_label_task
+
+    sibling = openset_sibling(root)
+    if sibling is None or not is_label_task(spec, header):
+        return None
+    try:
+        openset = dataset.load_task(sibling, spec.key, download=False)
+    except Exception:  # noqa: BLE001 - no Openset copy of this task: the Closeset prompt goes without a label set
+        return None
+    labels = task_labels(spec, openset.header, openset.samples)
+    if labels.labels:
+        logger.info("%s: label set taken from the Openset copy in %s", spec.task, sibling)
+    return labels if labels.labels else None
 
 
 def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:

@@ -2,7 +2,9 @@
 
 Images -> ``PIL.Image`` (RGB); video files -> path strings; frames (a folder of frame images, or a sample's list
 of frame files) -> up to ``MAX_FRAMES`` PIL frames sampled uniformly over the whole clip; audio ->
-``{"array", "sampling_rate"}``; point clouds / depth -> ``numpy`` arrays. Only regular files are opened. A file
+``{"array", "sampling_rate"}``; point clouds / depth -> ``numpy`` arrays, or, with ``LMMS_GENERAL_RENDER_3D`` set
+(:mod:`lmms_general.protocol.render3d`), point clouds and meshes -> a few fixed rendered views as ``PIL.Image``.
+Only regular files are opened. A file
 that cannot be read is recorded (thread-safe) under (task, sample) so ``process_results`` scores the sample as
 failed instead of silently evaluating it without its input.
 """
@@ -97,6 +99,13 @@ def _array(path: Path) -> Any:
     return str(path)  # .ply/.obj/.off: adapters read the file themselves
 
 
+#: 3D input kinds that have no chat-message type (rendered to views when LMMS_GENERAL_RENDER_3D is set)
+THREE_D_KINDS = frozenset({"pointcloud", "mesh"})
+#: input kinds a chat message has no type for (other kinds travel as image / video / audio content)
+NON_VISUAL_KINDS = frozenset({"pointcloud", "mesh", "depth"})
+UNSUPPORTED_MODALITY = "input modality not supported by this model"
+
+
 def load_one(kind: str, path: Path) -> list[Any]:
     """Load one media entry as a list of model inputs."""
     if path.is_dir():
@@ -127,12 +136,18 @@ def _groups(entries: Sequence[MediaRef]) -> list[tuple[str, list[MediaRef]]]:
 
 
 def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
-    """(kind, loaded values) per readable input (a frame list counts as one clip); unreadable files are recorded."""
+    """(kind, loaded values) per readable input (a frame list counts as one clip); unreadable files are recorded.
+    With 3D rendering on, a point cloud / mesh comes back as ``("image", [views])``."""
+    from lmms_general.protocol.render3d import render_views, render_views_enabled
+
     data = doc_of(doc)
     loaded: list[tuple[str, list[Any]]] = []
+    render = render_views_enabled()
     for kind, entries in _groups([e for e in data.inputs if e.path]):
         try:
-            if kind == "frames" and len(entries) > 1:
+            if render and kind in THREE_D_KINDS and not Path(str(entries[0].path)).is_dir():
+                loaded.append(("image", render_views(str(_regular_file(Path(str(entries[0].path)))))))
+            elif kind == "frames" and len(entries) > 1:
                 loaded.append((kind, _frames([Path(str(e.path)) for e in entries])))
             else:
                 loaded.append((kind, load_one(kind, Path(str(entries[0].path)))))
@@ -146,3 +161,24 @@ def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
 def doc_to_visual(doc: Mapping[str, Any]) -> list[Any]:
     """All input media of a doc, flattened in annotation order."""
     return [value for _kind, values in load_inputs(doc) for value in values]
+
+
+def unsupported_inputs(doc: Mapping[str, Any] | Doc, supported: frozenset[str]) -> list[str]:
+    """Input kinds of a doc that a model reading only ``supported`` kinds never receives (3D inputs count as
+    supported when rendering is on: they arrive as images)."""
+    from lmms_general.protocol.render3d import render_views_enabled
+
+    data = doc_of(doc)
+    kinds = {e.kind for e in data.inputs if e.path} & NON_VISUAL_KINDS
+    if render_views_enabled():
+        kinds -= THREE_D_KINDS
+    return sorted(kinds - supported)
+
+
+def record_unsupported(doc: Mapping[str, Any] | Doc, kinds: list[str]) -> None:
+    """Record the per-sample status "input modality not supported by this model" (scored as failed: General-Level
+    counts it as unsupported, never as a prompt answered without its input)."""
+    data = doc_of(doc)
+    hint = " (set LMMS_GENERAL_RENDER_3D=1 to send 3D inputs as rendered views)" if set(kinds) & THREE_D_KINDS else ""
+    record_failure(data.registry_key, data.sample_id,
+                   f"{UNSUPPORTED_MODALITY}: {', '.join(kinds)} input of sample {data.sample_id}{hint}")

@@ -4,7 +4,7 @@ Independent of lmms-eval: the lmms-eval hooks (:mod:`lmms_general.hooks`), ``lmm
 from sample logs all go through :func:`score_item` and :func:`task_score`.
 """
 
-from lmms_general.protocol.doc import Doc, MediaRef, doc_of, doc_row, make_doc
+from lmms_general.protocol.doc import Doc, MediaRef, doc_of, doc_row, make_doc, task_docs
 from lmms_general.protocol.formats import FORMATS, AnswerFormat, answer_format
 from lmms_general.protocol.kinds import generation_kind, output_modality, task_kind
 from lmms_general.protocol.prompts import build_prompt
@@ -29,6 +29,7 @@ __all__ = [
     "prepared_reference",
     "raw_reference",
     "score_item",
+    "task_docs",
     "task_kind",
     "task_score",
 ]

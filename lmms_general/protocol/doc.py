@@ -128,9 +128,23 @@ def header_skill(header: Mapping[str, Any]) -> str:
     return skill.strip() if isinstance(skill, str) else ""
 
 
-def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any) -> dict[str, Any]:
+def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,
+             given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Task facts of one sample: header fields, the task's label set (``labels``, ``label_codes``, ``multi_label``,
+    ``yes_no_codes``: :mod:`lmms_general.protocol.labels`) and the specialist inputs
+    (:mod:`lmms_general.protocol.given`)."""
+    from lmms_general.protocol.labels import gather_labels
+
     others = header.get("others") if isinstance(header.get("others"), dict) else {}
     inp = sample.input if isinstance(sample.input, dict) else {}
+    modality = header.get("modality") if isinstance(header.get("modality"), dict) else {}
+    if task_labels is None:  # one sample alone: never list its own reference as the label set
+        try:
+            task_labels = gather_labels(spec, header, [sample], use_references=False)
+        except Exception:  # noqa: BLE001 - a malformed record loses its label set, never its doc
+            from lmms_general.protocol.labels import TaskLabels
+
+            task_labels = TaskLabels()
     return {
         "registry_key": spec.key,
         "task_name": spec.display_name,
@@ -140,12 +154,33 @@ def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any) -> dict[str
         "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
         "question": inp.get("question") if isinstance(inp.get("question"), str) else None,
         "sample_id": sample.id,
+        "modality_in": [str(m) for m in modality.get("in") or [] if isinstance(m, str)],
+        **task_labels.context(),
+        **(given or {}),
     }
 
 
-def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str) -> dict[str, Any]:
-    """The payload of one loader :class:`~lmms_general.dataset.Sample` (see docs/ARCHITECTURE.md)."""
+def task_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Any) -> Any:
+    """The task's :class:`~lmms_general.protocol.labels.TaskLabels`, gathered once from all its samples; pass it
+    to :func:`doc_row` / :func:`make_doc` for every sample of the task."""
+    from lmms_general.protocol.labels import TaskLabels, gather_labels
+
+    try:
+        return gather_labels(spec, header, list(samples))
+    except Exception as exc:  # noqa: BLE001 - a malformed annotation loses its label set, never its samples
+        import logging
+
+        logging.getLogger("lmms_general").warning("%s: no label set gathered: %s: %s", spec.task,
+                                                  type(exc).__name__, exc)
+        return TaskLabels()
+
+
+def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,
+                labels: Any = None) -> dict[str, Any]:
+    """The payload of one loader :class:`~lmms_general.dataset.Sample` (see docs/ARCHITECTURE.md). ``labels``: the
+    task's label set from :func:`task_labels` (without it only the sample's own header / prompt are read)."""
     from lmms_general.dataset import sample_reference
+    from lmms_general.protocol.given import specialist_inputs
 
     media = [
         {"kind": ref.kind, "path": str(ref.path) if ref.path else None, "raw": ref.raw,
@@ -153,23 +188,27 @@ def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir
         for ref in sample.media
     ]
     input_kinds = [m["kind"] for m in media if m["role"] == "input" and m["path"]]
+    kind = task_kind(spec)
+    reference = sample_reference(sample)
+    given = specialist_inputs(spec, kind, sample, media, reference)
     return {
         "index": sample.index,
-        "task_kind": task_kind(spec),
+        "task_kind": kind,
         "output_modality": output_modality(spec),
         "generation_kind": generation_kind(spec, input_kinds),
         "media": media,
         "load_error": "; ".join(sample.errors),
         "sample": {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra},
-        "context": _context(spec, header, sample),
-        "reference": sample_reference(sample),
+        "context": _context(spec, header, sample, labels, given),
+        "reference": reference,
         "task_dir": task_dir,
     }
 
 
-def doc_row(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str) -> dict[str, str]:
-    """The three-column lmms-eval row of one loader sample."""
-    body = doc_payload(spec, header, sample, task_dir)
+def doc_row(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,
+            labels: Any = None) -> dict[str, str]:
+    """The three-column lmms-eval row of one loader sample (``labels``: see :func:`doc_payload`)."""
+    body = doc_payload(spec, header, sample, task_dir, labels)
     return {
         "registry_key": spec.key,
         "sample_id": str(sample.id),
@@ -177,7 +216,15 @@ def doc_row(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: st
     }
 
 
-def make_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str) -> Doc:
-    """The :class:`Doc` of one loader sample (no lmms-eval row in between)."""
-    body = json.loads(json.dumps(doc_payload(spec, header, sample, task_dir), ensure_ascii=False, default=str))
+def make_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str, labels: Any = None) -> Doc:
+    """The :class:`Doc` of one loader sample (no lmms-eval row in between; ``labels``: see :func:`doc_payload`)."""
+    body = json.loads(json.dumps(doc_payload(spec, header, sample, task_dir, labels), ensure_ascii=False,
+                                 default=str))
     return _doc_from_payload(spec.key, str(sample.id), body)
+
+
+def task_docs(spec: TaskSpec, data: Any) -> list[Doc]:
+    """Every sample of a loaded task (:class:`~lmms_general.dataset.TaskData`) as a :class:`Doc`, with the task's
+    label set gathered once."""
+    labels = task_labels(spec, data.header, data.samples)
+    return [make_doc(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples]

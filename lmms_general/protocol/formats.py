@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -95,7 +96,7 @@ class ChoiceOrShortAnswer(AnswerFormat):
     def instruction(self, context: Mapping[str, Any]) -> str:
         if context.get("options"):
             return "Answer with the option letter only."
-        return "Answer with a short phrase only."
+        return label_instruction(context) or "Answer with a short phrase only."
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         answers = [str(a) for a in (reference if isinstance(reference, list) else [reference]) if a is not None]
@@ -114,6 +115,9 @@ class LabelSet(AnswerFormat):
     """One or several labels (NLP classification / extraction, micro-F1)."""
 
     name = "label_set"
+
+    def instruction(self, context: Mapping[str, Any]) -> str:
+        return label_instruction(context)
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         labels = [str(x) for x in (reference or [])]
@@ -174,10 +178,15 @@ class Boxes(AnswerFormat):
     name = "detection"
 
     def instruction(self, context: Mapping[str, Any]) -> str:
-        return (
-            'Answer with JSON only: {"<label>": [[x_min, y_min, width, height], ...]} in pixel coordinates '
-            f"(box format {context.get('bbox_format') or '(x_min, y_min, width, height)'})."
-        )
+        labels = [str(x) for x in context.get("labels") or []]
+        box_format = f"(box format {context.get('bbox_format') or '(x_min, y_min, width, height)'})"
+        if len(labels) == 1:
+            return (f'Answer with JSON only: {{{_json(labels[0])}: [[x_min, y_min, width, height], ...]}}, one box per '
+                    f'"{labels[0]}" instance, in pixel coordinates {box_format}; use "{labels[0]}" as the label '
+                    "(a plain list of boxes is also accepted).")
+        named = f" Use these labels as keys: {_quoted(labels)}." if labels else ""
+        return ('Answer with JSON only: {"<label>": [[x_min, y_min, width, height], ...]} in pixel coordinates '
+                f"{box_format}.{named}")
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         by_label: dict[str, list[list[float]]] = {}
@@ -270,12 +279,22 @@ class DenseMap(AnswerFormat):
     name = "dense"
 
     def instruction(self, context: Mapping[str, Any]) -> str:
+        target = dense_target(str(context.get("task_name") or ""))
+        video = str(context.get("registry_key") or "").startswith("video_")
+        if target != "mask":
+            per_frame = (" For a video, write all frames in one .npy array (frames x height x width), or answer "
+                         '{"frames": {"<frame index>": {"images": ["/path/frame.npy"]}, ...}} (frame indices start '
+                         "at 0).") if video else ""
+            return (f'Answer with JSON only: {{"images": ["/absolute/path/of/the/map.npy"]}} naming a file you wrote '
+                    f"that holds the predicted {target} (.npy array or .png image, one value per pixel, the input's "
+                    f"height and width).{per_frame}")
+        per_frame = (' For a video, answer {"frames": {"<frame index>": <one of the two forms>, ...}} with every '
+                     "frame (frame indices start at 0).") if video else ""
         return (
             f'Answer with JSON only: {{"{POLYGON_KEY}": [[x1, y1, x2, y2, ...], ...]}} outlining the target region '
             "(pixel-corner coordinates; a pixel belongs to the region when its centre is inside a polygon), or, if "
-            'you can write files, {"images": ["/absolute/path/of/the/map.png"]} holding the predicted map '
-            "(mask, matte, depth or flow as .png/.npy). For a video, answer "
-            '{"frames": {"<frame index>": <one of the two forms>, ...}} (frame indices start at 0).'
+            'you can write files, {"images": ["/absolute/path/of/the/mask.png"]} holding the predicted mask '
+            f"(.png/.npy, non-zero inside).{per_frame}"
         )
 
     def unwrap_value(self, value: Any) -> Any:
@@ -325,6 +344,59 @@ class DenseMap(AnswerFormat):
         if "frames" in rendered:
             rendered = {"frames": {k: v for k, v in rendered["frames"].items()}}
         return _json(rendered)
+
+
+def _quoted(labels: Sequence[str]) -> str:
+    return ", ".join(f'"{x}"' for x in labels)
+
+
+def label_instruction(context: Mapping[str, Any]) -> str:
+    """The answer sentence of a label task from its label set (``labels``, ``label_codes`` / ``code_groups``,
+    ``yes_no_codes``, ``multi_label``); the labels are listed unless ``labels_listed`` says the prompt has them.
+    "" when the task has no label set."""
+    labels = [str(x) for x in context.get("labels") or []]
+    groups = context.get("code_groups") or {}
+    yes_no = context.get("yes_no_codes") or {}
+    if yes_no:
+        return f"Answer with {yes_no.get('yes')} (yes) or {yes_no.get('no')} (no) only."
+    if groups:
+        named = [g for g in groups if g]
+        tables = "; ".join(
+            (f"{group}: " if group else "") + ", ".join(f"{code} = {meaning}" for code, meaning in table.items())
+            for group, table in groups.items()
+        )
+        order = f" ({', '.join(named)})" if named else ""
+        count = f"{len(groups)} codes" if len(groups) > 1 else "the code"
+        return (f"Codes: {tables}. Answer with {count}{order} only, separated by spaces, e.g. "
+                f"\"{' '.join(next(iter(t)) for t in groups.values())}\".")
+    if not labels:
+        return ""
+    listed = "" if context.get("labels_listed") else f": {_quoted(labels)}"
+    if context.get("multi_label"):
+        return f"Answer with every label that applies, separated by commas, chosen from the labels{listed}."
+    if listed:
+        return f"Answer with exactly one of these labels{listed}. Write the label only."
+    return "Answer with the label only."
+
+
+_MASK_WORDS = ("segment", "mask", "vos", "salient", "camouflag", "shadow", "lesion", "tumor", "polyp", "matching")
+
+
+def dense_target(task_name: str) -> str:
+    """What a dense task predicts: ``mask`` (segmentation, answered as polygons or a mask file) or the map it names
+    (``depth map``, ``optical flow``, ``alpha matte``, ``surface normal map``)."""
+    name = task_name.lower()
+    if "depth" in name:
+        return "depth map"
+    if "flow" in name:
+        return "optical flow (two channels: horizontal and vertical motion in pixels)"
+    if "matting" in name or "matte" in name:
+        return "alpha matte"
+    if "normal" in name:
+        return "surface normal map"
+    if any(w in name for w in _MASK_WORDS):
+        return "mask"
+    return "mask"
 
 
 def _is_binary_mask(array: np.ndarray) -> bool:
@@ -471,8 +543,11 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
             letters = [option_letter(i) for i in range(len(options))]
             others = [x for x in letters if x != right]
             return others[0] if others else "Z"
-        return "none of the above"
-    if kind in {"label_set", "text", "open_answer"}:
+        return _other_label(right, context) or "none of the above"
+    if kind == "label_set":
+        right = fmt.render(reference, context)
+        return _other_label(right, context) or "no answer available"
+    if kind in {"text", "open_answer"}:
         return "no answer available"
     if kind in {"number", "anomaly"}:
         value = float(reference) if isinstance(reference, (int, float)) else 0.0
@@ -496,6 +571,13 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
     if kind == "generation":
         return _noise_media(context, output_dir)
     raise KeyError(f"no wrong-answer renderer for task kind {kind!r}")
+
+
+def _other_label(right: str, context: Mapping[str, Any]) -> str | None:
+    """A label of the task's label set that is not in the right answer (a wrong answer a parser can still read)."""
+    taken = {x.strip().casefold() for x in re.split(r"<p>|,\s", right)}
+    others = [str(x) for x in context.get("labels") or [] if str(x).strip().casefold() not in taken]
+    return others[0] if others else None
 
 
 def _wrong_dense(reference: Any, output_dir: Path | None, stem: str) -> Any:

@@ -7,6 +7,7 @@ NLP samples follow the official ``type`` dispatch (DATASET_FORMAT.md §5); media
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -48,19 +49,21 @@ def _fill_template(template: str, inp: Mapping[str, Any]) -> str:
     return text
 
 
-def _nlp_prompt(task_type: str, sample: Mapping[str, Any]) -> str:  # noqa: C901 - one branch per official type
+def _nlp_prompt(task_type: str, sample: Mapping[str, Any], task_name: str = "this task") -> str:  # noqa: C901 - one branch per official type
     inp = sample.get("input")
     inp_map: Mapping[str, Any] = inp if isinstance(inp, Mapping) else {}
     t = task_type.strip()
     if t == "MultipleChoiceQA":
-        parts = [_field(inp_map, "text", "context"), _field(inp_map, "question")]
+        question = _field(inp_map, "question") or f"{task_name}: which of the following options is correct?"
+        parts = [_field(inp_map, "text", "context"), question]
         options = inp_map.get("options") if isinstance(inp_map.get("options"), list) else []
         return "\n".join(p for p in parts if p) + f"\n{lettered(options)}\nAnswer with the option letter only."
     if t == "OpenQA":
         context = _field(inp_map, "context")
         table = inp_map.get("table")
         lines = [f"Context: {context}" if context else "", f"Table: {json.dumps(table)}" if table else ""]
-        lines.append(f"Question: {_field(inp_map, 'question')}\nAnswer concisely.")
+        question = _field(inp_map, "question")
+        lines.append(f"Question: {question}\n{_fill_mask_instruction(question) or 'Answer concisely.'}")
         return "\n".join(x for x in lines if x)
     if t == "Summarization":
         docs = _items(sample.get("document_list")) or [sample.get("document", "")]
@@ -118,20 +121,299 @@ def _generic_text(inp: Any) -> str:
     return ""
 
 
-def build_prompt(doc: Doc) -> str:
-    """The instruction for one doc (without lmms-eval's pre/post prompt): the task text, lettered options for
-    multiple choice, and the answer-format sentence of the task kind's :class:`AnswerFormat`."""
+# --------------------------------------------------------------------------- what a prompt must not be
+
+#: placeholder prompts seen in real annotation files (compared case-folded, punctuation stripped)
+KNOWN_PLACEHOLDERS = (
+    "users specifically defined prompts for different models",
+    "user specifically defined prompts for different models",
+    "users defined prompts",
+    "user defined prompt",
+    "your prompt here",
+    "prompt",
+    "prompts",
+    "placeholder",
+    "text",
+    "question",
+    "todo",
+    "tbd",
+    "n a",
+    "none",
+    "null",
+)
+_PLACEHOLDER_WORDS = re.compile(r"\b(user[s]?'?[- ]?(specifically[- ])?defined prompts?|prompt goes here|"
+                                r"insert (your )?prompt|your prompt here|lorem ipsum)\b", re.I)
+_FILE_NAME = re.compile(r"^[\w./\\ -]+\.(jpe?g|png|bmp|gif|webp|tiff?|mp4|avi|mov|mkv|webm|wav|mp3|flac|ogg|npy|npz|"
+                        r"ply|obj|off|pcd|glb|json|txt|flo)$", re.I)
+_MASK_TOKEN = re.compile(r"<mask>|\[mask\]|<blank>|\[blank\]|_{3,}", re.I)
+#: an annotation sentence that already says how to answer (its instruction wins over ours for free-text answers)
+_OWN_FORMAT = re.compile(
+    r"\b(answer with|respond with|reply with|output only|only output|provide only|give only|only (the|one|a single)|"
+    r"as output|in the format|selecting one|select one|choose one|choose from|one word|single word|yes or no|"
+    r"true or false)\b",
+    re.I,
+)
+
+
+_OWN_CHOICES = re.compile(r"\b(candidate (choices|answers|labels)|choices are|options are|options:|choose from|"
+                          r"select from|one of the following|the given choices)\b", re.I)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def is_placeholder_prompt(text: Any) -> bool:
+    """Whether an annotation prompt is a known placeholder (fall-human-detection's "users' specifically-defined
+    prompts for different models", "<prompt>", "TODO" ...) rather than an instruction a model can follow."""
+    if not isinstance(text, str):
+        return False
+    folded = _fold(text)
+    return bool(folded) and (folded in KNOWN_PLACEHOLDERS or bool(_PLACEHOLDER_WORDS.search(text)))
+
+
+def is_raw_structure(text: Any) -> bool:
+    """Whether a prompt text is a raw data structure (a JSON object / list) or a bare file name."""
+    if not isinstance(text, str) or not text.strip():
+        return False
+    stripped = text.strip()
+    if stripped[0] in "{[":
+        try:
+            return isinstance(json.loads(stripped), (dict, list))
+        except ValueError:
+            return False
+    return bool(_FILE_NAME.match(stripped))
+
+
+def is_usable_prompt(text: Any) -> bool:
+    """A prompt text a model can act on: not empty, not a placeholder, not a raw structure."""
+    return isinstance(text, str) and bool(text.strip()) and not is_placeholder_prompt(text) \
+        and not is_raw_structure(text)
+
+
+def _fill_mask_instruction(text: str) -> str:
+    """"Replace <MASK> ..." when the text has a blank to fill and does not say so itself; else ""."""
+    match = _MASK_TOKEN.search(text or "")
+    if not match or re.search(r"\b(fill|replace|complete)\b", text, re.I):
+        return ""
+    token = match.group(0)
+    return f"Replace {token} with the missing word or phrase; answer with that word or phrase only."
+
+
+# --------------------------------------------------------------------------- task-derived instructions
+
+_INPUT_WORDS = {
+    "image": "an image", "frames": "the frames of a video", "video": "a video", "audio": "an audio clip",
+    "pointcloud": "a 3D point cloud", "mesh": "a 3D mesh", "depth": "a depth map", "file": "a file",
+}
+
+
+def describe_inputs(doc: Doc) -> str:
+    """The model's inputs in words ("an image", "the frames of a video (12 frames)", "text")."""
+    kinds = list(dict.fromkeys(m.kind for m in doc.inputs if m.path))
+    if not kinds:
+        return "text"
+    words = [_INPUT_WORDS.get(k, f"a {k} file") for k in kinds]
+    count = doc.context.get("frame_count")
+    if count and kinds[0] in {"frames", "video"}:
+        words[0] += f" ({count} frames)"
+    return " and ".join(words)
+
+
+def _dense_goal(name: str, video: bool) -> str:
+    where = "in every frame of the video" if video else "in the image"
+    lowered = name.lower()
+    if "depth" in lowered:
+        return f"Estimate the depth of every pixel {where}."
+    if "flow" in lowered:
+        return "Estimate the optical flow (per-pixel motion) between consecutive frames."
+    if "matting" in lowered or "matte" in lowered:
+        return f"Estimate the alpha matte of the foreground {where}."
+    if "normal" in lowered:
+        return f"Estimate the surface normal of every pixel {where}."
+    return f"Segment the target region {where}."
+
+
+def _goal(doc: Doc) -> str:
+    """What the task asks, in plain words, from its kind and name (used when the annotation gives no prompt)."""
+    name, kind = doc.spec.display_name, doc.task_kind
+    labels = doc.context.get("labels") or []
+    video = doc.registry_key.startswith("video_")
+    if kind == "detection":
+        target = " or ".join(f'"{x}"' for x in labels) if labels else "target object"
+        return f"Detect every {target} instance in the image and give its bounding box."
+    if kind == "tracking":
+        return "Track the target object through every frame of the video."
+    if kind == "tube":
+        return "Find the described target in the video: the frames in which it appears and its box in each of them."
+    if kind == "dense":
+        return _dense_goal(name, video)
+    if kind in {"qa", "label_set"}:
+        return f"Which {name.lower().replace('classification', 'class').replace('recognition', '').strip()} " \
+               "does the input show?" if labels else f"Perform {name} on the input and give the answer."
+    if kind == "text":
+        return f"Perform {name} on the input and write the result as text."
+    if kind == "number":
+        return f"Perform {name} on the input and give the resulting number."
+    return f"Perform {name} on the input."
+
+
+def task_instruction(doc: Doc) -> str:
+    """The task-derived instruction for a sample whose annotation prompt is missing, empty, a placeholder or a raw
+    structure: task name, skill, inputs and what to output, the same for every sample of the task."""
+    name = doc.spec.display_name
+    skill = doc.skill
+    head = f"Task: {name}" + (f" ({skill})" if skill and skill.lower() != name.lower() else "") + "."
+    return f"{head} You are given {describe_inputs(doc)}. {_goal(doc)}"
+
+
+def _specialist_lines(doc: Doc) -> list[str]:
+    """The facts the task's specialists are given (:mod:`lmms_general.protocol.given`), as prompt lines."""
+    ctx = doc.context
+    lines = []
+    expression = ctx.get("expression")
+    if expression:
+        lines.append(f'The target is described as: "{expression}".')
+    count, fps = ctx.get("frame_count"), ctx.get("fps")
+    if count and doc.task_kind in {"tube", "tracking", "dense"}:
+        rate = f" at {float(fps):g} frames per second" if fps else ""
+        lines.append(f"The video has {count} frames{rate}; frame indices run from 0 to {int(count) - 1}.")
+    box = ctx.get("first_frame_box")
+    if box:
+        lines.append(f"In the first frame (frame 0) the target is at [x_min, y_min, width, height] = "
+                     f"{json.dumps([float(v) for v in box])} (pixels).")
+    polygons = ctx.get("first_frame_polygons")
+    if polygons:
+        lines.append("In the first frame (frame 0) the target object's mask is these polygons (pixel-corner "
+                     f"coordinates [x1, y1, x2, y2, ...]): {json.dumps(polygons)}. Segment the same object in "
+                     "every frame.")
+    return lines
+
+
+def labels_listed(text: str, labels: Any) -> bool:
+    """Whether the text already names every label (whole words, case-folded)."""
+    if not labels:
+        return True
+    folded = f" {_fold(text)} "
+    return all(f" {_fold(str(label))} " in folded for label in labels)
+
+
+def _with_format(doc: Doc, text: str, own_text: str) -> str:
+    """``text`` + the answer-format sentence of the task kind; free-text formats defer to the annotation's own."""
+    context = dict(doc.context)
+    # a sample that offers its own candidates ("The candidate choices are [...]") is not given the task's whole list
+    context["labels_listed"] = labels_listed(text, context.get("labels")) or bool(_OWN_CHOICES.search(own_text))
+    instruction = answer_format(doc.task_kind).instruction(context)
+    free = doc.task_kind in {"qa", "label_set", "text", "open_answer", "number"}
+    if free and _OWN_FORMAT.search(own_text) and context["labels_listed"]:
+        return text
+    return f"{text}\n{instruction}" if instruction else text
+
+
+# --------------------------------------------------------------------------- generation
+
+_GENERATION_LEAD = {
+    "text_to_image": "Generate an image of: {content}",
+    "image_edit": "Edit the input image as follows and output the edited image: {content}",
+    "audio_to_image": "Generate an image that matches the input audio. {content}",
+    "text_to_video": "Generate a video of: {content}",
+    "image_to_video": "Generate a video that starts from the input image: {content}",
+    "video_edit": "Edit the input video as follows and output the edited video: {content}",
+    "text_to_audio": "Generate the sound (audio) of: {content}",
+    "text_to_speech": "Speak the following text aloud: output speech audio of exactly these words.\n{content}",
+    "audio_edit": "Edit the input audio as follows and output the edited audio: {content}",
+    "video_to_audio": "Generate the audio track for the input video. {content}",
+    "image_to_speech": "Describe the input image in speech: output spoken audio. {content}",
+    "text_to_3d": "Generate a 3D {shape} of: {content}",
+    "image_to_3d": "Generate a 3D {shape} of the object in the input image. {content}",
+    "pointcloud_to_3d": "Generate a 3D {shape} from the input 3D data. {content}",
+}
+
+
+def generation_text(doc: Doc) -> str:
+    """The annotation's own text of a generation sample (what a specialist generator is conditioned on: the caption,
+    the edit instruction, the sentence to speak) as written, without our task instruction (the CLIP / CLAP score
+    reference and what specialist pipelines are conditioned on)."""
+    inp = doc.sample.get("input")
+    if inp is None:
+        inp = {"prompt": doc.sample.get("caption", "")}
+    return _generic_text(inp).strip()
+
+
+def _generation_prompt(doc: Doc) -> str:
+    from lmms_general.protocol.kinds import three_d_output
+
+    content = generation_text(doc)
+    if not is_usable_prompt(content):
+        content = f"({doc.spec.display_name}: no description given)"
+    lead = _GENERATION_LEAD.get(doc.generation_kind)
+    if lead is None:
+        return content
+    return lead.format(content=content, shape=three_d_output(doc.spec).replace("pointcloud", "point cloud")).strip()
+
+
+# --------------------------------------------------------------------------- the prompt
+
+
+def _three_d_note(doc: Doc) -> str:
+    kinds = {m.kind for m in doc.inputs if m.path}
+    if not kinds & {"pointcloud", "mesh"}:
+        return ""
+    from lmms_general.protocol.render3d import render_views_enabled, view_names
+
+    if render_views_enabled():
+        return (f"The 3D input is shown as {len(view_names())} rendered views of the same object "
+                f"({', '.join(view_names())}), points coloured by height.")
+    return f"The input is {describe_inputs(doc)}."
+
+
+def _media_prompt(doc: Doc) -> str:
     sample, context = doc.sample, doc.context
-    if doc.registry_key.startswith("nlp_"):
-        return _nlp_prompt(str(context.get("task_type", "")), sample)
     inp = sample.get("input")
     if inp is None:  # video grounding / action detection records keep the query at top level
         inp = {"prompt": sample.get("caption", "")}
-    text = _generic_text(inp)
+    own = _generic_text(inp).strip()
+    expression = context.get("expression")
+    if not is_usable_prompt(own) or (expression and own == expression):
+        text = task_instruction(doc)
+    else:
+        text = own
+    parts = [text, *_specialist_lines(doc)]
+    note = _three_d_note(doc)
+    if note:
+        parts.append(note)
+    text = "\n".join(parts)
+    mask_hint = _fill_mask_instruction(text)
+    if mask_hint:
+        text += "\n" + mask_hint
     options = context.get("options")
     if options and doc.task_kind == "qa":
         text += f"\n{lettered(options)}"
-    instruction = answer_format(doc.task_kind).instruction(context)
-    if instruction:
-        text += "\n" + instruction
-    return text.strip()
+    return _with_format(doc, text, own if is_usable_prompt(own) else "")
+
+
+def _fields_text(inp: Any) -> str:
+    """A record's text fields as ``name: value`` lines (for a record no prompt template covers)."""
+    if isinstance(inp, str):
+        return inp.strip()
+    if not isinstance(inp, Mapping):
+        return ""
+    return "\n".join(f"{key}: {value}" for key, value in inp.items()
+                     if isinstance(value, (str, int, float)) and str(value).strip()
+                     and not is_placeholder_prompt(value))
+
+
+def build_prompt(doc: Doc) -> str:
+    """The instruction for one doc (without lmms-eval's pre/post prompt): the task text (or a task-derived
+    instruction where the annotation's is missing, a placeholder or a raw structure), the specialist inputs, lettered
+    options or the task's label set, and the answer-format sentence of the task kind's :class:`AnswerFormat`."""
+    if doc.output_modality != "text":
+        return _generation_prompt(doc)
+    if doc.registry_key.startswith("nlp_"):
+        text = _nlp_prompt(str(doc.context.get("task_type", "")), doc.sample, doc.spec.display_name)
+        if not is_usable_prompt(text.strip()):  # an unknown record shape: say the task, then the record's fields
+            text = "\n".join(x for x in (task_instruction(doc), _fields_text(doc.sample.get("input"))) if x)
+        if doc.task_kind in {"label_set", "qa"} and doc.context.get("labels") and not doc.context.get("options"):
+            return _with_format(doc, text, text).strip()
+        return text
+    return _media_prompt(doc).strip()

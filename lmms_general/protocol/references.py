@@ -19,7 +19,7 @@ _SUFFIXES_BY_MODALITY: dict[str, str] = {
 
 def generation_reference(doc: Doc) -> dict[str, Any]:
     """Reference material for generation metrics: prompt, source media, target media, reference text."""
-    from lmms_general.protocol.prompts import build_prompt
+    from lmms_general.protocol.prompts import generation_text
 
     output = doc.sample.get("output")
     text = None
@@ -27,7 +27,7 @@ def generation_reference(doc: Doc) -> dict[str, Any]:
         text = next((output[n] for n in ("text", "transcript", "caption", "answer") if isinstance(output.get(n), str)),
                     None)
     return {
-        "prompt": build_prompt(doc),
+        "prompt": generation_text(doc),  # the annotation's text, not our "Generate an image of: ..." lead
         "source": [m.path for m in doc.inputs if m.path],
         "target": [m.path for m in doc.outputs if m.path],
         "text": text,

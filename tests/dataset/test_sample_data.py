@@ -87,6 +87,7 @@ def test_openset_index_covers_every_quirk() -> None:
     expect = {
         "Causal-Reasoning": ("nlp_causal_reasoning", "annotation.json", 4),
         "Natural-Language-Inference": ("nlp_natural_language_inference", "annotation.json", 3),
+        "Temporal-Event-Reasoning": ("nlp_temporal_event_reasoning", "annotation.json", 4),
         "Multi-Turn-Daily-Dialogue-Generation": ("nlp_multi_turn_daily_dialogue_generation", "annotation.json", 3),
         "Dialogue-Relation-Extraction": (None, "annotation.json", 1),
         "BirdDetection": ("image_comp_bird_detection", "bird_detection.json", 3),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lmms_general import dataset
-from lmms_general.protocol import answer_format, make_doc, prepared_reference, score_item, task_score
+from lmms_general.protocol import answer_format, prepared_reference, score_item, task_docs, task_score
 from lmms_general.protocol.formats import render_wrong
 from lmms_general.registry import load_registry
 from tests.conftest import SAMPLE_ROOT
@@ -23,8 +23,7 @@ def _comprehension_keys() -> list[str]:
 
 def _docs(key: str):
     spec = load_registry()[key]
-    data = dataset.load_task(SAMPLE_ROOT, key)
-    return [make_doc(spec, data.header, s, str(data.folder.folder)) for s in data.samples]
+    return task_docs(spec, dataset.load_task(SAMPLE_ROOT, key))  # with the task's label set, as lmms-eval gets it
 
 
 def _answers(key: str, out: Path, wrong: bool) -> list[dict]:
