@@ -135,3 +135,21 @@ def build_prompt(doc: Doc) -> str:
     if instruction:
         text += "\n" + instruction
     return text.strip()
+
+
+#: phrases of the dataset's known placeholder prompts (lower-cased); minimal fallback until the prompts helper's
+#: version lands (promptcmd's lint imports this name)
+_PLACEHOLDER_PHRASES: tuple[str, ...] = (
+    "specifically-defined prompt",
+    "specifically defined prompt",
+    "user-defined prompt",
+    "your prompt here",
+    "<prompt>",
+)
+
+
+def is_placeholder_prompt(text: str) -> bool:
+    """Whether an annotation prompt is a known placeholder (e.g. "users' specifically-defined prompts for
+    different models") rather than an instruction."""
+    folded = " ".join(str(text).lower().replace("\u2019", "'").split())
+    return any(phrase in folded for phrase in _PLACEHOLDER_PHRASES)
