@@ -136,7 +136,7 @@ def _is_structure(line: str) -> bool:
         value = json.loads(text)
     except ValueError:
         return bool(re.search(r"['\"]\s*:", text))  # a Python dict repr
-    return isinstance(value, (dict, list)) and bool(value)
+    return isinstance(value, (dict, list))
 
 
 def raw_structure(text: str) -> str:
