@@ -1,8 +1,9 @@
 """lmms-general prompts: show exactly what a model receives, before any GPU hour is spent.
 
 For the first N samples of every task under the root that matches PATTERN (a part of the lmms-eval task name,
-the task's name or its folder name), prints the text lmms-eval's doc_to_text hook gives and the input media
-doc_to_visual gives (each file, and what the hook decoded it to). --json OUT writes the same as a list of
+the task's name or its folder name; task folders outside the reference table run as general_bench_extra_*),
+prints the text lmms-eval's doc_to_text hook gives and the input media doc_to_visual gives (each file, and what
+the hook decoded it to). --json OUT writes the same as a list of
 {"task", "sample_id", "text", "media": [paths]}.
 
 --lint checks every sample of the selected tasks (not only the first N) and reports per task: placeholder,
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,32 +50,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class SelectedTask:
-    """One task folder to show: its lmms-eval task name and how to build its docs."""
+    """One task folder to show: its lmms-eval task name, key (``extra_...`` outside the table) and folder."""
 
     task: str
+    key: str
     folder: Any  # lmms_general.dataset.TaskFolder
 
     def docs(self, root: Path) -> list[Doc]:
         """Every sample of the task as lmms-eval's ``process_docs`` builds it."""
+        from lmms_general import extra_tasks
         from lmms_general.hooks.docs import build_docs
         from lmms_general.protocol import doc_of
 
-        return [doc_of(row) for row in build_docs(self.folder.registry_key, root)]
+        build = extra_tasks.build_docs if extra_tasks.is_extra_key(self.key) else build_docs
+        return [doc_of(row) for row in build(self.key, root)]
 
 
-def select_tasks(index: Any, pattern: str | None) -> list[SelectedTask]:
-    """The tasks of an index that match ``pattern`` (all when None), in index order."""
-    from lmms_general.registry import TASK_PREFIX, load_registry
+def select_tasks(index: Any, pattern: str | None, outside: Sequence[Any] = ()) -> list[SelectedTask]:
+    """The tasks of an index that match ``pattern`` (all when None), in index order; ``outside``: the runnable
+    task folders outside the reference table (:func:`lmms_general.extra_tasks.discover`)."""
+    from lmms_general.registry import load_registry
 
     registry = load_registry()
+    extra = {str(t.folder.source or t.folder.folder): t.spec for t in outside if t.spec is not None}
     chosen = []
     for folder in index.tasks:
-        if folder.registry_key is None:
+        spec = registry[folder.registry_key] if folder.registry_key else extra.get(str(folder.source or folder.folder))
+        if spec is None:
             continue
-        spec = registry[folder.registry_key]
         names = (spec.task, spec.display_name, folder.name, str(folder.task_name or ""))
         if pattern is None or any(pattern.lower() in n.lower() for n in names):
-            chosen.append(SelectedTask(TASK_PREFIX + folder.registry_key, folder))
+            chosen.append(SelectedTask(spec.task, spec.key, folder))
     return chosen
 
 
@@ -141,9 +147,12 @@ def run(args: argparse.Namespace) -> int:
         index = index_root(args.root)
     except DatasetError as exc:
         return fail(PROG, str(exc))
-    chosen = select_tasks(index, args.pattern)
+    from lmms_general.extra_tasks import discover
+
+    outside = discover(args.root)
+    chosen = select_tasks(index, args.pattern, outside)
     if not chosen:
-        present = [t.task for t in select_tasks(index, None)]
+        present = [t.task for t in select_tasks(index, None, outside)]
         if not present:
             return fail(PROG, f"no task folder under {args.root} matches a General-Bench task "
                         "(`lmms-general validate --root DIR` lists what is there)")

@@ -5,7 +5,8 @@ Each finding names the task, its kind, how many samples show it and the first on
 * ``placeholder_prompt``: a known dataset placeholder ("users' specifically-defined prompts ...") reaches the
   model (:func:`lmms_general.protocol.prompts.is_placeholder_prompt`);
 * ``empty_prompt``: the prompt is empty;
-* ``raw_structure_prompt``: the prompt (or its first line) is a JSON / dict structure, or a bare file name or path;
+* ``raw_structure_prompt``: the prompt (or its first line) is a JSON / dict structure, a bare file name or path,
+  or it still holds an unfilled ``<<<field>>>`` template slot;
 * ``label_set_missing``: a label metric (accuracy, F1, micro-F1, macro accuracy, F-score) on a classification-like
   task without options, and no ``context["labels"]`` for the parser;
 * ``contradicting_instruction``: the annotation's own instruction asks for one answer type and our added sentence
@@ -57,6 +58,7 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "number": re.compile(r"\b(answer|respond|reply)\b[^.?!\n]{0,30}\b(a single|one|a) (number|integer)\b", re.I),
 }
 _FILE_NAME = re.compile(r"[\w.\-]+(/[\w.\-]+)*\.[A-Za-z0-9]{2,5}|[\w.\-]+(/[\w.\-]+)+/?")
+_TEMPLATE_FIELD = re.compile(r"<<<\w+>>>")
 _MEDIA_MODALITIES = frozenset({"image", "video", "audio", "3d"})
 
 #: accepted findings: (registry key or lmms-eval task pattern, finding kind) -> why it is accepted
@@ -140,13 +142,16 @@ def _is_structure(line: str) -> bool:
 
 
 def raw_structure(text: str) -> str:
-    """What makes ``text`` a raw-structure prompt ("" when it is not): a JSON / dict whole text or first line, or
-    a first line that is only a file name or path."""
+    """What makes ``text`` a raw-structure prompt ("" when it is not): a JSON / dict whole text or first line, a
+    first line that is only a file name or path, or an unfilled ``<<<field>>>`` template slot."""
     stripped = text.strip()
     first = stripped.splitlines()[0].strip() if stripped else ""
     for candidate in (stripped, first):
         if _is_structure(candidate):
             return f"structure {candidate[:80]!r}"
+    template = _TEMPLATE_FIELD.search(text)
+    if template:
+        return f"template field left unfilled {template.group(0)!r}"
     if first and _FILE_NAME.fullmatch(first):
         return f"bare file name {first[:80]!r}"
     return ""
@@ -208,7 +213,7 @@ def sample_findings(doc: Doc, text: str, max_chars: int = MAX_PROMPT_CHARS) -> d
         found["placeholder_prompt"] = f"sends {(placeholder or [text])[0][:80]!r}"
     structure = raw_structure(text)
     if structure:
-        found["raw_structure_prompt"] = f"the prompt starts with a {structure}"
+        found["raw_structure_prompt"] = f"the prompt has a {structure}"
     if classification_like(doc) and not doc.context.get("labels"):
         found["label_set_missing"] = f"{doc.spec.metric_id} compares labels but the parser gets no label set"
     clash = contradiction(text, instructions)

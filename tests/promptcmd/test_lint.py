@@ -51,7 +51,8 @@ def test_empty_prompt() -> None:
 
 
 @pytest.mark.parametrize("text", ['{"video_folder": "JPEGImages/v1"}\nAnswer with JSON only: ...', "{}",
-                                  "c.mp4\nAnswer with polygons", "JPEGImages/v1", "{'a': 1, 'b': [2]}"])
+                                  "c.mp4\nAnswer with polygons", "JPEGImages/v1", "{'a': 1, 'b': [2]}",
+                                  "<<<raw_text>>> List relations."])
 def test_raw_structure_prompt(text: str) -> None:
     assert raw_structure(text)
     assert _kinds(_car_doc(), text) == {"raw_structure_prompt"}
