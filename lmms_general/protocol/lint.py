@@ -8,7 +8,8 @@ Each finding names the task, its kind, how many samples show it and the first on
 * ``raw_structure_prompt``: the prompt (or its first line) is a JSON / dict structure, a bare file name or path,
   or it still holds an unfilled ``<<<field>>>`` template slot;
 * ``label_set_missing``: a label metric (accuracy, F1, micro-F1, macro accuracy, F-score) on a classification-like
-  task without options, and no ``context["labels"]`` for the parser;
+  task without options, and no ``context["labels"]`` for the parser; or a detection prompt that never names the
+  label(s) its reference boxes carry;
 * ``contradicting_instruction``: the annotation's own instruction asks for one answer type and our added sentence
   for another (:data:`ANSWER_TYPES`: yes/no, option letter, number);
 * ``missing_media``: an input file that did not resolve / does not exist / could not be read, a sample load error,
@@ -185,6 +186,22 @@ def classification_like(doc: Doc) -> bool:
     return bool(_CLASSIFICATION.search(f"{spec.display_name} {doc.context.get('skill', '')}"))
 
 
+def reference_labels(reference: Any) -> list[str]:
+    """The labels a detection reference holds (``{"label": boxes}`` or a list of such), in order."""
+    parts = reference if isinstance(reference, list) else [reference]
+    labels = [str(k) for part in parts if isinstance(part, Mapping) for k in part]
+    return list(dict.fromkeys(label for label in labels if label.strip()))
+
+
+def unnamed_labels(doc: Doc, text: str) -> list[str]:
+    """Detection: the reference labels the prompt does not name (the model is never told what to output)."""
+    if doc.task_kind != "detection":
+        return []
+    folded = text.lower()
+    return [label for label in reference_labels(doc.reference)
+            if not re.search(rf"(?<!\w){re.escape(label.lower())}(?!\w)", folded)]
+
+
 def media_problem(doc: Doc) -> str:
     """Why a sample's inputs are missing ("" when they are all there)."""
     if doc.load_error:
@@ -216,6 +233,9 @@ def sample_findings(doc: Doc, text: str, max_chars: int = MAX_PROMPT_CHARS) -> d
         found["raw_structure_prompt"] = f"the prompt has a {structure}"
     if classification_like(doc) and not doc.context.get("labels"):
         found["label_set_missing"] = f"{doc.spec.metric_id} compares labels but the parser gets no label set"
+    unnamed = unnamed_labels(doc, text)
+    if unnamed:
+        found["label_set_missing"] = f"the detection prompt never names the label(s) to output: {', '.join(unnamed)}"
     clash = contradiction(text, instructions)
     if clash:
         found["contradicting_instruction"] = clash

@@ -138,3 +138,13 @@ def test_synthetic_rows_lint_clean(tmp_path: Path, capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert f"lint: {len(load_registry())} task(s)" in out  # every row was found and linted
     assert "lint: 0 finding(s)" in out and status == 0, out[out.find("\nlint:"):]
+
+
+def test_detection_prompt_must_name_its_labels() -> None:
+    doc = doc_of(build_docs("image_comp_fall_human_detection", SAMPLE_ROOT)[0])
+    assert doc.task_kind == "detection"
+    silent = "Detect the person in the image.\nAnswer with JSON only: {\"<label>\": [[x, y, w, h], ...]}"
+    findings = lint_task("t", [doc], lambda _d: silent)
+    assert [(f.kind, f.detail) for f in findings] == [
+        ("label_set_missing", "the detection prompt never names the label(s) to output: Fall")]
+    assert not lint_task("t", [doc], lambda _d: silent.replace("the person", "people who fall (label: Fall)"))
