@@ -1,12 +1,14 @@
 """Data tasks outside the reference table: task folders that match no registry row still run, apart from General-Level.
 
 A folder under the root whose name and annotation ``task`` match none of the 699 rows (e.g. a Dialogue Relation
-Extraction folder) becomes the lmms-eval task ``general_bench_extra_<modality>_<comp|gen>_<slug>``
-(``general_bench_extra_nlp_<slug>``), registry-like key ``extra_...``. Its metric is inferred from its annotation's
-reference answers (:func:`infer_metric`): multiple-choice options or short label answers -> accuracy, lists of labels
--> micro-F1, numbers -> MAE, free text -> ROUGE-L; other shapes (boxes, masks, generation) are listed by
-``validate`` with the reason they cannot run. It has no SoTA (NaN), is never in a Level, and ``lmms-general level``
-reports it beside the other lmms-eval benchmarks as "outside General-Level".
+Extraction folder) becomes the lmms-eval task ``general_bench_<modality>_<comp|gen>_extra_<slug>``
+(``general_bench_nlp_extra_<slug>``), key ``<modality>_<comp|gen>_extra_<slug>``: named like the registry rows,
+so code that reads the modality off a key treats it alike, with ``extra_`` marking it outside the table. Its
+metric is inferred from its annotation's reference answers (:func:`infer_metric`): multiple-choice options or
+short label answers -> accuracy, lists of labels -> micro-F1, numbers -> MAE, free text -> ROUGE-L; other shapes
+(boxes, masks, generation) are listed by ``validate`` with the reason they cannot run. It has no SoTA (NaN), is
+never in a Level, and ``lmms-general level`` reports it beside the other lmms-eval benchmarks as "outside
+General-Level".
 
 The spec of an extra task is built from the data (:func:`discover`) and remembered per process, so the hooks,
 scoring and the oracle find it through :func:`lmms_general.registry.task_spec` like a registry row.
@@ -24,7 +26,8 @@ from typing import Any
 
 from lmms_general.registry import PARADIGM_SHORT, TASK_PREFIX, TaskSpec
 
-EXTRA_PREFIX = "extra_"
+EXTRA_MARK = "extra_"
+_EXTRA_KEY = re.compile(r"(nlp|(image|video|audio|3d)_(comp|gen))_extra_\w+")
 EXTRA_GROUP = f"{TASK_PREFIX}extra"
 SHEET = "outside the reference table"
 #: a label answer: at most this many words and characters
@@ -34,7 +37,7 @@ _SPECS: dict[str, TaskSpec] = {}
 
 
 class ExtraTaskError(LookupError):
-    """An ``extra_...`` key whose folder is not under the root, or whose metric cannot be inferred."""
+    """A ``..._extra_...`` key whose folder is not under the root, or whose metric cannot be inferred."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,15 @@ def slug(text: str) -> str:
 def extra_key(modality: str, paradigm: str, folder_name: str) -> str:
     """The registry-like key of a folder outside the table."""
     if modality == "nlp":
-        return f"{EXTRA_PREFIX}nlp_{slug(folder_name)}"
-    return f"{EXTRA_PREFIX}{modality}_{PARADIGM_SHORT[paradigm]}_{slug(folder_name)}"
+        return f"nlp_{EXTRA_MARK}{slug(folder_name)}"
+    return f"{modality}_{PARADIGM_SHORT[paradigm]}_{EXTRA_MARK}{slug(folder_name)}"
 
 
 def is_extra_key(key: str) -> bool:
-    return str(key).startswith(EXTRA_PREFIX)
+    """Whether ``key`` names a task outside the reference table (``<modality>_<comp|gen>_extra_<slug>``, no row)."""
+    from lmms_general.registry import load_registry
+
+    return bool(_EXTRA_KEY.fullmatch(str(key))) and str(key) not in load_registry()
 
 
 def _short_label(value: Any) -> bool:

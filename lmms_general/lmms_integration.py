@@ -142,7 +142,7 @@ def our_task_index(manager: Any) -> dict[str, Any]:
 
 def extra_task_index(manager: Any) -> dict[str, Any]:
     """Index entries of the task folders outside the reference table under ``$GENERAL_BENCH_ROOT``
-    (``general_bench_extra_*``, :mod:`lmms_general.extra_tasks`): their YAMLs are generated from the data into the
+    (``general_bench_*_extra_*``, :mod:`lmms_general.extra_tasks`): their YAMLs are generated from the data into the
     cache and indexed by lmms-eval itself. Never fails a run: a problem is logged and the extras are left out."""
     if not os.environ.get("GENERAL_BENCH_ROOT", "").strip():
         return {}

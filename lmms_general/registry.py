@@ -216,7 +216,7 @@ def load_registry() -> Registry:
 
 
 def task_spec(key: str) -> TaskSpec:
-    """The spec of a registry row, or of a data task outside the table (``extra_...`` keys, see
+    """The spec of a registry row, or of a data task outside the table (``<modality>_<comp|gen>_extra_...`` keys, see
     :mod:`lmms_general.extra_tasks`). Raises KeyError for any other key."""
     registry = load_registry()
     if key in registry:

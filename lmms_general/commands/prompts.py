@@ -1,7 +1,7 @@
 """lmms-general prompts: show exactly what a model receives, before any GPU hour is spent.
 
 For the first N samples of every task under the root that matches PATTERN (a part of the lmms-eval task name,
-the task's name or its folder name; task folders outside the reference table run as general_bench_extra_*),
+the task's name or its folder name; task folders outside the reference table run as general_bench_*_extra_*),
 prints the text lmms-eval's doc_to_text hook gives and the input media doc_to_visual gives (each file, and what
 the hook decoded it to). --json OUT writes the same as a list of
 {"task", "sample_id", "text", "media": [paths]}.
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class SelectedTask:
-    """One task folder to show: its lmms-eval task name, key (``extra_...`` outside the table) and folder."""
+    """One task folder to show: its lmms-eval task name, key (``..._extra_...`` outside the table) and folder."""
 
     task: str
     key: str

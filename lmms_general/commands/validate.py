@@ -3,7 +3,7 @@
 Prints one row per task folder (modality, paradigm, folder, registry key, samples, missing media,
 errors) and writes the same as JSON with --json. --deep also decodes every media file and
 lists the corrupt ones (file, task, sample). Task folders that match no reference row are listed as "outside
-the reference table" with the lmms-eval task they run as (general_bench_extra_*, metric inferred from the
+the reference table" with the lmms-eval task they run as (general_bench_*_extra_*, metric inferred from the
 annotation, reported apart from General-Level) or why they cannot run.
 Exits 0 whenever the tree could be read (tasks with
 errors are listed, not fatal), 2 when DIR is not a General-Bench tree or OUT cannot be written.

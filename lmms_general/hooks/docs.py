@@ -47,8 +47,9 @@ def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
 
 
 def make_process_docs(key: str) -> Callable[[Any], Any]:
-    """The ``process_docs`` function for one task: ignores the stub split, returns the task's docs. ``extra_...``
-    keys are task folders outside the reference table (:mod:`lmms_general.extra_tasks`)."""
+    """The ``process_docs`` function for one task: ignores the stub split, returns the task's docs.
+    ``<modality>_<comp|gen>_extra_...`` keys are task folders outside the reference table
+    (:mod:`lmms_general.extra_tasks`)."""
     from lmms_general.extra_tasks import is_extra_key
 
     extra = is_extra_key(key)

@@ -147,14 +147,14 @@ OUTSIDE_LABEL = "(outside General-Level)"
 
 
 def outside_table(task: str, run: RunFile) -> bool:
-    """A data task outside the reference table (``general_bench_extra_*``, metadata key ``extra_...``)."""
-    from lmms_general.extra_tasks import EXTRA_GROUP, is_extra_key
+    """A data task outside the reference table (``general_bench_<modality>_<comp|gen>_extra_*``)."""
+    from lmms_general.extra_tasks import is_extra_key
 
     config = (run.data.get("configs") or {}).get(task) or {}
     meta = (config.get("metadata") or {}).get("general_bench") if isinstance(config, dict) else None
     if isinstance(meta, dict) and meta.get("key"):
         return is_extra_key(str(meta["key"]))
-    return task.startswith(EXTRA_GROUP + "_")
+    return task.startswith(TASK_PREFIX) and is_extra_key(task[len(TASK_PREFIX):])
 
 
 def _general_key(task: str, run: RunFile, registry: Registry, messages: list[str]) -> str | None:

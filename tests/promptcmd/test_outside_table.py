@@ -1,5 +1,6 @@
 """Data tasks outside the reference table (issue 18 item 6): listed by `validate`, run as ordinary lmms-eval tasks
-`general_bench_extra_*` with a metric inferred from the annotation, reported apart from General-Level."""
+`general_bench_<modality>_<comp|gen>_extra_*` with a metric inferred from the annotation, reported apart from
+General-Level."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from lmms_general import extra_tasks
 from lmms_general.cli import main
 from tests.promptcmd.conftest import SAMPLE_ROOT
 
-DRE = "extra_nlp_dialogue_relation_extraction"
+DRE = "nlp_extra_dialogue_relation_extraction"
 DRE_TASK = "general_bench_" + DRE
 
 
@@ -68,7 +69,7 @@ def test_runs_through_the_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
     root = _tree_with_label_task(tmp_path)
     monkeypatch.setenv("GENERAL_BENCH_ROOT", str(root))
-    key = "extra_image_comp_weather_icon_reading"
+    key = "image_comp_extra_weather_icon_reading"
     dataset = getattr(docs, key)(None)  # what lmms-eval's process_docs: !function lmms_general.hooks.docs.<key> does
     rows = [dataset[i] for i in range(len(dataset))]
     assert [r["sample_id"] for r in rows] == ["w1", "w2", "w3"]
@@ -99,9 +100,9 @@ def test_unknown_extra_key_is_one_clear_error(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setenv("GENERAL_BENCH_ROOT", str(SAMPLE_ROOT))
     with pytest.raises(SystemExit) as exc:
-        docs.extra_nlp_no_such_folder(None)
+        docs.nlp_extra_no_such_folder(None)
     assert exc.value.code == 2
-    assert "general_bench_extra_nlp_no_such_folder" in capsys.readouterr().err
+    assert "general_bench_nlp_extra_no_such_folder" in capsys.readouterr().err
 
 
 def test_generated_yaml(tmp_path: Path) -> None:
