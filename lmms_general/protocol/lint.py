@@ -43,8 +43,9 @@ KINDS: tuple[str, ...] = (
 )
 #: metrics that compare labels (the parser needs the task's label set when the prompt gives no options)
 LABEL_METRICS: frozenset[str] = frozenset({"accuracy", "f1", "micro_f1", "macro_accuracy", "f_score"})
-#: metrics that are label metrics whatever the task is named (F1 / accuracy are also used for open answers)
-_ALWAYS_LABELS: frozenset[str] = frozenset({"micro_f1", "macro_accuracy", "f_score"})
+#: metrics that compare classes whatever the task is named (accuracy / F1 / micro-F1 also score open answers and
+#: extracted spans)
+_ALWAYS_LABELS: frozenset[str] = frozenset({"macro_accuracy", "f_score"})
 _CLASSIFICATION = re.compile(
     r"classif|recogni|identif|categori|intent|accent|emotion|sentiment|inference|entailment|relation|"
     r"detection of|spoof|genre|species|brand|quality", re.I)
@@ -176,13 +177,29 @@ def contradiction(text: str, instructions: Sequence[str]) -> str:
     return ""
 
 
+def _is_label_task(doc: Doc) -> bool | None:
+    """The prompts' own notion of a label task (``protocol.labels.is_label_task``: the tasks whose label set is
+    gathered), None where that module is absent (before the prompts work is merged)."""
+    try:
+        from lmms_general.protocol.labels import is_label_task  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    header = {"type": doc.context.get("task_type", ""), "skill": doc.context.get("skill", "")}
+    return bool(is_label_task(doc.spec, header))
+
+
 def classification_like(doc: Doc) -> bool:
-    """A label-metric task without options whose answers are labels (by metric or by its name / skill)."""
+    """A label-metric task without options whose answers are labels: macro accuracy and F-score always compare
+    classes; accuracy / F1 / micro-F1 when the task is a label task (``protocol.labels.is_label_task`` where present,
+    else its name or skill says classification, recognition, ...)."""
     spec = doc.spec
     if spec.metric_id not in LABEL_METRICS or doc.task_kind not in ("qa", "label_set") or doc.context.get("options"):
         return False
     if spec.metric_id in _ALWAYS_LABELS:
         return True
+    shared = _is_label_task(doc)
+    if shared is not None:
+        return shared
     return bool(_CLASSIFICATION.search(f"{spec.display_name} {doc.context.get('skill', '')}"))
 
 

@@ -3,10 +3,10 @@
 Each row gets a task folder ``<modality>/<paradigm>/<key>/annotation.json`` (NLP: ``nlp/<key>``) whose header
 ``task`` is the row's name (so the ordinary index matches it) and whose records hold the samples of
 :func:`lmms_general.metrics.synthetic.build_row`: the reference as ``output.answer`` (generation rows: the target
-file), the question / options the row's generator gives as ``input`` (nothing else: the annotation's own prompt is
-absent, the worst case the task-derived prompt must cover) and, for comprehension rows of a media modality, one
-small input file of that modality. ``lmms-general prompts --lint --root TREE`` then lints exactly what the
-lmms-eval hooks send for every row.
+file), the question / options the row's generator gives as ``input`` (no instruction: the annotation's own prompt
+is absent, the worst case the task-derived prompt must cover; NLP records also hold a sentence of text to work on,
+as every NLP record does) and, for comprehension rows of a media modality, one small input file of that modality.
+``lmms-general prompts --lint --root TREE`` then lints exactly what the lmms-eval hooks send for every row.
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def _write_input(spec: TaskSpec, folder: Path) -> tuple[str, str] | None:
 
 
 def _record(spec: TaskSpec, i: int, sample: Any, folder: Path, medium: tuple[str, str] | None) -> dict[str, Any]:
+    from lmms_general.metrics.synthetic import sentence
+
     context = sample.context
     raw = _relative(sample.raw_reference, folder)
     if spec.paradigm == "generation":
@@ -79,6 +81,8 @@ def _record(spec: TaskSpec, i: int, sample: Any, folder: Path, medium: tuple[str
         output = {_OUTPUT_KEY.get(spec.modality, "file"): targets[0]} if targets else {}
         return {"id": f"s{i}", "input": {"prompt": prompt} if prompt else {}, "output": output}
     inp: dict[str, Any] = {k: context[k] for k in ("question", "options") if context.get(k)}
+    if spec.modality == "nlp":  # an NLP record always holds the text the task works on
+        inp.setdefault("text", sentence(np.random.default_rng(i), 12))
     if medium is not None:
         inp[medium[0]] = medium[1]
     return {"id": f"s{i}", "input": inp, "output": {"answer": raw}}
