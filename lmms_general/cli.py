@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("lmms_general.commands.tasks", "list registry tasks and their lmms-eval names"),
     "validate": ("lmms_general.commands.validate", "index a General-Bench tree and report what loads"),
     "metrics": ("lmms_general.commands.metrics", "list every metric, its tasks and implementation"),
+    "prompts": ("lmms_general.commands.prompts", "show (and --lint) the prompt text and media a model receives"),
     "score": ("lmms_general.commands.score", "score official-suite prediction.json files in a tree"),
     "export-submission": (
         "lmms_general.commands.export_submission",

@@ -140,6 +140,23 @@ def our_task_index(manager: Any) -> dict[str, Any]:
     return index
 
 
+def extra_task_index(manager: Any) -> dict[str, Any]:
+    """Index entries of the task folders outside the reference table under ``$GENERAL_BENCH_ROOT``
+    (``general_bench_*_extra_*``, :mod:`lmms_general.extra_tasks`): their YAMLs are generated from the data into the
+    cache and indexed by lmms-eval itself. Never fails a run: a problem is logged and the extras are left out."""
+    if not os.environ.get("GENERAL_BENCH_ROOT", "").strip():
+        return {}
+    try:
+        from lmms_general.extra_tasks import write_task_yamls
+
+        folder, _tasks = write_task_yamls()
+        return dict(manager._get_task_and_group(str(folder)))
+    except Exception as exc:  # noqa: BLE001 - unrelated benchmarks and the 699 rows must still run
+        logger.warning("General-Bench: task folders outside the reference table not indexed (%s: %s)",
+                       type(exc).__name__, exc)
+        return {}
+
+
 def install_task_path() -> bool:
     """Wrap ``lmms_eval.tasks.TaskManager.initialize_tasks`` once; return True if this call installed it."""
     from lmms_eval.tasks import TaskManager
@@ -155,7 +172,7 @@ def install_task_path() -> bool:
             bound = signature.bind(self, *args, **kwargs)
             bound.arguments["include_path"] = _without_our_path(bound.arguments.get("include_path"))
             index = original(*bound.args, **bound.kwargs)
-            return {**our_task_index(self), **index}
+            return {**our_task_index(self), **extra_task_index(self), **index}
 
         setattr(initialize_tasks, _MARK, True)
         TaskManager.initialize_tasks = initialize_tasks  # type: ignore[method-assign]
@@ -182,7 +199,8 @@ def _narrowing_get_config(original: Any) -> Any:
     @functools.wraps(original)
     def _get_config(self: Any, name: str) -> Any:
         config = original(self, name)
-        if isinstance(config, dict) and "group" in config and str(config.get("group", "")).startswith("general_bench"):
+        group = str(config.get("group", "")) if isinstance(config, dict) and "group" in config else ""
+        if group.startswith("general_bench") and group != "general_bench_extra":  # extras: generated from data
             members = config.get("task")
             if isinstance(members, list):
                 kept = present_members(members, str(config["group"]))

@@ -213,3 +213,19 @@ def load_registry() -> Registry:
     text = resources.files("lmms_general").joinpath("resources/tasks.csv").read_text(encoding="utf-8")
     reader = csv.DictReader(text.splitlines())
     return Registry([_parse_row(row) for row in reader])
+
+
+def task_spec(key: str) -> TaskSpec:
+    """The spec of a registry row, or of a data task outside the table (``<modality>_<comp|gen>_extra_...`` keys, see
+    :mod:`lmms_general.extra_tasks`). Raises KeyError for any other key."""
+    registry = load_registry()
+    if key in registry:
+        return registry[key]
+    from lmms_general.extra_tasks import ExtraTaskError, extra_spec, is_extra_key
+
+    if is_extra_key(key):
+        try:
+            return extra_spec(key)
+        except ExtraTaskError as exc:
+            raise KeyError(str(exc)) from None
+    raise KeyError(key)

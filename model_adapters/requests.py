@@ -93,10 +93,10 @@ def _wants_mesh(registry_key: str) -> bool:
     if not registry_key:
         return False
     from lmms_general.protocol.kinds import three_d_output
-    from lmms_general.registry import load_registry
+    from lmms_general.registry import task_spec
 
     try:
-        spec = load_registry()[registry_key]
+        spec = task_spec(registry_key)
     except KeyError:
         return False
     return three_d_output(spec) == "mesh"

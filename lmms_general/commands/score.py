@@ -2,9 +2,12 @@
 
 Every sample of a task is in the denominator: a sample without a prediction is "missing" and one
 whose answer cannot be parsed is "unparsed"; both score as wrong / worst and are counted. Per task it
-prints the score and n (samples), scored (samples with a reference answer, all in the score), unparsed
-and missing. A progress bar over the tasks goes to stderr on a terminal only, so the table on stdout
-stays clean. Exits 1 when no prediction file is found or a task could not be scored.
+prints the score, n (samples), scored (samples with a reference answer, all in the score) and the status of
+every sample: ok + unparsed + failed + missing + error = n. A sample whose input file is missing from the
+local tree keeps its prediction.json answer (the model that wrote it had the input); it is counted as
+missing_input and warned about (in an lmms-eval run such a sample is failed: there the model lacked it).
+A progress bar over the tasks goes to stderr on a terminal only, so the table on stdout stays clean.
+Exits 1 when no prediction file is found or a task could not be scored.
 
 examples:
   lmms-general score --root /data/General-Bench-Openset
@@ -47,8 +50,18 @@ class TaskScore:
     n_scored: int
     n_unparsed: int
     n_missing: int
+    n_ok: int = 0
+    n_failed: int = 0
+    n_error: int = 0
+    n_missing_input: int = 0
     error: str = ""
+    warning: str = ""
     proxy: bool = False
+
+    def statuses(self) -> dict[str, int]:
+        """The per-sample statuses; they add up to ``n``."""
+        return {"ok": self.n_ok, "unparsed": self.n_unparsed, "failed": self.n_failed, "missing": self.n_missing,
+                "error": self.n_error}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,17 +86,37 @@ def prediction_text(record: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def task_items(spec: Any, data: Any, records: Mapping[str, Any]) -> list[dict[str, Any]]:
+def missing_input(doc: Any) -> str:
+    """Why a sample's input is missing from the local tree ("" when every input file is there)."""
+    for ref in doc.inputs:
+        if not ref.path:
+            return f"input {ref.raw!r} not found"
+        if not Path(ref.path).exists():
+            return f"input {ref.path} not found"
+    return ""
+
+
+def task_items(spec: Any, data: Any, records: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     """The scored item of every sample of a loaded task, joined with its prediction record by sample id: the
     same :func:`lmms_general.protocol.score_item` as the lmms-eval hooks, so both routes give the same score. A
-    sample without a prediction record is ``missing`` (in the denominator, scored as wrong)."""
-    from lmms_general.protocol import make_doc, score_item
+    sample without a prediction record is ``missing`` (in the denominator, scored as wrong).
 
-    task_dir = str(data.folder.folder)
-    return [
-        score_item(make_doc(spec, data.header, sample, task_dir), prediction_text(records.get(sample.id)))
-        for sample in data.samples
-    ]
+    A prediction file holds answers the model gave with its inputs, so a sample whose input is missing from the
+    local tree is scored from its answer all the same (its load error does not void it); the second list names
+    each such sample (``sample <id>: <why>``)."""
+    import dataclasses
+
+    from lmms_general.protocol import score_item, task_docs
+
+    items, missing = [], []
+    for doc in task_docs(spec, data):  # the task's label set gathered once, as the lmms-eval route does
+        lacking = missing_input(doc)
+        if lacking:
+            missing.append(f"sample {doc.sample_id}: {lacking}")
+        if doc.load_error:  # the model had its inputs when it answered; the reference decides the score
+            doc = dataclasses.replace(doc, load_error="")
+        items.append(score_item(doc, prediction_text(records.get(doc.sample_id))))
+    return items, missing
 
 
 def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
@@ -101,13 +134,20 @@ def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
         result.proxy = bool(get_metric(spec.metric_id, spec.task).proxy or spec.proxy_reason)
         data = load_task(root, key, verify_media=False)
         records = read_predictions(prediction_file)
-        scored = task_score(task_items(spec, data, records), key)
+        items, lacking = task_items(spec, data, records)
+        scored = task_score(items, key)
     except Exception as exc:  # noqa: BLE001 - one bad task must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
         return result
     result.score, result.error = scored.score, scored.error
     result.n, result.n_scored = scored.n, scored.n_scored
-    result.n_unparsed, result.n_missing = scored.n_unparsed, scored.n_missing
+    result.n_ok, result.n_unparsed, result.n_failed = scored.n_ok, scored.n_unparsed, scored.n_failed
+    result.n_missing, result.n_error = scored.n_missing, scored.n_error
+    result.n_missing_input = len(lacking)
+    if lacking:
+        result.warning = (f"{len(lacking)} sample(s) with an input file missing from the local tree, scored from "
+                          f"their prediction.json answers; first: {lacking[0]}")
+        logger.warning("%s: %s", spec.task, result.warning)
     return result
 
 
@@ -152,10 +192,18 @@ def run(args: argparse.Namespace) -> int:
     for r in results:
         value = "-" if r.score is None else f"{r.score:.2f}"
         note = f"  ERROR {r.error}" if r.error else ""
+        counts = " ".join(f"{name}={count}" for name, count in r.statuses().items())
+        lacking = f" missing_input={r.n_missing_input}" if r.n_missing_input else ""
         print(f"{r.registry_key or r.folder:<60} {r.metric or '?':<14} {value:>8}  n={r.n} scored={r.n_scored} "
-              f"unparsed={r.n_unparsed} missing={r.n_missing}{note}")
+              f"{counts}{lacking}{note}")
+        if r.warning:
+            print(f"    warning: {r.warning}", file=sys.stderr)
     print(f"{len(results)} task(s) with predictions")
     if args.json_out:
-        payload = {"tasks": [asdict(r) for r in results]}
-        Path(args.json_out).write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+        from lmms_general.atomic_json import write_json_atomic
+
+        try:
+            write_json_atomic(Path(args.json_out), {"tasks": [asdict(r) for r in results]})
+        except OSError as exc:
+            return fail("lmms-general score", f"cannot write {args.json_out}: {exc.strerror or exc}")
     return 0 if all(not r.error for r in results) else 1

@@ -2,7 +2,10 @@
 
 Prints one row per task folder (modality, paradigm, folder, registry key, samples, missing media,
 errors) and writes the same as JSON with --json. --deep also decodes every media file and
-lists the corrupt ones (file, task, sample). Exits 0 whenever the tree could be read (tasks with
+lists the corrupt ones (file, task, sample). Task folders that match no reference row are listed as "outside
+the reference table" with the lmms-eval task they run as (general_bench_*_extra_*, metric inferred from the
+annotation, reported apart from General-Level) or why they cannot run.
+Exits 0 whenever the tree could be read (tasks with
 errors are listed, not fatal), 2 when DIR is not a General-Bench tree or OUT cannot be written.
 
 examples:
@@ -17,6 +20,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,24 +57,47 @@ def task_record(task: TaskFolder) -> dict[str, Any]:
     }
 
 
-def report(index: RootIndex) -> dict[str, Any]:
-    """The JSON report of an index."""
+def outside_record(task: Any) -> dict[str, Any]:
+    """One task folder outside the reference table in the JSON report."""
+    return {"folder": str(task.folder.source or task.folder.folder), "task": task.task,
+            "metric_id": task.spec.metric_id if task.spec else None, "runnable": task.spec is not None,
+            "reason": task.reason}
+
+
+def report(index: RootIndex, outside: Sequence[Any] = ()) -> dict[str, Any]:
+    """The JSON report of an index (``outside``: :func:`lmms_general.extra_tasks.discover` of its root)."""
     return {
         "root": str(index.root),
         "tasks": [task_record(t) for t in index.tasks],
         "unmatched_registry_keys": list(index.unmatched_registry_keys),
+        "outside_table": [outside_record(t) for t in outside],
     }
 
 
-def render_table(index: RootIndex, errors_per_task: int = 3) -> str:
+def outside_lines(outside: Sequence[Any]) -> list[str]:
+    """The section listing task folders outside the reference table and how each runs (or why it cannot)."""
+    if not outside:
+        return []
+    lines = [f"{len(outside)} task folder(s) outside the reference table (run apart from General-Level, no SoTA):"]
+    for t in outside:
+        where = f"{t.folder.modality}/{t.folder.name}"
+        how = (f"{t.task} (metric {t.spec.metric_id}: {t.reason})" if t.spec else f"cannot run: {t.reason}")
+        lines.append(f"  {where} -> {how}")
+    return lines
+
+
+def render_table(index: RootIndex, errors_per_task: int = 3, outside: Sequence[Any] = ()) -> str:
     """A plain-text table of the index, with the first errors of each task underneath it."""
     lines = [
         f"{'modality':<8} {'paradigm':<13} {'folder':<44} {'registry key':<60} "
         f"{'samples':>7} {'missing':>7} {'errors':>6}"
     ]
+    outside_sources = {str(t.folder.source or t.folder.folder) for t in outside}
     for t in index.tasks:
+        key = t.registry_key or ("outside the reference table" if str(t.source or t.folder) in outside_sources
+                                 else "-")
         lines.append(
-            f"{t.modality:<8} {t.paradigm:<13} {t.name[:44]:<44} {(t.registry_key or '-')[:60]:<60} "
+            f"{t.modality:<8} {t.paradigm:<13} {t.name[:44]:<44} {key[:60]:<60} "
             f"{t.samples:>7} {t.media_missing:>7} {len(t.errors):>6}"
         )
         for error in t.errors[:errors_per_task]:
@@ -82,8 +109,9 @@ def render_table(index: RootIndex, errors_per_task: int = 3) -> str:
         f"{len(index.tasks)} task folders, {matched} matched to registry rows, "
         f"{sum(t.samples for t in index.tasks)} samples, {sum(len(t.errors) for t in index.tasks)} errors; "
         f"{len(index.unmatched_registry_keys)} registry rows without a folder"
+        + (f", {len(outside)} outside the reference table" if outside else "")
     )
-    return "\n".join(lines)
+    return "\n".join(lines + outside_lines(outside))
 
 
 def deep_errors(task: TaskFolder, memo: dict[Path, str | None] | None = None) -> list[str]:
@@ -121,6 +149,18 @@ def printable(text: str) -> str:
     return text.encode(encoding, "backslashreplace").decode(encoding, "replace")
 
 
+def outside_tasks(root: Path) -> list[Any]:
+    """Task folders outside the reference table under ``root`` with their inferred metric ([] if unreadable)."""
+    from lmms_general.extra_tasks import discover
+
+    try:
+        return discover(root)
+    except Exception as exc:  # noqa: BLE001 - the index table is still worth printing
+        print(printable(f"lmms-general validate: warning: task folders outside the reference table not inspected "
+                        f"({type(exc).__name__}: {exc})"), file=sys.stderr)
+        return []
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         index = index_root(args.root, use_cache=not args.no_cache, check_samples=True)
@@ -129,9 +169,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.deep:
         index = deepen(index)
-    print(printable(render_table(index, max(args.errors, 0))))
+    outside = outside_tasks(args.root)
+    print(printable(render_table(index, max(args.errors, 0), outside)))
     if args.json:
-        text = json.dumps(report(index), indent=1, ensure_ascii=False) + "\n"
+        text = json.dumps(report(index, outside), indent=1, ensure_ascii=False) + "\n"
         try:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(text, encoding="utf-8", errors="backslashreplace")  # \udXXX stays valid JSON

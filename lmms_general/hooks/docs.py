@@ -85,11 +85,18 @@ def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
 
 
 def make_process_docs(key: str) -> Callable[[Any], Any]:
-    """The ``process_docs`` function for one task: ignores the stub split, returns the task's docs."""
-    if key not in load_registry():
+    """The ``process_docs`` function for one task: ignores the stub split, returns the task's docs.
+    ``<modality>_<comp|gen>_extra_...`` keys are task folders outside the reference table
+    (:mod:`lmms_general.extra_tasks`)."""
+    from lmms_general.extra_tasks import is_extra_key
+
+    extra = is_extra_key(key)
+    if key not in load_registry() and not extra:
         raise AttributeError(f"{key!r} is not a General-Bench registry key")
 
     def process_docs(_stub: Any) -> Any:
+        if extra:
+            return docs_to_dataset(_extra_docs(key))
         from lmms_general.run_guard import task_data
 
         with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
@@ -101,6 +108,21 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
     process_docs.__name__ = f"process_docs_{key}"
     process_docs.__qualname__ = process_docs.__name__
     return process_docs
+
+
+def _extra_docs(key: str) -> list[dict[str, Any]]:
+    """The rows of a task outside the reference table; its problems print once and exit 2 (as for registry rows)."""
+    from lmms_general import extra_tasks
+    from lmms_general.dataset.errors import DatasetError
+    from lmms_general.user_errors import fatal
+
+    try:
+        docs = extra_tasks.build_docs(key)
+    except (extra_tasks.ExtraTaskError, DatasetError) as exc:
+        raise fatal(f"{TASK_PREFIX}{key}: {exc}") from None
+    if not docs:
+        raise fatal(f"{TASK_PREFIX}{key}: the task folder has no samples (see `lmms-general validate`)")
+    return docs
 
 
 def __getattr__(name: str) -> Callable[[Any], Any]:

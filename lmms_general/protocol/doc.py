@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lmms_general.protocol.kinds import generation_kind, output_modality, task_kind
-from lmms_general.registry import TaskSpec, load_registry
+from lmms_general.registry import TaskSpec, task_spec
 
 #: the lmms-eval row columns (all strings)
 COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "payload_json": "string"}
@@ -50,7 +50,7 @@ class Doc:
 
     @property
     def spec(self) -> TaskSpec:
-        return load_registry()[self.registry_key]
+        return task_spec(self.registry_key)
 
     @property
     def inputs(self) -> list[MediaRef]:

@@ -93,6 +93,8 @@ def is_label_task(spec: TaskSpec, header: Mapping[str, Any]) -> bool:
         return True
     if spec.paradigm != "comprehension" or kind not in {"qa", "label_set"}:
         return False
+    if spec.metric_id in {"macro_accuracy", "f_score"}:  # both compare classes, whatever the task is called
+        return True
     if spec.modality == "nlp":
         return str(header.get("type", "")).strip().lower() in LABEL_NLP_TYPES
     name = f"{spec.display_name} {header.get('skill') or ''}"

@@ -19,7 +19,7 @@ from lmms_general.protocol import media_response
 from lmms_general.protocol.doc import Doc
 from lmms_general.protocol.formats import answer_format
 from lmms_general.protocol.references import has_reference, raw_reference
-from lmms_general.registry import load_registry
+from lmms_general.registry import task_spec
 
 Status = Literal["ok", "unparsed", "failed", "error", "missing"]
 #: statuses that still score (as wrong / worst); "error" items lack a usable reference or input
@@ -69,7 +69,7 @@ class SampleItem:
 
 def prepared_reference(doc: Doc) -> Any:
     """The reference the row metric consumes (raises with a clear message when it cannot be prepared)."""
-    spec = load_registry()[doc.registry_key]
+    spec = task_spec(doc.registry_key)
     metric = get_metric(spec.metric_id, spec.task)
     reference = raw_reference(doc)
     if reference is None:
@@ -89,7 +89,7 @@ def score_item(doc: Doc, response: str | None, input_error: str | None = None) -
 
 
 def _fill(item: SampleItem, doc: Doc, response: str | None, input_error: str | None) -> None:
-    spec = load_registry()[doc.registry_key]
+    spec = task_spec(doc.registry_key)
     metric = get_metric(spec.metric_id, spec.task)
     where = f"{spec.task} sample {doc.sample_id}"
     if has_reference(doc):
@@ -167,7 +167,7 @@ def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> Ta
         first = result.errors[0] if result.errors else "no reference answer"
         result.error = (f"{len(unscored)} of {len(items)} samples have no usable reference and are not in the score; "
                         f"first: {first}")
-    spec = load_registry()[key]
+    spec = task_spec(key)
     metric = get_metric(spec.metric_id, spec.task)
     try:
         value = metric.score([i.get("prediction") for i in scorable], [i["reference"] for i in scorable],

@@ -142,6 +142,21 @@ def _other_metrics(entry: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+#: how a task outside the reference table is labelled in the reports
+OUTSIDE_LABEL = "(outside General-Level)"
+
+
+def outside_table(task: str, run: RunFile) -> bool:
+    """A data task outside the reference table (``general_bench_<modality>_<comp|gen>_extra_*``)."""
+    from lmms_general.extra_tasks import is_extra_key
+
+    config = (run.data.get("configs") or {}).get(task) or {}
+    meta = (config.get("metadata") or {}).get("general_bench") if isinstance(config, dict) else None
+    if isinstance(meta, dict) and meta.get("key"):
+        return is_extra_key(str(meta["key"]))
+    return task.startswith(TASK_PREFIX) and is_extra_key(task[len(TASK_PREFIX):])
+
+
 def _general_key(task: str, run: RunFile, registry: Registry, messages: list[str]) -> str | None:
     """Registry key of a task from its metadata (fallback: the registry), or None if not ours."""
     config = (run.data.get("configs") or {}).get(task) or {}
@@ -265,6 +280,11 @@ def read_lmms_runs(paths: Sequence[str | Path], registry: Registry | None = None
                 ms.messages.append(f"{run.path}: results[{task!r}] is not an object; ignored")
                 continue
             is_group = task in groups and task not in configs
+            if not is_group and outside_table(task, run):
+                metrics = _other_metrics(entry)  # no SoTA, never in a Level: reported beside other benchmarks
+                if metrics:
+                    ms.other[f"{task} {OUTSIDE_LABEL}"] = metrics
+                continue
             key = None if is_group else _general_key(task, run, registry, ms.messages)
             if key is None:
                 if not task.startswith(TASK_PREFIX):
