@@ -15,7 +15,7 @@ import json
 import math
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -352,30 +352,28 @@ def parse_number(raw: Any) -> float | None:
 # --------------------------------------------------------------------------- free-text labels
 
 
-def parse_label(raw: Any, labels: Sequence[str]) -> str | None:
-    """The label of ``labels`` a response names: exact normalised match, else the only label it mentions
-    outside a negation (longest label wins when one contains another, e.g. "not sarcastic" over
-    "sarcastic"); yes/no labels also match "Yes, it is." / "No." answers. None for refusals."""
-    if raw is None:
+def parse_label(raw: Any, labels: Sequence[str], *, codes: Mapping[str, str] | None = None,
+                yes_no_codes: Mapping[str, str] | None = None) -> str | None:
+    """The one label of ``labels`` an answer commits to, read as a careful grader reads it
+    (:class:`~lmms_general.metrics.label_reading.LabelReader`): whole labels folded for case, diacritics, hyphens and
+    markdown, the longest label over a look-alike, negated mentions ignored, the first committed answer over later
+    mentions, yes/no onto the task's yes/no labels or ``yes_no_codes``, a code table's meanings onto its codes.
+    None for refusals, answers naming two labels and answers naming none."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    if raw is None or not labels:
         return None
-    text = strip_answer_lead(str(raw))
-    norm = normalize_answer(text)
-    if not norm:
+    return label_reader(labels, codes, yes_no_codes).read(raw)
+
+
+def parse_labels(raw: Any, labels: Sequence[str], *, codes: Mapping[str, str] | None = None) -> list[str] | None:
+    """Every label of ``labels`` a multi-label answer names and does not negate (label-set order); None when it
+    names none."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    if raw is None or not labels:
         return None
-    by_norm = {normalize_answer(label): label for label in labels if normalize_answer(label)}
-    if norm in by_norm:
-        return by_norm[norm]
-    if is_refusal(text):
-        return None
-    yes_no = {is_yes_no(label): label for label in labels if is_yes_no(label)}
-    if yes_no:
-        decision = parse_yes_no(text)
-        if decision in yes_no:
-            return yes_no[decision]
-    hits = [n for n in by_norm if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", norm)]
-    hits = [h for h in hits if not any(h != o and h in o for o in hits)]
-    hits = [h for h in hits if _mentions(norm, h) or h.startswith(("not ", "non"))]
-    return by_norm[hits[0]] if len(hits) == 1 else None
+    return label_reader(labels, codes).read_set(raw)
 
 
 def label_matches(prediction: Any, reference: Any, labels: Sequence[str] | None = None) -> bool:

@@ -1,0 +1,344 @@
+"""Reading which label(s) of a known label set an answer names, the way a careful grader reads it.
+
+A :class:`LabelReader` is built once per label set (cached) and reads free-text answers:
+
+* **whole labels only**, folded for case, diacritics ("Citroën" = "Citroen"), hyphens / underscores / spaces
+  ("Chang Dai-chien" = "chang dai chien", ``IS_INCLUDED`` = "is included"), articles and markdown; word boundaries
+  keep ``BEFORE`` out of ``IBEFORE`` and ``INCLUDES`` out of ``IS_INCLUDED``;
+* **the longest label wins** where two labels match over the same words ("quarter past" over "quarter",
+  "not sarcastic" over "sarcastic");
+* **negated mentions do not count** ("it is not neutral", "option A does not follow", "rather than X");
+* **the first committed answer wins over later mentions**: a label that opens the answer ("**neutral**: ...",
+  "IBEFORE (the invasion ...)") or follows an answer phrase ("The relation is INCLUDES.", "Answer: B") beats labels
+  named later in the explanation; two different committed labels, or labels offered as alternatives
+  ("positive or negative"), are unparsed, never a pick;
+* **yes/no** answers map to the task's yes/no labels or codes ("Yes, ..." -> ``"1"`` where 1 = Yes);
+* **code tables** (``{code: meaning}``): the code or its meaning selects the code; composite codes
+  (``"a o l"`` = action, object, location) are read field by field;
+* short labels (one or two characters, digits) count only where an answer is committed, never inside prose.
+
+Multi-label answers (:meth:`LabelReader.read_set`) give every label named and not negated.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lmms_general.metrics.parsing import boxed_content, clean_response, is_refusal, is_yes_no, parse_yes_no
+
+_SEPARATORS = re.compile(r"[_\-\u2010-\u2015\u2212]")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TOKEN = re.compile(r"[^\W_]+")
+_ARTICLES = frozenset({"a", "an", "the"})
+#: what may stand between the words of a label in an answer: spaces, apostrophes, dots, articles, or nothing
+_JOIN = r"(?:[\s'.·]|(?<![^\W_])(?:a|an|the)(?![^\W_]))*"
+
+
+def fold(text: object) -> str:
+    """Lower case, diacritics dropped, full-width forms made ASCII, ``_`` and hyphens as spaces, one space between
+    words: ``fold("Citroën IS_INCLUDED Dai-chien") == "citroen is included dai chien"``."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_APOSTROPHES)
+    return " ".join(_SEPARATORS.sub(" ", text).split())
+
+
+def _is_weak(folded: str) -> bool:
+    """Labels too short to be found inside prose: one or two characters, a number, or only one- and
+    two-character words (codes such as ``"a o l"``)."""
+    compact = folded.replace(" ", "")
+    tokens = _TOKEN.findall(folded)
+    return len(compact) <= 2 or compact.replace(".", "").isdigit() or all(len(t) <= 2 for t in tokens)
+
+
+def _label_pattern(folded: str) -> re.Pattern[str]:
+    tokens = _TOKEN.findall(folded)
+    if len(tokens) > 1 and any(len(t) > 2 and t not in _ARTICLES for t in tokens):
+        tokens = [t for t in tokens if t not in _ARTICLES]
+    body = _JOIN.join(re.escape(t) for t in tokens) if tokens else re.escape(folded)
+    left = "" if _CJK.match(folded[:1]) or not folded[:1].isalnum() else r"(?<![^\W_])"
+    right = "" if _CJK.match(folded[-1:]) or not folded[-1:].isalnum() else r"(?![^\W_])"
+    return re.compile(left + body + right)
+
+
+# --------------------------------------------------------------------------- context of a mention
+
+_CLAUSE_END = re.compile(r"[.;:!?,\n(\[]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b")
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|without|hardly|unlikely|except|excluding|exclude|cannot|can't|isn't|aren't|"
+    r"wasn't|weren't|doesn't|don't|didn't|won't|wouldn't|shouldn't|rather than|instead of|other than|ruled out|"
+    r"rule out|n't|whether)(?![^\W_])"
+)
+_NOT_NEGATION = re.compile(r"\b(?:no doubt|not only|not just|not sure|nothing but|no matter)\b")
+_AFTER_NEGATION = re.compile(
+    r"[\s)\]\"'*]*(?:(?:is|are|was|were|does|do|did|would|should|could|can|will|seems?|appears?)\s+(?:not\b|n't\b)"
+    r"|(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|can't|cannot|won't)\b"
+    r"|(?:is|are|was|seems?|would\s+be)\s+(?:incorrect|wrong|false|ruled\s+out|excluded|unlikely|not\s+correct)\b)"
+)
+_ALTERNATIVE = re.compile(
+    r"[\s)\]\"'*]*(?:,|/|&|\bor\b|\band\b|\bvs\.?|\bversus\b|\band/or\b)[\s(\[\"'*]*"
+    r"(?:(?:maybe|possibly|perhaps|probably|either|also|a|an|the)\s+)*"
+)
+_FILLERS = (
+    r"(?:\s|[*\"'(\[:=\-]|\b(?:a|an|the|most|likely|probably|clearly|definitely|certainly|be|to|of|like|just|simply|"
+    r"actually|indeed|then|here|therefore|thus|so|correct|right|best|final|my|our|answer|option|choice|label|"
+    r"category|type|class|relation|relationship)\b)*"
+)
+_STRONG_ANCHOR = re.compile(
+    r"(?:\b(?:final\s+)?answer\s*(?:is|would\s+be|should\s+be|will\s+be|=|:)|\bfinal\s+answer\b|\banswer\s*$)"
+    + _FILLERS + "$"
+)
+_ANCHOR = re.compile(
+    r"(?:\b(?:label|category|class|classification|relation|relationship|sentiment|emotion|intent|prediction|result|"
+    r"output|verdict|accent|genre|type|choice|option|stance|tone|polarity|diagnosis|species|breed|brand|artist|"
+    r"painter|style|instrument|scene|sound|event|quality|qualities|speaker|language|emotion)\b[^.;!?\n]{0,60}?"
+    r"(?:\bis|\bare|\bwould\s+be|\bshould\s+be|\bseems\s+to\s+be|=|:)"
+    r"|\b(?:classified|categori[sz]ed|labell?ed|identified|recogni[sz]ed)\s+as"
+    r"|\bi(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|pick|select|say|go\s+with|go\s+for|classify\s+(?:it|this)\s+as)"
+    r"|\b(?:it|this|that|which|he|she|they)\s*(?:is|'s|was|are|seems|appears|sounds|looks)"
+    r"|\b(?:it's|that's|this's|so|therefore|thus|hence)"
+    r"|^\s*(?:answer|label|category|prediction)\s*$)"
+    + _FILLERS + "$"
+)
+_HEDGE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b|\bor\s+(?:possibly|maybe|"
+                    r"perhaps)\b|\beither\b")
+_LEAD = re.compile(r"^[\s*#>\"'(\[{:\-]*$")
+_QUESTION_AFTER = re.compile(r"[\s)\]*\"']*\?")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One whole-label match in the folded answer."""
+
+    start: int
+    end: int
+    label: int
+    negated: bool = False
+    committed: bool = False
+    strong: bool = False
+
+
+def _clause_before(text: str, start: int) -> str:
+    before = text[:start]
+    ends = list(_CLAUSE_END.finditer(before))
+    return before[ends[-1].end():] if ends else before
+
+
+def _is_negated(text: str, start: int, end: int) -> bool:
+    clause = _clause_before(text, start)
+    window = " ".join(clause.split()[-4:])
+    window = _NOT_NEGATION.sub(" ", window)
+    return bool(_NEGATION.search(window)) or bool(_AFTER_NEGATION.match(text, end))
+
+
+def _commitment(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """(committed, strong) for a mention at ``text[start:end]``."""
+    if _QUESTION_AFTER.match(text, end):
+        return False, False
+    before = text[:start]
+    if _LEAD.match(before):
+        return True, False
+    sentence = re.split(r"[.;!?\n]\s", before)[-1]
+    if _STRONG_ANCHOR.search(sentence):
+        return True, True
+    return bool(_ANCHOR.search(sentence)), False
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+class LabelReader:
+    """Reads answers against one label set (with an optional code table and yes/no codes)."""
+
+    def __init__(self, labels: Sequence[str], codes: Mapping[str, str] | None = None,
+                 yes_no_codes: Mapping[str, str] | None = None) -> None:
+        self.labels = [str(label) for label in labels]
+        self.codes = {str(k): str(v) for k, v in (codes or {}).items()}
+        # (pattern, label index, weak) for every spelling that selects a label: the label, its code's meaning
+        self._patterns: list[tuple[re.Pattern[str], int, bool]] = []
+        self._exact: dict[str, int] = {}
+        for index, label in enumerate(self.labels):
+            spellings = [label]
+            if label in self.codes:
+                spellings.append(self.codes[label])
+            for spelling in spellings:
+                folded = fold(spelling)
+                if not folded:
+                    continue
+                self._exact.setdefault(folded, index)
+                self._exact.setdefault(" ".join(_TOKEN.findall(folded)), index)
+                self._patterns.append((_label_pattern(folded), index, _is_weak(folded)))
+        self.yes_no: dict[str, int] = {}
+        for index, label in enumerate(self.labels):
+            decision = is_yes_no(label) or is_yes_no(self.codes.get(label, ""))
+            if decision:
+                self.yes_no.setdefault(decision, index)
+        for decision, code in (yes_no_codes or {}).items():
+            key = is_yes_no(decision)
+            if key and str(code) in self.labels:
+                self.yes_no[key] = self.labels.index(str(code))
+        self._fields = _composite_fields(self.labels, self.codes)
+
+    # ------------------------------------------------------------------ public
+
+    def read(self, raw: object) -> str | None:
+        """The one label the answer commits to, or None (nothing named, two labels named, a refusal)."""
+        index = self.read_index(raw)
+        return None if index is None else self.labels[index]
+
+    def read_index(self, raw: object) -> int | None:
+        """Like :meth:`read`, as the label's position in the label set."""
+        text = self._answer_text(raw)
+        if not text:
+            return None
+        exact = self._exact_match(text)
+        if exact is not None:
+            return exact
+        if self.yes_no:
+            decision = parse_yes_no(text)
+            if decision in self.yes_no:
+                return self.yes_no[decision]
+        mentions = self.mentions(text)
+        live = [m for m in mentions if not m.negated]
+        refusal = is_refusal(text)
+        committed = [m for m in live if m.strong or (m.committed and not refusal)]
+        if committed:
+            strong = {m.label for m in committed if m.strong}
+            labels = strong or {m.label for m in committed}
+            first = next(m for m in committed if m.label in labels)
+            if len(labels) == 1 and not self._offered_with_alternative(text, first, live):
+                return first.label
+            return None
+        if refusal:
+            return None
+        composite = self._read_composite(text, live)
+        if composite is not None:
+            return composite
+        distinct = {m.label for m in live}
+        return distinct.pop() if len(distinct) == 1 else None
+
+    def read_set(self, raw: object) -> list[str] | None:
+        """Every label the answer names and does not negate (multi-label tasks), in label-set order; None when
+        it names none."""
+        text = self._answer_text(raw)
+        if not text:
+            return None
+        exact = self._exact_match(text)
+        if exact is not None:
+            return [self.labels[exact]]
+        named = sorted({m.label for m in self.mentions(text, weak_anywhere=True) if not m.negated})
+        if not named or (is_refusal(text) and not any(m.committed for m in self.mentions(text))):
+            return None
+        return [self.labels[i] for i in named]
+
+    def mentions(self, text: str, *, weak_anywhere: bool = False) -> list[Mention]:
+        """Whole-label matches in a folded answer, overlaps resolved (the longest label wins), in text order."""
+        found: list[tuple[int, int, int, bool]] = []
+        for pattern, index, weak in self._patterns:
+            found.extend((m.start(), m.end(), index, weak) for m in pattern.finditer(text) if m.end() > m.start())
+        found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+        kept: list[tuple[int, int, int, bool]] = []
+        for item in found:
+            if all(item[1] <= k[0] or item[0] >= k[1] for k in kept):
+                kept.append(item)
+        out = []
+        for start, end, index, weak in sorted(kept):
+            committed, strong = _commitment(text, start, end)
+            if weak and not committed and not (weak_anywhere and self._in_list(text, start, end)):
+                continue
+            out.append(Mention(start, end, index, _is_negated(text, start, end), committed, strong))
+        return out
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _answer_text(raw: object) -> str:
+        if raw is None:
+            return ""
+        text = clean_response(raw)
+        boxed = boxed_content(text) if text else None
+        return fold(boxed if boxed else text)
+
+    def _exact_match(self, text: str) -> int | None:
+        bare = text.strip(" .!*\"'`()[]{}:")
+        for candidate in (bare, " ".join(_TOKEN.findall(bare))):
+            if candidate in self._exact:
+                return self._exact[candidate]
+        return None
+
+    @staticmethod
+    def _in_list(text: str, start: int, end: int) -> bool:
+        """A short label standing as a list item ("a, b" / "a; b"), for multi-label answers."""
+        left = text[:start].rstrip()
+        right = text[end:].lstrip()
+        return (not left or left[-1] in ",;/:") and (not right or right[0] in ",;/.")
+
+    @staticmethod
+    def _offered_with_alternative(text: str, mention: Mention, live: list[Mention]) -> bool:
+        """Whether a committed label is offered together with another one ("positive or negative", "X, but it
+        could also be Y")."""
+        others = [m for m in live if m.label != mention.label]
+        for other in others:
+            lo, hi = sorted([mention, other], key=lambda m: m.start)
+            if _ALTERNATIVE.fullmatch(text, lo.end, hi.start):
+                return True
+        later = [m for m in others if m.start > mention.end]
+        return bool(later) and bool(_HEDGE.search(text, mention.end))
+
+    def _read_composite(self, text: str, live: list[Mention]) -> int | None:
+        """A composite code (``"a o l"``) read field by field from the meanings the answer names."""
+        if not self._fields:
+            return None
+        named = {self.labels[m.label] for m in live}
+        picked: list[str] = []
+        for codes in self._fields:
+            hits = [c for c in codes if c in named or _names(text, self.codes.get(c, ""))]
+            if len(hits) != 1:
+                nothing = [c for c in codes if fold(self.codes.get(c, "")) in {"none", "no", "n/a", "nothing"}]
+                if hits or len(nothing) != 1:
+                    return None
+                hits = nothing
+            picked.append(hits[0])
+        composite = " ".join(picked)
+        return self.labels.index(composite) if composite in self.labels else None
+
+
+def _names(text: str, meaning: str) -> bool:
+    folded = fold(meaning)
+    if not folded or _is_weak(folded) or folded in {"none", "no", "nothing"}:
+        return False
+    return any(not _is_negated(text, m.start(), m.end()) for m in _label_pattern(folded).finditer(text))
+
+
+def _composite_fields(labels: Sequence[str], codes: Mapping[str, str]) -> list[list[str]]:
+    """The code fields of composite-code labels (``"a o l"``: position 0 holds the action codes, ...), or [] when
+    the labels are not composites of the code table's codes."""
+    if not codes:
+        return []
+    split = [str(label).split() for label in labels]
+    if not split or any(len(s) < 2 or any(c not in codes for c in s) for s in split):
+        return []
+    width = len(split[0])
+    if any(len(s) != width for s in split):
+        return []
+    fields = [sorted({s[i] for s in split}) for i in range(width)]
+    # codes of the table not seen in any label join the field of a code with the same meaning group (unknown:
+    # left out, so a field reads only codes some reference uses)
+    return fields
+
+
+@functools.lru_cache(maxsize=256)
+def _reader(labels: tuple[str, ...], codes: tuple[tuple[str, str], ...],
+            yes_no_codes: tuple[tuple[str, str], ...]) -> LabelReader:
+    return LabelReader(labels, dict(codes), dict(yes_no_codes))
+
+
+def label_reader(labels: Sequence[str], codes: Mapping[str, str] | None = None,
+                 yes_no_codes: Mapping[str, str] | None = None) -> LabelReader:
+    """The (cached) reader of a label set."""
+    return _reader(tuple(str(label) for label in labels), tuple(sorted((str(k), str(v)) for k, v in (codes or {}).items())),
+                   tuple(sorted((str(k), str(v)) for k, v in (yes_no_codes or {}).items())))
