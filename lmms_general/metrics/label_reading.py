@@ -340,5 +340,8 @@ def _reader(labels: tuple[str, ...], codes: tuple[tuple[str, str], ...],
 def label_reader(labels: Sequence[str], codes: Mapping[str, str] | None = None,
                  yes_no_codes: Mapping[str, str] | None = None) -> LabelReader:
     """The (cached) reader of a label set."""
-    return _reader(tuple(str(label) for label in labels), tuple(sorted((str(k), str(v)) for k, v in (codes or {}).items())),
-                   tuple(sorted((str(k), str(v)) for k, v in (yes_no_codes or {}).items())))
+    return _reader(tuple(str(label) for label in labels), _pairs(codes), _pairs(yes_no_codes))
+
+
+def _pairs(mapping: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in (mapping or {}).items()))

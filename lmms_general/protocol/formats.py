@@ -98,6 +98,10 @@ class ChoiceOrShortAnswer(AnswerFormat):
         return "Answer with a short phrase only."
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        from lmms_general.metrics.classification import LABEL_SET
+
+        if isinstance(reference, Mapping) and LABEL_SET in reference:  # a multi-label reference: all its labels
+            return ", ".join(str(label) for label in reference[LABEL_SET])
         answers = [str(a) for a in (reference if isinstance(reference, list) else [reference]) if a is not None]
         if not answers:
             return ""
@@ -116,11 +120,10 @@ class LabelSet(AnswerFormat):
     name = "label_set"
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
-        labels = [str(x) for x in (reference or [])]
-        from lmms_general.metrics.classification import MULTI_LABEL_TYPES
+        from lmms_general.metrics.classification import is_multi_label
 
-        multi = str(context.get("task_type", "")).strip().lower() in MULTI_LABEL_TYPES
-        return (", " if multi else "<p>").join(labels)
+        labels = [str(x) for x in (reference or [])]
+        return (", " if is_multi_label(context) else "<p>").join(labels)
 
 
 class OpenAnswer(AnswerFormat):
