@@ -75,7 +75,7 @@ _NEGATION = re.compile(
 )
 _NOT_NEGATION = re.compile(r"\b(?:no doubt|not only|not just|not sure|nothing but|no matter)\b")
 _AFTER_NEGATION = re.compile(
-    r"[\s)\]\"'*]*(?:(?:is|are|was|were|does|do|did|would|should|could|can|will|seems?|appears?)\s+(?:not\b|n't\b)"
+    r"[\s)\]\"'*]*(?:(?:label|option|answer|relation|category|class|choice|one|here)\s+)?(?:(?:is|are|was|were|does|do|did|would|should|could|can|will|seems?|appears?)\s+(?:not\b|n't\b)"
     r"|(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|can't|cannot|won't)\b"
     r"|(?:is|are|was|seems?|would\s+be)\s+(?:incorrect|wrong|false|ruled\s+out|excluded|unlikely|not\s+correct)\b)"
 )
@@ -182,6 +182,13 @@ class LabelReader:
             if key and str(code) in self.labels:
                 self.yes_no[key] = self.labels.index(str(code))
         self._fields = _composite_fields(self.labels, self.codes)
+        # identifier-like labels (``IS_INCLUDED``, ``BEFORE``) written in their exact spelling outrank prose words
+        self._spelled = [(re.compile(r"(?<![^\W_])" + re.escape(label) + r"(?![^\W_])"), index)
+                         for index, label in enumerate(self.labels)
+                         if len(label) > 2 and (label.isupper() or "_" in label)]
+        # word stems of one-word labels ("entail" for entailment), read only when no whole label is named
+        self._stems = [(re.compile(r"(?<![^\W_])" + re.escape(stem) + r"\w*"), index)
+                       for index, label in enumerate(self.labels) if (stem := _stem(fold(label)))]
 
     # ------------------------------------------------------------------ public
 
@@ -219,6 +226,15 @@ class LabelReader:
         if composite is not None:
             return composite
         distinct = {m.label for m in live}
+        if len(distinct) > 1:
+            if _HEDGE.search(text) or any(_ALTERNATIVE.fullmatch(text, a.end, b.start)
+                                          for a, b in zip(live, live[1:]) if a.label != b.label):
+                return None  # labels offered as alternatives
+            raw_text = clean_response(raw)
+            distinct = {i for pattern, i in self._spelled if i in distinct and pattern.search(raw_text)} or distinct
+        if not distinct and not mentions:
+            distinct = {i for pattern, i in self._stems
+                        if any(not _is_negated(text, m.start(), m.end()) for m in pattern.finditer(text))}
         return distinct.pop() if len(distinct) == 1 else None
 
     def read_set(self, raw: object) -> list[str] | None:
@@ -305,6 +321,20 @@ class LabelReader:
             picked.append(hits[0])
         composite = " ".join(picked)
         return self.labels.index(composite) if composite in self.labels else None
+
+
+_SUFFIXES = ("ation", "ment", "ion", "ity", "ness")
+
+
+def _stem(folded: str) -> str | None:
+    """The stem of a one-word label of seven letters or more with a noun suffix ("entailment" -> "entail",
+    "contradiction" -> "contradict"), or None."""
+    if " " in folded or len(folded) < 7 or not folded.isalpha():
+        return None
+    for suffix in _SUFFIXES:
+        if folded.endswith(suffix) and len(folded) - len(suffix) >= 5:
+            return folded[: -len(suffix)]
+    return None
 
 
 def _names(text: str, meaning: str) -> bool:

@@ -231,6 +231,136 @@ LABELS = [
     Row("label", "No, it isn't.", ["yes", "no"], "no"),
 ]
 
+# answers read with the label context the prompt passes (classification.parse_answer): look-alike labels,
+# labels inside sentences, negations, committed answers, code tables, yes/no codes, diacritics, multi-label sets
+NLI = {"labels": ["entailment", "neutral", "contradiction"]}
+TEMPORAL = {"labels": ["BEFORE", "AFTER", "IBEFORE", "IAFTER", "INCLUDES", "IS_INCLUDED", "BEGINS", "BEGUN_BY", "ENDS",
+                       "ENDED_BY", "SIMULTANEOUS", "DURING", "IDENTITY"]}
+CAR_MAKES = {"labels": ["Citroën", "Peugeot", "Renault", "Škoda", "Mercedes-Benz"]}
+PAINTERS = {"labels": ["Chang Dai-chien", "Qi Baishi", "Xu Beihong", "Wu Guanzhong"]}
+CLOCK = {"labels": ["quarter", "quarter past", "half past", "quarter to", "o'clock"]}
+INTENT = {"labels": ["a o l", "a p l", "b o l", "b p m", "a p m"],
+          "label_codes": {"a": "activate", "b": "deactivate", "o": "lights", "p": "music", "l": "kitchen",
+                          "m": "none"}}
+EMOTION_CODES = {"labels": ["0", "1", "2"], "label_codes": {"0": "negative", "1": "neutral", "2": "positive"}}
+BIRD = {"labels": ["0", "1"], "yes_no_codes": {"yes": "1", "no": "0"}}
+LESION = {"labels": ["yes", "no"]}
+LESION_TYPES = {"labels": ["benign", "malignant"]}
+NOTE = {"labels": ["bright", "dark", "distortion", "fast_decay", "long_release", "multiphonic", "nonlinear_env",
+                   "percussive", "reverb", "tempo-synced"], "multi_label": True}
+SARCASM_CTX = {"labels": ["sarcastic", "not sarcastic"]}
+STANCE = {"labels": ["favor", "against", "none"]}
+ANSWERS = [
+    # NLI in sentences
+    Row("answer", "neutral", NLI, "neutral"),
+    Row("answer", "Neutral.", NLI, "neutral"),
+    Row("answer", "The relationship is **neutral**: the premise does not say whether the man is waiting.", NLI,
+        "neutral"),
+    Row("answer", "**Entailment** - dogs are animals, and running on grass means they are outside.", NLI,
+        "entailment"),
+    Row("answer", "Contradiction. An empty cup cannot be full of tea.", NLI, "contradiction"),
+    Row("answer", "The hypothesis contradicts the premise, so the relationship is contradiction.", NLI,
+        "contradiction"),
+    Row("answer", "Category: entailment", NLI, "entailment"),
+    Row("answer", "ENTAILMENT", NLI, "entailment"),
+    Row("answer", "It is not neutral; the premise clearly entails it, so: entailment.", NLI, "entailment"),
+    Row("answer", "It is not neutral.", NLI, None),  # only a negation: no answer
+    Row("answer", "entailment or neutral", NLI, None),
+    Row("answer", "Either entailment or neutral, depending on who he is waiting for.", NLI, None),
+    Row("answer", "Neutral. The premise neither supports entailment nor implies a contradiction.", NLI, "neutral"),
+    Row("answer", "The answer is neutral, although it could also be entailment.", NLI, None),
+    Row("answer", "Is it entailment? The premise doesn't say he waits for someone, so the answer is neutral.", NLI,
+        "neutral"),
+    Row("answer", "I'm sorry, I can't determine the relationship.", NLI, None),
+    Row("answer", "The man might be waiting, or he might just be standing there.", NLI, None),
+    Row("answer", "Entailment, contradiction, or neutral", NLI, None),  # the choices recited
+    # temporal relations: look-alike labels
+    Row("answer", "IBEFORE (the invasion ended immediately before the surrender began)", TEMPORAL, "IBEFORE"),
+    Row("answer", "The relation is INCLUDES.", TEMPORAL, "INCLUDES"),
+    Row("answer", "IS_INCLUDED", TEMPORAL, "IS_INCLUDED"),
+    Row("answer", "is included", TEMPORAL, "IS_INCLUDED"),
+    Row("answer", "The meeting IS_INCLUDED in the conference week.", TEMPORAL, "IS_INCLUDED"),
+    Row("answer", "BEGUN_BY", TEMPORAL, "BEGUN_BY"),
+    Row("answer", "Begun by: the war was begun by the invasion.", TEMPORAL, "BEGUN_BY"),
+    Row("answer", "BEGINS", TEMPORAL, "BEGINS"),
+    Row("answer", "The first event BEGINS the second one.", TEMPORAL, "BEGINS"),
+    Row("answer", "BEFORE", TEMPORAL, "BEFORE"),
+    Row("answer", "The temporal relation is BEFORE, not IBEFORE, since there is a gap between them.", TEMPORAL,
+        "BEFORE"),
+    Row("answer", "**AFTER** - the treaty was signed after the war ended.", TEMPORAL, "AFTER"),
+    Row("answer", "ended_by", TEMPORAL, "ENDED_BY"),
+    Row("answer", "Simultaneous.", TEMPORAL, "SIMULTANEOUS"),
+    Row("answer", "BEFORE or IBEFORE", TEMPORAL, None),
+    Row("answer", "INCLUDES / IS_INCLUDED", TEMPORAL, None),
+    Row("answer", "The relation is DURING; it is not SIMULTANEOUS because the second event is shorter.", TEMPORAL,
+        "DURING"),
+    # diacritics, hyphens, spaces
+    Row("answer", "Citroen", CAR_MAKES, "Citroën"),
+    Row("answer", "This is a Citroën C3.", CAR_MAKES, "Citroën"),
+    Row("answer", "CITROËN", CAR_MAKES, "Citroën"),
+    Row("answer", "The logo is Skoda's winged arrow.", CAR_MAKES, "Škoda"),
+    Row("answer", "Mercedes Benz", CAR_MAKES, "Mercedes-Benz"),
+    Row("answer", "It is a Mercedes-Benz, not a Renault.", CAR_MAKES, "Mercedes-Benz"),
+    Row("answer", "Peugeot or Citroen, both use similar grilles.", CAR_MAKES, None),
+    Row("answer", "Chang Dai-chien", PAINTERS, "Chang Dai-chien"),
+    Row("answer", "This painting is by Chang Dai chien.", PAINTERS, "Chang Dai-chien"),
+    Row("answer", "The painter is Chang Daichien.", PAINTERS, "Chang Dai-chien"),
+    Row("answer", "**Qi Baishi** (the shrimp are his signature subject)", PAINTERS, "Qi Baishi"),
+    Row("answer", "Xu Beihong, known for his galloping horses.", PAINTERS, "Xu Beihong"),
+    Row("answer", "It resembles Xu Beihong's horses, but the brushwork is Wu Guanzhong's.", PAINTERS, None),
+    # one label inside another
+    Row("answer", "quarter past", CLOCK, "quarter past"),
+    Row("answer", "It is quarter past three.", CLOCK, "quarter past"),
+    Row("answer", "Quarter to four.", CLOCK, "quarter to"),
+    Row("answer", "quarter", CLOCK, "quarter"),
+    Row("answer", "The minute hand points at the quarter.", CLOCK, "quarter"),
+    Row("answer", "Half past two", CLOCK, "half past"),
+    Row("answer", "Three o'clock.", CLOCK, "o'clock"),
+    # code tables: the code or its meaning
+    Row("answer", "a o l", INTENT, "a o l"),
+    Row("answer", "The intent is a o l.", INTENT, "a o l"),
+    Row("answer", "Activate the lights in the kitchen.", INTENT, "a o l"),
+    Row("answer", "Action: activate, object: lights, location: kitchen", INTENT, "a o l"),
+    Row("answer", "The speaker wants to deactivate the music.", INTENT, "b p m"),  # location none
+    Row("answer", "activate music kitchen", INTENT, "a p l"),
+    Row("answer", "Turn something on.", INTENT, None),
+    Row("answer", "2", EMOTION_CODES, "2"),
+    Row("answer", "Positive", EMOTION_CODES, "2"),
+    Row("answer", "The emotion is negative.", EMOTION_CODES, "0"),
+    Row("answer", "1 (neutral)", EMOTION_CODES, "1"),
+    Row("answer", "The speaker sounds neutral, not negative.", EMOTION_CODES, "1"),
+    Row("answer", "The speaker's 2 sentences sound positive.", EMOTION_CODES, "2"),
+    # yes/no onto the prompt's codes
+    Row("answer", "Yes, a bird is singing in the background.", BIRD, "1"),
+    Row("answer", "No, I only hear wind.", BIRD, "0"),
+    Row("answer", "1", BIRD, "1"),
+    Row("answer", "0", BIRD, "0"),
+    Row("answer", "Answer: 1", BIRD, "1"),
+    Row("answer", "Birdsong.", BIRD, None),
+    Row("answer", "Malignant.", LESION, None),  # not yes/no and not a label
+    Row("answer", "Yes, the lesion looks malignant.", LESION, "yes"),
+    Row("answer", "No.", LESION, "no"),
+    Row("answer", "Malignant.", LESION_TYPES, "malignant"),
+    Row("answer", "The lesion is benign, not malignant.", LESION_TYPES, "benign"),
+    Row("answer", "It is not malignant.", LESION_TYPES, None),
+    # labels that begin with a negation; stance
+    Row("answer", "Not sarcastic.", SARCASM_CTX, "not sarcastic"),
+    Row("answer", "The speaker is being sarcastic here.", SARCASM_CTX, "sarcastic"),
+    Row("answer", "This is NOT sarcastic; the speaker means it.", SARCASM_CTX, "not sarcastic"),
+    Row("answer", "FAVOR - the tweet supports the policy.", STANCE, "favor"),
+    Row("answer", "The stance is against.", STANCE, "against"),
+    Row("answer", "none", STANCE, "none"),
+    # multi-label: every label named and not negated
+    Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
+    Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
+    Row("answer", "Distortion, long release", NOTE, ["distortion", "long_release"]),
+    Row("answer", "It sounds dark.", NOTE, ["dark"]),
+    Row("answer", "The qualities are: fast decay, reverb, tempo synced.", NOTE, ["fast_decay", "reverb", "tempo-synced"]),
+    Row("answer", "bright; not dark", NOTE, ["bright"]),
+    Row("answer", "I cannot hear the audio.", NOTE, None),
+    Row("answer", "A plain sine tone.", NOTE, None),
+]
+
 # free-text answers matched against one reference (no label set): classification.answer_correct
 MATCHES = [
     Row("match", "It is a Toyota.", "Toyota", True),
@@ -424,6 +554,6 @@ CAPTIONS = [
 ]
 
 CORPUS: list[Row] = [
-    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
+    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *ANSWERS, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
     *BOXES, *FRAME_BOXES, *POLYGONS, *CAPTIONS,
 ]
