@@ -228,7 +228,7 @@ class LabelReader:
         distinct = {m.label for m in live}
         if len(distinct) > 1:
             if _HEDGE.search(text) or any(_ALTERNATIVE.fullmatch(text, a.end, b.start)
-                                          for a, b in zip(live, live[1:]) if a.label != b.label):
+                                          for a, b in zip(live, live[1:], strict=False) if a.label != b.label):
                 return None  # labels offered as alternatives
             raw_text = clean_response(raw)
             distinct = {i for pattern, i in self._spelled if i in distinct and pattern.search(raw_text)} or distinct
@@ -270,6 +270,10 @@ class LabelReader:
         return out
 
     # ------------------------------------------------------------------ helpers
+
+    def fold_answer(self, raw: object) -> str:
+        """The folded answer text the reader matches labels in (``\\boxed{}`` content when there is one)."""
+        return self._answer_text(raw)
 
     @staticmethod
     def _answer_text(raw: object) -> str:

@@ -94,7 +94,7 @@ def _letters(n_options: int | None) -> str:
 #: ones may introduce it ("it's B", "so B") and count only when they all name the same letter
 _STRONG_ANCHOR = re.compile(
     r"(?i)\b(?:final\s+answer|answer|i(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+(?:with|for))"
-    r"|my\s+(?:choice|pick|selection)|correct\s+(?:option|choice)|best\s+(?:option|choice)|(?:option|choice)(?=\s*:))\b"
+    r"|my\s+(?:choice|pick|selection)|(?:correct|right|best)\s+(?:option|choice)|(?:option|choice)(?=\s*:))\b"
     r"|答案|选择|选项|选"
 )
 _WEAK_ANCHOR = re.compile(
@@ -185,6 +185,9 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
         letter = _anchored_letter(text, pattern, valid, consistent=consistent)
         if letter is not None:
             return None if letter == _AMBIGUOUS else letter
+    exact = _exact_option(text, options) if options else None
+    if exact is not None:
+        return exact
     if is_refusal(text):
         return None
     whole = _WHOLE_LETTER.fullmatch(text)
@@ -205,8 +208,60 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
     if len(bracketed) > 1:
         return None
     if options:
-        return _option_by_text(text, options)
+        by_text = _option_by_text(text, options)
+        if by_text is not None or _names_options(text, options):
+            return by_text
+    return _standalone_letter(text, valid)
+
+
+_STANDALONE = re.compile(r"(?<![A-Za-z0-9'’])([A-Z])(?![A-Za-z0-9'’])")
+_LETTER_NEGATED_BEFORE = re.compile(r"(?i)\b(?:not|no|never|neither|nor|except|excluding|rather\s+than|instead\s+of)"
+                                    r"\s+(?:option\s+|choice\s+)?[\(\[]?$")
+_LETTER_NEGATED_AFTER = re.compile(r"(?i)[\)\]]?\s+(?:is|are|was|does|do|would\s+be|seems)\s+"
+                                   r"(?:not|incorrect|wrong|false|ruled\s+out)\b|[\)\]]?\s+(?:isn't|doesn't|can't|cannot)\b")
+
+
+_LETTER_PAIR = re.compile(r"(?<![A-Za-z0-9'’])[\(\[]?([A-Z])[\)\]]?\s*(?:,|/|&|\bor\b|\band\b)\s*"
+                          r"(?:option\s+)?[\(\[]?([A-Z])(?![A-Za-z0-9'’])")
+#: "A"/"I" followed by a lower-case word that is not a verb or conjunction: the article or the pronoun
+_ARTICLE_FOLLOWS = re.compile(r"\s+(?!(?:or|and|nor|is|was|seems|fits|matches|describes|looks|appears|would|should|"
+                              r"could|might|may|must|will|because|since|as|best|too)\b)[a-z]")
+
+
+def _standalone_letter(text: str, valid: str) -> str | None:
+    """The one option letter standing alone somewhere in the answer (lmms-eval ``can_infer``'s reading), not an
+    article ("A dog"), the pronoun "I", or a negated letter ("not A", "option A does not follow"); None when
+    several letters stand alone."""
+    for pair in _LETTER_PAIR.finditer(text):
+        if {pair.group(1), pair.group(2)} <= set(valid) and pair.group(1) != pair.group(2):
+            return None  # "A or B": two options offered
+    found = set()
+    for match in _STANDALONE.finditer(text):
+        letter = match.group(1)
+        if letter not in valid:
+            continue
+        if letter in "AI" and _ARTICLE_FOLLOWS.match(text, match.end()):
+            continue
+        if _LETTER_NEGATED_BEFORE.search(text[: match.start()]) or _LETTER_NEGATED_AFTER.match(text, match.end()):
+            continue
+        found.add(letter)
+    return found.pop() if len(found) == 1 else None
+
+
+def _exact_option(text: str, options: Sequence[str]) -> str | None:
+    """The letter of the option whose text the whole answer is (after folding), or None."""
+    norm = normalize_answer(strip_answer_lead(text))
+    for index, option in enumerate(options):
+        if norm and normalize_answer(option) == norm:
+            return string.ascii_uppercase[index]
     return None
+
+
+def _names_options(text: str, options: Sequence[str]) -> bool:
+    """Whether the answer names any option by its text (then its letters are not read from stray capitals)."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    return bool(label_reader(options).mentions(label_reader(options).fold_answer(text)))
 
 
 _NEGATED = re.compile(r"\b(?:not|no|never|isnt|arent|wasnt|neither|nor|rather\s+than|instead\s+of)\s+(?:\w+\s+)?$")
@@ -221,16 +276,15 @@ def _mentions(norm: str, phrase: str) -> bool:
 
 
 def _option_by_text(text: str, options: Sequence[str]) -> str | None:
-    norm = normalize_answer(strip_answer_lead(text))
-    normalized = [normalize_answer(o) for o in options]
-    for index, option in enumerate(normalized):
-        if option and norm == option:
-            return string.ascii_uppercase[index]
-    contained = [i for i, o in enumerate(normalized) if o and _mentions(norm, o)]
-    contained = [i for i in contained if not any(j != i and normalized[i] in normalized[j] for j in contained)]
-    if len(contained) == 1:
-        return string.ascii_uppercase[contained[0]]
-    return None
+    """The option whose text the answer commits to (:class:`~lmms_general.metrics.label_reading.LabelReader` over
+    the option texts: whole texts, the longest over one it contains, negations ignored), or None."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    exact = _exact_option(text, options)
+    if exact is not None:
+        return exact
+    index = label_reader(options).read_index(strip_answer_lead(text))
+    return None if index is None else string.ascii_uppercase[index]
 
 
 def reference_letter(value: Any) -> str | None:

@@ -23,6 +23,8 @@ COLORS = ["red", "green", "blue", "yellow"]
 ANIMALS = ["A cat sleeping on a sofa", "A dog running on grass", "A bird on a branch", "A fish in a tank"]
 SEASONS = ["Spring", "Summer", "Autumn", "Winter", "None of the above"]
 MOTION = ["The car turns left", "The car turns right", "The car stops", "The car reverses"]
+CLOCK_OPTIONS = ["quarter", "quarter past", "half past", "quarter to"]
+SYLLOGISM = ["The conclusion follows", "The conclusion does not follow", "Cannot be determined"]
 
 # ----------------------------------------------------------------------------------------- multiple choice
 MULTIPLE_CHOICE = [
@@ -67,7 +69,7 @@ MULTIPLE_CHOICE = [
     Row("option", "It's C.", COLORS, "C"),
     Row("option", "It is D", COLORS, "D"),
     Row("option", "I believe B", COLORS, "B"),
-    Row("option", "Probably B.", COLORS, None),  # no answer phrase, not a bare letter: stays unparsed
+    Row("option", "Probably B.", COLORS, "B"),  # hedged, but B is the one answer given (as can_infer reads it)
     Row("option", "That would be option C.", COLORS, "C"),
     # markdown and LaTeX
     Row("option", "**Answer:** C", COLORS, "C"),
@@ -126,7 +128,7 @@ MULTIPLE_CHOICE = [
     Row("option", "答案是B和C", COLORS, None),
     Row("option", "It could be red or green.", COLORS, None),
     Row("option", "A. red\nB. green\nC. blue\nD. yellow", COLORS, None),  # options recited
-    Row("option", "Option A is incorrect. Option B is correct.", COLORS, None),
+    Row("option", "Option A is incorrect. Option B is correct.", COLORS, "B"),  # A is negated
     # refusals and non-answers
     Row("option", "I cannot determine the answer from the image.", COLORS, None),
     Row("option", "I'm sorry, but I can't help with that.", COLORS, None),
@@ -141,7 +143,7 @@ MULTIPLE_CHOICE = [
     Row("option", "purple", COLORS, None),
     Row("option", "I think the answer might be B, but it could also be C.", COLORS, None),
     Row("option", "It's A? No wait, it's B.", COLORS, None),  # self-contradicting hedge: not credited
-    Row("option", "Among the options, B fits best.", COLORS, None),
+    Row("option", "Among the options, B fits best.", COLORS, "B"),
     # more real phrasings
     Row("option", "Choice: C", COLORS, "C"),
     Row("option", "Correct option: B", COLORS, "B"),
@@ -167,6 +169,48 @@ MULTIPLE_CHOICE = [
     Row("option", "Answer - C", COLORS, "C"),
     Row("option", "C is the answer.", COLORS, "C"),
     Row("option", "None of the above", SEASONS, "E"),
+    # more chat-model phrasings
+    Row("option", "**Answer: (B) green**", COLORS, "B"),
+    Row("option", "Option (B) is correct.", COLORS, "B"),
+    Row("option", "The correct choice is: B) green", COLORS, "B"),
+    Row("option", "B) green is the right color.", COLORS, "B"),
+    Row("option", "I'm confident it's (D).", COLORS, "D"),
+    Row("option", "The car is green, which corresponds to option B.", COLORS, "B"),
+    Row("option", "Option B: green", COLORS, "B"),
+    Row("option", "Correct answer: **B**", COLORS, "B"),
+    Row("option", "green (B)", COLORS, "B"),
+    Row("option", "The right option here is C", COLORS, "C"),
+    Row("option", "D. yellow\n\nThe car in the image is painted yellow.", COLORS, "D"),
+    Row("option", "The image shows a red car, but the correct answer is green because the question asks about the "
+        "truck. B", COLORS, "B"),
+    Row("option", "My final answer is C.", COLORS, "C"),
+    Row("option", "ANSWER: D", COLORS, "D"),
+    Row("option", "答案：C（蓝色）", COLORS, "C"),
+    Row("option", "Neither A nor B; the answer is C.", COLORS, "C"),
+    Row("option", "Not A. The answer is D.", COLORS, "D"),
+    Row("option", "The car is not yellow.", COLORS, None),
+    # one option's text inside another's: the longer exact text wins
+    Row("option", "quarter past", CLOCK_OPTIONS, "B"),
+    Row("option", "It's a quarter past ten.", CLOCK_OPTIONS, "B"),
+    Row("option", "Quarter to eleven", CLOCK_OPTIONS, "D"),
+    Row("option", "The minute hand shows a quarter.", CLOCK_OPTIONS, "A"),
+    Row("option", "Half past or quarter past, the hands are blurry.", CLOCK_OPTIONS, None),
+    # the first committed answer wins over later mentions; negated options never selected
+    Row("option", "B. The conclusion does not follow; option A does not follow because the premises are about cats.",
+        SYLLOGISM, "B"),
+    Row("option", "The conclusion does not follow.", SYLLOGISM, "B"),
+    Row("option", "Option A does not follow, so B.", SYLLOGISM, "B"),
+    Row("option", "The answer is (B) The conclusion does not follow.", SYLLOGISM, "B"),
+    Row("option", "Cannot be determined", SYLLOGISM, "C"),
+    Row("option", "It is not possible to tell whether the conclusion follows, so C.", SYLLOGISM, "C"),
+    Row("option", "The conclusion follows.", SYLLOGISM, "A"),
+    Row("option", "(A) The conclusion follows", SYLLOGISM, "A"),
+    Row("option", "I would go with B since the premises don't support it.", SYLLOGISM, "B"),
+    Row("option", "Option A does not follow.", SYLLOGISM, None),
+    # diacritics and hyphens in option texts
+    Row("option", "Citroen", ["Peugeot", "Citroën", "Renault", "Škoda"], "B"),
+    Row("option", "The emblem is Skoda's.", ["Peugeot", "Citroën", "Renault", "Škoda"], "D"),
+    Row("option", "Chang Dai chien painted it.", ["Qi Baishi", "Chang Dai-chien", "Xu Beihong"], "B"),
 ]
 
 # ----------------------------------------------------------------------------------------- yes / no
@@ -355,7 +399,8 @@ ANSWERS = [
     Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
     Row("answer", "Distortion, long release", NOTE, ["distortion", "long_release"]),
     Row("answer", "It sounds dark.", NOTE, ["dark"]),
-    Row("answer", "The qualities are: fast decay, reverb, tempo synced.", NOTE, ["fast_decay", "reverb", "tempo-synced"]),
+    Row("answer", "The qualities are: fast decay, reverb, tempo synced.", NOTE,
+        ["fast_decay", "reverb", "tempo-synced"]),
     Row("answer", "bright; not dark", NOTE, ["bright"]),
     Row("answer", "I cannot hear the audio.", NOTE, None),
     Row("answer", "A plain sine tone.", NOTE, None),
