@@ -164,7 +164,10 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
     Rules, first that applies: ``\\boxed{B}``; the letter after the last answer phrase ("the answer is (B)",
     "Answer: B", "I choose B", "答案是B", "选B"); the letter after a weaker phrase ("I think it's B",
     "so B", "option B"); a response that is only a letter (``B``, ``(B)``, ``**B**``); a leading ``B.`` /
-    ``(B)`` / ``B)``; the only bracketed letter; the text of exactly one option. A response that names two
+    ``(B)`` / ``B)``; the only bracketed letter; the text of exactly one option (read like a label: folded, the
+    longest option text over one it contains, negated options ignored); else the one letter standing alone
+    somewhere in the answer, as lmms-eval's ``can_infer`` reads it ("... so B fits best"; not the article "A", not
+    a negated "option A does not follow"). A response that names two
     options as the answer ("B and C", "B or C") or recites several options, or a refusal without an answer
     phrase, is None. Letters beyond ``len(options)`` are rejected when options are known.
     """
@@ -211,7 +214,7 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
         by_text = _option_by_text(text, options)
         if by_text is not None or _names_options(text, options):
             return by_text
-    return _standalone_letter(text, valid)
+    return _standalone_letter(text, valid if options else "ABCDE")  # unknown options: can_infer's five letters
 
 
 _STANDALONE = re.compile(r"(?<![A-Za-z0-9'’])([A-Z])(?![A-Za-z0-9'’])")
