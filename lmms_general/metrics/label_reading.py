@@ -101,12 +101,15 @@ _ANCHOR = re.compile(
     r"|\bi(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|pick|select|say|go\s+with|go\s+for|classify\s+(?:it|this)\s+as)"
     r"|\b(?:it|this|that|which|he|she|they)\s*(?:is|'s|was|are|seems|appears|sounds|looks)"
     r"|\b(?:it's|that's|this's|so|therefore|thus|hence)"
+    r"|\b(?:is|are|was|were|seems|appears|sounds|looks)(?:\s+to\s+be|\s+like)?"
     r"|^\s*(?:answer|label|category|prediction)\s*$)"
     + _FILLERS + "$"
 )
 _HEDGE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b|\bor\s+(?:possibly|maybe|"
                     r"perhaps)\b|\beither\b")
 _LEAD = re.compile(r"^[\s*#>\"'(\[{:\-]*$")
+#: what may follow a label that opens the answer for it to be the answer: nothing, punctuation, a reason
+_LEAD_END = re.compile(r"[\s*\"']*(?:$|[.:;,!)\]\-(\n/]|\b(?:because|since|as|is|was|fits|best)\b)")
 _QUESTION_AFTER = re.compile(r"[\s)\]*\"']*\?")
 
 
@@ -118,8 +121,11 @@ class Mention:
     end: int
     label: int
     negated: bool = False
-    committed: bool = False
-    strong: bool = False
+    rank: int = 0  # how the answer commits to it: 0 a mention, 1 after an anchor, 2 opens the answer, 3 answer phrase
+
+    @property
+    def committed(self) -> bool:
+        return self.rank > 0
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -135,17 +141,19 @@ def _is_negated(text: str, start: int, end: int) -> bool:
     return bool(_NEGATION.search(window)) or bool(_AFTER_NEGATION.match(text, end))
 
 
-def _commitment(text: str, start: int, end: int) -> tuple[bool, bool]:
-    """(committed, strong) for a mention at ``text[start:end]``."""
+def _commitment(text: str, start: int, end: int) -> int:
+    """How the answer commits to the mention at ``text[start:end]``: 3 after an answer phrase ("the answer is X"),
+    2 opening the answer ("X.", "**X**: ...", "X (because ...)"), 1 after a weaker anchor ("the relation is X",
+    "it is X"), 0 a mere mention (or a question: "is it X?")."""
     if _QUESTION_AFTER.match(text, end):
-        return False, False
+        return 0
     before = text[:start]
     if _LEAD.match(before):
-        return True, False
+        return 2 if _LEAD_END.match(text, end) else 0
     sentence = re.split(r"[.;!?\n]\s", before)[-1]
     if _STRONG_ANCHOR.search(sentence):
-        return True, True
-    return bool(_ANCHOR.search(sentence)), False
+        return 3
+    return 1 if _ANCHOR.search(sentence) else 0
 
 
 # --------------------------------------------------------------------------- the reader
@@ -212,10 +220,10 @@ class LabelReader:
         mentions = self.mentions(text)
         live = [m for m in mentions if not m.negated]
         refusal = is_refusal(text)
-        committed = [m for m in live if m.strong or (m.committed and not refusal)]
+        committed = [m for m in live if m.rank == 3 or (m.committed and not refusal)]
         if committed:
-            strong = {m.label for m in committed if m.strong}
-            labels = strong or {m.label for m in committed}
+            top = max(m.rank for m in committed)
+            labels = {m.label for m in committed if m.rank == top}
             first = next(m for m in committed if m.label in labels)
             if len(labels) == 1 and not self._offered_with_alternative(text, first, live):
                 return first.label
@@ -263,10 +271,10 @@ class LabelReader:
                 kept.append(item)
         out = []
         for start, end, index, weak in sorted(kept):
-            committed, strong = _commitment(text, start, end)
-            if weak and not committed and not (weak_anywhere and self._in_list(text, start, end)):
+            rank = _commitment(text, start, end)
+            if weak and not rank and not (weak_anywhere and self._in_list(text, start, end)):
                 continue
-            out.append(Mention(start, end, index, _is_negated(text, start, end), committed, strong))
+            out.append(Mention(start, end, index, _is_negated(text, start, end), rank))
         return out
 
     # ------------------------------------------------------------------ helpers

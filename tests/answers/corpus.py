@@ -294,6 +294,9 @@ NOTE = {"labels": ["bright", "dark", "distortion", "fast_decay", "long_release",
                    "percussive", "reverb", "tempo-synced"], "multi_label": True}
 SARCASM_CTX = {"labels": ["sarcastic", "not sarcastic"]}
 STANCE = {"labels": ["favor", "against", "none"]}
+SENTIMENT_CTX = {"labels": ["positive", "negative", "neutral"]}
+ACCENTS = {"labels": ["british", "american", "indian", "australian"]}
+FURNITURE = {"labels": ["chair", "table", "sofa", "bed"]}
 ANSWERS = [
     # NLI in sentences
     Row("answer", "neutral", NLI, "neutral"),
@@ -351,7 +354,8 @@ ANSWERS = [
     Row("answer", "The painter is Chang Daichien.", PAINTERS, "Chang Dai-chien"),
     Row("answer", "**Qi Baishi** (the shrimp are his signature subject)", PAINTERS, "Qi Baishi"),
     Row("answer", "Xu Beihong, known for his galloping horses.", PAINTERS, "Xu Beihong"),
-    Row("answer", "It resembles Xu Beihong's horses, but the brushwork is Wu Guanzhong's.", PAINTERS, None),
+    Row("answer", "It resembles Xu Beihong's horses, but the brushwork is Wu Guanzhong's.", PAINTERS, "Wu Guanzhong"),
+    Row("answer", "Either Xu Beihong or Wu Guanzhong.", PAINTERS, None),
     # one label inside another
     Row("answer", "quarter past", CLOCK, "quarter past"),
     Row("answer", "It is quarter past three.", CLOCK, "quarter past"),
@@ -394,6 +398,21 @@ ANSWERS = [
     Row("answer", "FAVOR - the tweet supports the policy.", STANCE, "favor"),
     Row("answer", "The stance is against.", STANCE, "against"),
     Row("answer", "none", STANCE, "none"),
+    # committed answers in explanations
+    Row("answer", "The review is positive overall, though it mentions some negative aspects.", SENTIMENT_CTX,
+        "positive"),
+    Row("answer", "Positive. The reviewer is negative about the price but positive overall.", SENTIMENT_CTX,
+        "positive"),
+    Row("answer", "Positive words are absent; the tone is negative.", SENTIMENT_CTX, "negative"),
+    Row("answer", "The accent sounds American, though there are hints of a British influence.", ACCENTS, "american"),
+    Row("answer", "Based on the audio, the speaker has a British accent.", ACCENTS, "british"),
+    Row("answer", "The speaker has a strong Indian accent.", ACCENTS, "indian"),
+    Row("answer", "British or Australian, hard to tell.", ACCENTS, None),
+    Row("answer", "The object in the point cloud appears to be a chair, possibly a sofa.", FURNITURE, None),
+    Row("answer", "This looks like a sofa.", FURNITURE, "sofa"),
+    Row("answer", "It's a table, not a chair.", FURNITURE, "table"),
+    Row("answer", "Chair or table", FURNITURE, None),
+    Row("answer", "A wooden chair with four legs and a backrest.", FURNITURE, "chair"),
     # multi-label: every label named and not negated
     Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
     Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
