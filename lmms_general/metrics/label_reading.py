@@ -128,8 +128,12 @@ class Mention:
         return self.rank > 0
 
 
+#: how far back a mention's clause and sentence are read (keeps long answers linear)
+_WINDOW = 240
+
+
 def _clause_before(text: str, start: int) -> str:
-    before = text[:start]
+    before = text[max(0, start - _WINDOW):start]
     ends = list(_CLAUSE_END.finditer(before))
     return before[ends[-1].end():] if ends else before
 
@@ -147,10 +151,9 @@ def _commitment(text: str, start: int, end: int) -> int:
     "it is X"), 0 a mere mention (or a question: "is it X?")."""
     if _QUESTION_AFTER.match(text, end):
         return 0
-    before = text[:start]
-    if _LEAD.match(before):
+    if _LEAD.match(text, 0, start):
         return 2 if _LEAD_END.match(text, end) else 0
-    sentence = re.split(r"[.;!?\n]\s", before)[-1]
+    sentence = re.split(r"[.;!?\n]\s", text[max(0, start - _WINDOW):start])[-1]
     if _STRONG_ANCHOR.search(sentence):
         return 3
     return 1 if _ANCHOR.search(sentence) else 0

@@ -245,7 +245,8 @@ def _standalone_letter(text: str, valid: str) -> str | None:
             continue
         if letter in "AI" and _ARTICLE_FOLLOWS.match(text, match.end()):
             continue
-        if _LETTER_NEGATED_BEFORE.search(text[: match.start()]) or _LETTER_NEGATED_AFTER.match(text, match.end()):
+        if _LETTER_NEGATED_BEFORE.search(text, max(0, match.start() - 40), match.start()) or \
+                _LETTER_NEGATED_AFTER.match(text, match.end()):
             continue
         found.add(letter)
     return found.pop() if len(found) == 1 else None
