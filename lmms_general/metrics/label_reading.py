@@ -35,8 +35,9 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TOKEN = re.compile(r"[^\W_]+")
 _ARTICLES = frozenset({"a", "an", "the"})
-#: what may stand between the words of a label in an answer: spaces, apostrophes, dots, articles, or nothing
-_JOIN = r"(?:[\s'.·]|(?<![^\W_])(?:a|an|the)(?![^\W_]))*"
+#: what may stand between the words of a label in an answer: spaces, punctuation within a sentence ("T-shirt/top",
+#: "U.S."), articles, or nothing ("Daichien" = "Dai-chien")
+_JOIN = r"(?:[^\w\n;:!?.]|\.(?!\s)|_|(?<![^\W_])(?:a|an|the)(?![^\W_]))*"
 
 
 def fold(text: object) -> str:
@@ -102,7 +103,8 @@ _ANCHOR = re.compile(
     r"|\b(?:it|this|that|which|he|she|they)\s*(?:is|'s|was|are|seems|appears|sounds|looks)"
     r"|\b(?:it's|that's|this's|so|therefore|thus|hence)"
     r"|\b(?:is|are|was|were|seems|appears|sounds|looks)(?:\s+to\s+be|\s+like)?"
-    r"|^\s*(?:answer|label|category|prediction)\s*$)"
+    r"|^\s*(?:answer|label|category|prediction)\s*$"
+    r"|^\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,3}\s*:)"
     + _FILLERS + "$"
 )
 _HEDGE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b|\bor\s+(?:possibly|maybe|"
