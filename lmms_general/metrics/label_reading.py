@@ -43,8 +43,10 @@ _JOIN = r"(?:[^\w\n;:!?.]|\.(?!\s)|_|(?<![^\W_])(?:a|an|the)(?![^\W_]))*"
 def fold(text: object) -> str:
     """Lower case, diacritics dropped, full-width forms made ASCII, ``_`` and hyphens as spaces, one space between
     words: ``fold("Citroën IS_INCLUDED Dai-chien") == "citroen is included dai chien"``."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_APOSTROPHES)
+    text = str(text)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = text.casefold().translate(_APOSTROPHES)
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
@@ -171,8 +173,9 @@ class LabelReader:
                  yes_no_codes: Mapping[str, str] | None = None) -> None:
         self.labels = [str(label) for label in labels]
         self.codes = {str(k): str(v) for k, v in (codes or {}).items()}
-        # (pattern, label index, weak) for every spelling that selects a label: the label, its code's meaning
-        self._patterns: list[tuple[re.Pattern[str], int, bool]] = []
+        # (first word, pattern, label index, weak) for every spelling that selects a label: the label, its code's
+        # meaning (the first word is a cheap substring test before the pattern runs)
+        self._patterns: list[tuple[str, re.Pattern[str], int, bool]] = []
         self._exact: dict[str, int] = {}
         for index, label in enumerate(self.labels):
             spellings = [label]
@@ -184,7 +187,8 @@ class LabelReader:
                     continue
                 self._exact.setdefault(folded, index)
                 self._exact.setdefault(" ".join(_TOKEN.findall(folded)), index)
-                self._patterns.append((_label_pattern(folded), index, _is_weak(folded)))
+                first = next(iter(_TOKEN.findall(folded)), folded)
+                self._patterns.append((first, _label_pattern(folded), index, _is_weak(folded)))
         self.yes_no: dict[str, int] = {}
         for index, label in enumerate(self.labels):
             decision = is_yes_no(label) or is_yes_no(self.codes.get(label, ""))
@@ -259,20 +263,24 @@ class LabelReader:
         exact = self._exact_match(text)
         if exact is not None:
             return [self.labels[exact]]
-        named = sorted({m.label for m in self.mentions(text, weak_anywhere=True) if not m.negated})
-        if not named or (is_refusal(text) and not any(m.committed for m in self.mentions(text))):
+        mentions = self.mentions(text, weak_anywhere=True)
+        named = sorted({m.label for m in mentions if not m.negated})
+        if not named or (is_refusal(text) and not any(m.committed for m in mentions)):
             return None
         return [self.labels[i] for i in named]
 
     def mentions(self, text: str, *, weak_anywhere: bool = False) -> list[Mention]:
         """Whole-label matches in a folded answer, overlaps resolved (the longest label wins), in text order."""
         found: list[tuple[int, int, int, bool]] = []
-        for pattern, index, weak in self._patterns:
-            found.extend((m.start(), m.end(), index, weak) for m in pattern.finditer(text) if m.end() > m.start())
+        for first, pattern, index, weak in self._patterns:
+            if first in text:
+                found.extend((m.start(), m.end(), index, weak) for m in pattern.finditer(text) if m.end() > m.start())
         found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+        taken = bytearray(len(text))
         kept: list[tuple[int, int, int, bool]] = []
-        for item in found:
-            if all(item[1] <= k[0] or item[0] >= k[1] for k in kept):
+        for item in found:  # longest first: a shorter label inside a longer one's words is dropped
+            if not any(taken[item[0]:item[1]]):
+                taken[item[0]:item[1]] = b"\x01" * (item[1] - item[0])
                 kept.append(item)
         out = []
         for start, end, index, weak in sorted(kept):
@@ -306,9 +314,10 @@ class LabelReader:
     @staticmethod
     def _in_list(text: str, start: int, end: int) -> bool:
         """A short label standing as a list item ("a, b" / "a; b"), for multi-label answers."""
-        left = text[:start].rstrip()
-        right = text[end:].lstrip()
-        return (not left or left[-1] in ",;/:") and (not right or right[0] in ",;/.")
+        left = text[max(0, start - 20):start].rstrip()
+        right = text[end:end + 20].lstrip()
+        return (bool(_LEAD.match(text, 0, start)) or left[-1:] in {",", ";", "/", ":"}) and (
+            not right or right[0] in ",;/.")
 
     @staticmethod
     def _offered_with_alternative(text: str, mention: Mention, live: list[Mention]) -> bool:
@@ -372,10 +381,7 @@ def _composite_fields(labels: Sequence[str], codes: Mapping[str, str]) -> list[l
     width = len(split[0])
     if any(len(s) != width for s in split):
         return []
-    fields = [sorted({s[i] for s in split}) for i in range(width)]
-    # codes of the table not seen in any label join the field of a code with the same meaning group (unknown:
-    # left out, so a field reads only codes some reference uses)
-    return fields
+    return [sorted({s[i] for s in split}) for i in range(width)]  # the codes some label uses at each position
 
 
 @functools.lru_cache(maxsize=256)
