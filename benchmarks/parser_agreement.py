@@ -15,9 +15,10 @@ reader finds no answer (a refusal, two options named): then only a parser that g
 Sources: ``--corpus`` (default) the multiple-choice and single-label rows of ``tests/answers/corpus.py``;
 ``--jsonl FILE`` rows ``{"task", "sample_id", "answer", "expected"}`` (the model-side corpus), with ``options`` /
 ``labels`` / ``context`` per row or, given ``--root DIR``, the context of the task's sample read from the data root
-the way the lmms-eval hooks build it (rows of tasks that are neither multiple choice nor label lists are skipped
-and counted). ``expected`` is the expected parse (a letter / label / null), or ``true``/``false`` (``score`` 1/0):
-whether the answer is right, compared with the sample's reference.
+the way the lmms-eval hooks build it (rows of tasks that are neither multiple choice nor single-label lists are
+skipped and counted). ``expected`` is the expected parse (a letter / label / null), or ``true`` / ``false`` (or a
+``score`` of 1 / 0 instead of ``expected``): whether the answer is right, checked against the sample's reference
+(the row's ``reference``, else the annotation's).
 
 Usage: ``python benchmarks/parser_agreement.py [--corpus] [--jsonl FILE --root DIR] [--show-misses]``
 """
@@ -120,7 +121,11 @@ def _same(a: Any, b: Any) -> bool:
 def is_right(row: AgreementRow, got: str | None) -> bool:
     """Whether a parse agrees with the reader: the expected parse, or (``reference`` rows) right / wrong alike."""
     if row.reference is not None and isinstance(row.expected, bool):
-        correct = got is not None and any(_same(got, r) for r in row.reference)
+        references = set(row.reference)
+        if row.kind == "options":  # a reference written as the option's text stands for its letter
+            references |= {_letters(len(row.choices))[i] for i, c in enumerate(row.choices)
+                           if any(_same(c, r) for r in row.reference)}
+        correct = got is not None and any(_same(got, r) for r in references)
         return correct == row.expected
     return _same(got, row.expected)
 
@@ -161,9 +166,14 @@ def jsonl_rows(path: Path, root: Path | None) -> tuple[list[AgreementRow], Count
         if context.get("multi_label") or not (options or labels):
             skipped[record.get("task", "?")] += 1
             continue
-        expected = record.get("expected", record.get("score"))
-        if isinstance(expected, (int, float)) and not isinstance(expected, bool) and reference is not None:
-            expected = bool(expected)
+        expected = record["expected"] if "expected" in record else record.get("score")
+        if "expected" not in record and isinstance(expected, (int, float)):
+            expected = bool(expected)  # a 0/1 score: whether the answer is right
+        if isinstance(expected, (list, dict)) or (isinstance(expected, bool) and reference is None):
+            skipped[record.get("task", "?")] += 1  # a label set, or right/wrong without a reference to check
+            continue
+        if expected is not None and not isinstance(expected, bool):
+            expected = str(expected)
         kind, choices = ("options", options) if options else ("labels", labels)
         ctx = {k: v for k, v in context.items() if k in {"label_codes", "yes_no_codes"}}
         rows.append(AgreementRow(str(record.get("answer", "")), kind, tuple(str(c) for c in choices), expected, ctx,

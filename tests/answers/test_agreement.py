@@ -47,13 +47,16 @@ def test_jsonl_rows_with_their_own_choices(agreement_module, tmp_path: Path) -> 
         {"task": "m", "sample_id": "5", "answer": "z", "expected": True, "options": ["x", "y", "z"],
          "reference": "C"},
         {"task": "open", "sample_id": "6", "answer": "a dog", "expected": "a dog"},  # no choices: skipped
+        {"task": "m", "sample_id": "7", "answer": "It is y.", "score": 0, "options": ["x", "y", "z"],
+         "reference": "z"},  # a 0/1 score: the answer is wrong, and we read it as wrong
+        {"task": "m", "sample_id": "8", "answer": "(C)", "score": 1, "options": ["x", "y", "z"]},  # no reference
     ]
     path = tmp_path / "answers.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     rows, skipped = agreement_module.jsonl_rows(path, None)
-    assert len(rows) == 5 and sum(skipped.values()) == 1
+    assert len(rows) == 6 and sum(skipped.values()) == 2
     table = agreement_module.agreement(rows)
-    assert table["total"]["ours"] == 5
+    assert table["total"]["ours"] == 6
 
 
 def test_jsonl_rows_read_their_context_from_the_data_root(agreement_module, tmp_path: Path) -> None:
