@@ -474,7 +474,9 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
             letters = [option_letter(i) for i in range(len(options))]
             others = [x for x in letters if x != right]
             return others[0] if others else "Z"
-        return "none of the above"
+        return _wrong_label(reference, context) or "none of the above"
+    if kind == "label_set" and _wrong_label(reference, context):
+        return _wrong_label(reference, context)
     if kind in {"label_set", "text", "open_answer"}:
         return "no answer available"
     if kind in {"number", "anomaly"}:
@@ -499,6 +501,20 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
     if kind == "generation":
         return _noise_media(context, output_dir)
     raise KeyError(f"no wrong-answer renderer for task kind {kind!r}")
+
+
+def _wrong_label(reference: Any, context: Mapping[str, Any]) -> str | None:
+    """A label of the task's label set (``labels`` / ``label_codes``) that the reference does not hold: a wrong answer
+    the label parser still reads. None without a label set or when every label is in the reference."""
+    from lmms_general.metrics.classification import LABEL_SET, context_codes, context_labels
+    from lmms_general.metrics.label_reading import fold
+
+    labels = context_labels(context) or list(context_codes(context) or {})
+    if isinstance(reference, Mapping):
+        reference = reference.get(LABEL_SET) or []
+    values = reference if isinstance(reference, list) else [reference]
+    held = {fold(part) for value in values for part in str(value).split("<p>")}
+    return next((label for label in labels if fold(label) not in held), None)
 
 
 def _wrong_dense(reference: Any, output_dir: Path | None, stem: str) -> Any:

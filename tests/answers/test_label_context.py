@@ -82,7 +82,9 @@ def test_ground_truth_scores_perfectly_with_the_label_context(key: str, tmp_path
     items = _items(key, tmp_path, wrong=False)
     assert all(i["status"] == "ok" for i in items), [(i["status"], i["raw"], i["error"]) for i in items]
     assert is_perfect(task_score(items).score, spec.metric_id, spec.higher_is_better)
-    wrong = task_score(_items(key, tmp_path, wrong=True)).score
+    wrong_items = _items(key, tmp_path, wrong=True)  # another label of the set: read, and wrong
+    assert all(i["status"] == "ok" for i in wrong_items), [(i["status"], i["raw"]) for i in wrong_items]
+    wrong = task_score(wrong_items).score
     assert wrong is not None and wrong < ideal_value(spec.metric_id, spec.higher_is_better)
 
 
