@@ -109,7 +109,9 @@ _ANCHOR = re.compile(
     r"|^\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,3}\s*:)"
     + _FILLERS + "$"
 )
-_HEDGE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b|\bor\s+(?:possibly|maybe|"
+#: a second answer offered: "it could (also) be Y", "or possibly Y", "maybe Y" (checked only when another label
+#: follows the committed one)
+_HEDGE = re.compile(r"\b(?:could|might|may)\s+(?:also\s+|as\s+well\s+)?be\b|\balternatively\b|\b(?:possibly|maybe|"
                     r"perhaps)\b|\beither\b")
 _LEAD = re.compile(r"^[\s*#>\"'(\[{:\-]*$")
 #: what may follow a label that opens the answer for it to be the answer: nothing, punctuation, a reason

@@ -297,6 +297,10 @@ STANCE = {"labels": ["favor", "against", "none"]}
 SENTIMENT_CTX = {"labels": ["positive", "negative", "neutral"]}
 ACCENTS = {"labels": ["british", "american", "indian", "australian"]}
 FURNITURE = {"labels": ["chair", "table", "sofa", "bed"]}
+CAR_BRANDS = {"labels": ["GMC", "Toyota", "Ford"]}
+TV_SHOWS = {"labels": ["Friends", "Seinfeld"]}
+VEHICLES_3D = {"labels": ["car", "bus", "bicycle"]}
+FURNITURE_3D = {"labels": ["chair", "table", "sofa"]}
 ANSWERS = [
     # NLI in sentences
     Row("answer", "neutral", NLI, "neutral"),
@@ -413,6 +417,39 @@ ANSWERS = [
     Row("answer", "It's a table, not a chair.", FURNITURE, "table"),
     Row("answer", "Chair or table", FURNITURE, None),
     Row("answer", "A wooden chair with four legs and a backrest.", FURNITURE, "chair"),
+    # sample-tree label tasks answered the way chat models answer
+    Row("answer", "The logo on the grille reads GMC, so this is a GMC Sierra.", CAR_BRANDS, "GMC"),
+    Row("answer", "This is a Ford truck, not a Toyota.", CAR_BRANDS, "Ford"),
+    Row("answer", "Toyota Camry", CAR_BRANDS, "Toyota"),
+    Row("answer", "I believe the car is a Toyota, although it could be a Ford.", CAR_BRANDS, None),
+    Row("answer", "It appears to be a pickup truck from GMC.", CAR_BRANDS, "GMC"),
+    Row("answer", "The brand is likely Ford based on the blue oval logo.", CAR_BRANDS, "Ford"),
+    Row("answer", "This scene is from the TV show Friends.", TV_SHOWS, "Friends"),
+    Row("answer", "This looks like a scene from Seinfeld, with Jerry's apartment in the background.",
+        TV_SHOWS, "Seinfeld"),
+    Row("answer", "The show is **Friends**.", TV_SHOWS, "Friends"),
+    Row("answer", "Friends? No, it's Seinfeld.", TV_SHOWS, "Seinfeld"),
+    Row("answer", "The point cloud shows a bus.", VEHICLES_3D, "bus"),
+    Row("answer", "Bicycle.", VEHICLES_3D, "bicycle"),
+    Row("answer", "This 3D model represents a car.", VEHICLES_3D, "car"),
+    Row("answer", "It is a two-wheeled vehicle, a bicycle, not a car.", VEHICLES_3D, "bicycle"),
+    Row("answer", "The object is a chair.", FURNITURE_3D, "chair"),
+    Row("answer", "A sofa (couch).", FURNITURE_3D, "sofa"),
+    Row("answer", "I can't see any object in the input.", FURNITURE_3D, None),
+    Row("answer", "The speaker has a British accent.", ACCENTS, "british"),
+    Row("answer", "American English", ACCENTS, "american"),
+    Row("answer", "The accent is Indian.", ACCENTS, "indian"),
+    Row("answer", "Based on the pronunciation, I'd say the speaker is from India.", ACCENTS, None),
+    Row("answer", "The premise and hypothesis are in contradiction.", NLI, "contradiction"),
+    Row("answer", "Contradiction: the cup cannot be both empty and full.", NLI, "contradiction"),
+    Row("answer", "The hypothesis contradicts the premise.", NLI, "contradiction"),
+    Row("answer", "Answer: entailment\n\nThe premise states two dogs run on grass, which entails animals being "
+        "outside.", NLI, "entailment"),
+    Row("answer", "entailment.", NLI, "entailment"),
+    Row("answer", "**Category:** Neutral", NLI, "neutral"),
+    Row("answer", "The relationship between the premise and hypothesis is neutral because the premise does not "
+        "indicate that the man is waiting for someone.",
+        NLI, "neutral"),
     # multi-label: every label named and not negated
     Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
     Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
