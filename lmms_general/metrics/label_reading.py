@@ -78,7 +78,8 @@ _NEGATION = re.compile(
 )
 _NOT_NEGATION = re.compile(r"\b(?:no doubt|not only|not just|not sure|nothing but|no matter)\b")
 _AFTER_NEGATION = re.compile(
-    r"[\s)\]\"'*]*(?:(?:label|option|answer|relation|category|class|choice|one|here)\s+)?(?:(?:is|are|was|were|does|do|did|would|should|could|can|will|seems?|appears?)\s+(?:not\b|n't\b)"
+    r"[\s)\]\"'*]*(?:(?:label|option|answer|relation|category|class|choice|one|here)\s+)?"
+    r"(?:(?:is|are|was|were|does|do|did|would|should|could|can|will|seems?|appears?)\s+(?:not\b|n't\b)"
     r"|(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|can't|cannot|won't)\b"
     r"|(?:is|are|was|seems?|would\s+be)\s+(?:incorrect|wrong|false|ruled\s+out|excluded|unlikely|not\s+correct)\b)"
 )
