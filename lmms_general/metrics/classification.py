@@ -59,9 +59,18 @@ def context_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
     return _context_mapping(context, "label_codes")
 
 
+_YES_NO_CODE = re.compile(r"(?i)(?<![\w])([\w-]{1,3})\s*(?:=|:|means|for)\s*[\"']?(yes|no)\b")
+
+
 def context_yes_no_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """The codes the prompt defines for yes / no (``yes_no_codes``, e.g. ``{"yes": "1", "no": "0"}``), or None."""
-    return _context_mapping(context, "yes_no_codes")
+    """The codes the prompt defines for yes / no: ``yes_no_codes`` (e.g. ``{"yes": "1", "no": "0"}``), else codes
+    the question text itself defines ("1 = Yes, 0 = No"); None when neither has both."""
+    codes = _context_mapping(context, "yes_no_codes")
+    if codes or not context:
+        return codes
+    text = " ".join(str(context.get(key) or "") for key in ("question", "prompt"))
+    found = {answer.lower(): code for code, answer in _YES_NO_CODE.findall(text)}
+    return found if {"yes", "no"} <= set(found) else None
 
 
 def is_multi_label(context: Mapping[str, Any] | None) -> bool:

@@ -281,3 +281,14 @@ def test_label_reading_stays_linear_on_long_answers() -> None:
     assert parse_option_letter("A " * 3000, ["x", "y"]) == "A"  # only A is ever named
     assert parse_option_letter("A B " * 1500, ["x", "y"]) is None
     assert time.perf_counter() - start < 10.0
+
+
+def test_yes_no_codes_from_the_question_text() -> None:
+    from lmms_general.metrics.classification import context_yes_no_codes
+
+    ctx = {"labels": ["0", "1"], "question": "Is there a bird singing? 1 = Yes, 0 = No"}
+    assert context_yes_no_codes(ctx) == {"yes": "1", "no": "0"}
+    spec = get_metric("accuracy")
+    assert [spec.parse(r, ctx) for r in ("Yes, I hear a bird.", "No.", "1", "Birdsong.")] == ["1", "0", "1", None]
+    assert context_yes_no_codes({"question": "Is it a bird? Yes or no."}) is None
+    assert context_yes_no_codes({"yes_no_codes": {"yes": "T", "no": "F"}}) == {"yes": "T", "no": "F"}
