@@ -265,7 +265,8 @@ def _names_options(text: str, options: Sequence[str]) -> bool:
     """Whether the answer names any option by its text (then its letters are not read from stray capitals)."""
     from lmms_general.metrics.label_reading import label_reader
 
-    return bool(label_reader(options).mentions(label_reader(options).fold_answer(text)))
+    reader = label_reader(options)
+    return bool(reader.mentions(reader.fold_answer(text)))
 
 
 _NEGATED = re.compile(r"\b(?:not|no|never|isnt|arent|wasnt|neither|nor|rather\s+than|instead\s+of)\s+(?:\w+\s+)?$")
