@@ -63,6 +63,8 @@ def _label_pattern(folded: str) -> re.Pattern[str]:
     if len(tokens) > 1 and any(len(t) > 2 and t not in _ARTICLES for t in tokens):
         tokens = [t for t in tokens if t not in _ARTICLES]
     body = _JOIN.join(re.escape(t) for t in tokens) if tokens else re.escape(folded)
+    if tokens and len(tokens[-1]) >= 3 and tokens[-1].isascii() and tokens[-1].isalpha():
+        body += r"(?P<plural>e?s)?"  # "two chairs", "buses": the plural names the label too
     left = "" if _CJK.match(folded[:1]) or not folded[:1].isalnum() else r"(?<![^\W_])"
     right = "" if _CJK.match(folded[-1:]) or not folded[-1:].isalnum() else r"(?![^\W_])"
     return re.compile(left + body + right)
@@ -274,19 +276,20 @@ class LabelReader:
 
     def mentions(self, text: str, *, weak_anywhere: bool = False) -> list[Mention]:
         """Whole-label matches in a folded answer, overlaps resolved (the longest label wins), in text order."""
-        found: list[tuple[int, int, int, bool]] = []
+        found: list[tuple[int, int, int, bool, bool]] = []
         for first, pattern, index, weak in self._patterns:
             if first in text:
-                found.extend((m.start(), m.end(), index, weak) for m in pattern.finditer(text) if m.end() > m.start())
-        found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+                found.extend((m.start(), m.end(), index, weak, bool(m.groupdict().get("plural")))
+                             for m in pattern.finditer(text) if m.end() > m.start())
+        found.sort(key=lambda f: (-(f[1] - f[0]), f[4], f[0]))  # longest first; the exact spelling before a plural
         taken = bytearray(len(text))
-        kept: list[tuple[int, int, int, bool]] = []
+        kept: list[tuple[int, int, int, bool, bool]] = []
         for item in found:  # longest first: a shorter label inside a longer one's words is dropped
             if not any(taken[item[0]:item[1]]):
                 taken[item[0]:item[1]] = b"\x01" * (item[1] - item[0])
                 kept.append(item)
         out = []
-        for start, end, index, weak in sorted(kept):
+        for start, end, index, weak, _ in sorted(kept):
             rank = _commitment(text, start, end)
             if weak and not rank and not (weak_anywhere and self._in_list(text, start, end)):
                 continue

@@ -450,6 +450,9 @@ ANSWERS = [
     Row("answer", "The relationship between the premise and hypothesis is neutral because the premise does not "
         "indicate that the man is waiting for someone.",
         NLI, "neutral"),
+    Row("answer", "The point cloud shows two chairs.", FURNITURE_3D, "chair"),
+    Row("answer", "Buses, judging by the length and the rows of windows.", VEHICLES_3D, "bus"),
+    Row("answer", "Chairs and a table.", FURNITURE_3D, None),
     # multi-label: every label named and not negated
     Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
     Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
