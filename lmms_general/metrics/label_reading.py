@@ -4,7 +4,7 @@ A :class:`LabelReader` is built once per label set (cached) and reads free-text 
 
 * **whole labels only**, folded for case, diacritics ("Citroën" = "Citroen"), hyphens / underscores / spaces
   ("Chang Dai-chien" = "chang dai chien", ``IS_INCLUDED`` = "is included"), articles and markdown; word boundaries
-  keep ``BEFORE`` out of ``IBEFORE`` and ``INCLUDES`` out of ``IS_INCLUDED``;
+  keep ``BEFORE`` out of ``IBEFORE`` and ``INCLUDES`` out of ``IS_INCLUDED``; a plural names its label ("two chairs");
 * **the longest label wins** where two labels match over the same words ("quarter past" over "quarter",
   "not sarcastic" over "sarcastic");
 * **negated mentions do not count** ("it is not neutral", "option A does not follow", "rather than X");
