@@ -245,11 +245,9 @@ def _cider(predictions: list[Any], references: list[Any]) -> Replicator:
 def _class_pairs(predictions: list[Any], references: list[Any]) -> tuple[np.ndarray, np.ndarray, int]:
     """Reference and predicted class indices as the sklearn-based metrics see them; index k = a
     predicted class that is never a reference class."""
-    from lmms_general.metrics._common import answer_list
-    from lmms_general.metrics.classification import _class_of
+    from lmms_general.metrics.classification import _classes
 
-    y_true = [_class_of(answer_list(r)[0] if answer_list(r) else None) for r in references]
-    y_pred = [_class_of(p) for p in predictions]
+    y_true, y_pred = _classes(predictions, references)  # exactly the classes the metric itself scores
     labels = sorted(set(y_true))
     where = {c: i for i, c in enumerate(labels)}
     k = len(labels)

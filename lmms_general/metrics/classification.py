@@ -13,12 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lmms_general.metrics._common import UNPARSED, answer_list, context_options, percent, require_samples
+from lmms_general.metrics.label_reading import fold
 from lmms_general.metrics.parsing import (
     clean_response,
     is_yes_no,
     label_matches,
     normalize_answer,
     parse_label,
+    parse_labels,
     parse_number,
     parse_option_letter,
     parse_yes_no,
@@ -37,35 +39,124 @@ MULTI_LABEL_TYPES = frozenset(
 # --------------------------------------------------------------------------- accuracy / EM
 
 
+#: key of a prepared multi-label reference: ``{"label_set": [labels]}`` is scored as one set, never as alternatives
+LABEL_SET = "label_set"
+
+
 def context_labels(context: Mapping[str, Any] | None) -> list[str] | None:
     """The task's label set (``labels`` in the context: a list of class names), or None."""
     labels = context.get("labels") if context else None
     return [str(label) for label in labels] if isinstance(labels, (list, tuple)) and labels else None
 
 
-def parse_answer(raw: str, context: Mapping[str, Any]) -> str | None:
-    """Multiple choice (``options`` given): the chosen letter; with a label set (``labels``): the label the
-    answer names (:func:`~lmms_general.metrics.parsing.parse_label`); otherwise the response without
-    reasoning blocks and markdown. None when nothing usable is left."""
+def _context_mapping(context: Mapping[str, Any] | None, key: str) -> dict[str, str] | None:
+    value = context.get(key) if context else None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) and value else None
+
+
+def context_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """The header code table (``label_codes``: code -> meaning), or None."""
+    return _context_mapping(context, "label_codes")
+
+
+_YES_NO_CODE = re.compile(r"(?i)(?<![\w])([\w-]{1,3})\s*(?:=|:|means|for)\s*[\"']?(yes|no)\b")
+
+
+def context_yes_no_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """The codes the prompt defines for yes / no: ``yes_no_codes`` (e.g. ``{"yes": "1", "no": "0"}``), else codes
+    the question text itself defines ("1 = Yes, 0 = No"); None when neither has both."""
+    codes = _context_mapping(context, "yes_no_codes")
+    if codes or not context:
+        return codes
+    text = " ".join(str(context.get(key) or "") for key in ("question", "prompt"))
+    found = {answer.lower(): code for code, answer in _YES_NO_CODE.findall(text)}
+    return found if {"yes", "no"} <= set(found) else None
+
+
+def is_multi_label(context: Mapping[str, Any] | None) -> bool:
+    """Whether a reference may hold several labels: ``multi_label`` in the context, or an NLP multi-label type."""
+    if not context:
+        return False
+    return context.get("multi_label") is True or str(context.get("task_type", "")).strip().lower() in MULTI_LABEL_TYPES
+
+
+def _label_space(context: Mapping[str, Any]) -> list[str] | None:
+    """The labels an answer is read against: the label set, else the code table's codes, else the yes/no codes."""
+    labels = context_labels(context)
+    if labels:
+        return labels
+    codes = context_codes(context) or context_yes_no_codes(context)
+    return list(dict.fromkeys(codes.keys() if context_codes(context) else codes.values())) if codes else None
+
+
+def parse_answer(raw: str, context: Mapping[str, Any]) -> str | list[str] | None:
+    """Multiple choice (``options`` given): the chosen letter; with a label set (``labels``, ``label_codes``,
+    ``yes_no_codes``): the label the answer commits to (:func:`~lmms_general.metrics.parsing.parse_label`), or for
+    a multi-label task (``multi_label``) every label it names (a list); otherwise the response without reasoning
+    blocks and markdown. None when nothing usable is left."""
     options = context_options(context)
     if options:
         return parse_option_letter(raw, options)
-    labels = context_labels(context)
+    labels = _label_space(context)
     if labels:
-        return parse_label(raw, labels)
+        codes = context_codes(context)
+        if context.get("multi_label") is True:
+            return parse_labels(raw, labels, codes=codes)
+        return parse_label(raw, labels, codes=codes, yes_no_codes=context_yes_no_codes(context))
     text = clean_response(raw or "")
     return text or None
 
 
-def answers_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
-    """Acceptable answers as a list of strings (a letter, one string, or several); empty strings dropped.
+def _split_labels(value: Any) -> list[str]:
+    """The labels of one reference value: a list, or a string with ``<p>`` / ``", "`` / ``";"`` between labels."""
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    parts = re.split(r"<p>|,\s|;|\n", str(value))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def answers_reference(raw: Any, context: Mapping[str, Any]) -> list[str] | dict[str, list[str]]:
+    """Acceptable answers as a list of strings (a letter, one string, or several); empty strings dropped. For a
+    multi-label task (``multi_label``) the reference is one label set, ``{"label_set": [labels]}``.
 
     Raises ValueError when no non-empty answer is left: an empty reference makes the sample an error
     instead of a sample every answer (or none) matches."""
+    if context and context.get("multi_label") is True and not context_options(context):
+        labels = sorted(set(_split_labels(raw)))
+        if not labels:
+            raise ValueError(f"empty reference: {raw!r}")
+        return {LABEL_SET: labels}
     answers = [a for a in answer_list(raw) if a.strip()]
     if not answers:
         raise ValueError(f"empty reference: {raw!r}")
     return answers
+
+
+def _label_set_of(value: Any) -> frozenset[str]:
+    """A prediction or a ``{"label_set": ...}`` reference as a set of folded labels."""
+    if isinstance(value, Mapping):
+        value = value.get(LABEL_SET) or []
+    if value is None:
+        return frozenset()
+    items = value if isinstance(value, (list, tuple, set, frozenset)) else _split_labels(value)
+    return frozenset(n for n in (normalize_answer(fold(str(v))) for v in items) if n)
+
+
+def _is_label_set(reference: Any) -> bool:
+    return isinstance(reference, Mapping) and LABEL_SET in reference
+
+
+def _set_f1(prediction: Any, reference: Any) -> float:
+    pred, ref = _label_set_of(prediction), _label_set_of(reference)
+    common = len(pred & ref)
+    return 0.0 if common == 0 else 2 * common / (len(pred) + len(ref))
+
+
+def sample_correct(prediction: Any, reference: Any) -> bool:
+    """One sample right: a label-set reference needs exactly its labels; otherwise :func:`answer_correct`."""
+    if _is_label_set(reference):
+        return prediction is not None and _label_set_of(prediction) == _label_set_of(reference)
+    return answer_correct(prediction, answer_list(reference))
 
 
 _THOUSANDS_OR_PLAIN = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -124,18 +215,20 @@ def answer_correct(prediction: Any, references: Sequence[Any], labels: Sequence[
 def accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """Percentage of samples whose prediction matches an acceptable answer (0-100)."""
     require_samples("accuracy", predictions)
-    return percent(answer_correct(p, answer_list(r)) for p, r in zip(predictions, references, strict=True))
+    return percent(sample_correct(p, r) for p, r in zip(predictions, references, strict=True))
 
 
 def exact_match_at_1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """EM@1 (3D situated QA): the top-1 answer equals an acceptable answer after folding (0-100)."""
     require_samples("em_at_1", predictions)
-    return percent(answer_correct(p, answer_list(r)) for p, r in zip(predictions, references, strict=True))
+    return percent(sample_correct(p, r) for p, r in zip(predictions, references, strict=True))
 
 
 def _class_of(value: Any) -> str:
     if value is None:
         return UNPARSED
+    if isinstance(value, (list, tuple, Mapping)):
+        return " | ".join(sorted(_label_set_of(value))) or UNPARSED
     letter = reference_letter(value)
     if letter is not None:
         return letter
@@ -145,7 +238,8 @@ def _class_of(value: Any) -> str:
 def _classes(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], list[str]]:
     """Reference and predicted classes; a prediction is mapped onto the task's reference classes when it
     names exactly one of them ("It is sarcastic." -> "sarcastic", "Yes, it is." -> "yes")."""
-    y_true = [_class_of(answer_list(r)[0] if answer_list(r) else None) for r in references]
+    y_true = [_class_of(r) if _is_label_set(r) else _class_of(answer_list(r)[0] if answer_list(r) else None)
+              for r in references]
     classes = sorted({c for c in y_true if c and c != UNPARSED})
     y_pred = []
     for prediction in predictions:
@@ -192,6 +286,9 @@ def f1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     require_samples("f1", predictions)
     total = 0.0
     for prediction, reference in zip(predictions, references, strict=True):
+        if _is_label_set(reference):
+            total += _set_f1(prediction, reference) if prediction is not None else 0.0
+            continue
         refs = answer_list(reference)
         if prediction is None or not refs:
             continue  # scores 0, still counted in the denominator below
@@ -203,14 +300,28 @@ def f1(predictions: Sequence[Any], references: Sequence[Any]) -> float:
 
 
 def _multi(context: Mapping[str, Any]) -> bool:
-    return str(context.get("task_type", "")).strip().lower() in MULTI_LABEL_TYPES
+    return is_multi_label(context)
 
 
 def parse_label_set(raw: str, context: Mapping[str, Any]) -> list[str] | None:
-    """The predicted label set (sorted list): ``<p>``-separated, plus ``", "`` for multi-label types."""
+    """The predicted label set (sorted list, lower-cased as the official scorer does). With the task's label set
+    (``labels`` / ``label_codes``): the label the answer commits to, or every label it names for a multi-label task
+    (:func:`~lmms_general.metrics.parsing.parse_labels`). Without one, the official reading: the answer split on
+    ``<p>``, plus ``", "`` for multi-label types."""
+    labels = _label_space(context)
+    if labels:
+        codes = context_codes(context)
+        named: list[str] = []
+        for part in str(raw or "").split("<p>"):  # the official separator of several labels
+            if _multi(context):
+                named += parse_labels(part, labels, codes=codes) or []
+            else:
+                one = parse_label(part, labels, codes=codes, yes_no_codes=context_yes_no_codes(context))
+                named += [] if one is None else [one]
+        return sorted({label for name in named for label in split_label_set(name, multi=_multi(context))}) or None
     text = strip_answer_lead(raw or "")
-    labels = split_label_set(text, multi=_multi(context))
-    return sorted(labels) if labels else None
+    found = split_label_set(text, multi=_multi(context))
+    return sorted(found) if found else None
 
 
 def label_set_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
@@ -335,10 +446,15 @@ register(
 __all__ = [
     "accuracy",
     "answer_correct",
+    "context_codes",
+    "context_labels",
+    "context_yes_no_codes",
     "exact_match_at_1",
     "f1",
     "f_score",
+    "is_multi_label",
     "macro_accuracy",
     "micro_f1",
+    "sample_correct",
     "token_f1",
 ]

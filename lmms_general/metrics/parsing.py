@@ -15,7 +15,7 @@ import json
 import math
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -94,7 +94,7 @@ def _letters(n_options: int | None) -> str:
 #: ones may introduce it ("it's B", "so B") and count only when they all name the same letter
 _STRONG_ANCHOR = re.compile(
     r"(?i)\b(?:final\s+answer|answer|i(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+(?:with|for))"
-    r"|my\s+(?:choice|pick|selection)|correct\s+(?:option|choice)|best\s+(?:option|choice)|(?:option|choice)(?=\s*:))\b"
+    r"|my\s+(?:choice|pick|selection)|(?:correct|right|best)\s+(?:option|choice)|(?:option|choice)(?=\s*:))\b"
     r"|答案|选择|选项|选"
 )
 _WEAK_ANCHOR = re.compile(
@@ -164,7 +164,10 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
     Rules, first that applies: ``\\boxed{B}``; the letter after the last answer phrase ("the answer is (B)",
     "Answer: B", "I choose B", "答案是B", "选B"); the letter after a weaker phrase ("I think it's B",
     "so B", "option B"); a response that is only a letter (``B``, ``(B)``, ``**B**``); a leading ``B.`` /
-    ``(B)`` / ``B)``; the only bracketed letter; the text of exactly one option. A response that names two
+    ``(B)`` / ``B)``; the only bracketed letter; the text of exactly one option (read like a label: folded, the
+    longest option text over one it contains, negated options ignored); else the one letter standing alone
+    somewhere in the answer, as lmms-eval's ``can_infer`` reads it ("... so B fits best"; not the article "A", not
+    a negated "option A does not follow"). A response that names two
     options as the answer ("B and C", "B or C") or recites several options, or a refusal without an answer
     phrase, is None. Letters beyond ``len(options)`` are rejected when options are known.
     """
@@ -185,6 +188,9 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
         letter = _anchored_letter(text, pattern, valid, consistent=consistent)
         if letter is not None:
             return None if letter == _AMBIGUOUS else letter
+    exact = _exact_option(text, options) if options else None
+    if exact is not None:
+        return exact
     if is_refusal(text):
         return None
     whole = _WHOLE_LETTER.fullmatch(text)
@@ -205,8 +211,62 @@ def parse_option_letter(raw: str | None, options: Sequence[str] | None = None) -
     if len(bracketed) > 1:
         return None
     if options:
-        return _option_by_text(text, options)
+        by_text = _option_by_text(text, options)
+        if by_text is not None or _names_options(text, options):
+            return by_text
+    return _standalone_letter(text, valid if options else "ABCDE")  # unknown options: can_infer's five letters
+
+
+_STANDALONE = re.compile(r"(?<![A-Za-z0-9'’])([A-Z])(?![A-Za-z0-9'’])")
+_LETTER_NEGATED_BEFORE = re.compile(r"(?i)\b(?:not|no|never|neither|nor|except|excluding|rather\s+than|instead\s+of)"
+                                    r"\s+(?:option\s+|choice\s+)?[\(\[]?$")
+_LETTER_NEGATED_AFTER = re.compile(r"(?i)[\)\]]?\s+(?:is|are|was|does|do|would\s+be|seems)\s+"
+                                   r"(?:not|incorrect|wrong|false|ruled\s+out)\b|[\)\]]?\s+(?:isn't|doesn't|can't|cannot)\b")
+
+
+_LETTER_PAIR = re.compile(r"(?<![A-Za-z0-9'’])[\(\[]?([A-Z])[\)\]]?\s*(?:,|/|&|\bor\b|\band\b)\s*"
+                          r"(?:option\s+)?[\(\[]?([A-Z])(?![A-Za-z0-9'’])")
+#: "A"/"I" followed by a lower-case word that is not a verb or conjunction: the article or the pronoun
+_ARTICLE_FOLLOWS = re.compile(r"\s+(?!(?:or|and|nor|is|was|seems|fits|matches|describes|looks|appears|would|should|"
+                              r"could|might|may|must|will|because|since|as|best|too)\b)[a-z]")
+
+
+def _standalone_letter(text: str, valid: str) -> str | None:
+    """The one option letter standing alone somewhere in the answer (lmms-eval ``can_infer``'s reading), not an
+    article ("A dog"), the pronoun "I", or a negated letter ("not A", "option A does not follow"); None when
+    several letters stand alone."""
+    for pair in _LETTER_PAIR.finditer(text):
+        if {pair.group(1), pair.group(2)} <= set(valid) and pair.group(1) != pair.group(2):
+            return None  # "A or B": two options offered
+    found = set()
+    for match in _STANDALONE.finditer(text):
+        letter = match.group(1)
+        if letter not in valid:
+            continue
+        if letter in "AI" and _ARTICLE_FOLLOWS.match(text, match.end()):
+            continue
+        if _LETTER_NEGATED_BEFORE.search(text, max(0, match.start() - 40), match.start()) or \
+                _LETTER_NEGATED_AFTER.match(text, match.end()):
+            continue
+        found.add(letter)
+    return found.pop() if len(found) == 1 else None
+
+
+def _exact_option(text: str, options: Sequence[str]) -> str | None:
+    """The letter of the option whose text the whole answer is (after folding), or None."""
+    norm = normalize_answer(strip_answer_lead(text))
+    for index, option in enumerate(options):
+        if norm and normalize_answer(option) == norm:
+            return string.ascii_uppercase[index]
     return None
+
+
+def _names_options(text: str, options: Sequence[str]) -> bool:
+    """Whether the answer names any option by its text (then its letters are not read from stray capitals)."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    reader = label_reader(options)
+    return bool(reader.mentions(reader.fold_answer(text)))
 
 
 _NEGATED = re.compile(r"\b(?:not|no|never|isnt|arent|wasnt|neither|nor|rather\s+than|instead\s+of)\s+(?:\w+\s+)?$")
@@ -221,16 +281,15 @@ def _mentions(norm: str, phrase: str) -> bool:
 
 
 def _option_by_text(text: str, options: Sequence[str]) -> str | None:
-    norm = normalize_answer(strip_answer_lead(text))
-    normalized = [normalize_answer(o) for o in options]
-    for index, option in enumerate(normalized):
-        if option and norm == option:
-            return string.ascii_uppercase[index]
-    contained = [i for i, o in enumerate(normalized) if o and _mentions(norm, o)]
-    contained = [i for i in contained if not any(j != i and normalized[i] in normalized[j] for j in contained)]
-    if len(contained) == 1:
-        return string.ascii_uppercase[contained[0]]
-    return None
+    """The option whose text the answer commits to (:class:`~lmms_general.metrics.label_reading.LabelReader` over
+    the option texts: whole texts, the longest over one it contains, negations ignored), or None."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    exact = _exact_option(text, options)
+    if exact is not None:
+        return exact
+    index = label_reader(options).read_index(strip_answer_lead(text))
+    return None if index is None else string.ascii_uppercase[index]
 
 
 def reference_letter(value: Any) -> str | None:
@@ -352,30 +411,28 @@ def parse_number(raw: Any) -> float | None:
 # --------------------------------------------------------------------------- free-text labels
 
 
-def parse_label(raw: Any, labels: Sequence[str]) -> str | None:
-    """The label of ``labels`` a response names: exact normalised match, else the only label it mentions
-    outside a negation (longest label wins when one contains another, e.g. "not sarcastic" over
-    "sarcastic"); yes/no labels also match "Yes, it is." / "No." answers. None for refusals."""
-    if raw is None:
+def parse_label(raw: Any, labels: Sequence[str], *, codes: Mapping[str, str] | None = None,
+                yes_no_codes: Mapping[str, str] | None = None) -> str | None:
+    """The one label of ``labels`` an answer commits to, read as a careful grader reads it
+    (:class:`~lmms_general.metrics.label_reading.LabelReader`): whole labels folded for case, diacritics, hyphens and
+    markdown, the longest label over a look-alike, negated mentions ignored, the first committed answer over later
+    mentions, yes/no onto the task's yes/no labels or ``yes_no_codes``, a code table's meanings onto its codes.
+    None for refusals, answers naming two labels and answers naming none."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    if raw is None or not labels:
         return None
-    text = strip_answer_lead(str(raw))
-    norm = normalize_answer(text)
-    if not norm:
+    return label_reader(labels, codes, yes_no_codes).read(raw)
+
+
+def parse_labels(raw: Any, labels: Sequence[str], *, codes: Mapping[str, str] | None = None) -> list[str] | None:
+    """Every label of ``labels`` a multi-label answer names and does not negate (label-set order); None when it
+    names none."""
+    from lmms_general.metrics.label_reading import label_reader
+
+    if raw is None or not labels:
         return None
-    by_norm = {normalize_answer(label): label for label in labels if normalize_answer(label)}
-    if norm in by_norm:
-        return by_norm[norm]
-    if is_refusal(text):
-        return None
-    yes_no = {is_yes_no(label): label for label in labels if is_yes_no(label)}
-    if yes_no:
-        decision = parse_yes_no(text)
-        if decision in yes_no:
-            return yes_no[decision]
-    hits = [n for n in by_norm if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", norm)]
-    hits = [h for h in hits if not any(h != o and h in o for o in hits)]
-    hits = [h for h in hits if _mentions(norm, h) or h.startswith(("not ", "non"))]
-    return by_norm[hits[0]] if len(hits) == 1 else None
+    return label_reader(labels, codes).read_set(raw)
 
 
 def label_matches(prediction: Any, reference: Any, labels: Sequence[str] | None = None) -> bool:

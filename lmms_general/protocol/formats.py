@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -99,6 +98,10 @@ class ChoiceOrShortAnswer(AnswerFormat):
         return label_instruction(context) or "Answer with a short phrase only."
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        from lmms_general.metrics.classification import LABEL_SET
+
+        if isinstance(reference, Mapping) and LABEL_SET in reference:  # a multi-label reference: all its labels
+            return ", ".join(str(label) for label in reference[LABEL_SET])
         answers = [str(a) for a in (reference if isinstance(reference, list) else [reference]) if a is not None]
         if not answers:
             return ""
@@ -120,11 +123,10 @@ class LabelSet(AnswerFormat):
         return label_instruction(context)
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
-        labels = [str(x) for x in (reference or [])]
-        from lmms_general.metrics.classification import MULTI_LABEL_TYPES
+        from lmms_general.metrics.classification import is_multi_label
 
-        multi = str(context.get("task_type", "")).strip().lower() in MULTI_LABEL_TYPES
-        return (", " if multi else "<p>").join(labels)
+        labels = [str(x) for x in (reference or [])]
+        return (", " if is_multi_label(context) else "<p>").join(labels)
 
 
 class OpenAnswer(AnswerFormat):
@@ -543,11 +545,10 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
             letters = [option_letter(i) for i in range(len(options))]
             others = [x for x in letters if x != right]
             return others[0] if others else "Z"
-        return _other_label(right, context) or "none of the above"
-    if kind == "label_set":
-        right = fmt.render(reference, context)
-        return _other_label(right, context) or "no answer available"
-    if kind in {"text", "open_answer"}:
+        return _wrong_label(reference, context) or "none of the above"
+    if kind == "label_set" and _wrong_label(reference, context):
+        return _wrong_label(reference, context)
+    if kind in {"label_set", "text", "open_answer"}:
         return "no answer available"
     if kind in {"number", "anomaly"}:
         value = float(reference) if isinstance(reference, (int, float)) else 0.0
@@ -573,11 +574,18 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
     raise KeyError(f"no wrong-answer renderer for task kind {kind!r}")
 
 
-def _other_label(right: str, context: Mapping[str, Any]) -> str | None:
-    """A label of the task's label set that is not in the right answer (a wrong answer a parser can still read)."""
-    taken = {x.strip().casefold() for x in re.split(r"<p>|,\s", right)}
-    others = [str(x) for x in context.get("labels") or [] if str(x).strip().casefold() not in taken]
-    return others[0] if others else None
+def _wrong_label(reference: Any, context: Mapping[str, Any]) -> str | None:
+    """A label of the task's label set (``labels`` / ``label_codes``) that the reference does not hold: a wrong answer
+    the label parser still reads. None without a label set or when every label is in the reference."""
+    from lmms_general.metrics.classification import LABEL_SET, context_codes, context_labels
+    from lmms_general.metrics.label_reading import fold
+
+    labels = context_labels(context) or list(context_codes(context) or {})
+    if isinstance(reference, Mapping):
+        reference = reference.get(LABEL_SET) or []
+    values = reference if isinstance(reference, list) else [reference]
+    held = {fold(part) for value in values for part in str(value).split("<p>")}
+    return next((label for label in labels if fold(label) not in held), None)
 
 
 def _wrong_dense(reference: Any, output_dir: Path | None, stem: str) -> Any:

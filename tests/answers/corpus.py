@@ -23,6 +23,8 @@ COLORS = ["red", "green", "blue", "yellow"]
 ANIMALS = ["A cat sleeping on a sofa", "A dog running on grass", "A bird on a branch", "A fish in a tank"]
 SEASONS = ["Spring", "Summer", "Autumn", "Winter", "None of the above"]
 MOTION = ["The car turns left", "The car turns right", "The car stops", "The car reverses"]
+CLOCK_OPTIONS = ["quarter", "quarter past", "half past", "quarter to"]
+SYLLOGISM = ["The conclusion follows", "The conclusion does not follow", "Cannot be determined"]
 
 # ----------------------------------------------------------------------------------------- multiple choice
 MULTIPLE_CHOICE = [
@@ -67,7 +69,7 @@ MULTIPLE_CHOICE = [
     Row("option", "It's C.", COLORS, "C"),
     Row("option", "It is D", COLORS, "D"),
     Row("option", "I believe B", COLORS, "B"),
-    Row("option", "Probably B.", COLORS, None),  # no answer phrase, not a bare letter: stays unparsed
+    Row("option", "Probably B.", COLORS, "B"),  # hedged, but B is the one answer given (as can_infer reads it)
     Row("option", "That would be option C.", COLORS, "C"),
     # markdown and LaTeX
     Row("option", "**Answer:** C", COLORS, "C"),
@@ -126,7 +128,7 @@ MULTIPLE_CHOICE = [
     Row("option", "答案是B和C", COLORS, None),
     Row("option", "It could be red or green.", COLORS, None),
     Row("option", "A. red\nB. green\nC. blue\nD. yellow", COLORS, None),  # options recited
-    Row("option", "Option A is incorrect. Option B is correct.", COLORS, None),
+    Row("option", "Option A is incorrect. Option B is correct.", COLORS, "B"),  # A is negated
     # refusals and non-answers
     Row("option", "I cannot determine the answer from the image.", COLORS, None),
     Row("option", "I'm sorry, but I can't help with that.", COLORS, None),
@@ -141,7 +143,7 @@ MULTIPLE_CHOICE = [
     Row("option", "purple", COLORS, None),
     Row("option", "I think the answer might be B, but it could also be C.", COLORS, None),
     Row("option", "It's A? No wait, it's B.", COLORS, None),  # self-contradicting hedge: not credited
-    Row("option", "Among the options, B fits best.", COLORS, None),
+    Row("option", "Among the options, B fits best.", COLORS, "B"),
     # more real phrasings
     Row("option", "Choice: C", COLORS, "C"),
     Row("option", "Correct option: B", COLORS, "B"),
@@ -167,6 +169,48 @@ MULTIPLE_CHOICE = [
     Row("option", "Answer - C", COLORS, "C"),
     Row("option", "C is the answer.", COLORS, "C"),
     Row("option", "None of the above", SEASONS, "E"),
+    # more chat-model phrasings
+    Row("option", "**Answer: (B) green**", COLORS, "B"),
+    Row("option", "Option (B) is correct.", COLORS, "B"),
+    Row("option", "The correct choice is: B) green", COLORS, "B"),
+    Row("option", "B) green is the right color.", COLORS, "B"),
+    Row("option", "I'm confident it's (D).", COLORS, "D"),
+    Row("option", "The car is green, which corresponds to option B.", COLORS, "B"),
+    Row("option", "Option B: green", COLORS, "B"),
+    Row("option", "Correct answer: **B**", COLORS, "B"),
+    Row("option", "green (B)", COLORS, "B"),
+    Row("option", "The right option here is C", COLORS, "C"),
+    Row("option", "D. yellow\n\nThe car in the image is painted yellow.", COLORS, "D"),
+    Row("option", "The image shows a red car, but the correct answer is green because the question asks about the "
+        "truck. B", COLORS, "B"),
+    Row("option", "My final answer is C.", COLORS, "C"),
+    Row("option", "ANSWER: D", COLORS, "D"),
+    Row("option", "答案：C（蓝色）", COLORS, "C"),
+    Row("option", "Neither A nor B; the answer is C.", COLORS, "C"),
+    Row("option", "Not A. The answer is D.", COLORS, "D"),
+    Row("option", "The car is not yellow.", COLORS, None),
+    # one option's text inside another's: the longer exact text wins
+    Row("option", "quarter past", CLOCK_OPTIONS, "B"),
+    Row("option", "It's a quarter past ten.", CLOCK_OPTIONS, "B"),
+    Row("option", "Quarter to eleven", CLOCK_OPTIONS, "D"),
+    Row("option", "The minute hand shows a quarter.", CLOCK_OPTIONS, "A"),
+    Row("option", "Half past or quarter past, the hands are blurry.", CLOCK_OPTIONS, None),
+    # the first committed answer wins over later mentions; negated options never selected
+    Row("option", "B. The conclusion does not follow; option A does not follow because the premises are about cats.",
+        SYLLOGISM, "B"),
+    Row("option", "The conclusion does not follow.", SYLLOGISM, "B"),
+    Row("option", "Option A does not follow, so B.", SYLLOGISM, "B"),
+    Row("option", "The answer is (B) The conclusion does not follow.", SYLLOGISM, "B"),
+    Row("option", "Cannot be determined", SYLLOGISM, "C"),
+    Row("option", "It is not possible to tell whether the conclusion follows, so C.", SYLLOGISM, "C"),
+    Row("option", "The conclusion follows.", SYLLOGISM, "A"),
+    Row("option", "(A) The conclusion follows", SYLLOGISM, "A"),
+    Row("option", "I would go with B since the premises don't support it.", SYLLOGISM, "B"),
+    Row("option", "Option A does not follow.", SYLLOGISM, None),
+    # diacritics and hyphens in option texts
+    Row("option", "Citroen", ["Peugeot", "Citroën", "Renault", "Škoda"], "B"),
+    Row("option", "The emblem is Skoda's.", ["Peugeot", "Citroën", "Renault", "Škoda"], "D"),
+    Row("option", "Chang Dai chien painted it.", ["Qi Baishi", "Chang Dai-chien", "Xu Beihong"], "B"),
 ]
 
 # ----------------------------------------------------------------------------------------- yes / no
@@ -229,6 +273,196 @@ LABELS = [
     Row("label", "yes", ["yes", "no"], "yes"),
     Row("label", "Yes, it is.", ["yes", "no"], "yes"),
     Row("label", "No, it isn't.", ["yes", "no"], "no"),
+]
+
+# answers read with the label context the prompt passes (classification.parse_answer): look-alike labels,
+# labels inside sentences, negations, committed answers, code tables, yes/no codes, diacritics, multi-label sets
+NLI = {"labels": ["entailment", "neutral", "contradiction"]}
+TEMPORAL = {"labels": ["BEFORE", "AFTER", "IBEFORE", "IAFTER", "INCLUDES", "IS_INCLUDED", "BEGINS", "BEGUN_BY", "ENDS",
+                       "ENDED_BY", "SIMULTANEOUS", "DURING", "IDENTITY"]}
+CAR_MAKES = {"labels": ["Citroën", "Peugeot", "Renault", "Škoda", "Mercedes-Benz"]}
+PAINTERS = {"labels": ["Chang Dai-chien", "Qi Baishi", "Xu Beihong", "Wu Guanzhong"]}
+CLOCK = {"labels": ["quarter", "quarter past", "half past", "quarter to", "o'clock"]}
+INTENT = {"labels": ["a o l", "a p l", "b o l", "b p m", "a p m"],
+          "label_codes": {"a": "activate", "b": "deactivate", "o": "lights", "p": "music", "l": "kitchen",
+                          "m": "none"}}
+EMOTION_CODES = {"labels": ["0", "1", "2"], "label_codes": {"0": "negative", "1": "neutral", "2": "positive"}}
+BIRD = {"labels": ["0", "1"], "yes_no_codes": {"yes": "1", "no": "0"}}
+LESION = {"labels": ["yes", "no"]}
+LESION_TYPES = {"labels": ["benign", "malignant"]}
+NOTE = {"labels": ["bright", "dark", "distortion", "fast_decay", "long_release", "multiphonic", "nonlinear_env",
+                   "percussive", "reverb", "tempo-synced"], "multi_label": True}
+SARCASM_CTX = {"labels": ["sarcastic", "not sarcastic"]}
+STANCE = {"labels": ["favor", "against", "none"]}
+SENTIMENT_CTX = {"labels": ["positive", "negative", "neutral"]}
+ACCENTS = {"labels": ["british", "american", "indian", "australian"]}
+FURNITURE = {"labels": ["chair", "table", "sofa", "bed"]}
+CAR_BRANDS = {"labels": ["GMC", "Toyota", "Ford"]}
+TV_SHOWS = {"labels": ["Friends", "Seinfeld"]}
+VEHICLES_3D = {"labels": ["car", "bus", "bicycle"]}
+FURNITURE_3D = {"labels": ["chair", "table", "sofa"]}
+ANSWERS = [
+    # NLI in sentences
+    Row("answer", "neutral", NLI, "neutral"),
+    Row("answer", "Neutral.", NLI, "neutral"),
+    Row("answer", "The relationship is **neutral**: the premise does not say whether the man is waiting.", NLI,
+        "neutral"),
+    Row("answer", "**Entailment** - dogs are animals, and running on grass means they are outside.", NLI,
+        "entailment"),
+    Row("answer", "Contradiction. An empty cup cannot be full of tea.", NLI, "contradiction"),
+    Row("answer", "The hypothesis contradicts the premise, so the relationship is contradiction.", NLI,
+        "contradiction"),
+    Row("answer", "Category: entailment", NLI, "entailment"),
+    Row("answer", "ENTAILMENT", NLI, "entailment"),
+    Row("answer", "It is not neutral; the premise clearly entails it, so: entailment.", NLI, "entailment"),
+    Row("answer", "It is not neutral.", NLI, None),  # only a negation: no answer
+    Row("answer", "entailment or neutral", NLI, None),
+    Row("answer", "Either entailment or neutral, depending on who he is waiting for.", NLI, None),
+    Row("answer", "Neutral. The premise neither supports entailment nor implies a contradiction.", NLI, "neutral"),
+    Row("answer", "The answer is neutral, although it could also be entailment.", NLI, None),
+    Row("answer", "Is it entailment? The premise doesn't say he waits for someone, so the answer is neutral.", NLI,
+        "neutral"),
+    Row("answer", "I'm sorry, I can't determine the relationship.", NLI, None),
+    Row("answer", "The man might be waiting, or he might just be standing there.", NLI, None),
+    Row("answer", "Entailment, contradiction, or neutral", NLI, None),  # the choices recited
+    # temporal relations: look-alike labels
+    Row("answer", "IBEFORE (the invasion ended immediately before the surrender began)", TEMPORAL, "IBEFORE"),
+    Row("answer", "The relation is INCLUDES.", TEMPORAL, "INCLUDES"),
+    Row("answer", "IS_INCLUDED", TEMPORAL, "IS_INCLUDED"),
+    Row("answer", "is included", TEMPORAL, "IS_INCLUDED"),
+    Row("answer", "The meeting IS_INCLUDED in the conference week.", TEMPORAL, "IS_INCLUDED"),
+    Row("answer", "BEGUN_BY", TEMPORAL, "BEGUN_BY"),
+    Row("answer", "Begun by: the war was begun by the invasion.", TEMPORAL, "BEGUN_BY"),
+    Row("answer", "BEGINS", TEMPORAL, "BEGINS"),
+    Row("answer", "The first event BEGINS the second one.", TEMPORAL, "BEGINS"),
+    Row("answer", "BEFORE", TEMPORAL, "BEFORE"),
+    Row("answer", "The temporal relation is BEFORE, not IBEFORE, since there is a gap between them.", TEMPORAL,
+        "BEFORE"),
+    Row("answer", "**AFTER** - the treaty was signed after the war ended.", TEMPORAL, "AFTER"),
+    Row("answer", "ended_by", TEMPORAL, "ENDED_BY"),
+    Row("answer", "Simultaneous.", TEMPORAL, "SIMULTANEOUS"),
+    Row("answer", "BEFORE or IBEFORE", TEMPORAL, None),
+    Row("answer", "INCLUDES / IS_INCLUDED", TEMPORAL, None),
+    Row("answer", "The relation is DURING; it is not SIMULTANEOUS because the second event is shorter.", TEMPORAL,
+        "DURING"),
+    # diacritics, hyphens, spaces
+    Row("answer", "Citroen", CAR_MAKES, "Citroën"),
+    Row("answer", "This is a Citroën C3.", CAR_MAKES, "Citroën"),
+    Row("answer", "CITROËN", CAR_MAKES, "Citroën"),
+    Row("answer", "The logo is Skoda's winged arrow.", CAR_MAKES, "Škoda"),
+    Row("answer", "Mercedes Benz", CAR_MAKES, "Mercedes-Benz"),
+    Row("answer", "It is a Mercedes-Benz, not a Renault.", CAR_MAKES, "Mercedes-Benz"),
+    Row("answer", "Peugeot or Citroen, both use similar grilles.", CAR_MAKES, None),
+    Row("answer", "Chang Dai-chien", PAINTERS, "Chang Dai-chien"),
+    Row("answer", "This painting is by Chang Dai chien.", PAINTERS, "Chang Dai-chien"),
+    Row("answer", "The painter is Chang Daichien.", PAINTERS, "Chang Dai-chien"),
+    Row("answer", "**Qi Baishi** (the shrimp are his signature subject)", PAINTERS, "Qi Baishi"),
+    Row("answer", "Xu Beihong, known for his galloping horses.", PAINTERS, "Xu Beihong"),
+    Row("answer", "It resembles Xu Beihong's horses, but the brushwork is Wu Guanzhong's.", PAINTERS, "Wu Guanzhong"),
+    Row("answer", "Either Xu Beihong or Wu Guanzhong.", PAINTERS, None),
+    # one label inside another
+    Row("answer", "quarter past", CLOCK, "quarter past"),
+    Row("answer", "It is quarter past three.", CLOCK, "quarter past"),
+    Row("answer", "Quarter to four.", CLOCK, "quarter to"),
+    Row("answer", "quarter", CLOCK, "quarter"),
+    Row("answer", "The minute hand points at the quarter.", CLOCK, "quarter"),
+    Row("answer", "Half past two", CLOCK, "half past"),
+    Row("answer", "Three o'clock.", CLOCK, "o'clock"),
+    # code tables: the code or its meaning
+    Row("answer", "a o l", INTENT, "a o l"),
+    Row("answer", "The intent is a o l.", INTENT, "a o l"),
+    Row("answer", "Activate the lights in the kitchen.", INTENT, "a o l"),
+    Row("answer", "Action: activate, object: lights, location: kitchen", INTENT, "a o l"),
+    Row("answer", "The speaker wants to deactivate the music.", INTENT, "b p m"),  # location none
+    Row("answer", "activate music kitchen", INTENT, "a p l"),
+    Row("answer", "Turn something on.", INTENT, None),
+    Row("answer", "2", EMOTION_CODES, "2"),
+    Row("answer", "Positive", EMOTION_CODES, "2"),
+    Row("answer", "The emotion is negative.", EMOTION_CODES, "0"),
+    Row("answer", "1 (neutral)", EMOTION_CODES, "1"),
+    Row("answer", "The speaker sounds neutral, not negative.", EMOTION_CODES, "1"),
+    Row("answer", "The speaker's 2 sentences sound positive.", EMOTION_CODES, "2"),
+    # yes/no onto the prompt's codes
+    Row("answer", "Yes, a bird is singing in the background.", BIRD, "1"),
+    Row("answer", "No, I only hear wind.", BIRD, "0"),
+    Row("answer", "1", BIRD, "1"),
+    Row("answer", "0", BIRD, "0"),
+    Row("answer", "Answer: 1", BIRD, "1"),
+    Row("answer", "Birdsong.", BIRD, None),
+    Row("answer", "Malignant.", LESION, None),  # not yes/no and not a label
+    Row("answer", "Yes, the lesion looks malignant.", LESION, "yes"),
+    Row("answer", "No.", LESION, "no"),
+    Row("answer", "Malignant.", LESION_TYPES, "malignant"),
+    Row("answer", "The lesion is benign, not malignant.", LESION_TYPES, "benign"),
+    Row("answer", "It is not malignant.", LESION_TYPES, None),
+    # labels that begin with a negation; stance
+    Row("answer", "Not sarcastic.", SARCASM_CTX, "not sarcastic"),
+    Row("answer", "The speaker is being sarcastic here.", SARCASM_CTX, "sarcastic"),
+    Row("answer", "This is NOT sarcastic; the speaker means it.", SARCASM_CTX, "not sarcastic"),
+    Row("answer", "FAVOR - the tweet supports the policy.", STANCE, "favor"),
+    Row("answer", "The stance is against.", STANCE, "against"),
+    Row("answer", "none", STANCE, "none"),
+    # committed answers in explanations
+    Row("answer", "The review is positive overall, though it mentions some negative aspects.", SENTIMENT_CTX,
+        "positive"),
+    Row("answer", "Positive. The reviewer is negative about the price but positive overall.", SENTIMENT_CTX,
+        "positive"),
+    Row("answer", "Positive words are absent; the tone is negative.", SENTIMENT_CTX, "negative"),
+    Row("answer", "The accent sounds American, though there are hints of a British influence.", ACCENTS, "american"),
+    Row("answer", "Based on the audio, the speaker has a British accent.", ACCENTS, "british"),
+    Row("answer", "The speaker has a strong Indian accent.", ACCENTS, "indian"),
+    Row("answer", "British or Australian, hard to tell.", ACCENTS, None),
+    Row("answer", "The object in the point cloud appears to be a chair, possibly a sofa.", FURNITURE, None),
+    Row("answer", "This looks like a sofa.", FURNITURE, "sofa"),
+    Row("answer", "It's a table, not a chair.", FURNITURE, "table"),
+    Row("answer", "Chair or table", FURNITURE, None),
+    Row("answer", "A wooden chair with four legs and a backrest.", FURNITURE, "chair"),
+    # sample-tree label tasks answered the way chat models answer
+    Row("answer", "The logo on the grille reads GMC, so this is a GMC Sierra.", CAR_BRANDS, "GMC"),
+    Row("answer", "This is a Ford truck, not a Toyota.", CAR_BRANDS, "Ford"),
+    Row("answer", "Toyota Camry", CAR_BRANDS, "Toyota"),
+    Row("answer", "I believe the car is a Toyota, although it could be a Ford.", CAR_BRANDS, None),
+    Row("answer", "It appears to be a pickup truck from GMC.", CAR_BRANDS, "GMC"),
+    Row("answer", "The brand is likely Ford based on the blue oval logo.", CAR_BRANDS, "Ford"),
+    Row("answer", "This scene is from the TV show Friends.", TV_SHOWS, "Friends"),
+    Row("answer", "This looks like a scene from Seinfeld, with Jerry's apartment in the background.",
+        TV_SHOWS, "Seinfeld"),
+    Row("answer", "The show is **Friends**.", TV_SHOWS, "Friends"),
+    Row("answer", "Friends? No, it's Seinfeld.", TV_SHOWS, "Seinfeld"),
+    Row("answer", "The point cloud shows a bus.", VEHICLES_3D, "bus"),
+    Row("answer", "Bicycle.", VEHICLES_3D, "bicycle"),
+    Row("answer", "This 3D model represents a car.", VEHICLES_3D, "car"),
+    Row("answer", "It is a two-wheeled vehicle, a bicycle, not a car.", VEHICLES_3D, "bicycle"),
+    Row("answer", "The object is a chair.", FURNITURE_3D, "chair"),
+    Row("answer", "A sofa (couch).", FURNITURE_3D, "sofa"),
+    Row("answer", "I can't see any object in the input.", FURNITURE_3D, None),
+    Row("answer", "The speaker has a British accent.", ACCENTS, "british"),
+    Row("answer", "American English", ACCENTS, "american"),
+    Row("answer", "The accent is Indian.", ACCENTS, "indian"),
+    Row("answer", "Based on the pronunciation, I'd say the speaker is from India.", ACCENTS, None),
+    Row("answer", "The premise and hypothesis are in contradiction.", NLI, "contradiction"),
+    Row("answer", "Contradiction: the cup cannot be both empty and full.", NLI, "contradiction"),
+    Row("answer", "The hypothesis contradicts the premise.", NLI, "contradiction"),
+    Row("answer", "Answer: entailment\n\nThe premise states two dogs run on grass, which entails animals being "
+        "outside.", NLI, "entailment"),
+    Row("answer", "entailment.", NLI, "entailment"),
+    Row("answer", "**Category:** Neutral", NLI, "neutral"),
+    Row("answer", "The relationship between the premise and hypothesis is neutral because the premise does not "
+        "indicate that the man is waiting for someone.",
+        NLI, "neutral"),
+    Row("answer", "The point cloud shows two chairs.", FURNITURE_3D, "chair"),
+    Row("answer", "Buses, judging by the length and the rows of windows.", VEHICLES_3D, "bus"),
+    Row("answer", "Chairs and a table.", FURNITURE_3D, None),
+    # multi-label: every label named and not negated
+    Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
+    Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
+    Row("answer", "Distortion, long release", NOTE, ["distortion", "long_release"]),
+    Row("answer", "It sounds dark.", NOTE, ["dark"]),
+    Row("answer", "The qualities are: fast decay, reverb, tempo synced.", NOTE,
+        ["fast_decay", "reverb", "tempo-synced"]),
+    Row("answer", "bright; not dark", NOTE, ["bright"]),
+    Row("answer", "I cannot hear the audio.", NOTE, None),
+    Row("answer", "A plain sine tone.", NOTE, None),
 ]
 
 # free-text answers matched against one reference (no label set): classification.answer_correct
@@ -424,6 +658,6 @@ CAPTIONS = [
 ]
 
 CORPUS: list[Row] = [
-    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
+    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *ANSWERS, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
     *BOXES, *FRAME_BOXES, *POLYGONS, *CAPTIONS,
 ]

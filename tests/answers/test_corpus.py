@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lmms_general.metrics.classification import answer_correct
+from lmms_general.metrics.classification import answer_correct, parse_answer
 from lmms_general.metrics.judged import verdict
 from lmms_general.metrics.parsing import (
     parse_anomaly_score,
@@ -28,6 +28,7 @@ PARSERS: dict[str, Callable[[Any, Any], Any]] = {
     "option": lambda raw, options: parse_option_letter(raw, options),
     "yes_no": lambda raw, _: parse_yes_no(raw),
     "label": lambda raw, labels: parse_label(raw, labels),
+    "answer": lambda raw, context: parse_answer(raw, context),
     "match": lambda raw, reference: answer_correct(raw, [reference]),
     "number": lambda raw, _: parse_number(raw),
     "anomaly": lambda raw, _: parse_anomaly_score(raw),

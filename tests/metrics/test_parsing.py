@@ -175,3 +175,120 @@ def test_parsers_are_fast() -> None:
     for hostile in ("{" * 3000, "[a] " * 3000, "(x, [y, {z " * 1000, "[" * 3000 + "]" * 3000):
         assert extract_json(hostile) is None and parse_boxes(hostile) is None
     assert time.perf_counter() - start < 10.0
+
+
+# --------------------------------------------------------------------------- label sets (issue 18)
+
+TEMPORAL = ["BEFORE", "IBEFORE", "AFTER", "IAFTER", "INCLUDES", "IS_INCLUDED", "BEGINS", "BEGUN_BY", "ENDS", "ENDED_BY"]
+NLI = ["entailment", "neutral", "contradiction"]
+
+
+def test_fold_makes_spellings_meet() -> None:
+    from lmms_general.metrics.label_reading import fold
+
+    assert fold("Citroën IS_INCLUDED Chang Dai-chien") == "citroen is included chang dai chien"
+    assert fold("ＢＥＦＯＲＥ") == "before"
+    assert fold("Škoda’s") == "skoda's"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("BEFORE", "BEFORE"), ("IBEFORE", "IBEFORE"), ("ibefore.", "IBEFORE"), ("IS_INCLUDED", "IS_INCLUDED"),
+     ("is included", "IS_INCLUDED"), ("INCLUDES", "INCLUDES"), ("BEGUN_BY", "BEGUN_BY"), ("begins", "BEGINS"),
+     ("The relation is INCLUDES.", "INCLUDES"), ("IBEFORE (the invasion ends right before the treaty)", "IBEFORE"),
+     ("It is BEFORE, not IBEFORE.", "BEFORE"), ("BEFORE or IBEFORE", None), ("INCLUDES / IS_INCLUDED", None),
+     ("e1 IS_INCLUDED in e2: the talks took place during the summit", "IS_INCLUDED")],
+)
+def test_look_alike_labels_need_the_whole_label(raw: str, expected: str | None) -> None:
+    assert parse_label(raw, TEMPORAL) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("The relationship is **neutral**: nothing says why he waits.", "neutral"),
+     ("It is not neutral.", None),
+     ("It is not neutral; it is entailment.", "entailment"),
+     ("Neutral. It is neither entailment nor contradiction.", "neutral"),
+     ("entailment or neutral", None),
+     ("The answer is neutral, although it could also be entailment.", None),
+     ("Is it entailment? No: the answer is neutral.", "neutral"),
+     ("The premise entails the hypothesis.", "entailment"),
+     ("The premise does not entail the hypothesis.", None),
+     ("I'm sorry, I cannot tell whether it is neutral.", None)],
+)
+def test_labels_in_sentences_negations_and_commitments(raw: str, expected: str | None) -> None:
+    assert parse_label(raw, NLI) == expected
+
+
+def test_diacritics_hyphens_and_contained_labels() -> None:
+    assert parse_label("Citroen", ["Citroën", "Peugeot"]) == "Citroën"
+    assert parse_label("A painting by Chang Dai chien.", ["Chang Dai-chien", "Qi Baishi"]) == "Chang Dai-chien"
+    clock = ["quarter", "quarter past", "quarter to"]
+    assert parse_label("It's a quarter past three.", clock) == "quarter past"
+    assert parse_label("quarter", clock) == "quarter"
+    assert parse_option_letter("It's a quarter past three.", clock) == "B"
+
+
+def test_yes_no_codes_and_code_tables() -> None:
+    assert parse_label("Yes, a bird sings.", ["0", "1"], yes_no_codes={"yes": "1", "no": "0"}) == "1"
+    assert parse_label("Malignant.", ["yes", "no"]) is None
+    assert parse_label("Malignant.", ["benign", "malignant"]) == "malignant"
+    codes = {"0": "negative", "1": "neutral", "2": "positive"}
+    assert parse_label("The tone is positive.", ["0", "1", "2"], codes=codes) == "2"
+    assert parse_label("2", ["0", "1", "2"], codes=codes) == "2"
+    assert parse_label("There are 2 speakers and both sound positive.", ["0", "1", "2"], codes=codes) == "2"
+
+
+def test_the_first_committed_answer_wins() -> None:
+    follows = ["The conclusion follows", "The conclusion does not follow"]
+    assert parse_option_letter("B. The premises are about cats; option A does not follow.", follows) == "B"
+    assert parse_option_letter("Option A does not follow.", follows) is None
+    assert parse_label("Positive. The reviewer is negative about the price but positive overall.",
+                       ["positive", "negative"]) == "positive"
+
+
+def test_micro_f1_reads_labels_in_sentences_with_a_label_set() -> None:
+    ctx = {"task_type": "classification", "labels": NLI}
+    raws = ["The relationship is **neutral**: ...", "Entailment.", "It is not neutral.", "neutral or contradiction"]
+    refs = ["neutral", "entailment", "contradiction", "contradiction"]
+    spec = get_metric("micro_f1")
+    assert [spec.parse(r, ctx) for r in raws] == [["neutral"], ["entailment"], None, None]
+    assert _score("micro_f1", raws, refs, ctx) == pytest.approx(100 * 2 * 2 / (2 * 2 + 0 + 2))
+    # without a label set the official reading stays: the whole answer is the label
+    assert get_metric("micro_f1").parse("The relationship is neutral.", {"task_type": "classification"}) == [
+        "the relationship is neutral"]
+
+
+def test_multi_label_references_are_sets() -> None:
+    ctx = {"labels": ["bright", "dark", "percussive", "long_release"], "multi_label": True}
+    spec = get_metric("accuracy")
+    reference = spec.prepare_reference(["bright", "percussive"], ctx)
+    assert reference == {"label_set": ["bright", "percussive"]}
+    assert spec.parse("The note is bright and percussive, not dark.", ctx) == ["bright", "percussive"]
+    assert _score("accuracy", ["bright"], [["bright", "percussive"]], ctx) == 0.0
+    assert _score("accuracy", ["percussive and bright"], [["bright", "percussive"]], ctx) == 100.0
+    assert _score("f1", ["bright"], [["bright", "percussive"]], ctx) == pytest.approx(100 * 2 / 3)
+    ner = {"task_type": "ner", "labels": ["person", "location", "org"]}
+    assert get_metric("micro_f1").parse("Person and location; no org.", ner) == ["location", "person"]
+
+
+def test_label_reading_stays_linear_on_long_answers() -> None:
+    import time
+
+    start = time.perf_counter()
+    assert parse_label("neutral " * 2000, NLI) == "neutral"
+    assert parse_label("not " * 3000 + "neutral", NLI) is None
+    assert parse_option_letter("A " * 3000, ["x", "y"]) == "A"  # only A is ever named
+    assert parse_option_letter("A B " * 1500, ["x", "y"]) is None
+    assert time.perf_counter() - start < 10.0
+
+
+def test_yes_no_codes_from_the_question_text() -> None:
+    from lmms_general.metrics.classification import context_yes_no_codes
+
+    ctx = {"labels": ["0", "1"], "question": "Is there a bird singing? 1 = Yes, 0 = No"}
+    assert context_yes_no_codes(ctx) == {"yes": "1", "no": "0"}
+    spec = get_metric("accuracy")
+    assert [spec.parse(r, ctx) for r in ("Yes, I hear a bird.", "No.", "1", "Birdsong.")] == ["1", "0", "1", None]
+    assert context_yes_no_codes({"question": "Is it a bird? Yes or no."}) is None
+    assert context_yes_no_codes({"yes_no_codes": {"yes": "T", "no": "F"}}) == {"yes": "T", "no": "F"}
