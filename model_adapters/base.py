@@ -77,7 +77,7 @@ def bind_device(device: Any) -> str:
         count = torch.cuda.device_count()
         if local_rank() >= count:
             bound = f"cuda:{local_rank() % count}"
-            logger.warning("rank %d shares %s: %d ranks on this node, %d GPUs", local_rank(), bound, world_size(), count)
+            logger.warning("rank %d shares %s: %d ranks, %d GPUs", local_rank(), bound, world_size(), count)
         torch.cuda.set_device(bound)  # NCCL collectives and bare .cuda() calls follow the rank's GPU
     return bound
 
