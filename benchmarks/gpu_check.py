@@ -12,6 +12,7 @@ import argparse
 import json
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -208,12 +209,14 @@ IMPORTS = {
 HOW_TO = {"main": "make setup", "vllm": "make setup-vllm"}
 
 
-def pinned_vllm() -> str:
-    """The vLLM version the ``[vllm]`` extra pins in pyproject.toml."""
-    import tomllib
-
-    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["vllm"]
-    return next(req.split("==", 1)[1] for req in extra if req.startswith("vllm=="))
+def pinned(name: str) -> str:
+    """The version the ``[vllm]`` extra of pyproject.toml pins ``name`` to (``name==X``)."""
+    text = (ROOT / "pyproject.toml").read_text()
+    extra = re.search(r"^vllm = \[(.*)\]$", text, re.MULTILINE)
+    found = re.search(rf'"{re.escape(name)}==([^"]+)"', extra.group(1) if extra else "")
+    if not found:
+        raise SystemExit(f"pyproject.toml: the [vllm] extra pins no {name}==VERSION")
+    return found.group(1)
 
 
 def missing_pieces(setup: Setup) -> list[str]:
@@ -230,8 +233,8 @@ def missing_pieces(setup: Setup) -> list[str]:
             missing.append(f"{python}: imports fail ({(proc.stderr.strip().splitlines() or ['?'])[-1]})")
         elif which == "main" and not last.startswith(str(ROOT)):
             missing.append(f"{python}: lmms_general resolves to {last}, not this checkout")
-        elif which == "vllm" and last != pinned_vllm():
-            missing.append(f"{python}: vllm {last}, pyproject pins {pinned_vllm()} ({HOW_TO[which]})")
+        elif which == "vllm" and last != pinned('vllm'):
+            missing.append(f"{python}: vllm {last}, pyproject pins {pinned('vllm')} ({HOW_TO[which]})")
         else:
             print(f"present  {which} interpreter {python} ({'vllm ' + last if which == 'vllm' else 'imports ok'})")
     manifest = setup.models / MANIFEST

@@ -101,6 +101,7 @@ def run_wrapper(name: str) -> dict[str, Any]:
         "scores": {t: r.get("score,none") for t, r in leaves.items()},
         "failed": {t: r.get("failed,none") for t, r in leaves.items()},
         "effective": {t: out["n-samples"][t]["effective"] for t in leaves},
+        "configured_max_new_tokens": {t: out["configs"][t]["generation_kwargs"]["max_new_tokens"] for t in leaves},
         "responses": {t: [s["filtered_resps"] for s in rows] for t, rows in out.get("samples", {}).items()},
     }
 
