@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 TASKS = "general_bench_nlp,general_bench_image_comp"
+#: engine settings beside the wrapper's defaults: eager mode starts in seconds (no graph capture), both sides share it
+ENGINE_ARGS: dict[str, Any] = {"gpu_memory_utilization": 0.4, "enforce_eager": True, "max_model_len": 4096,
+                               "limit_mm_per_prompt": {"image": 8}}
 
 
 def generate_input(conversation: list[dict[str, Any]], tokenizer: Any) -> dict[str, Any]:
@@ -44,12 +47,17 @@ def generate_input(conversation: list[dict[str, Any]], tokenizer: Any) -> dict[s
 
 
 def check_inputs(model: str) -> str:
-    """CPU: the checkpoint loads with this interpreter's transformers, and a conversation with one image becomes a
-    prompt with one image slot and one decoded image (what ``measure`` hands ``LLM.generate``)."""
+    """CPU: vLLM reads the checkpoint with ``ENGINE_ARGS`` and supports its architecture, and a conversation with
+    one image becomes a prompt with one image slot and one decoded image (what ``measure`` hands ``LLM.generate``)."""
     from PIL import Image
-    from transformers import AutoConfig, AutoProcessor
+    from transformers import AutoProcessor
+    from vllm import ModelRegistry
+    from vllm.engine.arg_utils import EngineArgs
 
-    config = AutoConfig.from_pretrained(model)
+    config = EngineArgs(model=model, seed=1, **ENGINE_ARGS).create_model_config()
+    unsupported = [arch for arch in config.architectures if arch not in ModelRegistry.get_supported_archs()]
+    if unsupported:
+        raise SystemExit(f"{model}: vLLM does not support {unsupported}")
     processor = AutoProcessor.from_pretrained(model)
     png = io.BytesIO()
     Image.new("RGB", (32, 32), "red").save(png, format="PNG")
@@ -60,7 +68,7 @@ def check_inputs(model: str) -> str:
     slots = built["prompt"].count("<|image_pad|>")
     if slots != 1 or len(built["multi_modal_data"]["image"]) != 1:
         raise SystemExit(f"{model}: {slots} image slots in {built['prompt']!r}")
-    return f"{config.architectures[0]} inputs ok"
+    return f"{config.architectures[0]}, head size {config.get_head_size()}, max_model_len {config.max_model_len}: ok"
 
 
 def measure(model: str, tasks: list[str], batch_size: int, max_new_tokens: int) -> dict[str, Any]:
@@ -70,9 +78,7 @@ def measure(model: str, tasks: list[str], batch_size: int, max_new_tokens: int) 
 
     from lmms_general.lmms_integration import task_manager
 
-    lm = VLLM(model=model, batch_size=batch_size, max_new_tokens=max_new_tokens, disable_log_stats=True,
-              gpu_memory_utilization=0.4, enforce_eager=True, max_model_len=4096,
-              limit_mm_per_prompt={"image": 8})
+    lm = VLLM(model=model, batch_size=batch_size, max_new_tokens=max_new_tokens, disable_log_stats=True, **ENGINE_ARGS)
     engine = lm.client
     recorded: list[tuple[list[Any], Any, list[str]]] = []  # (conversations, sampling params, responses) per call
     chat = engine.chat

@@ -80,6 +80,10 @@ def test_vllm_wrappers_get_our_requests_and_score_them(wiring: dict, wrapper: st
     assert all(isinstance(s, (int, float)) for s in run["scores"].values()), run["scores"]
     assert {t: len(r) for t, r in run["responses"].items()} == effective
     assert all(resp == [REPLY] for rows in run["responses"].values() for resp in rows)
+    # benchmarks/vllm_throughput.py turns the same conversations into LLM.generate prompts: one slot per image
+    slots = run["raw_prompt_slots"]
+    assert [images for _, images in slots] == [len(r["images"]) for r in requests]
+    assert all(n_slots == images for n_slots, images in slots), slots
 
 
 @pytest.mark.slow

@@ -5,7 +5,9 @@ It imports vLLM and both wrappers, swaps ``vllm.LLM`` (which needs a GPU to star
 wrapper modules, and runs ``lmms_eval.evaluator.simple_evaluate`` on the sample tree's NLP and image-comprehension
 groups: our TaskManager hook, process_docs, doc_to_text / doc_to_visual / doc_to_messages, the wrappers' message and
 ``vllm.SamplingParams`` construction, and our process_results and aggregations. The recorder answers every request
-with the same short text; what is checked is what reached the engine and that every task was scored.
+with the same short text; what is checked is what reached the engine and that every task was scored. The recorded
+conversations are also turned into benchmarks/vllm_throughput.py's raw ``LLM.generate`` prompts (tiny Qwen2-VL
+tokenizer built here) and their image slots counted.
 """
 
 from __future__ import annotations
@@ -71,7 +73,21 @@ def _text_of(conversation: list[dict[str, Any]]) -> str:
     return "\n".join(parts)
 
 
-def run_wrapper(name: str) -> dict[str, Any]:
+def raw_prompt_slots(conversations: list[list[dict[str, Any]]], model_dir: Path) -> list[list[int]]:
+    """benchmarks/vllm_throughput.py's raw ``LLM.generate`` inputs for the recorded conversations, built with a tiny
+    Qwen2-VL tokenizer: [image slots in the prompt, decoded images] per conversation."""
+    root = Path(__file__).resolve().parents[2]
+    sys.path[:0] = [str(root / "benchmarks"), str(root / "tests" / "fixtures")]
+    import tiny_qwen2vl
+    from transformers import AutoTokenizer
+    from vllm_throughput import generate_input
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_qwen2vl.build(model_dir)))
+    built = [generate_input(conversation, tokenizer) for conversation in conversations]
+    return [[b["prompt"].count("<|image_pad|>"), len(b.get("multi_modal_data", {}).get("image", []))] for b in built]
+
+
+def run_wrapper(name: str, out_dir: str) -> dict[str, Any]:
     """``simple_evaluate`` with lmms-eval's ``name`` wrapper on the recorder; what reached it and the scores."""
     import vllm
     from lmms_eval import evaluator
@@ -86,8 +102,9 @@ def run_wrapper(name: str) -> dict[str, Any]:
     engine = RecordingLLM.instances[-1]
     out = evaluator.simple_evaluate(model=lm, tasks=TASKS, task_manager=task_manager(), limit=LIMIT,
                                     log_samples=True)
-    requests = []
+    requests, conversations_seen = [], []
     for conversations, params in engine.calls:
+        conversations_seen += conversations
         params = params if isinstance(params, list) else [params] * len(conversations)
         for conversation, param in zip(conversations, params, strict=True):
             assert isinstance(param, vllm.SamplingParams), type(param)
@@ -103,6 +120,7 @@ def run_wrapper(name: str) -> dict[str, Any]:
         "effective": {t: out["n-samples"][t]["effective"] for t in leaves},
         "configured_max_new_tokens": {t: out["configs"][t]["generation_kwargs"]["max_new_tokens"] for t in leaves},
         "responses": {t: [s["filtered_resps"] for s in rows] for t, rows in out.get("samples", {}).items()},
+        "raw_prompt_slots": raw_prompt_slots(conversations_seen, Path(out_dir) / f"tiny_qwen2vl_{name}"),
     }
 
 
@@ -112,7 +130,7 @@ def main(out_path: str) -> None:
     import vllm
 
     report = {"vllm": vllm.__version__, "lmms_eval": version("lmms_eval"),
-              "wrappers": {name: run_wrapper(name) for name in ("vllm", "vllm_chat")}}
+              "wrappers": {name: run_wrapper(name, str(Path(out_path).parent)) for name in ("vllm", "vllm_chat")}}
     Path(out_path).write_text(json.dumps(report, indent=1, default=str))
 
 
