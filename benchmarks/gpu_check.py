@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +31,7 @@ STAND_INS = ROOT / "tests" / "fixtures" / "stand_ins"
 LIMIT = 2
 #: seconds a check may take: (a), (b), (d) side by side, then (c) alone, so the script stays within 8 minutes
 TIMEOUT = {"a": 300, "b": 300, "d": 300, "c": 180}
+CPU_SLOWER = 6  # a --device cpu rehearsal gets this many times as long
 
 
 @dataclass
@@ -104,10 +106,14 @@ def _free_port() -> int:
 def run_env(setup: Setup, check: Check) -> dict[str, str]:
     manifest = json.loads((setup.models / MANIFEST).read_text())
     metric_env = {var: str(setup.models / rel) for var, rel in manifest["metric_env"].items()}
+    scratch = setup.work / "scratch" / slug(check)  # side-by-side checks share no cache folder
     return {**os.environ, **metric_env, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(STAND_INS)]), "GENERAL_BENCH_ROOT": str(SAMPLE_ROOT),
-            "LMMS_GENERAL_CACHE": str(setup.work / "cache"), "HF_MODULES_CACHE": str(setup.work / "hf_modules"),
-            **check.env}
+            "LMMS_GENERAL_CACHE": str(scratch / "cache"), "HF_MODULES_CACHE": str(scratch / "hf_modules"), **check.env}
+
+
+def slug(check: Check) -> str:
+    return check.name.replace(" ", "_")
 
 
 def command(setup: Setup, check: Check) -> list[str]:
@@ -155,16 +161,21 @@ def figure(check: Check, log: str) -> tuple[bool, str]:
 
 
 def run_one(setup: Setup, check: Check) -> str:
+    timeout = TIMEOUT[check.group] * (CPU_SLOWER if setup.device == "cpu" else 1)
     start = time.perf_counter()
-    log_file = setup.work / f"{check.name.replace(' ', '_')}.log"
+    log_file = setup.work / f"{slug(check)}.log"
+    if check.out.is_dir():  # a rerun reads only its own results
+        shutil.rmtree(check.out)
+    elif check.out.is_file():
+        check.out.unlink()
     try:
         proc = subprocess.run(command(setup, check), cwd=setup.work, env=run_env(setup, check), capture_output=True,
-                              text=True, timeout=TIMEOUT[check.group])
+                              text=True, timeout=timeout)
         log = proc.stdout + proc.stderr
         ok, text = figure(check, log) if proc.returncode == 0 else (False, f"exit {proc.returncode}")
     except subprocess.TimeoutExpired as exc:
         log, ok = str(exc.stdout or "") + str(exc.stderr or ""), False
-        text = f"timed out after {TIMEOUT[check.group]} s"
+        text = f"timed out after {timeout} s"
     log_file.write_text(log)
     status = "ok  " if ok else "FAIL"
     tail = "" if ok else f" (log: {log_file})"
