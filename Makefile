@@ -8,7 +8,7 @@ DEMO_OUT ?= runs/demo
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 
-.PHONY: setup demo test test-fast lint yamls benchmarks clean
+.PHONY: setup setup-vllm demo test test-fast lint yamls benchmarks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The GPU route beside the main venv: the pinned `[vllm]` extra (vLLM pins torch 2.14.0, `make setup` has 2.14.1)
+VLLM_VENV ?= .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.lmms_general_installed
+
+$(VLLM_STAMP): pyproject.toml
+	test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(VLLM_VENV)/bin/python -m pip install -q -e '.[vllm]'
+	touch $(VLLM_STAMP)
+
+setup-vllm: $(VLLM_STAMP)
 
 demo: setup
 	rm -rf $(DEMO_OUT)
@@ -38,4 +50,4 @@ yamls: setup
 	$(BIN)/python -m lmms_general.codegen
 
 clean:
-	rm -rf $(VENV) runs general_bench_outputs
+	rm -rf $(VENV) $(VLLM_VENV) runs general_bench_outputs

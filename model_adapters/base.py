@@ -58,7 +58,8 @@ def bind_device(device: Any) -> str:
     ``auto`` picks ``cuda`` when available, else ``cpu``. Under several processes (torchrun / accelerate
     launch), a CUDA device becomes ``cuda:<LOCAL_RANK>`` so rank N does not load onto GPU 0 with every other
     rank; an explicit different index is overridden with a warning (data parallelism means one GPU per rank).
-    ``cpu`` / ``mps`` are kept. Single process: the device as given.
+    ``cpu`` / ``mps`` are kept. Single process: the device as given. More ranks than visible GPUs share them
+    round-robin (``cuda:<LOCAL_RANK % device_count>``, as accelerate does), e.g. two ranks on one GPU.
     """
     name = str(optional(device) or "cpu").strip()
     if name == "auto":
@@ -73,6 +74,10 @@ def bind_device(device: Any) -> str:
     import torch
 
     if torch.cuda.is_available():
+        count = torch.cuda.device_count()
+        if local_rank() >= count:
+            bound = f"cuda:{local_rank() % count}"
+            logger.warning("rank %d shares %s: %d ranks, %d GPUs", local_rank(), bound, world_size(), count)
         torch.cuda.set_device(bound)  # NCCL collectives and bare .cuda() calls follow the rank's GPU
     return bound
 

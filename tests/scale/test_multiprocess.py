@@ -42,6 +42,23 @@ def test_bind_device_auto_without_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     assert bind_device("auto") == "cpu"
 
 
+@pytest.mark.parametrize(("rank", "gpus", "expected"), [("1", 1, "cuda:0"), ("3", 2, "cuda:1"), ("1", 2, "cuda:1")])
+def test_bind_device_shares_gpus_when_ranks_outnumber_them(
+    monkeypatch: pytest.MonkeyPatch, rank: str, gpus: int, expected: str
+) -> None:
+    """Two torchrun ranks on one GPU both use cuda:0 (benchmarks/gpu_check.sh runs exactly that)."""
+    import torch
+
+    chosen: list[str] = []
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("LOCAL_RANK", rank)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
+    monkeypatch.setattr(torch.cuda, "set_device", chosen.append)
+    assert bind_device("cuda") == expected
+    assert chosen == [expected]
+
+
 def test_oracle_has_the_rank_device_lmms_eval_gathers_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """Under torchrun lmms-eval all-gathers request counts on ``lm.device``; the oracle crashed without one."""
     from model_adapters.oracle import GroundTruthOracle
