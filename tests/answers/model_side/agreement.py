@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 CORPUS = Path(__file__).with_name("answers.jsonl")
+#: a second corpus by another writer, written after the prompt rework and never used to tune the parsers
+HELDOUT = Path(__file__).with_name("heldout.jsonl")
 ADJUSTMENTS = Path(__file__).with_name("adjustments.json")
 #: kinds whose reader verdict is full credit or none
 VERDICT_KINDS = frozenset({"qa", "label_set", "number", "anomaly"})
@@ -44,12 +46,12 @@ class Outcome:
     wanted: float | None
 
 
-def rows() -> list[dict[str, Any]]:
+def rows(corpus: Path = CORPUS) -> list[dict[str, Any]]:
     """The corpus rows with the reader adjustments applied (each adjustment carries its reason)."""
     adjustments = json.loads(ADJUSTMENTS.read_text(encoding="utf-8")) if ADJUSTMENTS.exists() else []
     by_answer = {(a["task"], a["sample_id"], a["answer"]): a for a in adjustments}
     out = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+    for line in corpus.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
@@ -93,9 +95,9 @@ def _as_answer(expected: Any) -> str:
     return expected if isinstance(expected, str) else json.dumps(expected, ensure_ascii=False)
 
 
-def outcomes(root: Path) -> Iterator[Outcome]:
+def outcomes(root: Path, corpus: Path = CORPUS) -> Iterator[Outcome]:
     """One :class:`Outcome` per corpus row."""
-    for row in rows():
+    for row in rows(corpus):
         doc = _docs(row["task"], str(root))[row["sample_id"]]
         ours, status = _score(doc, row["answer"])
         verdict = row["verdict"]
@@ -124,10 +126,12 @@ def summary(results: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m tests.answers.model_side.agreement: print the table and every disagreement
+if __name__ == "__main__":  # python -m tests.answers.model_side.agreement [heldout]: the table and every disagreement
+    import sys
+
     from tests.conftest import SAMPLE_ROOT
 
-    found = list(outcomes(SAMPLE_ROOT))
+    found = list(outcomes(SAMPLE_ROOT, HELDOUT if sys.argv[1:] == ["heldout"] else CORPUS))
     for r in found:
         if not r.agrees:
             print(f"DISAGREE {r.task} {r.sample_id} [{r.style}] verdict={r.verdict} status={r.status} "
