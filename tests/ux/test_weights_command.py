@@ -1,0 +1,181 @@
+"""`lmms-general weights list / fetch / check` against an empty cache, a local HTTP server and a hub seam."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from lmms_general.cli import main
+from lmms_general.metrics import model_table, offline, weights_manifest
+from lmms_general.metrics.model_table import MODEL_TABLE
+
+
+@pytest.fixture
+def empty_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    for name in MODEL_TABLE:
+        monkeypatch.delenv(f"LMMS_GENERAL_MODEL_{name}", raising=False)
+    offline.forget()
+    return tmp_path
+
+
+@pytest.fixture
+def file_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A real HTTP server on 127.0.0.1 serving ``tmp_path / "served"``."""
+    served = tmp_path / "served"
+    served.mkdir()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", served
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _serve_weights(monkeypatch: pytest.MonkeyPatch, base: str, served: Path, name: str, payload: bytes,
+                   good_hash: bool = True) -> Path:
+    """Serve ``payload`` under a torch-hub style name (``stem-<sha256 prefix>.pth``) and point ``name`` at it."""
+    digest = hashlib.sha256(payload if good_hash else b"other").hexdigest()[:8]
+    filename = f"{name.lower()}-{digest}.pth"
+    (served / filename).write_bytes(payload)
+    source = replace(MODEL_TABLE[name], url=f"{base}/{filename}")
+    monkeypatch.setitem(model_table.MODEL_TABLE, name, source)
+    return served / filename
+
+
+def test_check_on_an_empty_cache_exits_1_naming_every_missing_model(
+    empty_caches: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["weights", "check"]) == 1
+    out = capsys.readouterr().out
+    for name in MODEL_TABLE:
+        assert f"lmms-general weights fetch {name}" in out
+    assert "missing  INCEPTION       blocks 18 rows (fid)" in out
+
+
+def test_list_json_has_every_model_with_its_metrics_rows_and_cache(
+    empty_caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "weights.json"
+    assert main(["weights", "list", "--json", str(out)]) == 0
+    entries = {e["name"]: e for e in json.loads(out.read_text())}
+    assert set(entries) == set(MODEL_TABLE)
+    clip = entries["CLIP"]
+    assert clip["source"] == "openai/clip-vit-base-patch32@main"
+    assert "clip_score" in clip["metrics"] and clip["n_rows"] == len(clip["rows"]) > 0
+    assert clip["cache_path"] == str(empty_caches / "hf" / "models--openai--clip-vit-base-patch32")
+    assert entries["R3D_18"]["cache_path"].endswith("torch/hub/checkpoints/r3d_18-b3b3357e.pth")
+    assert all(e["size_bytes"] > 0 and e["present"] is False for e in entries.values())
+    assert "INCEPTION" in capsys.readouterr().out
+
+
+def test_fetch_url_end_to_end_from_a_local_server_then_check_sees_it(
+    empty_caches: Path, file_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, served = file_server
+    payload = bytes(range(256)) * 400
+    _serve_weights(monkeypatch, base, served, "R3D_18", payload)
+    assert main(["weights", "fetch", "r3d_18"]) == 0
+    cached = Path(weights_manifest.cache_path(model_table.MODEL_TABLE["R3D_18"]))
+    assert cached.read_bytes() == payload
+    assert cached.parent == empty_caches / "torch" / "hub" / "checkpoints"
+    assert main(["weights", "check"]) == 1
+    out = capsys.readouterr().out
+    assert f"ok       R3D_18          {cached}" in out
+    assert "weights fetch R3D_18" not in out.split("ok       R3D_18")[1]
+
+
+def test_fetch_into_a_dir_says_which_variables_point_a_run_at_it(
+    empty_caches: Path, file_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, served = file_server
+    _serve_weights(monkeypatch, base, served, "INCEPTION", b"inception weights")
+    dest = empty_caches / "airgap"
+    assert main(["weights", "fetch", "INCEPTION", "--dir", str(dest)]) == 0
+    target = dest / "torch" / "hub" / "checkpoints" / model_table.MODEL_TABLE["INCEPTION"].filename
+    assert target.read_bytes() == b"inception weights"
+    out = capsys.readouterr().out
+    assert f"TORCH_HOME={dest.resolve() / 'torch'}" in out and "HF_HUB_CACHE=" in out
+    monkeypatch.setenv("TORCH_HOME", str(dest / "torch"))
+    assert weights_manifest.present(model_table.MODEL_TABLE["INCEPTION"]) == str(target)
+
+
+def test_fetch_rejects_a_file_whose_hash_does_not_match_its_name(
+    empty_caches: Path, file_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, served = file_server
+    _serve_weights(monkeypatch, base, served, "MUSIQ", b"tampered", good_hash=False)
+    assert main(["weights", "fetch", "MUSIQ"]) == 1
+    assert "MUSIQ: failed" in capsys.readouterr().err
+    assert weights_manifest.present(model_table.MODEL_TABLE["MUSIQ"]) is None
+
+
+def test_fetch_hub_repository_through_snapshot_download(
+    empty_caches: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hub path: the repository listing picks one weights format; snapshot_download gets the endpoint, the
+    revision, the cache and the patterns (seam: no hub here), and a cache it fills counts as present."""
+    import huggingface_hub
+
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    calls: dict = {}
+
+    class Info:
+        siblings = [type("S", (), {"rfilename": f})() for f in
+                    ("config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5", "vocab.json")]
+
+    class Api:
+        def __init__(self, endpoint: str) -> None:
+            calls["api_endpoint"] = endpoint
+
+        def model_info(self, repo_id: str, revision: str) -> Info:
+            return Info()
+
+    def snapshot_download(repo_id: str, revision: str, cache_dir: str, allow_patterns: list, endpoint: str) -> str:
+        calls.update(repo_id=repo_id, revision=revision, cache_dir=cache_dir, patterns=allow_patterns,
+                     endpoint=endpoint)
+        folder = Path(cache_dir) / f"models--{repo_id.replace('/', '--')}"
+        (folder / "refs").mkdir(parents=True)
+        (folder / "refs" / revision).write_text("abc123")
+        snapshot = folder / "snapshots" / "abc123"
+        snapshot.mkdir(parents=True)
+        (snapshot / "config.json").write_text("{}")
+        (snapshot / "model.safetensors").write_bytes(b"w")
+        return str(snapshot)
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", Api)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    assert main(["weights", "fetch", "DINO"]) == 0
+    assert calls["endpoint"] == calls["api_endpoint"] == "http://127.0.0.1:9"
+    assert calls["repo_id"] == "facebook/dino-vitb16" and calls["revision"] == "main"
+    assert calls["cache_dir"] == str(empty_caches / "hf")
+    assert "model.safetensors" in calls["patterns"] and "pytorch_model.bin" not in calls["patterns"]
+    assert "tf_model.h5" not in calls["patterns"] and "*.json" in calls["patterns"]
+    assert weights_manifest.present(model_table.MODEL_TABLE["DINO"]) is not None
+
+
+def test_fetch_needs_a_known_name(empty_caches: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["weights", "fetch", "NOPE"]) == 2
+    assert "unknown network(s) NOPE" in capsys.readouterr().err
+    assert main(["weights", "fetch"]) == 2
