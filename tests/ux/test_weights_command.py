@@ -179,3 +179,26 @@ def test_fetch_needs_a_known_name(empty_caches: Path, capsys: pytest.CaptureFixt
     assert main(["weights", "fetch", "NOPE"]) == 2
     assert "unknown network(s) NOPE" in capsys.readouterr().err
     assert main(["weights", "fetch"]) == 2
+
+
+def test_task_requirements_and_runnable_follow_the_cache(
+    empty_caches: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "req.json"
+    assert main(["tasks", "--requirements", "--paradigm", "generation", "--json", str(out)]) == 0
+    reqs = {r["key"]: r for r in json.loads(out.read_text())}
+    fid = next(r for r in reqs.values() if r["metric_id"] == "fid")
+    psnr = next(r for r in reqs.values() if r["metric_id"] == "psnr")
+    mos = next(r for r in reqs.values() if r["metric_id"] == "mos")
+    assert fid["weights"] == ["INCEPTION"] and fid["missing"] == ["weights INCEPTION"] and not fid["runnable"]
+    assert psnr["weights"] == [] and psnr["runnable"] and psnr["output"] == "image"
+    assert mos["judge"] and "a judge" in mos["missing"]
+    capsys.readouterr()
+    assert main(["tasks", "--runnable", "--paradigm", "generation"]) == 0
+    runnable = capsys.readouterr().out.split()
+    assert psnr["task"] in runnable and fid["task"] not in runnable and mos["task"] not in runnable
+    weights = tmp_path / "inception.pth"
+    weights.write_bytes(b"w")
+    monkeypatch.setenv("LMMS_GENERAL_MODEL_INCEPTION", str(weights))
+    assert main(["tasks", "--runnable", "--paradigm", "generation"]) == 0
+    assert fid["task"] in capsys.readouterr().out.split()
