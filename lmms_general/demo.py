@@ -5,8 +5,10 @@ Usage: ``python -m lmms_general.demo --out runs/demo [--corrupt 0.3]``. The orac
 general_bench_oracle``) answers every sample with its reference in the format the prompt asks for and opens every
 input first, so the report shows the levels a perfect model reaches on this data; the corrupted oracle answers a
 deterministic share of samples wrongly in the same format. Generation metrics that need network weights (FID, FVD,
-CLIP, Whisper, ...) are reported as not scorable offline unless ``LMMS_GENERAL_MODEL_<NAME>`` points at local
-weights. Point ``GENERAL_BENCH_ROOT`` elsewhere to run on real data.
+CLIP, Whisper, ...) are reported as not scorable offline unless the weights are cached (``lmms-general weights
+fetch``) or ``LMMS_GENERAL_MODEL_<NAME>`` points at them; the demo prints one line per missing network naming those
+rows, while the weight-free generation tasks (PSNR, MCD, Chamfer) are scored. Point ``GENERAL_BENCH_ROOT`` elsewhere
+to run on real data.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     root = os.environ.get("GENERAL_BENCH_ROOT") or str(SAMPLE_ROOT)
     runs = {"oracle": "pretrained=oracle", f"oracle_corrupt{args.corrupt:g}":
             f"pretrained=oracle_corrupt{args.corrupt:g},corrupt={args.corrupt},seed=0"}
+    ran: set[str] = set()
     for name, model_args in runs.items():
         out = args.out / name
         results = run_lmms_eval(model="general_bench_oracle", model_args=f"{model_args},output_dir={out / 'media'}",
@@ -36,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         scored = [t for t, r in results["results"].items()
                   if t.startswith("general_bench_") and isinstance(r.get("score,none"), (int, float))]
         print(f"{name}: lmms-eval scored {len(scored)} General-Bench tasks/groups from {root}")
+        ran.update(t for t in results["results"] if t.startswith("general_bench_"))
+    from lmms_general.metrics.weights_manifest import missing_lines
+    from lmms_general.registry import load_registry
+
+    for line in missing_lines([s.key for s in load_registry().values() if s.task in ran]):
+        print(line)
     from lmms_general.cli import main as cli
 
     return cli(["level", *(str(args.out / name) for name in runs), "--out-dir", str(args.out)])

@@ -113,6 +113,26 @@ def unknown_names(names: list[str]) -> list[str]:
     return [n for n in names if n not in MODEL_TABLE]
 
 
+def missing_for(keys: list[str]) -> list[tuple[ModelSource, list[str]]]:
+    """The networks absent here that some of the registry ``keys`` need, each with those keys."""
+    from lmms_general.registry import load_registry
+
+    registry = load_registry()
+    out = []
+    for source in MODEL_TABLE.values():
+        blocked = [k for k in keys if k in registry and registry[k].metric_id in source.metrics]
+        if blocked and present(source) is None:
+            out.append((source, blocked))
+    return out
+
+
+def missing_lines(keys: list[str]) -> list[str]:
+    """One line per missing network: the rows it keeps from being scored and the command that fetches it."""
+    return [f"not scored offline: {len(blocked)} row(s) need {source.name} ({source.source}): {', '.join(blocked)}"
+            f" -> lmms-general weights fetch {source.name} (or set {source.env_var})"
+            for source, blocked in missing_for(keys)]
+
+
 # ------------------------------------------------------------------------------------------------ fetching
 def hub_patterns(repo_files: list[str]) -> list[str]:
     """What to take from a repository: configs and tokenizers, and one weights format (safetensors if any)."""

@@ -174,3 +174,23 @@ def test_defaults_come_from_the_one_table() -> None:
     assert MODEL_TABLE["INCEPTION"].hash_prefix == "6726825d"
     assert MODEL_TABLE["R3D_18"].hash_prefix == "b3b3357e"
     assert MODEL_TABLE["CLIP"].hash_prefix is None
+
+
+def test_dataset_download_without_network_fails_at_once_with_a_fix(
+    monkeypatch: pytest.MonkeyPatch, no_flags: None, tmp_path: Path
+) -> None:
+    import huggingface_hub
+
+    from lmms_general.dataset.errors import DatasetNotFoundError
+    from lmms_general.dataset.hub import download_tasks
+
+    calls = _count_connects(monkeypatch, reachable=False)
+
+    class NoHub:
+        def list_repo_files(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            raise AssertionError("the hub was asked although the probe found no network")
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", NoHub)
+    with pytest.raises(DatasetNotFoundError, match="no network.*GENERAL_BENCH_ROOT"):
+        download_tasks(["nlp_causal_reasoning"], tmp_path)
+    assert len(calls) == 1
