@@ -79,7 +79,8 @@ def _load(loader: Any, name: str, path: str, **kwargs: Any) -> Any:
         return loader.from_pretrained(path, **kwargs)
     except Exception as exc:  # noqa: BLE001 - hub/IO errors come in many types
         offline = " (offline: local cache only)" if kwargs.get("local_files_only") else ""
-        raise unavailable(name, path, f"{type(exc).__name__}{offline}: {str(exc)[:300]}") from None
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise unavailable(name, path, f"{type(exc).__name__}{offline}: {first_line}") from None
 
 
 def _model_and_processor(model_class: str, processor_class: str, name: str, path: str) -> tuple[Any, Any]:

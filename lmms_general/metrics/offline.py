@@ -67,7 +67,20 @@ def network_available(url: str | None = None) -> bool:
         if key not in _PROBED:
             timeout = float(os.environ.get("LMMS_GENERAL_NET_PROBE_TIMEOUT", "1"))
             _PROBED[key] = bool(host) and _probe(host, port, timeout)
+            if not _PROBED[key] and url is None:
+                _enter_hub_offline_mode()
         return _PROBED[key]
+
+
+def _enter_hub_offline_mode() -> None:
+    """The hub is unreachable: switch huggingface_hub (and so transformers and datasets) to offline mode for this
+    process, as ``HF_HUB_OFFLINE=1`` would have. ``local_files_only`` alone is not enough: transformers 5 still asks
+    the hub for ``adapter_config.json`` (five retries) before reading the cache."""
+    try:
+        from huggingface_hub import constants
+    except ImportError:  # not installed: nothing else can reach the hub either
+        return
+    constants.HF_HUB_OFFLINE = True  # read by huggingface_hub.is_offline_mode() at each call
 
 
 def fetch_hint(name: str) -> str:

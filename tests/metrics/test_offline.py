@@ -23,8 +23,12 @@ def fresh_memo():
 
 @pytest.fixture
 def no_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No offline variables, and huggingface_hub's own offline switch off (restored afterwards)."""
+    from huggingface_hub import constants
+
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
 
 
 def _count_connects(monkeypatch: pytest.MonkeyPatch, reachable: bool) -> list[tuple[str, int]]:
@@ -120,6 +124,11 @@ def test_offline_load_uses_the_cache_only_and_fails_once(
     assert all(call["local_files_only"] is True for call in loader.calls)
     assert "lmms-general weights fetch CLIP" in errors[-1] and "LMMS_GENERAL_MODEL_CLIP" in errors[-1]
     assert len(calls) == (1 if how == "probe" else 0)
+    from huggingface_hub import constants, is_offline_mode
+
+    # no hub found: the whole process is offline for huggingface_hub / transformers too (no adapter_config HEADs)
+    if how == "probe":
+        assert is_offline_mode() is True and constants.HF_HUB_OFFLINE is True
 
 
 def test_online_load_may_use_the_network(monkeypatch: pytest.MonkeyPatch, no_flags: None) -> None:
@@ -128,6 +137,9 @@ def test_online_load_may_use_the_network(monkeypatch: pytest.MonkeyPatch, no_fla
     with pytest.raises(ModelUnavailableError):
         models._load(loader, "DINO", "facebook/dino-vitb16")
     assert "local_files_only" not in loader.calls[0]
+    from huggingface_hub import is_offline_mode
+
+    assert is_offline_mode() is False
 
 
 def test_url_weights_come_from_the_torch_cache_and_are_never_downloaded_offline(
