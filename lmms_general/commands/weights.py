@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="also write the list as JSON to OUT")
     fetch = sub.add_parser("fetch", help="download networks (hub repositories and URL files)")
     fetch.add_argument("names", nargs="*", metavar="NAME", help="names from `weights list` (e.g. CLIP INCEPTION)")
-    fetch.add_argument("--all", action="store_true", help="every network of the list")
+    fetch.add_argument("--all", action="store_true",
+                       help="every metric network (adapter default models only by name)")
     fetch.add_argument("--dir", type=Path, help="download below DIR instead of the standard caches")
     sub.add_parser("check", help="which networks are present; exit 1 naming each missing one")
 
@@ -45,15 +46,20 @@ def _size(n: int) -> str:
 def list_command(args: argparse.Namespace) -> int:
     from lmms_general.metrics.weights_manifest import manifest
 
-    rows = manifest()
+    rows = manifest(adapters=True)
+    metric_rows = [r for r in rows if r.source.metrics]
     width = max(len(r.source.source) for r in rows)
-    print(f"{'name':<15} {'source':<{width}} {'size':>9} {'rows':>4}  {'cached':<6} metrics")
+    print(f"{'name':<15} {'source':<{width}} {'size':>9} {'rows':>4}  {'cached':<6} used by")
     for r in rows:
-        print(f"{r.source.name:<15} {r.source.source:<{width}} {_size(r.source.size_bytes):>9} {len(r.rows):>4}  "
-              f"{'yes' if r.present_at else 'no':<6} {', '.join(r.source.metrics)}")
-    total = sum(r.source.size_bytes for r in rows)
-    print(f"{len(rows)} networks, about {_size(total)} in all; {sum(1 for r in rows if r.present_at)} present. "
-          "Rows needing a judge instead: mos (LMMS_GENERAL_MODEL_MOS), gpt_score (LMMS_GENERAL_JUDGE_*).")
+        size = _size(r.source.size_bytes) if r.source.size_bytes else "?"
+        used_by = ", ".join(r.source.metrics) or f"{r.source.note} (the evaluated model)"
+        print(f"{r.source.name:<15} {r.source.source:<{width}} {size:>9} {len(r.rows):>4}  "
+              f"{'yes' if r.present_at else 'no':<6} {used_by}")
+    total = sum(r.source.size_bytes for r in metric_rows)
+    print(f"{len(metric_rows)} metric networks, about {_size(total)} in all, "
+          f"{sum(1 for r in metric_rows if r.present_at)} present ({len(rows) - len(metric_rows)} adapter defaults "
+          "besides, fetched only by name). Rows needing a judge instead: mos (LMMS_GENERAL_MODEL_MOS), gpt_score "
+          "(LMMS_GENERAL_JUDGE_*).")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps([r.to_json() for r in rows], indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.json_out}")
@@ -63,7 +69,7 @@ def list_command(args: argparse.Namespace) -> int:
 def fetch_command(args: argparse.Namespace) -> int:
     from lmms_general.commands.args import fail
     from lmms_general.metrics.model_table import MODEL_TABLE
-    from lmms_general.metrics.weights_manifest import env_for_dir, fetch, unknown_names
+    from lmms_general.metrics.weights_manifest import by_name, env_for_dir, fetch, unknown_names
 
     names = [n.upper() for n in args.names]
     if args.all:
@@ -74,11 +80,13 @@ def fetch_command(args: argparse.Namespace) -> int:
     unknown = unknown_names(names)
     if unknown:
         return fail("lmms-general weights fetch", f"unknown network(s) {', '.join(unknown)}; known: "
-                    f"{', '.join(MODEL_TABLE)}")
+                    f"{', '.join(by_name())}")
     failed = []
+    known = by_name()
     for name in names:
-        source = MODEL_TABLE[name]
-        print(f"fetching {name} from {source.source} (about {_size(source.size_bytes)})", flush=True)
+        source = known[name]
+        size = f"about {_size(source.size_bytes)}" if source.size_bytes else "size unknown"
+        print(f"fetching {name} from {source.source} ({size})", flush=True)
         try:
             where = fetch(source, args.dir)
         except Exception as exc:  # noqa: BLE001 - network errors come in many types; the rest still run

@@ -102,15 +102,54 @@ def rows_needing(source: ModelSource) -> tuple[str, ...]:
     return tuple(k for k, spec in load_registry().items() if spec.metric_id in source.metrics)
 
 
-def manifest(names: list[str] | None = None) -> list[WeightRow]:
-    """Every network of the table (or ``names``), with the rows needing it and where it is."""
+def manifest(names: list[str] | None = None, adapters: bool = False) -> list[WeightRow]:
+    """Every network of the table (or ``names``), with the rows needing it and where it is; ``adapters`` adds the
+    adapters' default models (:func:`adapter_defaults`)."""
     chosen = [MODEL_TABLE[n] for n in names] if names else list(MODEL_TABLE.values())
+    if adapters:
+        chosen += adapter_defaults()
     return [WeightRow(s, rows_needing(s), str(cache_path(s)), present(s)) for s in chosen]
 
 
+def by_name() -> dict[str, ModelSource]:
+    """Everything ``weights fetch`` accepts: the metric networks and the adapters' default models."""
+    return {**MODEL_TABLE, **{s.name: s for s in adapter_defaults()}}
+
+
 def unknown_names(names: list[str]) -> list[str]:
-    """The names that are not in the table (case as given)."""
-    return [n for n in names if n not in MODEL_TABLE]
+    """The names that are neither metric networks nor adapter defaults (case as given)."""
+    known = by_name()
+    return [n for n in names if n not in known]
+
+
+MODEL_ARGS = ("pretrained", "chat", "gen")
+
+
+def adapter_defaults() -> list[ModelSource]:
+    """The hub models our lmms-eval adapters load when ``--model_args`` names none, read from the adapters' own
+    ``__init__`` defaults (parsed, not imported: importing them loads lmms-eval). They are the evaluated models, not
+    metric weights: listed and fetchable by name, but not in ``fetch --all`` or ``check``."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[2] / "model_adapters"
+    found: list[ModelSource] = []
+    for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            model_name = next((stmt.value.value for stmt in cls.body if isinstance(stmt, ast.Assign)
+                               and any(getattr(t, "id", "") == "model_name" for t in stmt.targets)
+                               and isinstance(stmt.value, ast.Constant)), None)
+            init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+            if not model_name or init is None:
+                continue
+            args = init.args.args[len(init.args.args) - len(init.args.defaults):]
+            for arg, default in zip(args, init.args.defaults, strict=True):
+                value = default.value if isinstance(default, ast.Constant) else None
+                if arg.arg in MODEL_ARGS and isinstance(value, str) and "/" in value:
+                    suffix = "" if arg.arg == "pretrained" else f"_{arg.arg}"
+                    found.append(ModelSource(f"{model_name}{suffix}".upper(), (), 0, repo_id=value,
+                                             note=f"adapter {model_name} default {arg.arg}="))
+    return found
 
 
 def missing_for(keys: list[str]) -> list[tuple[ModelSource, list[str]]]:

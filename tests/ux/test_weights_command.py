@@ -76,8 +76,12 @@ def test_list_json_has_every_model_with_its_metrics_rows_and_cache(
 ) -> None:
     out = tmp_path / "weights.json"
     assert main(["weights", "list", "--json", str(out)]) == 0
-    entries = {e["name"]: e for e in json.loads(out.read_text())}
+    everything = {e["name"]: e for e in json.loads(out.read_text())}
+    entries = {name: e for name, e in everything.items() if e["metrics"]}
     assert set(entries) == set(MODEL_TABLE)
+    # the adapters' default models, read from their signatures: listed, not metric weights
+    assert everything["JANUS"]["source"] == "deepseek-community/Janus-Pro-1B@main" and everything["JANUS"]["rows"] == []
+    assert {"EMU2_CHAT", "EMU2_GEN", "EMU3"} <= set(everything)
     clip = entries["CLIP"]
     assert clip["source"] == "openai/clip-vit-base-patch32@main"
     assert "clip_score" in clip["metrics"] and clip["n_rows"] == len(clip["rows"]) > 0
