@@ -78,9 +78,12 @@ def _load(loader: Any, name: str, path: str, **kwargs: Any) -> Any:
     try:
         return loader.from_pretrained(path, **kwargs)
     except Exception as exc:  # noqa: BLE001 - hub/IO errors come in many types
-        offline = " (offline: local cache only)" if kwargs.get("local_files_only") else ""
+        if kwargs.get("local_files_only") and isinstance(exc, OSError):
+            from lmms_general.metrics.weights_manifest import hub_cache_dir
+
+            raise unavailable(name, path, f"not in {hub_cache_dir()} and offline") from None
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
-        raise unavailable(name, path, f"{type(exc).__name__}{offline}: {first_line}") from None
+        raise unavailable(name, path, f"{type(exc).__name__}: {first_line}") from None
 
 
 def _model_and_processor(model_class: str, processor_class: str, name: str, path: str) -> tuple[Any, Any]:
