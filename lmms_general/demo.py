@@ -6,9 +6,9 @@ general_bench_oracle``) answers every sample with its reference in the format th
 input first, so the report shows the levels a perfect model reaches on this data; the corrupted oracle answers a
 deterministic share of samples wrongly in the same format. Generation metrics that need network weights (FID, FVD,
 CLIP, Whisper, ...) are reported as not scorable offline unless the weights are cached (``lmms-general weights
-fetch``) or ``LMMS_GENERAL_MODEL_<NAME>`` points at them; the demo prints one line per missing network naming those
-rows, while the weight-free generation tasks (PSNR, MCD, Chamfer) are scored. Point ``GENERAL_BENCH_ROOT`` elsewhere
-to run on real data.
+fetch``) or ``LMMS_GENERAL_MODEL_<NAME>`` points at them: the closing ``lmms-general level`` prints one line per
+missing network naming those rows and the fetch command. The weight-free generation tasks (PSNR, MCD, Chamfer) are
+scored in every modality. Point ``GENERAL_BENCH_ROOT`` elsewhere to run on real data.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ def main(argv: list[str] | None = None) -> int:
     root = os.environ.get("GENERAL_BENCH_ROOT") or str(SAMPLE_ROOT)
     runs = {"oracle": "pretrained=oracle", f"oracle_corrupt{args.corrupt:g}":
             f"pretrained=oracle_corrupt{args.corrupt:g},corrupt={args.corrupt},seed=0"}
-    ran: set[str] = set()
     for name, model_args in runs.items():
         out = args.out / name
         results = run_lmms_eval(model="general_bench_oracle", model_args=f"{model_args},output_dir={out / 'media'}",
@@ -39,12 +38,6 @@ def main(argv: list[str] | None = None) -> int:
         scored = [t for t, r in results["results"].items()
                   if t.startswith("general_bench_") and isinstance(r.get("score,none"), (int, float))]
         print(f"{name}: lmms-eval scored {len(scored)} General-Bench tasks/groups from {root}")
-        ran.update(t for t in results["results"] if t.startswith("general_bench_"))
-    from lmms_general.metrics.weights_manifest import missing_lines
-    from lmms_general.registry import load_registry
-
-    for line in missing_lines([s.key for s in load_registry().values() if s.task in ran]):
-        print(line)
     from lmms_general.cli import main as cli
 
     return cli(["level", *(str(args.out / name) for name in runs), "--out-dir", str(args.out)])

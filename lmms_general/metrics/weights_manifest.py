@@ -167,7 +167,7 @@ def missing_for(keys: list[str]) -> list[tuple[ModelSource, list[str]]]:
 
 def missing_lines(keys: list[str]) -> list[str]:
     """One line per missing network: the rows it keeps from being scored and the command that fetches it."""
-    return [f"not scored offline: {len(blocked)} row(s) need {source.name} ({source.source}): {', '.join(blocked)}"
+    return [f"not scored here: {len(blocked)} row(s) need {source.name} ({source.source}): {', '.join(blocked)}"
             f" -> lmms-general weights fetch {source.name} (or set {source.env_var})"
             for source, blocked in missing_for(keys)]
 

@@ -206,3 +206,20 @@ def test_task_requirements_and_runnable_follow_the_cache(
     monkeypatch.setenv("LMMS_GENERAL_MODEL_INCEPTION", str(weights))
     assert main(["tasks", "--runnable", "--paradigm", "generation"]) == 0
     assert fid["task"] in capsys.readouterr().out.split()
+
+
+def test_level_terminal_names_each_missing_network_once_with_every_blocked_row(empty_caches: Path) -> None:
+    """The notes of tasks a missing network left unscored become one terminal line per network: all the rows that
+    need it (i2v_composite needs CLIP and DINO although its note names the first failure only) and the command."""
+    from types import SimpleNamespace
+
+    from lmms_general.reports.terminal import missing_weights_lines
+
+    note = ("general_bench_video_gen_plant_image_to_video_generation: still not scorable from x.jsonl: ValueError: "
+            "metric i2v_composite failed: ModelUnavailableError: DINO model ... run `lmms-general weights fetch DINO`")
+    other = "general_bench_nlp_causal_reasoning: kept at its point score in the bootstrap (no items)"
+    reports = [SimpleNamespace(messages=[note, other]), SimpleNamespace(messages=[note])]
+    lines = missing_weights_lines(reports)
+    assert [line.split(" row(s) need ")[1].split(" ")[0] for line in lines] == ["CLIP", "DINO"]
+    assert all("video_gen_plant_image_to_video_generation" in line for line in lines)
+    assert "lmms-general weights fetch CLIP" in lines[0] and "LMMS_GENERAL_MODEL_DINO" in lines[1]
