@@ -73,8 +73,12 @@ def device() -> str:
 def _load(loader: Any, name: str, path: str, **kwargs: Any) -> Any:
     """``loader.from_pretrained(path)``; from the local cache only when offline; failures are remembered."""
     raise_if_known_unavailable(name, path)
-    if not os.path.isdir(path) and not network_available():
-        kwargs["local_files_only"] = True
+    if not os.path.isdir(path):
+        from lmms_general.metrics.weights_manifest import hub_cache_dir
+
+        kwargs.setdefault("cache_dir", str(hub_cache_dir()))  # where `lmms-general weights` fetches and looks
+        if not network_available():
+            kwargs["local_files_only"] = True
     try:
         return loader.from_pretrained(path, **kwargs)
     except Exception as exc:  # noqa: BLE001 - hub/IO errors come in many types

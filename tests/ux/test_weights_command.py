@@ -135,48 +135,13 @@ def test_fetch_rejects_a_file_whose_hash_does_not_match_its_name(
     assert weights_manifest.present(model_table.MODEL_TABLE["MUSIQ"]) is None
 
 
-def test_fetch_hub_repository_through_snapshot_download(
-    empty_caches: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The hub path: the repository listing picks one weights format; snapshot_download gets the endpoint, the
-    revision, the cache and the patterns (seam: no hub here), and a cache it fills counts as present."""
-    import huggingface_hub
-
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
-    calls: dict = {}
-
-    class Info:
-        siblings = [type("S", (), {"rfilename": f})() for f in
-                    ("config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5", "vocab.json")]
-
-    class Api:
-        def __init__(self, endpoint: str) -> None:
-            calls["api_endpoint"] = endpoint
-
-        def model_info(self, repo_id: str, revision: str) -> Info:
-            return Info()
-
-    def snapshot_download(repo_id: str, revision: str, cache_dir: str, allow_patterns: list, endpoint: str) -> str:
-        calls.update(repo_id=repo_id, revision=revision, cache_dir=cache_dir, patterns=allow_patterns,
-                     endpoint=endpoint)
-        folder = Path(cache_dir) / f"models--{repo_id.replace('/', '--')}"
-        (folder / "refs").mkdir(parents=True)
-        (folder / "refs" / revision).write_text("abc123")
-        snapshot = folder / "snapshots" / "abc123"
-        snapshot.mkdir(parents=True)
-        (snapshot / "config.json").write_text("{}")
-        (snapshot / "model.safetensors").write_bytes(b"w")
-        return str(snapshot)
-
-    monkeypatch.setattr(huggingface_hub, "HfApi", Api)
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
-    assert main(["weights", "fetch", "DINO"]) == 0
-    assert calls["endpoint"] == calls["api_endpoint"] == "http://127.0.0.1:9"
-    assert calls["repo_id"] == "facebook/dino-vitb16" and calls["revision"] == "main"
-    assert calls["cache_dir"] == str(empty_caches / "hf")
-    assert "model.safetensors" in calls["patterns"] and "pytorch_model.bin" not in calls["patterns"]
-    assert "tf_model.h5" not in calls["patterns"] and "*.json" in calls["patterns"]
-    assert weights_manifest.present(model_table.MODEL_TABLE["DINO"]) is not None
+def test_hub_patterns_take_configs_and_one_weights_format() -> None:
+    both = ["config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5", "flax_model.msgpack"]
+    patterns = weights_manifest.hub_patterns(both)
+    assert "model.safetensors" in patterns and "*.json" in patterns
+    assert not {"pytorch_model.bin", "tf_model.h5", "flax_model.msgpack"} & set(patterns)
+    sharded = ["config.json", "pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin", "tf_model.h5"]
+    assert weights_manifest.hub_patterns(sharded)[-2:] == sharded[1:3]
 
 
 def test_fetch_needs_a_known_name(empty_caches: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -223,3 +188,44 @@ def test_level_terminal_names_each_missing_network_once_with_every_blocked_row(e
     assert [line.split(" row(s) need ")[1].split(" ")[0] for line in lines] == ["CLIP", "DINO"]
     assert all("video_gen_plant_image_to_video_generation" in line for line in lines)
     assert "lmms-general weights fetch CLIP" in lines[0] and "LMMS_GENERAL_MODEL_DINO" in lines[1]
+
+
+def test_fetch_from_a_local_fake_hub_then_the_metric_loads_it_offline(
+    empty_caches: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end through huggingface_hub: `weights fetch DINO` from a hub on 127.0.0.1 (only the safetensors weights
+    and the configs), `weights check` sees it, and the DINO metric loader then reads it with the hub offline."""
+    from huggingface_hub import constants
+
+    from lmms_general.metrics import models
+    from tests.fixtures.fake_hub import FakeHub
+    from tests.metrics._tiny_models import build_dino
+
+    tiny = build_dino(tmp_path / "dino")
+    files = {p.name: p.read_bytes() for p in tiny.iterdir() if p.is_file()}
+    files["pytorch_model.bin"] = b"an older copy of the weights that must not be fetched"
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    with FakeHub({"facebook/dino-vitb16": files}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        assert main(["weights", "fetch", "DINO"]) == 0
+    fetched = {path for method, path in hub.requests if method == "GET" and "/resolve/" in path}
+    assert any(p.endswith("/model.safetensors") for p in fetched)
+    assert not any(p.endswith("/pytorch_model.bin") for p in fetched)
+    snapshot = weights_manifest.present(MODEL_TABLE["DINO"])
+    assert snapshot and Path(snapshot, "model.safetensors").read_bytes() == files["model.safetensors"]
+    capsys.readouterr()
+    main(["weights", "check"])
+    assert f"ok       DINO            {snapshot}" in capsys.readouterr().out
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the hub is gone: the loader reads the fetched cache only
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    models.load_vision_backbone.cache_clear()
+    try:
+        import numpy as np
+
+        emb = models.backbone_embeddings([np.zeros((32, 32, 3), np.uint8)], "facebook/dino-vitb16")
+    finally:
+        models.load_vision_backbone.cache_clear()
+    assert emb.shape == (1, 32) and np.isclose(np.linalg.norm(emb), 1.0)
