@@ -29,6 +29,11 @@ class ModelSource:
     url: str | None = None
     subdir: str = ""  # below torch hub's checkpoints folder (pyiqa keeps its files in "pyiqa")
     note: str = ""
+    modalities: tuple[str, ...] = ()  # only rows of these modalities need it (empty: every row of its metrics)
+
+    def needed_by(self, metric_id: str, modality: str) -> bool:
+        """Whether a row with ``metric_id`` in ``modality`` loads this network."""
+        return metric_id in self.metrics and (not self.modalities or modality in self.modalities)
 
     @property
     def kind(self) -> str:
@@ -94,7 +99,8 @@ MODEL_TABLE: dict[str, ModelSource] = {
             95_628_359,
             url="https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/"
             "weights-inception-2015-12-05-6726825d.pth",
-            note="torch-fidelity InceptionV3 (feature='inception', the default)",
+            note="torch-fidelity InceptionV3 (feature='inception', the default); 3D motion FID uses joint statistics",
+            modalities=("image",),
         ),
         ModelSource(
             "R3D_18",
@@ -124,6 +130,7 @@ JUDGE_METRICS: dict[str, str] = {
 EXTRA_METRICS: dict[str, str] = {"musiq": "pyiqa"}
 
 
-def models_for_metric(metric_id: str) -> list[ModelSource]:
-    """The networks ``metric_id`` loads with its default options."""
-    return [source for source in MODEL_TABLE.values() if metric_id in source.metrics]
+def models_for_metric(metric_id: str, modality: str | None = None) -> list[ModelSource]:
+    """The networks ``metric_id`` loads with its default options (on a row of ``modality``, when given)."""
+    return [s for s in MODEL_TABLE.values()
+            if (s.needed_by(metric_id, modality) if modality else metric_id in s.metrics)]

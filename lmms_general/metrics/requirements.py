@@ -54,7 +54,7 @@ def task_requirements(specs: list[TaskSpec]) -> list[TaskRequirements]:
     found: dict[str, bool] = {}
     out = []
     for spec in specs:
-        sources = models_for_metric(spec.metric_id)
+        sources = models_for_metric(spec.metric_id, spec.modality)
         for source in sources:
             if source.name not in found:
                 found[source.name] = present(source) is not None

@@ -99,7 +99,7 @@ def rows_needing(source: ModelSource) -> tuple[str, ...]:
     """Registry keys whose metric loads ``source`` with its default options."""
     from lmms_general.registry import load_registry
 
-    return tuple(k for k, spec in load_registry().items() if spec.metric_id in source.metrics)
+    return tuple(k for k, spec in load_registry().items() if source.needed_by(spec.metric_id, spec.modality))
 
 
 def manifest(names: list[str] | None = None, adapters: bool = False) -> list[WeightRow]:
@@ -159,7 +159,7 @@ def missing_for(keys: list[str]) -> list[tuple[ModelSource, list[str]]]:
     registry = load_registry()
     out = []
     for source in MODEL_TABLE.values():
-        blocked = [k for k in keys if k in registry and registry[k].metric_id in source.metrics]
+        blocked = [k for k in keys if k in registry and source.needed_by(registry[k].metric_id, registry[k].modality)]
         if blocked and present(source) is None:
             out.append((source, blocked))
     return out

@@ -97,7 +97,8 @@ def _weight_free_generation_keys() -> list[str]:
     registry = load_registry()
     keys = [t.registry_key for t in dataset.index_root(SAMPLE_ROOT, use_cache=False).tasks if t.registry_key]
     return sorted(k for k in keys if registry[k].paradigm == "generation"
-                  and not models_for_metric(registry[k].metric_id) and registry[k].metric_id not in JUDGE_METRICS)
+                  and not models_for_metric(registry[k].metric_id, registry[k].modality)
+                  and registry[k].metric_id not in JUDGE_METRICS)
 
 
 def test_weight_free_generation_tasks_cover_every_modality() -> None:

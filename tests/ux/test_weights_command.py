@@ -68,7 +68,7 @@ def test_check_on_an_empty_cache_exits_1_naming_every_missing_model(
     out = capsys.readouterr().out
     for name in MODEL_TABLE:
         assert f"lmms-general weights fetch {name}" in out
-    assert "missing  INCEPTION       blocks 18 rows (fid)" in out
+    assert "missing  INCEPTION       blocks 17 rows (fid)" in out
 
 
 def test_list_json_has_every_model_with_its_metrics_rows_and_cache(
