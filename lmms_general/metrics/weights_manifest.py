@@ -84,7 +84,8 @@ class WeightRow:
         s = self.source
         return {"name": s.name, "source": s.source, "kind": s.kind, "files": weight_files(s),
                 "metrics": list(s.metrics), "rows": list(self.rows), "n_rows": len(self.rows),
-                "size_bytes": s.size_bytes or None, "cache_path": self.cache_path, "present": self.present_at is not None,
+                "size_bytes": s.size_bytes or None, "cache_path": self.cache_path,
+                "present": self.present_at is not None,
                 "env": s.env_var, "note": s.note}
 
 
