@@ -71,8 +71,9 @@ def wav(seed: int, seconds: float = 0.1, rate: int = 8000) -> bytes:
     return buf.getvalue()
 
 
-def mp4(seed: int, frames: int = 4, size: int = 32) -> bytes:
-    """A few-frame H.264 (or MPEG-4 part 2) clip written with PyAV; decoded frames are stable."""
+def mp4(seed: int, frames: int = 4, size: int = 32, noise: float = 0.0) -> bytes:
+    """A few-frame H.264 (or MPEG-4 part 2) clip written with PyAV; decoded frames are stable. ``noise`` > 0 adds
+    seeded Gaussian noise of that standard deviation (a degraded copy of the same clip, for restoration tasks)."""
     import av
 
     buf = io.BytesIO()
@@ -87,6 +88,9 @@ def mp4(seed: int, frames: int = 4, size: int = 32) -> bytes:
         base = _rng(seed).integers(0, 256, size=(2, 2, 3), dtype=np.uint8)
         for i in range(frames):
             arr = np.kron(np.roll(base, i, axis=1), np.ones((size // 2, size // 2, 1), dtype=np.uint8))
+            if noise:
+                jitter = noise * _rng(seed * 100 + i).standard_normal(arr.shape)
+                arr = np.clip(arr + jitter, 0, 255).astype(np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
@@ -784,8 +788,8 @@ def video_tasks() -> dict[str, Files]:
                 ],
             }
         ),
-        **{f"videos/noisy{n}.mp4": mp4(160 + n, size=16) for n in range(3)},
-        **{f"videos/clean{n}.mp4": mp4(170 + n, size=16) for n in range(3)},
+        **{f"videos/noisy{n}.mp4": mp4(170 + n, noise=20.0) for n in range(3)},
+        **{f"videos/clean{n}.mp4": mp4(170 + n) for n in range(3)},
     }
     return t
 
