@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "lmms_general.commands.export_submission",
         "write Closeset prediction.json files and the submission zip",
     ),
+    "weights": ("lmms_general.commands.weights", "list, fetch and check the weights model-based metrics need"),
     "paths": ("lmms_general.commands.paths", "print the task YAML folder to pass as --include_path"),
     "plan": ("lmms_general.launch.plan_command", "split a task selection into shards balanced by cost"),
     "launch": ("lmms_general.launch.launch_command", "run a shard plan on Ray or write a Slurm array script"),

@@ -5,8 +5,10 @@ Usage: ``python -m lmms_general.demo --out runs/demo [--corrupt 0.3]``. The orac
 general_bench_oracle``) answers every sample with its reference in the format the prompt asks for and opens every
 input first, so the report shows the levels a perfect model reaches on this data; the corrupted oracle answers a
 deterministic share of samples wrongly in the same format. Generation metrics that need network weights (FID, FVD,
-CLIP, Whisper, ...) are reported as not scorable offline unless ``LMMS_GENERAL_MODEL_<NAME>`` points at local
-weights. Point ``GENERAL_BENCH_ROOT`` elsewhere to run on real data.
+CLIP, Whisper, ...) are reported as not scorable offline unless the weights are cached (``lmms-general weights
+fetch``) or ``LMMS_GENERAL_MODEL_<NAME>`` points at them: the closing ``lmms-general level`` prints one line per
+missing network naming those rows and the fetch command. The weight-free generation tasks (PSNR, MCD, Chamfer) are
+scored in every modality. Point ``GENERAL_BENCH_ROOT`` elsewhere to run on real data.
 """
 
 from __future__ import annotations

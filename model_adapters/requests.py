@@ -25,6 +25,7 @@ KIND_OUTPUT: dict[str, str] = {
 }
 _VIDEO_EXT = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".gif")
 _AUDIO_EXT = (".wav", ".mp3", ".flac", ".ogg", ".m4a")
+_POINT_EXT = (".ply", ".obj", ".off", ".pcd", ".xyz", ".pts", ".glb", ".stl")
 
 
 @dataclass
@@ -128,6 +129,8 @@ def split_visuals(visuals: Any) -> tuple[list[Any], list[str], list[dict[str, An
             audios.append(_load_audio(item))
         elif hasattr(item, "shape") and len(getattr(item, "shape", ())) == 2:
             clouds.append(item)
+        elif isinstance(item, str) and item.lower().endswith(_POINT_EXT):
+            clouds.append(item)  # a point-cloud / mesh file the adapter reads itself (the hooks pass its path)
         elif isinstance(item, str):
             images.append(Image.open(item).convert("RGB"))
         else:

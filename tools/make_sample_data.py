@@ -71,8 +71,9 @@ def wav(seed: int, seconds: float = 0.1, rate: int = 8000) -> bytes:
     return buf.getvalue()
 
 
-def mp4(seed: int, frames: int = 4, size: int = 32) -> bytes:
-    """A few-frame H.264 (or MPEG-4 part 2) clip written with PyAV; decoded frames are stable."""
+def mp4(seed: int, frames: int = 4, size: int = 32, noise: float = 0.0) -> bytes:
+    """A few-frame H.264 (or MPEG-4 part 2) clip written with PyAV; decoded frames are stable. ``noise`` > 0 adds
+    seeded Gaussian noise of that standard deviation (a degraded copy of the same clip, for restoration tasks)."""
     import av
 
     buf = io.BytesIO()
@@ -87,6 +88,9 @@ def mp4(seed: int, frames: int = 4, size: int = 32) -> bytes:
         base = _rng(seed).integers(0, 256, size=(2, 2, 3), dtype=np.uint8)
         for i in range(frames):
             arr = np.kron(np.roll(base, i, axis=1), np.ones((size // 2, size // 2, 1), dtype=np.uint8))
+            if noise:
+                jitter = noise * _rng(seed * 100 + i).standard_normal(arr.shape)
+                arr = np.clip(arr + jitter, 0, 255).astype(np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
@@ -105,6 +109,26 @@ def ply(seed: int, points: int = 16) -> bytes:
     props = "".join(f"property float {axis}\n" for axis in "xyz")
     head = f"ply\nformat ascii 1.0\nelement vertex {points}\n{props}end_header\n"
     return (head + "".join(f"{x:.4f} {y:.4f} {z:.4f}\n" for x, y, z in xyz)).encode()
+
+
+def ply_points(xyz: np.ndarray) -> bytes:
+    """An ASCII PLY of the given ``(N, 3)`` points."""
+    props = "".join(f"property float {axis}\n" for axis in "xyz")
+    head = f"ply\nformat ascii 1.0\nelement vertex {len(xyz)}\n{props}end_header\n"
+    return (head + "".join(f"{x:.4f} {y:.4f} {z:.4f}\n" for x, y, z in xyz)).encode()
+
+
+def smooth_png(seed: int, size: int = 16, noise: float = 0.0) -> bytes:
+    """A smooth gradient image (a restoration target), with seeded noise added when ``noise`` > 0 (its input)."""
+    rng = _rng(seed)
+    ramp = np.linspace(0, 1, size)
+    base = rng.uniform(40, 200, size=3)
+    arr = base + 50 * (ramp[None, :, None] + ramp[:, None, None]) / 2
+    if noise:
+        arr = arr + noise * _rng(seed + 1000).standard_normal(arr.shape)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB").save(buf, format="PNG", compress_level=9)
+    return buf.getvalue()
 
 
 def npz_disparity(seed: int, frames: int = 2, size: int = 8) -> bytes:
@@ -589,6 +613,21 @@ def image_tasks() -> dict[str, Files]:
         ),
         **{f"images/src{n}.png": png(70 + n) for n in range(3)},
     }
+    # weight-free generation (PSNR): the demo scores it offline
+    t[f"{g}/Image-Deraining"] = {
+        "annotation.json": js(
+            {
+                **header("Image Deraining", "generation", ["image", "text"], ["image"]),
+                "data": [
+                    {"id": f"derain{n}", "input": {"image_file": f"rain{n}.png", "prompt": "remove the rain"},
+                     "output": {"image_file": f"clean{n}.png"}}
+                    for n in range(3)
+                ],
+            }
+        ),
+        **{f"images/rain{n}.png": smooth_png(80 + n, noise=25.0) for n in range(3)},
+        **{f"images/clean{n}.png": smooth_png(80 + n) for n in range(3)},
+    }
     return t
 
 
@@ -762,6 +801,21 @@ def video_tasks() -> dict[str, Files]:
         "images/0001.jpg": jpg(150),
         "images/0002.jpg": jpg(151),
     }
+    # weight-free generation (PSNR over frames): the demo scores it offline
+    t[f"{g}/Video-Denoising"] = {
+        "annotation.json": js(
+            {
+                **header("Video Denoising", "generation", ["video", "text"], ["video"]),
+                "data": [
+                    {"id": f"vdn{n}", "input": {"video_file": f"noisy{n}.mp4", "prompt": "remove the noise"},
+                     "output": {"video_file": f"clean{n}.mp4"}}
+                    for n in range(3)
+                ],
+            }
+        ),
+        **{f"videos/noisy{n}.mp4": mp4(170 + n, noise=20.0) for n in range(3)},
+        **{f"videos/clean{n}.mp4": mp4(170 + n) for n in range(3)},
+    }
     return t
 
 
@@ -881,6 +935,21 @@ def audio_tasks() -> dict[str, Files]:
         ),
         **{f"audios/ref{n}.wav": wav(250 + n) for n in range(3)},
     }
+    # weight-free generation (MCD against the reference speech): the demo scores it offline
+    emotions = ["happily", "sadly", "angrily", "calmly"]
+    t[f"{g}/EmotionalSpeechSynthesis"] = {
+        "annotation.json": js(
+            {
+                **header("EmotionalSpeechSynthesis", "generation", ["text"], ["audio"]),
+                "data": [
+                    {"id": f"emo_{n}", "input": {"prompt": f"Say 'see you tomorrow' {e}."},
+                     "output": {"audio_file": f"emo{n}.wav"}}
+                    for n, e in enumerate(emotions)
+                ],
+            }
+        ),
+        **{f"audios/emo{n}.wav": wav(260 + n, seconds=0.2) for n in range(4)},
+    }
     return t
 
 
@@ -952,6 +1021,23 @@ def three_d_tasks(closeset: bool) -> dict[str, Files]:
         ),
         # reference shapes (the documented layout keeps them in pointclouds/): the ground-truth oracle copies them
         **{f"pointclouds/t23_{n}.ply": ply(360 + n) for n in range(3)},
+    }
+    # weight-free generation (Chamfer distance): complete a partial scan; the demo scores it offline
+    full = {n: _rng(370 + n).standard_normal((24, 3)) for n in range(3)}
+    t["3D/generation/3D-Point-Cloud-Completion"] = {
+        "annotation.json": js(
+            {
+                **header("3D Point Cloud Completion", "generation", ["pointcloud", "text"], ["pointcloud"]),
+                "data": [
+                    {"id": f"pcc_{n}", "input": {"pointcloud_file": f"partial{n}.ply",
+                                                  "prompt": "complete the point cloud"},
+                     "output": {"pointcloud_file": f"full{n}.ply"}}
+                    for n in range(3)
+                ],
+            }
+        ),
+        **{f"pointclouds/partial{n}.ply": ply_points(xyz[xyz[:, 2] > 0]) for n, xyz in full.items()},
+        **{f"pointclouds/full{n}.ply": ply_points(xyz) for n, xyz in full.items()},
     }
     return t
 

@@ -72,11 +72,17 @@ def download_tasks(keys: Iterable[str], target: Path, *, closeset: bool = False,
     if unknown:
         raise DatasetNotFoundError(f"not General-Bench registry keys: {unknown}")
     repo = HUB_REPOS[1] if closeset else HUB_REPOS[0]
+    fix = (f"download where there is network (`hf download {repo} --repo-type dataset --local-dir DIR`, "
+           "or this run there with GENERAL_BENCH_DOWNLOAD=1) and point GENERAL_BENCH_ROOT at DIR")
+    from lmms_general.metrics.offline import hub_endpoint, network_available, offline_by_flag
+
+    if not offline_by_flag() and not network_available():  # one short probe instead of minutes of hub retries
+        raise DatasetNotFoundError(f"cannot reach {hub_endpoint()} to download {repo}: no network; {fix}")
     try:
         files = HfApi().list_repo_files(repo, repo_type="dataset", revision=revision)
     except Exception as exc:  # noqa: BLE001 - offline, auth, bad revision: all mean "cannot download"
         raise DatasetNotFoundError(
-            f"cannot list https://huggingface.co/datasets/{repo} (revision {revision or 'main'}): {exc}"
+            f"cannot list https://huggingface.co/datasets/{repo} (revision {revision or 'main'}): {exc}; {fix}"
         ) from exc
     patterns = allow_patterns(files, keys)
     if not patterns:

@@ -9,7 +9,6 @@ from 4 views, :func:`media.render_points`) and of two video rows (see :func:`cli
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -201,20 +200,20 @@ def image_features(
     import torch
 
     if feature == "inception":
+        from lmms_general.metrics.models import ModelUnavailableError, resolve_file
+
+        weights = resolve_file("INCEPTION", model)  # never torch-fidelity's own download
         try:
             from torchmetrics.image.fid import NoTrainInceptionV3
 
-            weights = model or os.environ.get("LMMS_GENERAL_MODEL_INCEPTION") or None
             module = NoTrainInceptionV3(
                 name="inception-v3-compat", features_list=["2048"], feature_extractor_weights_path=weights
             )
-        except Exception as exc:  # noqa: BLE001 - torch-fidelity missing or weights not cached
-            from lmms_general.metrics.models import ModelUnavailableError
-
+        except Exception as exc:  # noqa: BLE001 - torch-fidelity missing or a bad weights file
             raise ModelUnavailableError(
-                f"FID Inception features unavailable ({type(exc).__name__}: {exc}); put torch-fidelity's "
-                "weights-inception-2015-12-05-6726825d.pth in the torch hub cache or point "
-                "LMMS_GENERAL_MODEL_INCEPTION at it, or use feature='clip'/'dino'"
+                f"FID Inception features unavailable from {weights} ({type(exc).__name__}: {exc}); "
+                "run `lmms-general weights fetch INCEPTION` or point LMMS_GENERAL_MODEL_INCEPTION at "
+                "weights-inception-2015-12-05-6726825d.pth, or use feature='clip'/'dino'"
             ) from None
     elif isinstance(feature, torch.nn.Module):
         module = feature

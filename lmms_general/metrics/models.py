@@ -6,22 +6,10 @@ Priority: explicit option > environment variable > default. Nothing is downloade
 offline (``HF_HUB_OFFLINE=1``): a missing model raises :class:`ModelUnavailableError` naming the model,
 the variable to set and the metric. Loaded models are cached per (name, path) for the process.
 
-Defaults (see docs/METRICS.md):
-
-=================  ======================================  ============================================
-name               default                                 used by
-=================  ======================================  ============================================
-CLIP               openai/clip-vit-base-patch32            clip_score, clip_image_score, clip_style,
-                                                           frame_accuracy, success_rate, i2v_composite,
-                                                           fid (feature="clip"), user_preference_rate
-AESTHETIC_CLIP     openai/clip-vit-large-patch14           aesthetic_score (with AESTHETIC_HEAD)
-AESTHETIC_HEAD     (local file, no default)                LAION ``sa_0_4_vit_l_14_linear.pth``
-DINO               facebook/dino-vitb16                    dino_score, i2v_composite, fid (feature="dino")
-CLAP               laion/clap-htsat-unfused                clap_score, style_clap, fad
-WHISPER            openai/whisper-large-v3-turbo           wer
-EMOTION            superb/wav2vec2-base-superb-er          emotion_accuracy
-DETECTOR           google/owlvit-base-patch32              success_rate_single/multi_object
-=================  ======================================  ============================================
+Defaults and the metrics that load them: :data:`lmms_general.metrics.model_table.MODEL_TABLE` (``lmms-general
+weights list`` prints it). Offline (``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE`` set, or no network found by one
+short probe per process, :mod:`lmms_general.metrics.offline`) models load from the local cache only, and a model
+that failed once fails at once for the rest of the process.
 """
 
 from __future__ import annotations
@@ -33,19 +21,19 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_MODELS: dict[str, str] = {
-    "CLIP": "openai/clip-vit-base-patch32",
-    "AESTHETIC_CLIP": "openai/clip-vit-large-patch14",
-    "DINO": "facebook/dino-vitb16",
-    "CLAP": "laion/clap-htsat-unfused",
-    "WHISPER": "openai/whisper-large-v3-turbo",
-    "EMOTION": "superb/wav2vec2-base-superb-er",
-    "DETECTOR": "google/owlvit-base-patch32",
-}
+from lmms_general.metrics.model_table import MODEL_TABLE
+from lmms_general.metrics.offline import (
+    ModelUnavailableError,
+    cached_url_file,
+    fetch_hint,
+    network_available,
+    raise_if_known_unavailable,
+    unavailable,
+)
 
+__all__ = ["DEFAULT_MODELS", "ModelUnavailableError", "resolve_model", "resolve_file", "device"]
 
-class ModelUnavailableError(RuntimeError):
-    """A metric's network cannot be loaded (not cached locally, hub offline, bad path)."""
+DEFAULT_MODELS: dict[str, str] = {name: str(s.repo_id) for name, s in MODEL_TABLE.items() if s.kind == "hub"}
 
 
 def resolve_model(name: str, override: str | None = None) -> str:
@@ -60,6 +48,18 @@ def resolve_model(name: str, override: str | None = None) -> str:
     return DEFAULT_MODELS[name]
 
 
+def resolve_file(name: str, override: str | None = None) -> str:
+    """Local path of URL-sourced weights ``name`` (INCEPTION, R3D_18, MUSIQ, AESTHETIC_HEAD): option >
+    ``LMMS_GENERAL_MODEL_<NAME>`` > the torch hub cache, downloaded there only when the network is reachable."""
+    path = override or os.environ.get(f"LMMS_GENERAL_MODEL_{name}")
+    if path:
+        if not os.path.isfile(path):
+            raise ModelUnavailableError(f"{name} weights file {path!r} does not exist; {fetch_hint(name)}")
+        return str(path)
+    source = MODEL_TABLE[name]
+    return str(cached_url_file(name, str(source.url), source.subdir, source.hash_prefix))
+
+
 def device() -> str:
     """``cuda`` when a GPU is visible, else ``cpu`` (``LMMS_GENERAL_METRIC_DEVICE`` overrides)."""
     forced = os.environ.get("LMMS_GENERAL_METRIC_DEVICE")
@@ -71,13 +71,23 @@ def device() -> str:
 
 
 def _load(loader: Any, name: str, path: str, **kwargs: Any) -> Any:
+    """``loader.from_pretrained(path)``; from the local cache only when offline; failures are remembered."""
+    raise_if_known_unavailable(name, path)
+    if not os.path.isdir(path):
+        from lmms_general.metrics.weights_manifest import hub_cache_dir
+
+        kwargs.setdefault("cache_dir", str(hub_cache_dir()))  # where `lmms-general weights` fetches and looks
+        if not network_available():
+            kwargs["local_files_only"] = True
     try:
         return loader.from_pretrained(path, **kwargs)
     except Exception as exc:  # noqa: BLE001 - hub/IO errors come in many types
-        raise ModelUnavailableError(
-            f"cannot load {name} model {path!r} ({type(exc).__name__}: {str(exc)[:300]}); download it once or "
-            f"point LMMS_GENERAL_MODEL_{name} (or the metric's `model` option) at a local copy"
-        ) from None
+        if kwargs.get("local_files_only") and isinstance(exc, OSError):
+            from lmms_general.metrics.weights_manifest import hub_cache_dir
+
+            raise unavailable(name, path, f"not in {hub_cache_dir()} and offline") from None
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise unavailable(name, path, f"{type(exc).__name__}: {first_line}") from None
 
 
 def _model_and_processor(model_class: str, processor_class: str, name: str, path: str) -> tuple[Any, Any]:

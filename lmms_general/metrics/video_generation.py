@@ -27,7 +27,6 @@ are on the 0–100 scale of the reference table. Definitions (documented in docs
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from lmms_general.metrics.models import (
     clip_text_embeddings,
     device,
     load_detector,
+    resolve_file,
     resolve_model,
 )
 from lmms_general.metrics.registry import MetricSpec, register
@@ -188,19 +188,16 @@ def fvd_features(videos: Sequence[np.ndarray], feature: Any = "r3d_18", size: in
     import torch
 
     if feature == "r3d_18":
-        from torchvision.models.video import R3D_18_Weights, r3d_18
+        from torchvision.models.video import r3d_18
 
-        local = os.environ.get("LMMS_GENERAL_MODEL_R3D_18")
+        weights = resolve_file("R3D_18")  # the torch hub cache or the override; never torchvision's download
         try:
-            if local:
-                module = r3d_18(weights=None)
-                module.load_state_dict(torch.load(local, map_location="cpu", weights_only=True))
-            else:
-                module = r3d_18(weights=R3D_18_Weights.KINETICS400_V1)
-        except Exception as exc:  # noqa: BLE001 - offline download failure or a bad local file
+            module = r3d_18(weights=None)
+            module.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        except Exception as exc:  # noqa: BLE001 - a bad local file
             raise ModelUnavailableError(
-                f"FVD r3d_18 Kinetics-400 weights unavailable ({type(exc).__name__}: {exc}); put "
-                "r3d_18-b3b3357e.pth in the torch hub cache or point LMMS_GENERAL_MODEL_R3D_18 at it, "
+                f"FVD r3d_18 Kinetics-400 weights unreadable at {weights} ({type(exc).__name__}: {exc}); "
+                "run `lmms-general weights fetch R3D_18` or point LMMS_GENERAL_MODEL_R3D_18 at r3d_18-b3b3357e.pth, "
                 "or use feature='clip'"
             ) from None
         module.fc = torch.nn.Identity()
@@ -245,10 +242,11 @@ def _pyiqa_musiq() -> Callable[[np.ndarray], list[float]]:
         import torch
     except ImportError as exc:
         raise ModelUnavailableError(f"musiq needs pyiqa (pip install 'pyiqa>=0.1.13,<0.2'): {exc}") from None
+    weights = resolve_file("MUSIQ")  # pyiqa's own cache (torch hub checkpoints/pyiqa); offline: never fetched
     try:
-        metric = pyiqa.create_metric("musiq", device=device())
-    except Exception as exc:  # noqa: BLE001 - weights download fails offline
-        raise ModelUnavailableError(f"pyiqa musiq weights unavailable ({type(exc).__name__}: {exc})") from None
+        metric = pyiqa.create_metric("musiq", device=device(), pretrained_model_path=weights)
+    except Exception as exc:  # noqa: BLE001 - a bad weights file
+        raise ModelUnavailableError(f"pyiqa musiq weights unusable ({type(exc).__name__}: {exc})") from None
 
     def score(video: np.ndarray) -> list[float]:
         tensor = torch.from_numpy(video).float().div(255).permute(0, 3, 1, 2)
@@ -272,12 +270,7 @@ def aesthetic_head(path: str | None = None) -> Any:
     """The LAION aesthetic linear head (``sa_0_4_vit_l_14_linear.pth``: weight (1, D), bias (1,))."""
     import torch
 
-    path = path or os.environ.get("LMMS_GENERAL_MODEL_AESTHETIC_HEAD")
-    if not path or not Path(path).is_file():
-        raise ModelUnavailableError(
-            "aesthetic_score needs the LAION aesthetic head sa_0_4_vit_l_14_linear.pth: set "
-            "LMMS_GENERAL_MODEL_AESTHETIC_HEAD (or the `head` option) to its local path"
-        )
+    path = resolve_file("AESTHETIC_HEAD", path)
     state = torch.load(path, map_location="cpu", weights_only=True)
     weight = state.get("weight", state.get("linear.weight"))
     bias = state.get("bias", state.get("linear.bias"))

@@ -62,7 +62,26 @@ def warning_lines(reports: Sequence[Any]) -> list[str]:
     lines = []
     for rep in reports:
         lines += [f"warning [{rep.result.model}]: {w}" for w in rep.warnings]
+    lines += missing_weights_lines(reports)
     notes = sum(len(rep.messages) for rep in reports)
     if notes:
         lines.append(f"{notes} input notes (overrides, rescored tasks, bootstrap) are listed in the reports")
     return list(dict.fromkeys(lines))
+
+
+def missing_weights_lines(reports: Sequence[Any]) -> list[str]:
+    """One line per missing network that left tasks unscored (the notes naming ``lmms-general weights fetch``), with
+    every such task that needs it and the command that fetches it."""
+    from lmms_general.metrics.weights_manifest import missing_lines
+    from lmms_general.registry import load_registry
+
+    registry = load_registry()
+    keys = []
+    for rep in reports:
+        for message in rep.messages:
+            task = str(message).split(":", 1)[0].strip()
+            if "lmms-general weights fetch" in str(message) and task.startswith("general_bench_"):
+                key = task[len("general_bench_"):]
+                if key in registry:
+                    keys.append(key)
+    return missing_lines(sorted(set(keys)))

@@ -136,7 +136,7 @@ def test_lmms_eval_cli_general_pipeline_image_gen(tmp_path: Path, tiny_sd: Path,
     model_args = {"t2i": tiny_sd, "edit": tiny_sd, "steps": 2, "height": 32, "width": 32, "strength": 0.9}
     run = run_lmms_eval(tmp_path, metric_models_env, "general_pipeline", model_args, "general_bench_image_gen")
     media = assert_scored(run, (".png",))
-    expected = {"text_based_image_editing", "text_to_image_insect_generation"}
+    expected = {"text_based_image_editing", "text_to_image_insect_generation", "image_deraining"}  # 2 edits, 1 T2I
     assert {t.removeprefix("general_bench_image_gen_") for t in media} == expected, sorted(media)
 
 
@@ -144,14 +144,16 @@ def test_lmms_eval_cli_general_pipeline_image_gen(tmp_path: Path, tiny_sd: Path,
 def test_lmms_eval_cli_general_pipeline_video_gen(
     tmp_path: Path, tiny_animatediff: Path, tiny_svd: Path, metric_models_env: dict
 ) -> None:
-    """Text-to-video with AnimateDiff, image-to-video with Stable Video Diffusion (both tiny, random)."""
+    """Text-to-video with AnimateDiff, image-to-video (and video edits: the first frame animated) with Stable Video
+    Diffusion (both tiny, random)."""
     from model_adapters.video_io import read_frames
 
     size = {"steps": 2, "height": 32, "width": 32, "num_frames": 4}
     model_args = {"t2v": tiny_animatediff, "i2v": tiny_svd, **size}
     run = run_lmms_eval(tmp_path, metric_models_env, "general_pipeline", model_args, "general_bench_video_gen")
     media = assert_scored(run, (".mp4",))
-    expected = {"athletics_video_generation", "plant_image_to_video_generation"}  # the sample data's T2V and I2V
+    # the sample data's T2V, I2V and video restoration (an edit)
+    expected = {"athletics_video_generation", "plant_image_to_video_generation", "video_denoising"}
     assert {t.removeprefix("general_bench_video_gen_") for t in media} == expected, sorted(media)
     for path in (p for files in media.values() for p in files):
         video = read_frames(str(path))
@@ -166,7 +168,7 @@ def test_lmms_eval_cli_general_pipeline_audio_gen(tmp_path: Path, tiny_vits: Pat
     run = run_lmms_eval(tmp_path, metric_models_env, "general_pipeline", {"tts": tiny_vits}, "general_bench_audio_gen")
     failing = {"_videotoaudio": "general_pipeline cannot do video_to_audio (supports ['text_to_speech'])"}
     media = assert_scored(run, (".wav",), failing=failing)
-    assert set(media) == {"general_bench_audio_gen_texttospeech"}, sorted(media)
+    assert set(media) == {"general_bench_audio_gen_texttospeech", "general_bench_audio_gen_emotionalspeechsynthesis"}
     for path in (p for files in media.values() for p in files):
         wave, rate = sf.read(str(path))
         assert rate == 16000 and len(wave) > 0, path
@@ -176,10 +178,12 @@ def test_lmms_eval_cli_general_pipeline_audio_gen(tmp_path: Path, tiny_vits: Pat
 def test_lmms_eval_cli_general_pipeline_3d_gen(
     tmp_path: Path, tiny_dpt: Path, tiny_sd: Path, metric_models_env: dict
 ) -> None:
-    """Image-to-3D lifts DPT depth of the input; text-to-3D first renders the prompt with ``t2i``."""
+    """Image-to-3D lifts DPT depth of the input; text-to-3D first renders the prompt with ``t2i``; point-cloud
+    completion has no component, so its samples fail (and score)."""
     model_args = {"pc": tiny_dpt, "t2i": tiny_sd, "steps": 2, "height": 32, "width": 32, "pc_points": 512}
     run = run_lmms_eval(tmp_path, metric_models_env, "general_pipeline", model_args, "general_bench_3d_gen")
-    media = assert_scored(run, (".obj", ".ply"))
+    failing = {"_3d_point_cloud_completion": "general_pipeline cannot do pointcloud_to_3d"}
+    media = assert_scored(run, (".obj", ".ply"), failing=failing)
     expected = {"living_and_arts_image_to_3d_mesh_generation", "text_to_3d_living_and_arts_mesh_generation"}
     assert {t.removeprefix("general_bench_3d_gen_") for t in media} == expected, sorted(media)
     for task, path in ((t, p) for t, files in media.items() for p in files):
@@ -223,7 +227,8 @@ def test_lmms_eval_cli_generalist_image_gen(
     run = run_lmms_eval(
         tmp_path, metric_models_env, model, model_args, "general_bench_image_gen", pythonpath=pythonpath
     )
-    failing = {"_text_based_image_editing": edit_failure} if edit_failure else {}
+    edits = {"text_based_image_editing", "image_deraining"}
+    failing = {f"_{task}": edit_failure for task in edits} if edit_failure else {}
     media = assert_scored(run, (".png",), failing=failing)
-    expected = {"text_to_image_insect_generation"} | ({"text_based_image_editing"} if not edit_failure else set())
+    expected = {"text_to_image_insect_generation"} | (edits if not edit_failure else set())
     assert {t.removeprefix("general_bench_image_gen_") for t in media} == expected, sorted(media)

@@ -102,6 +102,11 @@ def test_openset_index_covers_every_quirk() -> None:
         "AccentClassification": ("audio_comp_accent_classification", "accent_classification.json", 3),
         "3d_classification": ("3d_comp_3d_furniture_classification", "annotation.json", 3),
         "image_2_3d_mesh": ("3d_gen_living_and_arts_image_to_3d_mesh_generation", "annotation.json", 2),
+        # weight-free generation tasks (scored offline by the demo)
+        "Image-Deraining": ("image_gen_image_deraining", "annotation.json", 3),
+        "Video-Denoising": ("video_gen_video_denoising", "annotation.json", 3),
+        "EmotionalSpeechSynthesis": ("audio_gen_emotionalspeechsynthesis", "annotation.json", 4),
+        "3D-Point-Cloud-Completion": ("3d_gen_3d_point_cloud_completion", "annotation.json", 3),
     }
     for name, (key, annotation, samples) in expect.items():
         task = by_name[name]

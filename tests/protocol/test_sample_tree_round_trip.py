@@ -87,3 +87,32 @@ def test_score_command_route_gives_the_same_perfect_scores(tmp_path: Path, monke
     for key, value in expected.items():
         assert scored[key].score == pytest.approx(value), (key, scored[key])
         assert scored[key].n_unparsed == 0 and scored[key].n_missing == 0, key
+
+
+def _weight_free_generation_keys() -> list[str]:
+    """Generation tasks of the sample tree whose metric needs no network weights and no judge (scored offline)."""
+    from lmms_general.metrics.model_table import JUDGE_METRICS, models_for_metric
+
+    registry = load_registry()
+    keys = [t.registry_key for t in dataset.index_root(SAMPLE_ROOT, use_cache=False).tasks if t.registry_key]
+    return sorted(k for k in keys if registry[k].paradigm == "generation"
+                  and not models_for_metric(registry[k].metric_id, registry[k].modality)
+                  and registry[k].metric_id not in JUDGE_METRICS)
+
+
+def test_weight_free_generation_tasks_cover_every_modality() -> None:
+    registry = load_registry()
+    assert {registry[k].modality for k in _weight_free_generation_keys()} == {"image", "video", "audio", "3d"}
+
+
+@pytest.mark.parametrize("key", _weight_free_generation_keys())
+def test_generation_reference_copy_scores_perfectly_and_noise_worse(key: str, tmp_path: Path) -> None:
+    spec = load_registry()[key]
+    items = _answers(key, tmp_path / "right", wrong=False)
+    assert all(i["status"] == "ok" for i in items), [(i["status"], i["error"]) for i in items]
+    assert is_perfect(task_score(items).score, spec.metric_id, spec.higher_is_better), task_score(items)
+    wrong = _answers(key, tmp_path / "wrong", wrong=True)
+    assert all(i["status"] == "ok" for i in wrong), [(i["status"], i["error"]) for i in wrong]
+    score = task_score(wrong).score
+    ideal = ideal_value(spec.metric_id, spec.higher_is_better)
+    assert score is not None and (score < ideal if spec.higher_is_better else score > ideal), score

@@ -1,0 +1,208 @@
+"""Offline means offline: one probe per host, local caches only, and a missing model fails once per process."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lmms_general.metrics import models, offline
+from lmms_general.metrics.model_table import MODEL_TABLE
+from lmms_general.metrics.offline import ModelUnavailableError
+
+
+@pytest.fixture(autouse=True)
+def fresh_memo():
+    offline.forget()
+    yield
+    offline.forget()
+
+
+@pytest.fixture
+def no_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No offline variables, and huggingface_hub's own offline switch off (restored afterwards)."""
+    from huggingface_hub import constants
+
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
+def _count_connects(monkeypatch: pytest.MonkeyPatch, reachable: bool) -> list[tuple[str, int]]:
+    calls: list[tuple[str, int]] = []
+
+    class Conn:
+        def close(self) -> None:
+            pass
+
+    def connect(address, timeout=None):  # noqa: ANN001 - socket's signature
+        calls.append(address)
+        if not reachable:
+            raise OSError("network is unreachable (simulated)")
+        return Conn()
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return calls
+
+
+def test_flag_means_offline_without_probing(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_connects(monkeypatch, reachable=True)
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    assert offline.network_available() is False
+    assert calls == []
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+def test_probe_runs_once_per_host_and_is_remembered(
+    monkeypatch: pytest.MonkeyPatch, no_flags: None, reachable: bool
+) -> None:
+    calls = _count_connects(monkeypatch, reachable)
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.example:8443")
+    results = [offline.network_available() for _ in range(5)]
+    results.append(offline.network_available("https://download.pytorch.org/models/r3d_18-b3b3357e.pth"))
+    results.append(offline.network_available("https://download.pytorch.org/models/other.pth"))
+    assert results == [reachable] * 7
+    assert calls == [("hub.example", 8443), ("download.pytorch.org", 443)]
+
+
+def test_hanging_probe_is_cut_at_the_timeout(monkeypatch: pytest.MonkeyPatch, no_flags: None) -> None:
+    release = threading.Event()
+
+    def hang(address, timeout=None):  # noqa: ANN001
+        release.wait(5)
+        raise OSError("gave up")
+
+    monkeypatch.setattr(socket, "create_connection", hang)
+    monkeypatch.setenv("LMMS_GENERAL_NET_PROBE_TIMEOUT", "0.2")
+    try:
+        assert offline.network_available("https://slow.example/") is False
+    finally:
+        release.set()
+
+
+class _Loader:
+    """A stand-in for a transformers class: records each ``from_pretrained`` call and fails like an empty cache."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+        self.lock = threading.Lock()
+
+    def from_pretrained(self, path: str, **kwargs):  # noqa: ANN201
+        with self.lock:
+            self.calls.append({"path": path, **kwargs})
+        raise OSError(f"We couldn't connect to the hub and {path} is not in the cached files")
+
+
+@pytest.mark.parametrize("how", ["flag", "probe"])
+def test_offline_load_uses_the_cache_only_and_fails_once(
+    monkeypatch: pytest.MonkeyPatch, no_flags: None, how: str
+) -> None:
+    calls = _count_connects(monkeypatch, reachable=False)
+    if how == "flag":
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    loader = _Loader()
+    errors: list[str] = []
+
+    def task() -> None:
+        for _ in range(3):
+            try:
+                models._load(loader, "CLIP", "openai/clip-vit-base-patch32")
+            except ModelUnavailableError as exc:
+                errors.append(str(exc))
+
+    threads = [threading.Thread(target=task) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 12
+    assert 1 <= len(loader.calls) <= 4  # at most the threads that raced the first failure; then the memo answers
+    assert all(call["local_files_only"] is True for call in loader.calls)
+    assert "lmms-general weights fetch CLIP" in errors[-1] and "LMMS_GENERAL_MODEL_CLIP" in errors[-1]
+    assert len(calls) == (1 if how == "probe" else 0)
+    from huggingface_hub import constants, is_offline_mode
+
+    # no hub found: the whole process is offline for huggingface_hub / transformers too (no adapter_config HEADs)
+    if how == "probe":
+        assert is_offline_mode() is True and constants.HF_HUB_OFFLINE is True
+
+
+def test_online_load_may_use_the_network(monkeypatch: pytest.MonkeyPatch, no_flags: None) -> None:
+    _count_connects(monkeypatch, reachable=True)
+    loader = _Loader()
+    with pytest.raises(ModelUnavailableError):
+        models._load(loader, "DINO", "facebook/dino-vitb16")
+    assert "local_files_only" not in loader.calls[0]
+    from huggingface_hub import is_offline_mode
+
+    assert is_offline_mode() is False
+
+
+def test_url_weights_come_from_the_torch_cache_and_are_never_downloaded_offline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import torch.hub
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.delenv("LMMS_GENERAL_MODEL_R3D_18", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+    def no_download(*args, **kwargs):  # noqa: ANN001, ANN202
+        raise AssertionError("download attempted offline")
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
+    with pytest.raises(ModelUnavailableError, match="lmms-general weights fetch R3D_18"):
+        models.resolve_file("R3D_18")
+    cached = tmp_path / "torch" / "hub" / "checkpoints" / MODEL_TABLE["R3D_18"].filename
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"weights")
+    offline.forget()
+    assert models.resolve_file("R3D_18") == str(cached)
+
+
+def test_fid_and_fvd_fail_fast_offline_naming_the_fetch_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from lmms_general.metrics.image_generation import image_features
+    from lmms_general.metrics.video_generation import fvd_features
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for var in ("LMMS_GENERAL_MODEL_INCEPTION", "LMMS_GENERAL_MODEL_R3D_18"):
+        monkeypatch.delenv(var, raising=False)
+    image = np.zeros((8, 8, 3), np.uint8)
+    with pytest.raises(ModelUnavailableError, match="weights fetch INCEPTION.*LMMS_GENERAL_MODEL_INCEPTION"):
+        image_features([image])
+    with pytest.raises(ModelUnavailableError, match="weights fetch R3D_18.*LMMS_GENERAL_MODEL_R3D_18"):
+        fvd_features([np.zeros((16, 8, 8, 3), np.uint8)])
+
+
+def test_defaults_come_from_the_one_table() -> None:
+    assert models.DEFAULT_MODELS["CLIP"] == MODEL_TABLE["CLIP"].repo_id
+    assert MODEL_TABLE["INCEPTION"].hash_prefix == "6726825d"
+    assert MODEL_TABLE["R3D_18"].hash_prefix == "b3b3357e"
+    assert MODEL_TABLE["CLIP"].hash_prefix is None
+
+
+def test_dataset_download_without_network_fails_at_once_with_a_fix(
+    monkeypatch: pytest.MonkeyPatch, no_flags: None, tmp_path: Path
+) -> None:
+    import huggingface_hub
+
+    from lmms_general.dataset.errors import DatasetNotFoundError
+    from lmms_general.dataset.hub import download_tasks
+
+    calls = _count_connects(monkeypatch, reachable=False)
+
+    class NoHub:
+        def list_repo_files(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            raise AssertionError("the hub was asked although the probe found no network")
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", NoHub)
+    with pytest.raises(DatasetNotFoundError, match="no network.*GENERAL_BENCH_ROOT"):
+        download_tasks(["nlp_causal_reasoning"], tmp_path)
+    assert len(calls) == 1
