@@ -45,8 +45,8 @@ def test_group_downloads_its_tasks_only(fake_hub, monkeypatch):
     kept = present_members(members, "general_bench_nlp")
     [call] = fake_hub.calls
     assert call["allow_patterns"] and all(p.startswith("nlp/") for p in call["allow_patterns"])
-    assert len(call["allow_patterns"]) == 7  # the NLP folders of the (fake) repo that match registry rows
-    assert len(kept) == 7 and "general_bench_nlp_causal_reasoning" in kept
+    assert len(call["allow_patterns"]) == 8  # the NLP folders of the (fake) repo that match registry rows
+    assert len(kept) == 8 and "general_bench_nlp_causal_reasoning" in kept
 
 
 def test_nested_group_names_reach_their_leaves():
