@@ -12,12 +12,14 @@ unpack.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import stat
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,6 +36,8 @@ from lmms_general.dataset.limits import (
 )
 
 _DONE = ".lmms_general_unpacked"
+#: members of the archive that failed their CRC check (JSON: member -> error), beside the unpack marker
+_UNREADABLE = ".lmms_general_unreadable.json"
 PARTIAL = ".partial-"
 _CHUNK = 1 << 20
 
@@ -80,9 +84,15 @@ def progress_bar(total: int, archive: Path) -> Any:
                 leave=False, disable=None if total >= PROGRESS_MIN_BYTES else True)
 
 
-def _extract_zip(archive: Path, dest: Path) -> None:
+def _extract_zip(archive: Path, dest: Path) -> dict[str, str]:
+    """Unpack a zip into ``dest``; returns the members that could not be read (``a/b.jpg`` -> the error).
+
+    A member whose data fails its CRC-32 check or does not inflate is left out (no partial file) and
+    reported, so one corrupt frame fails the samples that use it, never the task.
+    """
     budget = MAX_UNPACKED_BYTES.value() or float("inf")
     written = 0
+    unreadable: dict[str, str] = {}
     with zipfile.ZipFile(archive) as zf:
         members = zip_members(zf, archive)
         with progress_bar(sum(i.file_size for i, _ in members), archive) as bar:
@@ -94,13 +104,33 @@ def _extract_zip(archive: Path, dest: Path) -> None:
                     path.mkdir(parents=True, exist_ok=True)
                     continue
                 path.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, path.open("wb") as dst:
-                    while chunk := src.read(_CHUNK):
-                        written += len(chunk)
-                        if written > budget:  # zipfile enforces declared sizes; this guards the total anyway
-                            MAX_UNPACKED_BYTES.check(written, str(archive))
-                        dst.write(chunk)
-                        bar.update(len(chunk))
+                try:
+                    with zf.open(info) as src, path.open("wb") as dst:
+                        while chunk := src.read(_CHUNK):
+                            written += len(chunk)
+                            if written > budget:  # zipfile enforces declared sizes; this guards the total anyway
+                                MAX_UNPACKED_BYTES.check(written, str(archive))
+                            dst.write(chunk)
+                            bar.update(len(chunk))
+                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                    path.unlink(missing_ok=True)
+                    unreadable["/".join(parts)] = f"{type(exc).__name__}: {exc}"
+    return unreadable
+
+
+def unreadable_members(folder: Path) -> dict[Path, str]:
+    """Files of an unpacked archive (``folder`` is its cache folder or inside it) that could not be read:
+    absolute path the member would have -> ``<archive>!/<member>: unreadable archive member (error)``."""
+    for candidate in (folder, *folder.parents):
+        if candidate.parent.name == "unpacked":
+            try:
+                doc = json.loads((candidate / _UNREADABLE).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return {}
+            archive = archive_of(candidate)
+            return {candidate.joinpath(*member.split("/")): f"{archive}!/{member}: unreadable archive member ({err})"
+                    for member, err in doc.items()} if isinstance(doc, dict) else {}
+    return {}
 
 
 def tar_members(tf: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
@@ -114,10 +144,10 @@ def tar_members(tf: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
     return members
 
 
-def _extract(archive: Path, dest: Path) -> None:
+def _extract(archive: Path, dest: Path) -> dict[str, str]:
     name = archive.name.lower()
     if name.endswith(".zip"):
-        _extract_zip(archive, dest)
+        return _extract_zip(archive, dest)
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
         with tarfile.open(archive, "r:*") as tf:
             members = tar_members(tf, archive)
@@ -129,8 +159,8 @@ def _extract(archive: Path, dest: Path) -> None:
                     else:  # pragma: no cover - Python < 3.11.4
                         tf.extract(member, dest, set_attrs=False)
                     bar.update(member.size if member.isfile() else 0)
-    else:
-        raise UnsafeArchiveError(f"{archive}: not a .zip or .tar.gz archive")
+        return {}
+    raise UnsafeArchiveError(f"{archive}: not a .zip or .tar.gz archive")
 
 
 def unpack_dir(archive: Path) -> Path:
@@ -190,7 +220,9 @@ def unpack(archive: Path) -> Path:
         clean_stale_partials(target.parent, own=target.name)
         tmp = Path(tempfile.mkdtemp(prefix=f"{PARTIAL}{target.name}.", dir=target.parent))
         try:
-            _extract(archive, tmp)
+            unreadable = _extract(archive, tmp)
+            if unreadable:
+                (tmp / _UNREADABLE).write_text(json.dumps(unreadable, ensure_ascii=False), encoding="utf-8")
             (tmp / _DONE).write_text(str(archive), encoding="utf-8", errors="backslashreplace")
             if target.exists():  # an incomplete folder of an older version of this code
                 shutil.rmtree(target)
@@ -246,4 +278,5 @@ __all__ = [
     "lone_wrapper",
     "unpack",
     "unpack_dir",
+    "unreadable_members",
 ]

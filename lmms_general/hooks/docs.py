@@ -18,7 +18,7 @@ from lmms_general.registry import TASK_PREFIX, load_registry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COLUMNS", "build_docs", "docs_to_dataset", "make_process_docs"]
+__all__ = ["COLUMNS", "build_docs", "docs_to_dataset", "load_docs", "make_process_docs"]
 
 
 def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
@@ -27,13 +27,19 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     Raises the loader's clear errors when the root is not configured or the task is absent: lmms-eval
     cannot run a task with zero documents, and groups only request tasks that are present.
     """
+    docs, errors = load_docs(key, root)
+    for error in errors:
+        logger.warning("%s: %s", TASK_PREFIX + key, error)
+    return docs
+
+
+def load_docs(key: str, root: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """All rows of one registry task and the loader's errors (task-level and per sample), nothing logged."""
     from lmms_general import dataset
 
     spec = load_registry()[key]
     data = dataset.load_task(dataset.resolve_root(root), key)
-    for error in data.errors:
-        logger.warning("%s: %s", spec.task, error)
-    return [doc_row(spec, data.header, s, str(data.folder.folder)) for s in data.samples]
+    return [doc_row(spec, data.header, s, str(data.folder.folder)) for s in data.samples], list(data.errors)
 
 
 def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
@@ -53,11 +59,15 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
 
     def process_docs(_stub: Any) -> Any:
         from lmms_general.run_guard import task_data
+        from lmms_general.task_failures import TaskDataFailure
 
         with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
-            docs = build_docs(key)
-        if not docs:
-            raise ValueError(f"{TASK_PREFIX}{key}: the task folder has no samples (see `lmms-general validate`)")
+            docs, errors = load_docs(key)
+        if not docs:  # not retried by lmms-eval; the TaskManager patch leaves this task out, the run goes on
+            cause = errors[0] if errors else "the task folder has no samples"
+            raise TaskDataFailure(TASK_PREFIX + key, f"{cause} (see `lmms-general validate`)")
+        for error in errors:
+            logger.warning("%s: %s", TASK_PREFIX + key, error)
         return docs_to_dataset(docs)
 
     process_docs.__name__ = f"process_docs_{key}"
