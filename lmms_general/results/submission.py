@@ -87,10 +87,12 @@ def _prediction(item: dict[str, Any], task_dir: Path, export: Export, task: str)
         paths = [prediction]
     if paths is None:
         return prediction if prediction is not None else (raw or "")
+    from model_adapters.media_output import safe_id  # a long or unsafe id: prefix + hash
+
     relative = []
     for n, source in enumerate(paths):
         src = Path(source)
-        dest = PurePosixPath("media", f"{safe_name(sample_id)}_{n}{src.suffix}")
+        dest = PurePosixPath("media", f"{safe_id(sample_id)}_{n}{src.suffix}")
         if not src.is_file():
             export.messages.append(f"{task}: sample {sample_id}: generated file {src} does not exist")
             relative.append(str(dest))
