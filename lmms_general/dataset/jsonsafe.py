@@ -38,7 +38,7 @@ class DuplicateKeyDict(dict):
     duplicates: tuple[str, ...] = ()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """``object_pairs_hook``: a plain dict, or a :class:`DuplicateKeyDict` naming repeated keys."""
     out = dict(pairs)
     if len(out) == len(pairs):
@@ -103,7 +103,7 @@ class _Shallow:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.decoder = json.JSONDecoder(parse_int=_parse_int, object_pairs_hook=_object)
+        self.decoder = json.JSONDecoder(parse_int=_parse_int, object_pairs_hook=object_pairs)
 
     def value(self, i: int) -> tuple[Any, int]:
         try:
@@ -173,7 +173,7 @@ def loads(raw: bytes) -> tuple[Any, bool]:
     text = raw.decode(json.detect_encoding(raw), "surrogatepass")
     maybe_surrogates = bool(_RAW_SURROGATE.search(raw))
     try:
-        return json.loads(text, parse_int=_parse_int, object_pairs_hook=_object), maybe_surrogates
+        return json.loads(text, parse_int=_parse_int, object_pairs_hook=object_pairs), maybe_surrogates
     except RecursionError:
         return _Shallow(text).document(), maybe_surrogates
 

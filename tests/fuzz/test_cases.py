@@ -82,6 +82,8 @@ def test_more_than_26_and_non_list_options(tmp_path: Path) -> None:
     prompts = [doc_to_text(d) for d in docs]
     assert "Z. o25\nAA. o26" in prompts[0] and "AD. o29" in prompts[0]
     assert all(p.startswith("pick") for p in prompts[1:])  # non-list options: the prompt is still built
+    assert "A. x\nB. y" in prompts[1] and items[1]["status"] == "unparsed"  # a lettered dict: coerced, not dropped
+    assert items[2]["status"] == "failed" and "input.options is int" in items[2]["error"]  # an error, named
     assert len(items) == 3 and isinstance(score, float)
 
 
