@@ -59,6 +59,45 @@ def _check_totals(entries: int, unpacked: int, archive: Path) -> None:
         MAX_COMPRESSION_RATIO.check(ratio, f"{archive} (unpacks to {unpacked:,} bytes)")
 
 
+#: longest entry name component (bytes, as UTF-8) a file system takes, and longest whole entry path
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4000
+
+
+def check_entry_tree(entries: list[tuple[tuple[str, ...], bool, str]], archive: Path) -> None:
+    """Entries ``(parts, is_folder, name as written)`` that would unpack to one tree: no file named twice (two
+    ``annotation.json`` entries: the index would read one, the unpack keep the other), no file and folder of the
+    same name (in either order), no name a file system refuses as too long.
+
+    Raises:
+        UnsafeArchiveError: naming the archive and the entry.
+    """
+    files: dict[tuple[str, ...], str] = {}
+    folders: set[tuple[str, ...]] = set()
+    for parts, is_folder, name in entries:
+        if not parts:
+            continue
+        if any(len(p.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for p in parts) or \
+                len("/".join(parts).encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+            raise UnsafeArchiveError(f"{archive}: entry {name[:120]!r}... has a name too long to unpack "
+                                     f"(over {MAX_NAME_BYTES} bytes per name or {MAX_PATH_BYTES} per path)")
+        if is_folder:
+            if parts in files:
+                raise UnsafeArchiveError(f"{archive}: entry {name!r} is a folder and a file of the same name")
+            folders.add(parts)
+            continue
+        if parts in files:
+            raise UnsafeArchiveError(f"{archive}: entry {name!r} appears twice (which copy is meant is ambiguous)")
+        if parts in folders:
+            raise UnsafeArchiveError(f"{archive}: entry {name!r} is a file and a folder of the same name")
+        files[parts] = name
+    for parts in list(files) + list(folders):
+        for depth in range(1, len(parts)):
+            if parts[:depth] in files:
+                raise UnsafeArchiveError(f"{archive}: entry {files[parts[:depth]]!r} is a file, but other entries "
+                                         f"sit inside it as a folder ({'/'.join(parts)!r})")
+
+
 def zip_members(zf: zipfile.ZipFile, archive: Path) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
     members = zf.infolist()
     _check_totals(len(members), sum(i.file_size for i in members), archive)
@@ -69,6 +108,7 @@ def zip_members(zf: zipfile.ZipFile, archive: Path) -> list[tuple[zipfile.ZipInf
         if mode and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
             raise UnsafeArchiveError(f"{archive}: entry {info.filename!r} is a link or special file (refused)")
         out.append((info, parts))
+    check_entry_tree([(parts, info.filename.endswith(("/", "\\")), info.filename) for info, parts in out], archive)
     return out
 
 
@@ -141,6 +181,8 @@ def tar_members(tf: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
         if not (info.isfile() or info.isdir()):
             raise UnsafeArchiveError(f"{archive}: entry {info.name!r} is a link or special file (refused)")
         info.name = "/".join(parts) or "."
+    check_entry_tree([(tuple(p for p in m.name.split("/") if p not in ("", ".")), m.isdir(), m.name)
+                      for m in members], archive)
     return members
 
 

@@ -171,3 +171,54 @@ def test_duplicate_key_in_a_prediction_record_is_an_error(tmp_path: Path) -> Non
     path.write_text('[{"id": "1", "prediction": "A", "prediction": "B"}]', encoding="utf-8")
     with pytest.raises(PredictionFileError, match="duplicate key 'prediction'"):
         read_predictions(path)
+
+
+def _zip(path: Path, entries: list[tuple[str, bytes]]) -> Path:
+    import warnings
+    import zipfile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns on a duplicate name: exactly the attack
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in entries:
+                zf.writestr(name, data)
+    return path
+
+
+def _tar(path: Path, entries: list[tuple[str, bytes | None]]) -> Path:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tf:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                tf.addfile(info)
+            else:
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    return path
+
+
+ANN = json.dumps({"task": "x", "data": [{"id": "1"}]}).encode()
+
+
+@pytest.mark.parametrize(("make", "entries", "why"), [
+    (_zip, [("annotation.json", ANN), ("annotation.json", b'{"data": []}')], "appears twice"),
+    (_zip, [("a", b"file"), ("a/b.jpg", b"x"), ("annotation.json", ANN)], "is a file, but other entries"),
+    (_zip, [("a/", b""), ("a", b"file"), ("annotation.json", ANN)], "a file and a folder of the same name"),
+    (_zip, [("x" * 300 + ".jpg", b"x"), ("annotation.json", ANN)], "too long"),
+    (_tar, [("a", b"file"), ("a", None), ("annotation.json", ANN)], "a folder and a file of the same name"),
+])
+def test_ambiguous_archives_are_index_time_errors(tmp_path: Path, make, entries, why) -> None:  # noqa: ANN001
+    from lmms_general.dataset.archive_listing import list_archive
+    from lmms_general.dataset.archives import unpack
+    from lmms_general.dataset.errors import UnsafeArchiveError
+
+    archive = make(tmp_path / ("t.zip" if make is _zip else "t.tar.gz"), entries)
+    with pytest.raises(UnsafeArchiveError, match=why) as info:
+        list_archive(archive)
+    assert str(archive) in str(info.value)
+    with pytest.raises(UnsafeArchiveError, match=why):
+        unpack(archive)
