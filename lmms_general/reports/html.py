@@ -7,6 +7,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
+from lmms_general.atomic_json import write_text_atomic
 from lmms_general.reports import plots
 from lmms_general.reports.scopes import SCOPE_HEADER, SCOPE_NOTES, scope_rows
 from lmms_general.reports.tables import (
@@ -157,5 +158,5 @@ def _model_section(rep: ModelReport) -> list[str]:
 
 def write_html(reports: Sequence[ModelReport], out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(reports), encoding="utf-8")
+    write_text_atomic(out, render_html(reports))
     return out
