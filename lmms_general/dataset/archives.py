@@ -205,11 +205,56 @@ def _extract(archive: Path, dest: Path) -> dict[str, str]:
     raise UnsafeArchiveError(f"{archive}: not a .zip or .tar.gz archive")
 
 
+_EDGE = 64 * 1024
+_DIGESTS: dict[tuple[Any, ...], str] = {}
+
+
+def _file_digest(path: Path, whole: bool) -> str:
+    """blake2b of the whole file, or of its first and last 64 KiB."""
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        if whole:
+            while block := handle.read(_CHUNK):
+                digest.update(block)
+        else:
+            digest.update(handle.read(_EDGE))
+            handle.seek(max(0, os.fstat(handle.fileno()).st_size - _EDGE))
+            digest.update(handle.read(_EDGE))
+    return digest.hexdigest()
+
+
+def archive_digest(archive: Path) -> str:
+    """A content key of an archive that notices a replaced archive even with equal size and mtime.
+
+    A zip: its central directory (every member's name, CRC-32, sizes, offset and method); a gzip'd tar: its
+    first 64 KiB and its trailer (CRC-32 and size of all the uncompressed bytes); a plain tar: all its bytes; an
+    unreadable zip: its first and last 64 KiB. Memoised per process by path, size, mtime, ctime and inode (a
+    replacement changes the ctime, which no tool can set back).
+    """
+    st = archive.stat()
+    memo = (str(archive), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    if memo in _DIGESTS:
+        return _DIGESTS[memo]
+    name = archive.name.lower()
+    if name.endswith(".zip"):
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                listing = [(i.filename, i.CRC, i.compress_size, i.file_size, i.header_offset, i.compress_type)
+                           for i in zf.infolist()]
+            value = hashlib.blake2b(json.dumps(listing).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            value = _file_digest(archive, whole=False)
+    else:
+        value = _file_digest(archive, whole=not name.endswith((".gz", ".tgz")))
+    _DIGESTS[memo] = value
+    return value
+
+
 def unpack_dir(archive: Path) -> Path:
-    """The cache folder an archive unpacks to (keyed by its path, size and mtime)."""
+    """The cache folder an archive unpacks to (keyed by its path, size, mtime and :func:`archive_digest`)."""
     st = archive.stat()
     digest = hashlib.sha1(str(archive.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return cache_root() / "unpacked" / f"{digest}-{st.st_size}-{st.st_mtime_ns}"
+    return cache_root() / "unpacked" / f"{digest}-{st.st_size}-{st.st_mtime_ns}-{archive_digest(archive)[:16]}"
 
 
 def _lock(target: Path, timeout: float = -1) -> FileLock:
@@ -313,6 +358,7 @@ def content_root(folder: Path) -> Path:
 
 __all__ = [
     "LimitExceededError",
+    "archive_digest",
     "archive_of",
     "clean_stale_partials",
     "content_root",

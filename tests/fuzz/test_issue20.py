@@ -222,3 +222,37 @@ def test_ambiguous_archives_are_index_time_errors(tmp_path: Path, make, entries,
     assert str(archive) in str(info.value)
     with pytest.raises(UnsafeArchiveError, match=why):
         unpack(archive)
+
+
+def test_mid_file_annotation_edit_with_same_size_and_mtime_is_noticed(tmp_path: Path) -> None:
+    import os
+
+    records = [{"id": f"s{i:04d}", "input": {"question": "q" * 50, "options": ["a", "b"]},
+                "output": {"answer": "A"}} for i in range(2000)]
+    path = _annotation(tmp_path, json.dumps({**MCQ, "data": records}))
+    st = path.stat()
+    assert not index_root(tmp_path, check_samples=True).by_key("nlp_causal_reasoning").errors
+    raw = bytearray(path.read_bytes())
+    middle = raw.index(b'"s1000"')
+    raw[middle:middle + 7] = b'"s0999"'  # a duplicate id in the middle, same length
+    path.write_bytes(bytes(raw))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    clear_process_cache()
+    folder = index_root(tmp_path, check_samples=True).by_key("nlp_causal_reasoning")  # the disk cache is checked
+    assert any("duplicate id" in e and "s0999" in e for e in folder.errors)
+
+
+def test_archive_replaced_with_same_size_and_mtime_serves_the_new_samples(tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "gb"
+    shutil.copytree(OPENSET / VIDEO, root / VIDEO)
+    archive = root / VIDEO / "AnimalVOS.zip"
+    key = "video_comp_animal_video_object_segmentation"
+    assert [s.id for s in load_task(root, key).samples] == ["AnimalVOS_001", "AnimalVOS_002"]
+    st = archive.stat()
+    rewrite_member(archive, "annotation.json", lambda data: data.replace(b"AnimalVOS_002", b"AnimalVOS_009"))
+    assert archive.stat().st_size == st.st_size
+    os.utime(archive, ns=(st.st_atime_ns, st.st_mtime_ns))
+    clear_process_cache()
+    assert [s.id for s in load_task(root, key).samples] == ["AnimalVOS_001", "AnimalVOS_009"]
