@@ -155,7 +155,24 @@ def _extract_zip(archive: Path, dest: Path) -> dict[str, str]:
                 except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
                     path.unlink(missing_ok=True)
                     unreadable["/".join(parts)] = f"{type(exc).__name__}: {exc}"
+                    local = _local_header_name(archive, info)
+                    if local and local != "/".join(parts):  # a damaged name: the other spelling may be the sample's
+                        unreadable[local] = unreadable["/".join(parts)]
     return unreadable
+
+
+def _local_header_name(archive: Path, info: zipfile.ZipInfo) -> str | None:
+    """The member's name as its local header spells it (the central directory's copy may be the damaged one)."""
+    try:
+        with archive.open("rb") as handle:
+            handle.seek(info.header_offset)
+            header = handle.read(30)
+            if len(header) < 30 or header[:4] != b"PK\x03\x04":
+                return None
+            name = handle.read(int.from_bytes(header[26:28], "little"))
+        return "/".join(entry_parts(name.decode("utf-8", "replace"), archive)) or None
+    except (OSError, UnsafeArchiveError):
+        return None
 
 
 def unreadable_members(folder: Path) -> dict[Path, str]:

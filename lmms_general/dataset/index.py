@@ -213,9 +213,10 @@ def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any],
     nested = [n for n, is_dir in listing.children((*inside, "json")).items()
               if not is_dir and is_annotation_candidate(n)]
     chosen, notes = choose_annotation(top, nested, loc.name)
-    errors.extend(f"{folder}: {n}" for n in notes)
+    inside_shown = f"{archive}!/{'/'.join(inside)}" if inside else str(archive)
+    errors.extend(f"{inside_shown}: {n}" for n in notes)
     if chosen is None:
-        errors.append(f"{folder}: no annotation file (annotation.json, json/annotation*.json or *.json)")
+        errors.append(f"{inside_shown}: no annotation file (annotation.json, json/annotation*.json or *.json)")
         return summary
     member = (*inside, *chosen.split("/"))
     annotation = folder.joinpath(*chosen.split("/"))

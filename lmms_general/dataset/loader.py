@@ -13,7 +13,7 @@ from lmms_general.dataset.errors import (
     ROOT_ENV,
     TaskNotFoundError,
 )
-from lmms_general.dataset.index import index_root, open_location, parse_task
+from lmms_general.dataset.index import index_root, open_location, parse_task, task_archive
 from lmms_general.dataset.layout import TaskLocation
 from lmms_general.dataset.models import MediaRef, Sample, TaskData, TaskFolder
 from lmms_general.dataset.root import resolve_root
@@ -103,7 +103,8 @@ def fail_unreadable_media(samples: list[Sample], unreadable: dict[Path, str]) ->
             sample = dataclasses.replace(
                 sample, errors=(*sample.errors, *(f"sample {sample.id!r}: {msg}" for _, msg in hits)))
         out.append(sample)
-    return out, [msg for bad, msg in unreadable.items() if bad not in used]
+    causes = {unreadable[bad].rpartition(" (")[2] for bad in used}  # one member under two spellings: named once
+    return out, [msg for bad, msg in unreadable.items() if bad not in used and msg.rpartition(" (")[2] not in causes]
 
 
 def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
@@ -117,10 +118,12 @@ def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
         is_zip=bool(folder.source and folder.source.is_file()),
     )
     content, errors = open_location(loc)
+    archive = task_archive(loc)
+    shown = content if archive is None else f"{archive} (unpacked to {content})"
     annotation, notes = find_annotation(content, loc.name)
-    errors.extend(f"{content}: {n}" for n in notes)
+    errors.extend(f"{shown}: {n}" for n in notes)
     if annotation is None:
-        errors.append(f"{content}: no annotation file (annotation.json, json/annotation*.json or *.json)")
+        errors.append(f"{shown}: no annotation file (annotation.json, json/annotation*.json or *.json)")
         return TaskData(folder, {}, [], errors)
     try:
         header, samples, _missing = parse_task(content, annotation, loc, verify_media=verify_media)

@@ -61,14 +61,21 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
         from lmms_general.run_guard import task_data
         from lmms_general.task_failures import TaskDataFailure
 
-        with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
-            docs, errors = load_docs(key)
+        task = TASK_PREFIX + key
+        try:
+            with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
+                docs, errors = load_docs(key)
+        except Exception as exc:  # noqa: BLE001 - any other failure to build this task's data is this task's
+            raise TaskDataFailure(task, f"cannot build its samples ({type(exc).__name__}: {exc})") from exc
         if not docs:  # not retried by lmms-eval; the TaskManager patch leaves this task out, the run goes on
             cause = errors[0] if errors else "the task folder has no samples"
-            raise TaskDataFailure(TASK_PREFIX + key, f"{cause} (see `lmms-general validate`)")
+            raise TaskDataFailure(task, f"{cause} (see `lmms-general validate`)")
         for error in errors:
-            logger.warning("%s: %s", TASK_PREFIX + key, error)
-        return docs_to_dataset(docs)
+            logger.warning("%s: %s", task, error)
+        try:
+            return docs_to_dataset(docs)
+        except Exception as exc:  # noqa: BLE001 - e.g. a value Arrow cannot hold
+            raise TaskDataFailure(task, f"cannot build its dataset ({type(exc).__name__}: {exc})") from exc
 
     process_docs.__name__ = f"process_docs_{key}"
     process_docs.__qualname__ = process_docs.__name__
