@@ -43,7 +43,8 @@ class TaskStats:
     @property
     def answerless(self) -> bool:
         """Samples but no reference answer in any of them: a Closeset run (scored only by the leaderboard)."""
-        return self.samples > 0 and self.with_reference == 0 and not self.bad_lines
+        return (self.samples > 0 and self.with_reference == 0 and not self.bad_lines
+                and not self.count("bad_reference"))  # malformed references are a data problem, not the Closeset
 
 
 def _doc_payload(record: dict[str, Any]) -> dict[str, Any]:

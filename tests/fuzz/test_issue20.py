@@ -256,3 +256,13 @@ def test_archive_replaced_with_same_size_and_mtime_serves_the_new_samples(tmp_pa
     os.utime(archive, ns=(st.st_atime_ns, st.st_mtime_ns))
     clear_process_cache()
     assert [s.id for s in load_task(root, key).samples] == ["AnimalVOS_001", "AnimalVOS_009"]
+
+
+def test_all_references_malformed_is_not_reported_as_the_closeset(tmp_path: Path) -> None:
+    from lmms_general.results.task_stats import read_task_stats
+
+    log = tmp_path / "samples.jsonl"
+    item = {"id": "s", "key": VOS, "reference": None, "status": "bad_reference", "error": "reference unusable"}
+    log.write_text("\n".join(json.dumps({"doc_id": n, "score": {**item, "id": f"s{n}"}}) for n in range(3)) + "\n")
+    stats = read_task_stats(log)
+    assert stats.count("bad_reference") == 3 and stats.count("ok") == 0 and not stats.answerless
