@@ -115,8 +115,7 @@ def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
             raise AnnotationError(f"{path}: not a regular file")
         MAX_ANNOTATION_BYTES.check(st.st_size, str(path))
         with path.open("rb") as fh:
-            raw = fh.read()
-        doc, surrogates = jsonsafe.loads(raw)
+            doc, surrogates = jsonsafe.loads(fh.read())  # no name for the bytes: freed before the parse
     except LimitExceededError as exc:
         raise AnnotationError(str(exc)) from exc
     except json.JSONDecodeError as exc:

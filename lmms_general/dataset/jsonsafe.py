@@ -165,13 +165,15 @@ class _Shallow:
 
 
 def loads(raw: bytes) -> tuple[Any, bool]:
-    """Parse annotation bytes: (document, whether lone surrogates may be present).
+    """Parse annotation bytes: (document, whether lone surrogates may be present). Pass the bytes without
+    keeping a name for them (``loads(handle.read())``) and they are freed before parsing: one copy less at peak.
 
     Raises:
         json.JSONDecodeError: malformed JSON; UnicodeDecodeError: not UTF-8/16/32.
     """
     text = raw.decode(json.detect_encoding(raw), "surrogatepass")
     maybe_surrogates = bool(_RAW_SURROGATE.search(raw))
+    del raw  # the bytes are not kept while the objects are built (the caller passes them without a name)
     try:
         return json.loads(text, parse_int=_parse_int, object_pairs_hook=object_pairs), maybe_surrogates
     except RecursionError:
