@@ -63,7 +63,7 @@ def make_log(folder: Path, megabytes: int) -> Path:
 
 def peak(code: str, path: Path, root: Path, cache: Path) -> int:
     out = subprocess.run([sys.executable, "-c", PROLOGUE + code + EPILOGUE, str(path), str(root), str(cache)],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, cwd=cache.parent)  # not this tree's cwd
     return int(out.stdout.strip().splitlines()[-1])
 
 
