@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -266,3 +267,29 @@ def test_all_references_malformed_is_not_reported_as_the_closeset(tmp_path: Path
     log.write_text("\n".join(json.dumps({"doc_id": n, "score": {**item, "id": f"s{n}"}}) for n in range(3)) + "\n")
     stats = read_task_stats(log)
     assert stats.count("bad_reference") == 3 and stats.count("ok") == 0 and not stats.answerless
+
+
+@pytest.mark.parametrize("size_delta", [-10, 10_000])
+def test_lying_size_field_fails_its_sample_not_the_task(tmp_path: Path, size_delta: int) -> None:
+    root = tmp_path / "gb"
+    shutil.copytree(OPENSET / VIDEO, root / VIDEO)
+    archive = root / VIDEO / "AnimalVOS.zip"
+    raw = bytearray(archive.read_bytes())
+    entry = raw.index(b"PK\x01\x02")  # the first central directory entry
+    name = b"JPEGImages/v2/00000.jpg"
+    while raw[entry + 46: entry + 46 + len(name)] != name:
+        entry = raw.index(b"PK\x01\x02", entry + 4)
+    size = int.from_bytes(raw[entry + 24: entry + 28], "little")
+    raw[entry + 24: entry + 28] = (size + size_delta).to_bytes(4, "little")  # the directory lies about the size
+    archive.write_bytes(bytes(raw))
+    data = load_task(root, "video_comp_animal_video_object_segmentation")
+    assert len(data.samples) == 2 and data.samples[0].errors == ()
+    frame = data.samples[1].media[0].path / "00000.jpg"
+    with zipfile.ZipFile(OPENSET / VIDEO / "AnimalVOS.zip") as zf:
+        original = zf.read(name.decode())
+    if data.samples[1].errors:  # a size that cuts the data: the member fails its check, named
+        [error] = data.samples[1].errors
+        assert "AnimalVOS.zip!/JPEGImages/v2/00000.jpg: unreadable archive member" in error
+    else:  # a size past the stored data: zipfile stops at the data's end and its CRC matches: nothing lost
+        assert frame.read_bytes() == original
+    assert bool(data.samples[1].errors) == (size_delta < 0)
