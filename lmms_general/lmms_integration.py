@@ -228,11 +228,19 @@ def _checked_load(original: Any) -> Any:
         from lmms_general.user_errors import fatal
 
         failed = failed_tasks()
-        if failed and not any(_has_task(v) for v in loaded.values()):
+        if not failed:
+            return loaded
+        if not any(_has_task(v) for v in loaded.values()):
             raise fatal(f"none of the requested tasks could be built ({len(failed)} left out: {', '.join(failed)})")
-        return loaded
+        return _without_empty_groups(loaded)
 
     return load_task_or_group
+
+
+def _without_empty_groups(loaded: dict[Any, Any]) -> dict[Any, Any]:
+    """The task dict without groups all of whose tasks were left out (lmms-eval cannot aggregate an empty group)."""
+    return {k: _without_empty_groups(v) if isinstance(v, dict) else v for k, v in loaded.items()
+            if not isinstance(v, dict) or _has_task(v)}
 
 
 def _has_task(entry: Any) -> bool:
