@@ -88,6 +88,7 @@ def render_table(index: RootIndex, errors_per_task: int = 3) -> str:
 
 def deep_errors(task: TaskFolder, memo: dict[Path, str | None] | None = None) -> list[str]:
     """Decode every media file of one task; one error per corrupt file, naming file, task and sample."""
+    from lmms_general.dataset.archives import UNREADABLE_MEMBER
     from lmms_general.dataset.deep import decode_media
 
     memo = {} if memo is None else memo
@@ -96,7 +97,8 @@ def deep_errors(task: TaskFolder, memo: dict[Path, str | None] | None = None) ->
         data = read_task(task, verify_media=False)
     except Exception as exc:  # noqa: BLE001 - reported for this task, the others go on
         return [f"{task.source}: task {where}: cannot load for --deep ({type(exc).__name__}: {exc})"]
-    errors = []
+    # archive members that failed their CRC check while unpacking (the index lists archives without reading them)
+    errors = [f"task {where}: {e}" for e in data.errors if UNREADABLE_MEMBER in e]
     for sample in data.samples:
         for ref in sample.media:
             try:

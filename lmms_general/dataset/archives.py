@@ -38,6 +38,8 @@ from lmms_general.dataset.limits import (
 _DONE = ".lmms_general_unpacked"
 #: members of the archive that failed their CRC check (JSON: member -> error), beside the unpack marker
 _UNREADABLE = ".lmms_general_unreadable.json"
+#: the words every error about such a member carries
+UNREADABLE_MEMBER = "unreadable archive member"
 PARTIAL = ".partial-"
 _CHUNK = 1 << 20
 
@@ -185,7 +187,7 @@ def unreadable_members(folder: Path) -> dict[Path, str]:
             except (OSError, ValueError):
                 return {}
             archive = archive_of(candidate)
-            return {candidate.joinpath(*member.split("/")): f"{archive}!/{member}: unreadable archive member ({err})"
+            return {candidate.joinpath(*member.split("/")): f"{archive}!/{member}: {UNREADABLE_MEMBER} ({err})"
                     for member, err in doc.items()} if isinstance(doc, dict) else {}
     return {}
 
@@ -383,5 +385,6 @@ __all__ = [
     "lone_wrapper",
     "unpack",
     "unpack_dir",
+    "UNREADABLE_MEMBER",
     "unreadable_members",
 ]

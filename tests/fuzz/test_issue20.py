@@ -132,14 +132,19 @@ def test_safe_id_is_always_a_short_safe_name(value: str) -> None:
     assert 0 < len(name) <= MAX_NAME_CHARS and "/" not in name and name not in (".", "..")
 
 
-def test_corrupt_archive_member_fails_its_sample_not_the_task(tmp_path: Path) -> None:
+def test_corrupt_archive_member_fails_its_sample_not_the_task(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from lmms_general.cli import main as cli_main
+
     root = tmp_path / "gb"
     shutil.copytree(OPENSET / VIDEO, root / VIDEO)
     flip_member_byte(root / VIDEO / "AnimalVOS.zip", "JPEGImages/v1/00000.jpg")
+    named = "AnimalVOS.zip!/JPEGImages/v1/00000.jpg: unreadable archive member (BadZipFile: Bad CRC-32"
+    cli_main(["validate", "--root", str(root), "--no-cache", "--deep"])
+    assert named in capsys.readouterr().out  # validate --deep finds it (it said 0 errors before)
     data = load_task(root, "video_comp_animal_video_object_segmentation")
     assert len(data.samples) == 2 and data.samples[1].errors == ()
     [error] = data.samples[0].errors
-    assert "AnimalVOS.zip!/JPEGImages/v1/00000.jpg: unreadable archive member (BadZipFile: Bad CRC-32" in error
+    assert named in error
 
 
 def test_unbuildable_task_is_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
