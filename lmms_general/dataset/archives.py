@@ -6,7 +6,11 @@ Windows) separates folders. The entry count, the unpacked size and the compressi
 (:mod:`lmms_general.dataset.limits`). Extraction goes to a ``.partial-*`` folder that is renamed into
 place while a per-archive file lock is held, so concurrent processes unpack an archive once and never
 see a half-unpacked or vanishing folder; partial folders left by a killed run are removed on the next
-unpack.
+unpack. Entries that would not unpack to one tree (a file named twice, a file and a folder of one name, a
+name too long for a file system) are refused when the archive is listed or unpacked. A zip member that fails
+its CRC-32 check is left out and recorded beside the unpack marker (:func:`unreadable_members`), so it fails
+the samples that use it, never the task. The cache folder is keyed by :func:`archive_digest` (the member list
+with CRCs), so an archive replaced with the same size and mtime is unpacked again.
 """
 
 from __future__ import annotations
