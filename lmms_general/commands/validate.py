@@ -135,8 +135,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         text = json.dumps(report(index), indent=1, ensure_ascii=False) + "\n"
         try:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(text, encoding="utf-8", errors="backslashreplace")  # \udXXX stays valid JSON
+            from lmms_general.atomic_json import write_text_atomic
+
+            write_text_atomic(args.json, text, errors="backslashreplace")  # \udXXX stays valid JSON
         except OSError as exc:
             print(printable(f"lmms-general validate: error: cannot write {args.json}: {exc.strerror or exc}"),
                   file=sys.stderr)
