@@ -65,21 +65,23 @@ def default_output_dir(model_name: str, argv: Sequence[str] | None = None) -> st
 
 #: longest name part kept as written; longer ids (a file name is at most 255 bytes) are shortened with a hash
 MAX_NAME_CHARS = 80
+#: task and model names (the longest registry task name has 89 characters) are kept whole up to this length
+MAX_FOLDER_CHARS = 160
 
 
-def _hashed(raw: str, text: str) -> str:
+def _hashed(raw: str, text: str, limit: int = MAX_NAME_CHARS) -> str:
     digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    prefix = text[: MAX_NAME_CHARS - 17].rstrip("._")
+    prefix = text[: limit - 17].rstrip("._")
     return f"{prefix}_{digest}" if prefix else f"item_{digest}"
 
 
 def safe_name(value: Any) -> str:
     """A file-system-safe version of a task or model name (deterministic): unsafe characters become ``_``; a
-    name longer than :data:`MAX_NAME_CHARS` keeps a readable prefix plus a hash of the whole name."""
+    name longer than :data:`MAX_FOLDER_CHARS` keeps a readable prefix plus a hash of the whole name."""
     raw = str(value)
     text = _UNSAFE.sub("_", raw).strip("._")
-    if len(text) > MAX_NAME_CHARS:
-        return _hashed(raw, text)
+    if len(text) > MAX_FOLDER_CHARS:
+        return _hashed(raw, text, MAX_FOLDER_CHARS)
     return text or "item"
 
 
