@@ -88,6 +88,8 @@ def evaluate(
 
     Raises:
         lmms_general.lmms_run.LmmsEvalRunError: lmms-eval failed or wrote no results (its output tail attached).
+        lmms_general.lmms_run.TaskFailedError: results were written, but a requested task was left out because its
+            data could not be built (``.results`` holds the others', ``.failures`` each task and cause).
     """
     from lmms_general.lmms_run import run_lmms_eval
 

@@ -178,7 +178,91 @@ def install_task_path() -> bool:
         TaskManager.initialize_tasks = initialize_tasks  # type: ignore[method-assign]
         TaskManager._get_config = _narrowing_get_config(TaskManager._get_config)  # type: ignore[method-assign]
         TaskManager.match_tasks = _checked_match_tasks(TaskManager.match_tasks)  # type: ignore[method-assign]
+        TaskManager._load_individual_task_or_group = _isolated_load(  # type: ignore[method-assign]
+            TaskManager._load_individual_task_or_group)
+        TaskManager.load_task_or_group = _checked_load(TaskManager.load_task_or_group)  # type: ignore[method-assign]
         return True
+
+
+def _leaf_name(name_or_config: Any) -> str | None:
+    """Our leaf task's name when ``name_or_config`` (a name or ``{"task": name, ...}``) is one, else None."""
+    name = name_or_config.get("task") if isinstance(name_or_config, dict) else name_or_config
+    return name if isinstance(name, str) and name in _leaf_names() else None
+
+
+def _isolated_load(original: Any) -> Any:
+    """One General-Bench task whose data cannot be built is left out (one error line); the others load.
+
+    Before building it, a named task whose folder the index reads as holding no sample is left out with the
+    index's first error (as group members are in :func:`present_members`); a failure found while building its
+    docs (:class:`~lmms_general.task_failures.TaskDataFailure`, never retried) leaves it out the same way.
+    """
+
+    @functools.wraps(original)
+    def _load_individual_task_or_group(self: Any, name_or_config: Any = None, *args: Any, **kwargs: Any) -> Any:
+        from lmms_general.task_failures import TaskDataFailure, report_failure
+
+        name = _leaf_name(name_or_config)
+        if name is None:
+            return original(self, name_or_config, *args, **kwargs)
+        cause = _unbuildable(name)
+        if cause is not None:
+            report_failure(name, cause)
+            return {}
+        try:
+            return original(self, name_or_config, *args, **kwargs)
+        except TaskDataFailure as failure:
+            report_failure(failure.task, failure.cause)
+            return {}
+
+    return _load_individual_task_or_group
+
+
+def _unbuildable(task: str) -> str | None:
+    """Why our leaf ``task`` has no sample according to the root's index; None when it has some or is absent
+    (an absent folder is the loader's clear "not found" error, exit 2) or no root is set."""
+    if not os.environ.get("GENERAL_BENCH_ROOT"):
+        return None
+    from lmms_general.dataset import index_root, resolve_root
+    from lmms_general.registry import TASK_PREFIX
+    from lmms_general.user_errors import exit_on_data_errors
+
+    with exit_on_data_errors(task):
+        index = index_root(resolve_root())
+    folder = index.by_key(task[len(TASK_PREFIX):])
+    if folder is None or folder.samples:
+        return None
+    return _absence_reason(folder)
+
+
+def _checked_load(original: Any) -> Any:
+    """Every requested task left out: one clear error and exit 2 instead of an empty evaluation."""
+
+    @functools.wraps(original)
+    def load_task_or_group(self: Any, *args: Any, **kwargs: Any) -> Any:
+        loaded = original(self, *args, **kwargs)
+        from lmms_general.task_failures import failed_tasks
+        from lmms_general.user_errors import fatal
+
+        failed = failed_tasks()
+        if not failed:
+            return loaded
+        if not any(_has_task(v) for v in loaded.values()):
+            raise fatal(f"none of the requested tasks could be built ({len(failed)} left out: {', '.join(failed)})")
+        return _without_empty_groups(loaded)
+
+    return load_task_or_group
+
+
+def _without_empty_groups(loaded: dict[Any, Any]) -> dict[Any, Any]:
+    """The task dict without groups all of whose tasks were left out (lmms-eval cannot aggregate an empty group)."""
+    return {k: _without_empty_groups(v) if isinstance(v, dict) else v for k, v in loaded.items()
+            if not isinstance(v, dict) or _has_task(v)}
+
+
+def _has_task(entry: Any) -> bool:
+    """Whether a loaded task-dict entry is a task or a group holding at least one task."""
+    return any(_has_task(v) for v in entry.values()) if isinstance(entry, dict) else entry is not None
 
 
 def _checked_match_tasks(original: Any) -> Any:
@@ -254,12 +338,17 @@ def present_members(members: list[Any], group: str = "general_bench group") -> l
             left_out.append(f"{name}: {_absence_reason(folders.get(name))}")
     run_guard.empty_group(group, members, kept)
     if left_out:
+        from lmms_general.task_failures import report_failure
+
         broken = [r for r in left_out if not r.endswith(_NO_FOLDER)]
+        for reason in broken:  # a folder that gave no sample is a failed task (the run's status says so)
+            task, _, cause = reason.partition(": ")
+            report_failure(task, cause)
         logger.warning(
             "General-Bench: running %d of %d group members found under GENERAL_BENCH_ROOT=%s; %d have no task folder "
-            "there, %d have a folder that gave no samples (`lmms-general validate --root DIR` lists everything)%s",
+            "there, %d have a folder that gave no samples (named in the error lines above; `lmms-general validate "
+            "--root DIR` lists everything)",
             len(kept), len(members), os.environ["GENERAL_BENCH_ROOT"], len(left_out) - len(broken), len(broken),
-            "".join(f"\n  left out {r}" for r in broken),
         )
     return kept
 

@@ -1,7 +1,10 @@
 """Run the real ``lmms-eval`` CLI in a subprocess and insist on results (its exit code alone lies).
 
 lmms-eval 0.7.3 exits 0 when evaluation fails unless ``--verbosity DEBUG``; we always pass DEBUG and then
-check that a ``*_results.json`` appeared and holds every requested leaf task.
+check that a ``*_results.json`` appeared. A General-Bench task whose data could not be built is left out of the
+run by our hooks (one ``lmms_general: error:`` line each, the other tasks' results are written) while plain
+lmms-eval still exits 0; here such a run raises :class:`TaskFailedError` (results attached) and
+``python -m lmms_general.lmms_run LMMS_EVAL_ARGS...`` exits with status 3 (see :mod:`lmms_general.task_failures`).
 """
 
 from __future__ import annotations
@@ -10,12 +13,33 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from lmms_general.task_failures import FAILURES_ENV, TaskFailure, read_failures
+
+#: exit status of ``python -m lmms_general.lmms_run`` when results were written but a requested task failed
+EXIT_TASK_FAILED = 3
 
 
 class LmmsEvalRunError(RuntimeError):
     """lmms-eval failed or wrote no usable results."""
+
+
+class TaskFailedError(LmmsEvalRunError):
+    """Results were written, but some requested tasks were left out (their data could not be built)."""
+
+    def __init__(self, message: str, results: dict, failures: list[TaskFailure]) -> None:
+        super().__init__(message)
+        self.results = results
+        self.failures = failures
+
+
+def failures_message(failures: Sequence[TaskFailure]) -> str:
+    """``N requested task(s) failed:`` and one line per task with its cause."""
+    lines = "".join(f"\n  {f.task}: {f.cause}" for f in failures)
+    return f"{len(failures)} requested task(s) failed (the other tasks' results were written):{lines}"
 
 
 def run_lmms_eval(
@@ -35,9 +59,41 @@ def run_lmms_eval(
            "--output_path", str(output_path), "--log_samples", "--verbosity", "DEBUG", *extra_args]
     if model_args:
         cmd[5:5] = ["--model_args", model_args]
-    proc = subprocess.run(cmd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="lmms_general_run_") as scratch:
+        failures_file = Path(scratch) / "failures.jsonl"
+        proc = subprocess.run(cmd, env={**os.environ, **(env or {}), FAILURES_ENV: str(failures_file)},
+                              capture_output=True, text=True, timeout=timeout)
+        failures = read_failures(failures_file)
     written = sorted(set(output_path.rglob("*_results.json")) - before)
     if proc.returncode != 0 or not written:
         tail = (proc.stdout + proc.stderr)[-4000:]
-        raise LmmsEvalRunError(f"lmms-eval exited {proc.returncode}, results files: {len(written)}\n{tail}")
-    return json.loads(written[-1].read_text(encoding="utf-8"))
+        failed = f"\n{failures_message(failures)}" if failures else ""
+        raise LmmsEvalRunError(f"lmms-eval exited {proc.returncode}, results files: {len(written)}{failed}\n{tail}")
+    results = json.loads(written[-1].read_text(encoding="utf-8"))
+    if failures:
+        raise TaskFailedError(failures_message(failures), results, failures)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m lmms_general.lmms_run ARGS``: ``python -m lmms_eval ARGS`` with an honest exit status.
+
+    lmms-eval's own status when it is non-zero; else 3 when a requested task was left out (each named on
+    stderr, the others' results written); else 0.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    with tempfile.TemporaryDirectory(prefix="lmms_general_run_") as scratch:
+        failures_file = Path(scratch) / "failures.jsonl"
+        code = subprocess.call([sys.executable, "-m", "lmms_eval", *args],
+                               env={**os.environ, FAILURES_ENV: str(failures_file)})
+        failures = read_failures(failures_file)
+    if code != 0:
+        return code
+    if failures:
+        print(f"lmms_general: error: {failures_message(failures)}", file=sys.stderr)
+        return EXIT_TASK_FAILED
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

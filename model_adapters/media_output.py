@@ -7,6 +7,7 @@ lists their absolute paths. Heavy libraries (PIL, soundfile, diffusers) are impo
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from lmms_general.protocol.media_response import (
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 __all__ = ["FAILED_PREFIX", "MEDIA_KEYS", "MediaWriter", "build_response", "default_output_dir", "failure",
-           "is_failure", "parse_response", "safe_name"]
+           "is_failure", "parse_response", "safe_id", "safe_name"]
 
 
 MEDIA_DIR_ENV = "LMMS_GENERAL_MEDIA_DIR"
@@ -62,18 +63,37 @@ def default_output_dir(model_name: str, argv: Sequence[str] | None = None) -> st
     return str(Path("general_bench_outputs") / safe_name(model_name))
 
 
+#: longest name part kept as written; longer ids (a file name is at most 255 bytes) are shortened with a hash
+MAX_NAME_CHARS = 80
+#: task and model names (the longest registry task name has 89 characters) are kept whole up to this length
+MAX_FOLDER_CHARS = 160
+
+
+def _hashed(raw: str, text: str, limit: int = MAX_NAME_CHARS) -> str:
+    digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    prefix = text[: limit - 17].rstrip("._")
+    return f"{prefix}_{digest}" if prefix else f"item_{digest}"
+
+
 def safe_name(value: Any) -> str:
-    """A file-system-safe version of a task name or sample id (deterministic)."""
-    text = _UNSAFE.sub("_", str(value)).strip("._")
+    """A file-system-safe version of a task or model name (deterministic): unsafe characters become ``_``; a
+    name longer than :data:`MAX_FOLDER_CHARS` keeps a readable prefix plus a hash of the whole name."""
+    raw = str(value)
+    text = _UNSAFE.sub("_", raw).strip("._")
+    if len(text) > MAX_FOLDER_CHARS:
+        return _hashed(raw, text, MAX_FOLDER_CHARS)
     return text or "item"
 
 
-
-
-
-
-
-
+def safe_id(value: Any) -> str:
+    """A file-system-safe, collision-free name part for a sample id: kept as written when it is safe and at
+    most :data:`MAX_NAME_CHARS` long, else a readable prefix plus a hash of the whole id (so ``a/b`` and ``a_b``
+    never share a file, and a 300-character id is never a ``File name too long`` blamed on the model)."""
+    raw = str(value)
+    text = _UNSAFE.sub("_", raw).strip("._")
+    if text == raw and 0 < len(text) <= MAX_NAME_CHARS:
+        return text
+    return _hashed(raw, text)
 
 
 @dataclass
@@ -89,7 +109,7 @@ class MediaWriter:
     @property
     def stem(self) -> str:
         """``<sample_id>`` or ``<sample_id>_<request_key>``: the shared start of this request's file names."""
-        base = safe_name(self.sample_id)
+        base = safe_id(self.sample_id)
         return f"{base}_{self.request_key}" if self.request_key else base
 
     def _next_path(self, key: str, ext: str) -> Path:

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lmms_general.atomic_json import write_text_atomic
 from lmms_general.commands.args import existing_path, fail, n_boot, output_dir, output_file, seed
 from lmms_general.level.normalization import MODES
 from lmms_general.results import ResultsError
@@ -124,9 +125,8 @@ def write_reports(reports: list[Any], args: argparse.Namespace) -> list[Path]:
 
     written = []
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(_payload(reports, args.with_tasks), indent=1, ensure_ascii=False,
-                                        default=str), encoding="utf-8")
+        write_text_atomic(args.json, json.dumps(_payload(reports, args.with_tasks), indent=1, ensure_ascii=False,
+                                                default=str))
         written.append(args.json)
     if args.markdown:
         written.append(write_markdown(reports, args.markdown))

@@ -116,6 +116,7 @@ def render_table(index: RootIndex, errors_per_task: int = 3, outside: Sequence[A
 
 def deep_errors(task: TaskFolder, memo: dict[Path, str | None] | None = None) -> list[str]:
     """Decode every media file of one task; one error per corrupt file, naming file, task and sample."""
+    from lmms_general.dataset.archives import UNREADABLE_MEMBER
     from lmms_general.dataset.deep import decode_media
 
     memo = {} if memo is None else memo
@@ -124,7 +125,8 @@ def deep_errors(task: TaskFolder, memo: dict[Path, str | None] | None = None) ->
         data = read_task(task, verify_media=False)
     except Exception as exc:  # noqa: BLE001 - reported for this task, the others go on
         return [f"{task.source}: task {where}: cannot load for --deep ({type(exc).__name__}: {exc})"]
-    errors = []
+    # archive members that failed their CRC check while unpacking (the index lists archives without reading them)
+    errors = [f"task {where}: {e}" for e in data.errors if UNREADABLE_MEMBER in e]
     for sample in data.samples:
         for ref in sample.media:
             try:
@@ -174,8 +176,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         text = json.dumps(report(index, outside), indent=1, ensure_ascii=False) + "\n"
         try:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(text, encoding="utf-8", errors="backslashreplace")  # \udXXX stays valid JSON
+            from lmms_general.atomic_json import write_text_atomic
+
+            write_text_atomic(args.json, text, errors="backslashreplace")  # \udXXX stays valid JSON
         except OSError as exc:
             print(printable(f"lmms-general validate: error: cannot write {args.json}: {exc.strerror or exc}"),
                   file=sys.stderr)

@@ -115,14 +115,16 @@ def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
             raise AnnotationError(f"{path}: not a regular file")
         MAX_ANNOTATION_BYTES.check(st.st_size, str(path))
         with path.open("rb") as fh:
-            raw = fh.read()
-        doc, surrogates = jsonsafe.loads(raw)
+            doc, surrogates = jsonsafe.loads(fh.read())  # no name for the bytes: freed before the parse
     except LimitExceededError as exc:
         raise AnnotationError(str(exc)) from exc
     except json.JSONDecodeError as exc:
         raise AnnotationError(f"{path}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
     except (OSError, ValueError, RecursionError, MemoryError) as exc:  # UnicodeDecodeError is a ValueError
         raise AnnotationError(f"{path}: cannot read annotation file ({type(exc).__name__}: {exc})") from exc
+    if isinstance(doc, jsonsafe.DuplicateKeyDict) and doc.duplicates:
+        keys = ", ".join(repr(k) for k in doc.duplicates)
+        raise AnnotationError(f"{path}: duplicate top-level key {keys} (the earlier value would be silently lost)")
     if isinstance(doc, dict):
         header = {k: v for k, v in doc.items() if k != "data"}
         header, problems = jsonsafe.clean(header, "header", surrogates=surrogates)

@@ -4,8 +4,9 @@ A run's index reads only the annotation files; ``check_samples`` (``validate``) 
 
 ``index_root`` is cached twice: per process (by root path) and on disk under
 ``$LMMS_GENERAL_CACHE/index/``. The disk cache is trusted only when it matches: its schema version,
-then per task a fingerprint of the annotation file (size, mtime_ns, inode and a hash of its first and
-last 64 KiB, so a same-size edit that keeps the mtime is still caught when the bytes differ) and the
+then per task a fingerprint of the annotation file (size, mtime_ns, inode and a hash of all its bytes, so a
+same-size edit anywhere that keeps the mtime is caught; archives: :func:`~lmms_general.dataset.archives.
+archive_digest`, their member list with CRCs) and the
 mtimes of the task folder and its media folders. A cache of the wrong shape (any JSON that is not what
 this module writes) is ignored and rebuilt, never trusted or crashed on. A warm re-index only lists
 folders and fingerprints the annotation files.
@@ -31,7 +32,7 @@ from lmms_general.dataset.annotations import (
     read_annotation,
 )
 from lmms_general.dataset.archive_listing import ArchiveMediaResolver, list_archive, read_member
-from lmms_general.dataset.archives import content_root, unpack, unpack_dir
+from lmms_general.dataset.archives import archive_digest, content_root, unpack, unpack_dir
 from lmms_general.dataset.errors import DatasetError, NotGeneralBenchTreeError
 from lmms_general.dataset.layout import MEDIA_DIRS, TASK_ARCHIVES, TaskLocation, cache_root, task_locations
 from lmms_general.dataset.matching import Matcher, default_matcher
@@ -42,8 +43,6 @@ from lmms_general.dataset.samples import build_samples
 
 logger = logging.getLogger(__name__)
 _CACHE_VERSION = 3
-#: bytes hashed at each end of an annotation file for its fingerprint
-_EDGE = 64 * 1024
 _LOCK = threading.RLock()
 _PROCESS_CACHE: dict[str, RootIndex] = {}
 
@@ -115,13 +114,13 @@ def parse_task(
 
 
 def content_fingerprint(path: Path) -> list[Any]:
-    """``[size, mtime_ns, inode, blake2b(first 64 KiB + last 64 KiB)]`` of a file (raises OSError)."""
+    """``[size, mtime_ns, inode, blake2b(all bytes)]`` of a file (raises OSError): an edit anywhere in an
+    annotation is noticed even when size and mtime are kept."""
+    digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
         st = os.fstat(handle.fileno())
-        digest = hashlib.blake2b(handle.read(_EDGE), digest_size=16)
-        if st.st_size > _EDGE:
-            handle.seek(max(_EDGE, st.st_size - _EDGE))
-            digest.update(handle.read(_EDGE))
+        while block := handle.read(1 << 20):
+            digest.update(block)
     return [st.st_size, st.st_mtime_ns, st.st_ino, digest.hexdigest()]
 
 
@@ -192,7 +191,7 @@ def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any],
     """Index an archived task from its listing and its annotation member alone (nothing is unpacked)."""
     try:
         target = unpack_dir(archive)
-        sig: list[Any] = ["archive", str(target), content_fingerprint(archive)]
+        sig: list[Any] = ["archive", str(target), archive_digest(archive)]
     except OSError as exc:
         return _empty_summary([], loc.source, [f"{archive}: cannot read task archive ({exc.strerror or exc})"])
     entry = cached.get(str(loc.source))
@@ -214,9 +213,10 @@ def _summarise_archive(loc: TaskLocation, archive: Path, cached: dict[str, Any],
     nested = [n for n, is_dir in listing.children((*inside, "json")).items()
               if not is_dir and is_annotation_candidate(n)]
     chosen, notes = choose_annotation(top, nested, loc.name)
-    errors.extend(f"{folder}: {n}" for n in notes)
+    inside_shown = f"{archive}!/{'/'.join(inside)}" if inside else str(archive)
+    errors.extend(f"{inside_shown}: {n}" for n in notes)
     if chosen is None:
-        errors.append(f"{folder}: no annotation file (annotation.json, json/annotation*.json or *.json)")
+        errors.append(f"{inside_shown}: no annotation file (annotation.json, json/annotation*.json or *.json)")
         return summary
     member = (*inside, *chosen.split("/"))
     annotation = folder.joinpath(*chosen.split("/"))

@@ -6,7 +6,9 @@
   still cannot be parsed becomes a :class:`TooDeep` marker (one bad sample, not a lost task);
 * :func:`clean` walks one value and repairs what downstream code cannot handle: lone UTF-16 surrogates
   (not encodable as UTF-8) become U+FFFD, containers nested deeper than :data:`MAX_DEPTH` are cut; each
-  repair is returned as a problem text naming the field.
+  repair is returned as a problem text naming the field;
+* a key named twice in one object (``object_pairs_hook``) is kept as a :class:`DuplicateKeyDict`: at the top level
+  the annotation reader refuses the file, inside a record :func:`clean` reports it (that sample fails).
 """
 
 from __future__ import annotations
@@ -27,6 +29,25 @@ class OversizedInt(float):
     """An integer literal with more digits than Python converts (kept as ``inf``, sign preserved)."""
 
     digits: int = 0
+
+
+class DuplicateKeyDict(dict):
+    """A JSON object that named some keys more than once (the last value kept, as ``json`` does); the repeated
+    keys are in ``duplicates`` so the reader reports them instead of silently losing the earlier values."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: a plain dict, or a :class:`DuplicateKeyDict` naming repeated keys."""
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    seen: set[str] = set()
+    repeated = [k for k, _ in pairs if k in seen or seen.add(k)]
+    marked = DuplicateKeyDict(out)
+    marked.duplicates = tuple(dict.fromkeys(repeated))
+    return marked
 
 
 class TooDeep:
@@ -82,7 +103,7 @@ class _Shallow:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.decoder = json.JSONDecoder(parse_int=_parse_int)
+        self.decoder = json.JSONDecoder(parse_int=_parse_int, object_pairs_hook=object_pairs)
 
     def value(self, i: int) -> tuple[Any, int]:
         try:
@@ -116,7 +137,8 @@ class _Shallow:
         if i < len(self.text) and self.text[i] == "[":
             doc, i = self.array(i)
         else:
-            doc, i = {}, self.expect(i, "{")
+            doc, i = DuplicateKeyDict(), self.expect(i, "{")
+            repeated: list[str] = []
             i = _ws(self.text, i)
             if i < len(self.text) and self.text[i] == "}":
                 i += 1
@@ -124,6 +146,8 @@ class _Shallow:
                 while True:
                     key, i = self.decoder.raw_decode(self.text, _ws(self.text, i))
                     i = _ws(self.text, self.expect(i, ":"))
+                    if key in doc:
+                        repeated.append(key)
                     if key == "data" and i < len(self.text) and self.text[i] == "[":
                         doc[key], i = self.array(i)
                     else:
@@ -134,21 +158,24 @@ class _Shallow:
                         continue
                     i = self.expect(i, "}")
                     break
+            doc.duplicates = tuple(dict.fromkeys(repeated))
         if _ws(self.text, i) != len(self.text):
             raise json.JSONDecodeError("Extra data", self.text, i)
         return doc
 
 
 def loads(raw: bytes) -> tuple[Any, bool]:
-    """Parse annotation bytes: (document, whether lone surrogates may be present).
+    """Parse annotation bytes: (document, whether lone surrogates may be present). Pass the bytes without
+    keeping a name for them (``loads(handle.read())``) and they are freed before parsing: one copy less at peak.
 
     Raises:
         json.JSONDecodeError: malformed JSON; UnicodeDecodeError: not UTF-8/16/32.
     """
     text = raw.decode(json.detect_encoding(raw), "surrogatepass")
     maybe_surrogates = bool(_RAW_SURROGATE.search(raw))
+    del raw  # the bytes are not kept while the objects are built (the caller passes them without a name)
     try:
-        return json.loads(text, parse_int=_parse_int), maybe_surrogates
+        return json.loads(text, parse_int=_parse_int, object_pairs_hook=object_pairs), maybe_surrogates
     except RecursionError:
         return _Shallow(text).document(), maybe_surrogates
 
@@ -179,6 +206,10 @@ def _clean(value: Any, where: str, surrogates: bool, depth: int, problems: list[
         if isinstance(value, list):
             out_list = [_clean(v, f"{where}[{i}]", surrogates, depth + 1, problems) for i, v in enumerate(value)]
             return out_list if any(a is not b for a, b in zip(out_list, value, strict=True)) else value
+        if isinstance(value, DuplicateKeyDict) and value.duplicates:
+            keys = ", ".join(repr(k) for k in value.duplicates)
+            problems.append(f"{where}: duplicate key {keys} (the earlier value would be silently lost)")
+            value = dict(value)
         out: dict[str, Any] = {}
         changed = False
         for k, v in value.items():

@@ -7,14 +7,15 @@ import os
 from pathlib import Path
 
 from lmms_general.dataset.annotations import AnnotationError, find_annotation
+from lmms_general.dataset.archives import unreadable_members
 from lmms_general.dataset.errors import (
     HUB_REPOS,
     ROOT_ENV,
     TaskNotFoundError,
 )
-from lmms_general.dataset.index import index_root, open_location, parse_task
+from lmms_general.dataset.index import index_root, open_location, parse_task, task_archive
 from lmms_general.dataset.layout import TaskLocation
-from lmms_general.dataset.models import TaskData, TaskFolder
+from lmms_general.dataset.models import MediaRef, Sample, TaskData, TaskFolder
 from lmms_general.dataset.root import resolve_root
 from lmms_general.registry import load_registry
 
@@ -79,6 +80,33 @@ def load_task(
     return read_task(folder, verify_media=verify_media)
 
 
+def _uses(ref: MediaRef, member: Path) -> bool:
+    """Whether a media reference is the unpacked ``member`` or a folder holding it (by its raw path when the
+    file, left out of the unpack, did not resolve)."""
+    if ref.path is not None:
+        return member == ref.path or ref.path in member.parents
+    raw = ref.raw.replace("\\", "/").strip("/")
+    return bool(raw) and member.as_posix().endswith("/" + raw.removeprefix("./"))
+
+
+def fail_unreadable_media(samples: list[Sample], unreadable: dict[Path, str]) -> tuple[list[Sample], list[str]]:
+    """Samples whose media file or folder holds an archive member that failed its CRC check get that error
+    (so they fail, never the task); returns them and the errors of members no sample uses."""
+    if not unreadable:
+        return samples, []
+    used: set[Path] = set()
+    out: list[Sample] = []
+    for sample in samples:
+        hits = [(bad, msg) for ref in sample.media for bad, msg in unreadable.items() if _uses(ref, bad)]
+        if hits:
+            used.update(bad for bad, _ in hits)
+            sample = dataclasses.replace(
+                sample, errors=(*sample.errors, *(f"sample {sample.id!r}: {msg}" for _, msg in hits)))
+        out.append(sample)
+    causes = {unreadable[bad].rpartition(" (")[2] for bad in used}  # one member under two spellings: named once
+    return out, [msg for bad, msg in unreadable.items() if bad not in used and msg.rpartition(" (")[2] not in causes]
+
+
 def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
     """Parse the annotation file of an indexed task folder into a :class:`TaskData`."""
 
@@ -90,15 +118,19 @@ def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
         is_zip=bool(folder.source and folder.source.is_file()),
     )
     content, errors = open_location(loc)
+    archive = task_archive(loc)
+    shown = content if archive is None else f"{archive} (unpacked to {content})"
     annotation, notes = find_annotation(content, loc.name)
-    errors.extend(f"{content}: {n}" for n in notes)
+    errors.extend(f"{shown}: {n}" for n in notes)
     if annotation is None:
-        errors.append(f"{content}: no annotation file (annotation.json, json/annotation*.json or *.json)")
+        errors.append(f"{shown}: no annotation file (annotation.json, json/annotation*.json or *.json)")
         return TaskData(folder, {}, [], errors)
     try:
         header, samples, _missing = parse_task(content, annotation, loc, verify_media=verify_media)
     except AnnotationError as exc:
         return TaskData(folder, {}, [], [*errors, str(exc)])
+    samples, unused = fail_unreadable_media(samples, unreadable_members(content))
+    errors.extend(unused)
     for sample in samples:
         errors.extend(sample.errors)
     # an archived task is indexed without unpacking: now that it is unpacked, name where its files are

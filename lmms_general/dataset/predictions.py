@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from lmms_general.dataset import jsonsafe
 from lmms_general.dataset.errors import DatasetError
 from lmms_general.dataset.media import KIND_BY_EXT, is_regular_file
 
@@ -39,9 +40,13 @@ def read_predictions(path: Path) -> dict[str, Any]:
     if path.exists() and not is_regular_file(path):
         raise PredictionFileError(f"{path}: not a regular file (a FIFO or device is never opened)")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=jsonsafe.object_pairs)
+    except RecursionError:
+        raise PredictionFileError(f"{path}: cannot read predictions (nested too deeply for the JSON parser)") from None
     except (OSError, ValueError) as exc:
         raise PredictionFileError(f"{path}: cannot read predictions ({exc})") from exc
+    if isinstance(doc, jsonsafe.DuplicateKeyDict) and doc.duplicates:
+        raise PredictionFileError(f"{path}: duplicate top-level key {', '.join(map(repr, doc.duplicates))}")
     records = doc.get("data") if isinstance(doc, dict) else doc
     if not isinstance(records, list):
         raise PredictionFileError(f"{path}: expected a list of predictions or an object with a 'data' list")
@@ -50,6 +55,9 @@ def read_predictions(path: Path) -> dict[str, Any]:
         if not isinstance(record, dict) or record.get("id") is None:
             raise PredictionFileError(f"{path}: prediction #{index} has no 'id' ({str(record)[:80]})")
         sid = str(record["id"])
+        if isinstance(record, jsonsafe.DuplicateKeyDict) and record.duplicates:
+            keys = ", ".join(map(repr, record.duplicates))
+            raise PredictionFileError(f"{path}: prediction #{index} (id {sid!r}): duplicate key {keys}")
         if sid in out:
             raise PredictionFileError(f"{path}: prediction #{index}: id {sid!r} appears twice")
         media = _media_path(record.get("prediction"), path.parent)

@@ -46,6 +46,33 @@ def _media(record: dict[str, Any], resolver: MediaResolver, verify: bool) -> tup
     return refs, errors, missing
 
 
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def coerce_options(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """``input.options`` given as an object becomes the list the prompt letters by position: keyed by option
+    letters (``{"A": .., "B": ..}``, any order) -> values in letter order; other keys -> values in key order.
+    Letters that skip one (``A``, ``C``) or options that are neither a list nor an object are the sample's error
+    (returned; the options are dropped so nothing goes out half-lettered)."""
+    inp = record.get("input")
+    if not isinstance(inp, dict) or "options" not in inp or isinstance(inp["options"], list) or inp["options"] is None:
+        return record, ""
+    options = inp["options"]
+    problem = ""
+    if isinstance(options, dict):
+        keys = [str(k).strip().upper() for k in options]
+        if all(len(k) == 1 and k in _LETTERS for k in keys):
+            if sorted(keys) == list(_LETTERS[: len(keys)]):
+                by_letter = dict(zip(keys, options.values(), strict=True))
+                return {**record, "input": {**inp, "options": [by_letter[k] for k in sorted(keys)]}}, ""
+            problem = f"input.options lettered {', '.join(keys)} (not consecutive from A): cannot letter them"
+        else:
+            return {**record, "input": {**inp, "options": list(options.values())}}, ""
+    else:
+        problem = f"input.options is {type(options).__name__}, expected a list of options"
+    return {**record, "input": {k: v for k, v in inp.items() if k != "options"}}, problem
+
+
 def _error_sample(index: int, sid: str, error: str, meta: tuple[str, str, str]) -> Sample:
     return Sample(sid, index, None, None, {}, (), (error,), *meta)
 
@@ -65,6 +92,8 @@ def _build_one(
         error = f"{where}: sample #{index}: not an object ({type(record).__name__}), skipped fields"
         return _error_sample(index, f"sample{index}", error, meta), 0
     record, problems = jsonsafe.clean(record, "record")
+    record, option_problem = coerce_options(record)
+    problems += [option_problem] if option_problem else []
     sid = sample_id(record, index)
     errors = [f"{where}: sample {sid!r}: {p}" for p in problems]
     refs: list[MediaRef] = []

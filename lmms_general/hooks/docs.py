@@ -9,6 +9,7 @@ dropped: samples whose media failed to resolve keep their ``load_error`` and sco
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from lmms_general.registry import TASK_PREFIX, load_registry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COLUMNS", "build_docs", "docs_to_dataset", "make_process_docs"]
+__all__ = ["COLUMNS", "build_docs", "docs_to_dataset", "load_docs", "make_process_docs"]
 
 
 def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
@@ -29,17 +30,23 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     Raises the loader's clear errors when the root is not configured or the task is absent: lmms-eval
     cannot run a task with zero documents, and groups only request tasks that are present.
     """
+    docs, errors = load_docs(key, root)
+    for error in errors:
+        logger.warning("%s: %s", TASK_PREFIX + key, error)
+    return docs
+
+
+def load_docs(key: str, root: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """All rows of one registry task and the loader's errors (task-level and per sample), nothing logged."""
     from lmms_general import dataset
 
     spec = load_registry()[key]
     path = dataset.resolve_root(root)
     data = dataset.load_task(path, key)
-    for error in data.errors:
-        logger.warning("%s: %s", spec.task, error)
     labels = task_labels(spec, data.header, data.samples)  # the task's label set, gathered once per task
     if not labels.labels:
         labels = _openset_labels(spec, data.header, path) or labels
-    return [doc_row(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples]
+    return [doc_row(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples], list(data.errors)
 
 
 def openset_sibling(root: Path) -> Path | None:
@@ -81,7 +88,18 @@ def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
 
     features = datasets.Features({name: datasets.Value(dtype) for name, dtype in COLUMNS.items()})
     table = pa.table({name: [doc[name] for doc in docs] for name in COLUMNS}, schema=features.arrow_schema)
-    return datasets.Dataset(table)
+    return datasets.Dataset(table, fingerprint=docs_fingerprint(docs))
+
+
+def docs_fingerprint(docs: list[dict[str, Any]]) -> str:
+    """A content hash of the rows, streamed (``datasets`` would otherwise hash a serialised copy of the whole
+    table: a transient copy about 3x the rows' size)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for doc in docs:
+        for name in COLUMNS:
+            digest.update(str(doc[name]).encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def make_process_docs(key: str) -> Callable[[Any], Any]:
@@ -98,12 +116,23 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
         if extra:
             return docs_to_dataset(_extra_docs(key))
         from lmms_general.run_guard import task_data
+        from lmms_general.task_failures import TaskDataFailure
 
-        with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
-            docs = build_docs(key)
-        if not docs:
-            raise ValueError(f"{TASK_PREFIX}{key}: the task folder has no samples (see `lmms-general validate`)")
-        return docs_to_dataset(docs)
+        task = TASK_PREFIX + key
+        try:
+            with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
+                docs, errors = load_docs(key)
+        except Exception as exc:  # noqa: BLE001 - any other failure to build this task's data is this task's
+            raise TaskDataFailure(task, f"cannot build its samples ({type(exc).__name__}: {exc})") from exc
+        if not docs:  # not retried by lmms-eval; the TaskManager patch leaves this task out, the run goes on
+            cause = errors[0] if errors else "the task folder has no samples"
+            raise TaskDataFailure(task, f"{cause} (see `lmms-general validate`)")
+        for error in errors:
+            logger.warning("%s: %s", task, error)
+        try:
+            return docs_to_dataset(docs)
+        except Exception as exc:  # noqa: BLE001 - e.g. a value Arrow cannot hold
+            raise TaskDataFailure(task, f"cannot build its dataset ({type(exc).__name__}: {exc})") from exc
 
     process_docs.__name__ = f"process_docs_{key}"
     process_docs.__qualname__ = process_docs.__name__

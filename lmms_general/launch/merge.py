@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lmms_general.atomic_json import atomic_path, write_text_atomic
 from lmms_general.launch.plan import Plan, expand_selection
 from lmms_general.registry import PARADIGM_SHORT, TASK_PREFIX
 
@@ -115,8 +116,9 @@ def merge_shards(plan: Plan, shard_dirs: Sequence[Path], out: Path, model_name: 
         for sample_log in path.parent.glob(f"{prefix}_samples_*.jsonl"):
             task = sample_log.stem.split("_samples_", 1)[1]
             if task in leaves:
-                shutil.copyfile(sample_log, folder / f"{stamp}_samples_{task}.jsonl")
-    results_path.write_text(json.dumps(merged, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+                with atomic_path(folder / f"{stamp}_samples_{task}.jsonl") as tmp:
+                    shutil.copyfile(sample_log, tmp)
+    write_text_atomic(results_path, json.dumps(merged, indent=2, ensure_ascii=False, default=str))
     return results_path
 
 

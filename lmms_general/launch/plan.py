@@ -99,8 +99,9 @@ class Plan:
         return cls(shards, list(data["selection"]), data.get("root"), list(data.get("skipped", [])))
 
     def write(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        from lmms_general.atomic_json import write_text_atomic
+
+        write_text_atomic(path, json.dumps(self.to_json(), indent=1) + "\n")  # a killed run leaves no half plan
 
     @classmethod
     def read(cls, path: Path) -> Plan:

@@ -408,9 +408,9 @@ def _is_binary_mask(array: np.ndarray) -> bool:
 
 
 def _stem(context: Mapping[str, Any]) -> str:
-    from model_adapters.media_output import safe_name
+    from model_adapters.media_output import safe_id, safe_name
 
-    return safe_name(f"{context.get('registry_key', 'task')}_{context.get('sample_id', 'sample')}")
+    return f"{safe_name(context.get('registry_key', 'task'))}_{safe_id(context.get('sample_id', 'sample'))}"
 
 
 class PointLabels(AnswerFormat):

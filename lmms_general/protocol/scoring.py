@@ -21,7 +21,7 @@ from lmms_general.protocol.formats import answer_format
 from lmms_general.protocol.references import has_reference, raw_reference
 from lmms_general.registry import task_spec
 
-Status = Literal["ok", "unparsed", "failed", "error", "missing"]
+Status = Literal["ok", "unparsed", "failed", "error", "missing", "bad_reference"]
 #: statuses that still score (as wrong / worst); "error" items lack a usable reference or input
 SCORED_STATUSES: frozenset[str] = frozenset({"ok", "unparsed", "failed", "missing"})
 _MAX_RAW = 20000
@@ -96,7 +96,7 @@ def _fill(item: SampleItem, doc: Doc, response: str | None, input_error: str | N
         try:
             item.reference = prepared_reference(doc)
         except Exception as exc:  # noqa: BLE001 - a bad reference is reported per sample
-            item.status, item.error = "error", f"{where}: reference unusable: {type(exc).__name__}: {exc}"
+            item.status, item.error = "bad_reference", f"{where}: reference unusable: {type(exc).__name__}: {exc}"
             return
     else:
         item.error = f"{where}: the annotation has no reference answer"
@@ -136,6 +136,7 @@ class TaskScore:
     n_failed: int = 0
     n_missing: int = 0
     n_error: int = 0
+    n_bad_reference: int = 0
     n_unscorable: int = 0
     error: str = ""
     errors: list[str] = field(default_factory=list)
@@ -146,13 +147,13 @@ def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> Ta
     ``ok``); items without one are counted in ``n_error`` and named in ``error``. ``score`` is None when nothing is
     scorable (no samples, or the Closeset) or the metric failed (its message in ``error``)."""
     key = key or (str(items[0].get("key")) if items else "")
-    counts = {s: 0 for s in ("ok", "unparsed", "failed", "missing", "error")}
+    counts = {s: 0 for s in ("ok", "unparsed", "failed", "missing", "error", "bad_reference")}
     for item in items:
         counts[str(item.get("status", "error")) if item.get("status") in counts else "error"] += 1
     scorable = [i for i in items if i.get("reference") is not None]
     result = TaskScore(key=key, score=None, n=len(items), n_scored=len(scorable), n_ok=counts["ok"],
                        n_unparsed=counts["unparsed"], n_failed=counts["failed"], n_missing=counts["missing"],
-                       n_error=counts["error"])
+                       n_error=counts["error"], n_bad_reference=counts["bad_reference"])
     unscored = [i for i in items if i.get("reference") is None]
     result.n_unscorable = len(unscored)
     result.errors = [str(i.get("error")) for i in unscored if i.get("error")][:20]
@@ -174,9 +175,58 @@ def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> Ta
                              **spec.compute_options)  # the row's units / conventions (metric_options)
     except Exception as exc:  # noqa: BLE001 - reported per task; the sample log keeps everything to re-score
         result.error = f"metric {spec.metric_id} failed: {type(exc).__name__}: {exc}"
-        return result
+        bad = _bad_references(metric, scorable, spec.compute_options)
+        if not bad or len(bad) == len(scorable):
+            return result
+        return _rescore_without(result, metric, spec, scorable, bad)
     if not math.isfinite(value):
         result.error = f"metric {spec.metric_id} returned a non-finite value ({value})"
         return result
     result.score = float(value)
+    return result
+
+
+def _bad_references(metric: Any, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> list[int]:
+    """Positions of items whose reference alone makes the metric raise (scored against a missing answer, which
+    every metric scores as wrong / worst): the task's failure is theirs, not the model's."""
+    bad: list[int] = []
+    for position, item in enumerate(items):
+        try:
+            metric.score([None], [item["reference"]], **options)
+        except Exception:  # noqa: BLE001 - exactly what is being detected
+            bad.append(position)
+    return bad
+
+
+def _rescore_without(result: TaskScore, metric: Any, spec: Any, scorable: Sequence[Mapping[str, Any]],
+                     bad: list[int]) -> TaskScore:
+    """Score the task without the items whose reference is malformed; each such item gets status
+    ``bad_reference`` and its error (in place: lmms-eval writes the sample log after aggregating), and the task's
+    ``error`` names them. Never the model's failure: their status replaces ``failed`` / ``ok``."""
+    where = f"{spec.task} sample"
+    for position in bad:
+        item = scorable[position]
+        counted = str(item.get("status", "error"))
+        attribute = {"ok": "n_ok", "unparsed": "n_unparsed", "failed": "n_failed", "missing": "n_missing"}.get(counted)
+        if attribute:
+            setattr(result, attribute, getattr(result, attribute) - 1)
+        if isinstance(item, dict):
+            item["status"] = "bad_reference"
+            item["error"] = f"{where} {item.get('id')}: reference malformed (the metric cannot read it)"
+        result.n_bad_reference += 1
+    kept = [item for position, item in enumerate(scorable) if position not in set(bad)]
+    result.n_scored = len(kept)
+    named = ", ".join(str(scorable[p].get("id")) for p in bad[:5])
+    try:
+        value = metric.score([i.get("prediction") for i in kept], [i["reference"] for i in kept],
+                             **spec.compute_options)
+    except Exception as exc:  # noqa: BLE001 - the rest fails too: the task's own failure
+        result.error = f"metric {spec.metric_id} failed: {type(exc).__name__}: {exc}"
+        return result
+    result.error = (f"{len(bad)} of {result.n} samples have a malformed reference and are not in the score "
+                    f"(status bad_reference): {named}")
+    if math.isfinite(value):
+        result.score = float(value)
+    else:
+        result.error += f"; metric {spec.metric_id} returned a non-finite value ({value})"
     return result

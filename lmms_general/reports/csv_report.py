@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lmms_general.atomic_json import atomic_path
 from lmms_general.level.bootstrap import level_values
 from lmms_general.level.types import LevelResult
 
@@ -46,8 +47,7 @@ def csv_rows(reports: Sequence[Any]) -> tuple[list[str], list[list[object]]]:
 def write_csv(reports: Sequence[Any], out: Path) -> Path:
     """Write the CSV of ``reports`` (ModelReports or LevelResults) to ``out``."""
     header, rows = csv_rows(reports)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_path(out) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)

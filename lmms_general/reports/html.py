@@ -7,6 +7,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
+from lmms_general.atomic_json import write_text_atomic
 from lmms_general.reports import plots
 from lmms_general.reports.scopes import SCOPE_HEADER, SCOPE_NOTES, scope_rows
 from lmms_general.reports.tables import (
@@ -120,14 +121,15 @@ def _model_section(rep: ModelReport) -> list[str]:
         _img(plots.paradigm_bars(r), "comprehension vs generation"),
         _img(plots.radar([r]), "radar"),
         f"<h3>Tasks that ran ({len(tasks)})</h3>",
-        "<p class='note'>Samples / OK / Failed / Unparsed / Errors come from the sample log (\"no log\" without "
-        "--log_samples). Failed = the model gave no usable answer (or no prediction); Unparsed = an answer the "
-        "parser could not read; Errors = the sample could not be scored (data or metric problem). Failed and "
-        "unparsed samples score as wrong.</p>",
+        "<p class='note'>Samples / OK / Failed / Unparsed / Errors / Bad ref. come from the sample log (\"no log\" "
+        "without --log_samples). Failed = the model gave no usable answer (or no prediction); Unparsed = an answer "
+        "the parser could not read; Errors = the sample could not be scored (data or metric problem); Bad ref. = "
+        "the sample's reference is malformed (a data problem, not in the score). Failed and unparsed samples score "
+        "as wrong.</p>",
     ]
     if tasks:
         classes = ["win" if row[6] == "yes" else "bad" if row[-1] else "" for row in tasks]
-        parts.append(_table(TASK_HEADER, tasks, text_cols=(0, 1, 2, 12), row_class=classes, error_col=12,
+        parts.append(_table(TASK_HEADER, tasks, text_cols=(0, 1, 2, 13), row_class=classes, error_col=13,
                             wrap_cols=(0, 2), table_class="tasks"))
     else:
         parts.append("<p>None.</p>")
@@ -156,5 +158,5 @@ def _model_section(rep: ModelReport) -> list[str]:
 
 def write_html(reports: Sequence[ModelReport], out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(reports), encoding="utf-8")
+    write_text_atomic(out, render_html(reports))
     return out

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from lmms_general.atomic_json import write_bytes_atomic, write_text_atomic
 from lmms_general.reports import plots
 from lmms_general.reports.scopes import SCOPE_HEADER, SCOPE_NOTES, scope_rows
 from lmms_general.reports.tables import (
@@ -59,22 +60,22 @@ def write_markdown(reports: Sequence[ModelReport], out: Path) -> Path:
     if len(results) > 1:
         parts += ["", "## Leaderboard", "", table(LEADERBOARD_HEADER, leaderboard_rows(results))]
         name = "radar_models.png"
-        (figures / name).write_bytes(plots.radar(results))
+        write_bytes_atomic(figures / name, plots.radar(results))
         parts += ["", f"![Level-2 per modality]({figures.name}/{name})"]
     header, rows = comparison_table(reports)
     if len(header) > 4:
         parts += ["", "## Other lmms-eval benchmarks", "", table(header, rows)]
     for rep in reports:
         parts += _model_section(rep, figures)
-    out.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    write_text_atomic(out, "\n".join(parts) + "\n")
     return out
 
 
 def _model_section(rep: ModelReport, figures: Path) -> list[str]:
     r = rep.result
     base = slug(r.model)
-    (figures / f"{base}_bars.png").write_bytes(plots.paradigm_bars(r))
-    (figures / f"{base}_radar.png").write_bytes(plots.radar([r]))
+    write_bytes_atomic(figures / f"{base}_bars.png", plots.paradigm_bars(r))
+    write_bytes_atomic(figures / f"{base}_radar.png", plots.radar([r]))
     parts = ["", f"## {r.model}: Level-{r.level}", ""]
     if rep.warnings:
         parts += [f"> **Warning:** {' '.join(w.split())}" for w in rep.warnings] + [""]

@@ -37,7 +37,7 @@ class ModelReport:
 
 
 TASK_HEADER = ["Task", "Group", "Metric", "Score", "SoTA", "Normalised", "Win", "Samples", "OK", "Failed",
-               "Unparsed", "Errors", "First error"]
+               "Unparsed", "Errors", "Bad ref.", "First error"]
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -60,7 +60,7 @@ def task_rows(rep: ModelReport, registry: Registry | None = None) -> list[list[s
         first = rep.errors.get(o.key) or (st.first_error if st else "")
         counts = (
             [str(st.samples), str(st.count("ok")), str(st.no_answer), str(st.count("unparsed")),
-             str(st.count("error"))] if st else ["no log"] + ["–"] * 4
+             str(st.count("error")), str(st.count("bad_reference"))] if st else ["no log"] + ["–"] * 5
         )
         rows.append(
             [spec.display_name if spec else o.key,

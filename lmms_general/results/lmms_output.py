@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,9 +64,28 @@ def find_results_files(paths: Iterable[str | Path]) -> list[Path]:
         elif path.is_dir():
             found.extend(sorted(path.rglob("*_results.json")))
             found.extend(find_lm_eval_results(path))
+        elif path.exists() or path.is_symlink():
+            raise ResultsError(f"{path}: not a regular file or folder (a FIFO or device is never opened)")
         else:
             raise ResultsError(f"{path}: no such file or folder")
+    for path in found:
+        if not _is_regular(path):
+            raise ResultsError(f"{path}: not a regular file (a FIFO or device is never opened)")
     return sorted(set(found))
+
+
+def _is_regular(path: Path) -> bool:
+    """A regular file (after links); never opens it, so a FIFO cannot block."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def count_lines(path: Path) -> int:
+    """Non-blank lines of a sample log, read one line at a time (never the whole file in memory)."""
+    with path.open("rb") as handle:
+        return sum(1 for raw in handle if raw.strip())
 
 
 def _model_name(data: dict[str, Any], path: Path) -> str:
@@ -307,12 +327,30 @@ def read_lmms_runs(paths: Sequence[str | Path], registry: Registry | None = None
             samples = run.samples_path(task)
             if samples.is_file():
                 ms.samples[key] = samples
+                _check_sample_count(run, task, samples, ms)
             else:
                 ms.samples.pop(key, None)
         _report_missing_subtasks(run, results, ms)
     for ms in models.values():
         _coverage_warnings(ms, registry)
     return [models[name] for name in sorted(models)]
+
+
+def _check_sample_count(run: RunFile, task: str, samples: Path, ms: ModelScores) -> None:
+    """A sample log cut short or doubled: its line count against the results' ``n-samples`` (a report warning
+    naming the file and both counts)."""
+    entry = (run.data.get("n-samples") or {}).get(task)
+    expected = entry.get("effective") if isinstance(entry, dict) else None
+    if not isinstance(expected, int) or isinstance(expected, bool):
+        return
+    try:
+        lines = count_lines(samples)
+    except OSError as exc:
+        ms.warnings.append(f"{samples}: cannot read the sample log ({exc.strerror or exc})")
+        return
+    if lines != expected:
+        ms.warnings.append(f"{samples}: {lines} sample lines, but {run.path.name} says n-samples {expected} for "
+                           f"{task} (the log is cut short or duplicated; its intervals and counts are unreliable)")
 
 
 def _coverage_warnings(ms: ModelScores, registry: Registry) -> None:

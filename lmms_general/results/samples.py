@@ -28,16 +28,26 @@ class SampleLog:
 def read_sample_items(path: str | Path) -> SampleLog:
     """Read the per-sample ``score`` items; a bad line is recorded with its number, the rest continue."""
     log = SampleLog(Path(path))
+    shared: dict[str, str] = {}
     for number, record, error in iter_records(log.path):
         if error:
             log.errors.append(error)
             continue
         item = record.get(ITEM_KEY) if isinstance(record, dict) else None
+        del record  # the rest of the line (doc, target, responses) is not kept
         if not isinstance(item, dict):
             log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
             continue
+        for name in _SHARED_FIELDS:  # one string object per distinct value, not one per line
+            value = item.get(name)
+            if isinstance(value, str):
+                item[name] = shared.setdefault(value, value)
         log.items.append(item)
     return log
+
+
+#: item fields whose values repeat on every line of a log (the task, its folder, the status, an empty error)
+_SHARED_FIELDS = ("key", "task_dir", "skill", "status", "error")
 
 
 def iter_records(path: Path) -> Iterator[tuple[int, Any, str]]:

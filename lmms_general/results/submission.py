@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lmms_general.atomic_json import atomic_path, write_text_atomic
 from lmms_general.registry import Registry, TaskSpec, load_registry
 from lmms_general.results.samples import read_sample_items
 from lmms_general.results.types import ModelScores
@@ -87,10 +88,12 @@ def _prediction(item: dict[str, Any], task_dir: Path, export: Export, task: str)
         paths = [prediction]
     if paths is None:
         return prediction if prediction is not None else (raw or "")
+    from model_adapters.media_output import safe_id  # a long or unsafe id: prefix + hash
+
     relative = []
     for n, source in enumerate(paths):
         src = Path(source)
-        dest = PurePosixPath("media", f"{safe_name(sample_id)}_{n}{src.suffix}")
+        dest = PurePosixPath("media", f"{safe_id(sample_id)}_{n}{src.suffix}")
         if not src.is_file():
             export.messages.append(f"{task}: sample {sample_id}: generated file {src} does not exist")
             relative.append(str(dest))
@@ -122,7 +125,7 @@ def export_model(ms: ModelScores, out: Path, registry: Registry | None = None) -
         payload = {"task": spec.task_name.strip(), "skill": items_skill(log.items) or spec.sheet,
                    "type": spec.paradigm, "data": data}
         path = task_dir / PREDICTION_FILE
-        path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text_atomic(path, json.dumps(payload, ensure_ascii=False, indent=1))
         export.files.append(path)
         export.samples += len(data)
     return export
@@ -178,8 +181,7 @@ def validate_tree(root: Path) -> list[str]:
 
 def zip_tree(root: Path, archive: Path) -> Path:
     """Zip ``root`` (paths inside start with its folder name)."""
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as handle:
+    with atomic_path(archive) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as handle:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             handle.write(path, path.relative_to(root.parent).as_posix())
     return archive

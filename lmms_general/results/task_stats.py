@@ -1,7 +1,8 @@
 """Per-task counts from a sample log: samples, ok / failed / unparsed / error items, first error, skill cluster.
 
 Each line of ``*_samples_<task>.jsonl`` holds the per-sample item in ``score``: ``status`` in
-{ok, unparsed, failed, missing, error}, ``error``, the task folder ``task_dir`` (the report's data root) and ``skill``,
+{ok, unparsed, failed, missing, error, bad_reference}, ``error``, the task folder ``task_dir`` (the report's data
+root) and ``skill``,
 the annotation's skill cluster used by the Scope-D boards ("" when it names none). lmms-eval 0.7.3 does not log the
 doc; when a log does (``doc.payload_json``), its task folder and context ``skill`` are read as a fallback.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from lmms_general.results.samples import ITEM_KEY, iter_records
 
-STATUSES = ("ok", "unparsed", "failed", "missing", "error")
+STATUSES = ("ok", "unparsed", "failed", "missing", "error", "bad_reference")
 
 
 @dataclass
@@ -42,7 +43,8 @@ class TaskStats:
     @property
     def answerless(self) -> bool:
         """Samples but no reference answer in any of them: a Closeset run (scored only by the leaderboard)."""
-        return self.samples > 0 and self.with_reference == 0 and not self.bad_lines
+        return (self.samples > 0 and self.with_reference == 0 and not self.bad_lines
+                and not self.count("bad_reference"))  # malformed references are a data problem, not the Closeset
 
 
 def _doc_payload(record: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +82,7 @@ def read_task_stats(path: str | Path) -> TaskStats:
             stats.bad_lines.append(message)
             stats.first_error = stats.first_error or message
             continue
-        status = item.get("status") if item.get("status") in STATUSES else "ok"
+        status = item.get("status") if item.get("status") in STATUSES else "error"  # unknown: never counted ok
         counts[status] += 1
         stats.with_reference += item.get("reference") is not None
         if status != "ok" and not stats.first_error:

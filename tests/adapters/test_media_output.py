@@ -17,6 +17,7 @@ from model_adapters.media_output import (
     failure,
     is_failure,
     parse_response,
+    safe_id,
 )
 
 
@@ -24,8 +25,10 @@ def test_writer_names_files_deterministically(tmp_path: Path) -> None:
     writer = MediaWriter(tmp_path, "general_bench_t2i", "sample/1")
     first = writer.image(Image.new("RGB", (8, 8), "red"))
     second = writer.audio(np.sin(np.linspace(0, 20, 800)), 8000)
-    assert first == str(tmp_path.resolve() / "general_bench_t2i" / "sample_1_0.png")
-    assert second.endswith("sample_1_1.wav")
+    stem = safe_id("sample/1")  # an unsafe id: readable prefix + hash of the id (never clashes with "sample_1")
+    assert stem.startswith("sample_1_") and stem != safe_id("sample_1") == "sample_1"
+    assert first == str(tmp_path.resolve() / "general_bench_t2i" / f"{stem}_0.png")
+    assert second.endswith(f"{stem}_1.wav")
     wave, rate = sf.read(second)
     assert rate == 8000 and wave.shape == (800,)
     payload = json.loads(writer.response("done"))

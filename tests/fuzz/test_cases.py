@@ -82,6 +82,8 @@ def test_more_than_26_and_non_list_options(tmp_path: Path) -> None:
     prompts = [doc_to_text(d) for d in docs]
     assert "Z. o25\nAA. o26" in prompts[0] and "AD. o29" in prompts[0]
     assert all(p.startswith("pick") for p in prompts[1:])  # non-list options: the prompt is still built
+    assert "A. x\nB. y" in prompts[1] and items[1]["status"] == "unparsed"  # a lettered dict: coerced, not dropped
+    assert items[2]["status"] == "failed" and "input.options is int" in items[2]["error"]  # an error, named
     assert len(items) == 3 and isinstance(score, float)
 
 
@@ -184,8 +186,9 @@ def test_malformed_annotation_is_shown_by_validate_and_group_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from lmms_general import lmms_integration
+    from lmms_general import lmms_integration, task_failures
 
+    task_failures.clear_failures()
     root = tmp_path / "tree"
     _write(root, CAUSAL, '{"task": "Causal Reasoning", "data": [{"id": "1",]}')
     _write(root, Path("nlp") / "Temporal-Reasoning", json.dumps({"task": "Temporal Reasoning", "data": [{"id": "t"}]}))
@@ -197,8 +200,10 @@ def test_malformed_annotation_is_shown_by_validate_and_group_runs(
             ["general_bench_nlp_causal_reasoning", "general_bench_nlp_temporal_reasoning", "general_bench_nlp_proof"]
         )
     assert kept == ["general_bench_nlp_temporal_reasoning"]
-    assert "left out general_bench_nlp_causal_reasoning: 0 samples in" in caplog.text
-    assert "malformed JSON" in caplog.text and "1 have no task folder" in caplog.text
+    err = capsys.readouterr().err
+    assert err.count("general_bench_nlp_causal_reasoning: left out of this run: 0 samples in") == 1
+    assert "malformed JSON" in err and "1 have no task folder" in caplog.text
+    assert "general_bench_nlp_causal_reasoning" in task_failures.failed_tasks()
 
 
 @pytest.mark.timeout(30)

@@ -56,7 +56,7 @@ def test_per_task_table_counts_statuses_from_the_sample_log(tmp_path):
     [row] = task_rows(rep)
     assert row[0] == "Commonsense Reasoning" and row[3] == "50" and row[4] == "83.33"
     assert row[7:12] == ["4", "2", "1", "1", "0"]
-    assert row[12] == "s2: [GENERATION_FAILED] out of memory"
+    assert row[13] == "s2: [GENERATION_FAILED] out of memory"
 
 
 def test_scopes_explain_the_image_comprehension_cap(tmp_path):
