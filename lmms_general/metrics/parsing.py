@@ -120,6 +120,7 @@ _PRONOUN_FOLLOWS = re.compile(r"\s+[a-z]|'")
 _AMBIGUOUS = "<ambiguous>"
 _HEDGE = re.compile(
     r"(?i)\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+[\(\[]?[A-Z][\)\]]?(?![A-Za-z])|\balternatively\b"
+    r"|\b(?:is|are|seems)\s+(?:also|equally)\s+(?:possible|plausible|likely|valid)\b"
 )
 
 
@@ -360,13 +361,24 @@ _WORD_NUMBER = re.compile(
 )
 
 
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d{1,2}")
+#: a number that opens the answer (after at most a short label: "Next value:") and is then explained
+_LEAD_NUMBER = re.compile(
+    r"\s*(?:[A-Za-z][A-Za-z ]{0,30}:\s*)?(?P<number>[-+−]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)(?![\d,.]*\d)(?!\s*[-+*/×÷=–—]\s*\d)"
+    r"(?:\s*[A-Za-z%°]{0,12})?\s*(?:\(|[—–]|;|\.\s*$|$|\.\s+\(|,\s+(?:because|since|as)\b)"
+)
+#: two numbers offered as alternatives ("6 or 7")
+_NUMBER_OR = re.compile(r"\d\s*(?:\bor\b|\bor\s+maybe\b|,\s*maybe\b|,\s*or\b)\s*[-+]?\d")
+
+
 def _numbers(scope: str) -> list[float | None]:
-    """Numbers of a text in order; a comma group that is not a thousands group ("4,2") is None (ambiguous)."""
+    """Numbers of a text in order; a comma followed by one or two digits is a decimal comma ("2,5" = 2.5), another
+    comma group that is not a thousands group ("4,2345", "1,2,3") is None (ambiguous)."""
     out: list[float | None] = []
     for token in _NUMBER.findall(scope):
         token = token.replace("−", "-")
         if "," in token and not _THOUSANDS.fullmatch(token):
-            out.append(None)
+            out.append(float(token.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(token) else None)
             continue
         value = float(token.replace(",", ""))
         out.append(value if math.isfinite(value) else None)
@@ -375,8 +387,10 @@ def _numbers(scope: str) -> list[float | None]:
 
 def parse_number(raw: Any) -> float | None:
     """A number from a response: ``\\boxed{}`` content, else the first number after the last answer phrase
-    ("answer", "total", "答案"), else the only number, else the last number; number words ("seven") when
-    the text has no digits. Thousands separators only in proper groups ("4,200"; "4,2" is None); units and
+    ("answer", "total", "答案"), else a number that opens the answer and is then explained ("5 (it grows by 1)"),
+    else the only number, else the last number (two offered as alternatives, "6 or 7", are None); number words ("seven") when
+    the text has no digits. Thousands separators only in proper groups ("4,200"), a decimal comma
+    with one or two digits ("2,5" = 2.5); units and
     other trailing words are ignored ("42 apples"). Refusals, NaN and inf are None."""
     if raw is None or isinstance(raw, bool):
         return None
@@ -392,6 +406,12 @@ def parse_number(raw: Any) -> float | None:
         return None
     if anchors:
         scopes.append((text[anchors[-1].end():], True))
+    elif not scopes:
+        lead = _LEAD_NUMBER.match(text)
+        if lead:  # "5 (the series increases by 1)", "Next value: 4.0 (each step ...)": the first number commits
+            scopes.append((lead.group("number"), True))
+        elif _NUMBER_OR.search(text):
+            return None  # "6 or 7": no commitment
     scopes.append((text, False))
     for scope, first in scopes:
         fraction = (_FRACTION.match if first else _FRACTION.fullmatch)(scope.strip().rstrip("."))
@@ -450,14 +470,20 @@ def label_matches(prediction: Any, reference: Any, labels: Sequence[str] | None 
         return picked is not None and normalize_answer(picked) == ref
     text = strip_answer_lead(str(prediction))
     norm = normalize_answer(text)
-    if norm == ref:
+    if norm == ref and _label_words(text) == _label_words(reference):
         return True
     decision = is_yes_no(reference)
     if decision is not None:
         return parse_yes_no(text) == decision
     if not norm or is_refusal(text) or len(norm.split()) > 12 or re.search(r"\bor\b|/", text):
         return False
-    return _mentions(norm, ref)
+    return _mentions(_label_words(text), _label_words(reference))
+
+
+def _label_words(text: Any) -> str:
+    """SQuAD folding that keeps a last article-like word, which names something ("Solution A" is not "Solution B")."""
+    words = str(text).lower().translate(_PUNCT).split()
+    return " ".join([w for w in words[:-1] if not _ARTICLES.fullmatch(w)] + words[-1:])
 
 
 # --------------------------------------------------------------------------- JSON, boxes, polygons

@@ -575,12 +575,13 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
 
 
 def _wrong_label(reference: Any, context: Mapping[str, Any]) -> str | None:
-    """A label of the task's label set (``labels`` / ``label_codes``) that the reference does not hold: a wrong answer
+    """A label of the task's label set (``labels`` / ``label_codes``, else the choices the question offers) that the
+    reference does not hold: a wrong answer
     the label parser still reads. None without a label set or when every label is in the reference."""
-    from lmms_general.metrics.classification import LABEL_SET, context_codes, context_labels
+    from lmms_general.metrics.classification import LABEL_SET, context_choices, context_codes, context_labels
     from lmms_general.metrics.label_reading import fold
 
-    labels = context_labels(context) or list(context_codes(context) or {})
+    labels = context_labels(context) or list(context_codes(context) or {}) or context_choices(context) or []
     if isinstance(reference, Mapping):
         reference = reference.get(LABEL_SET) or []
     values = reference if isinstance(reference, list) else [reference]

@@ -127,6 +127,7 @@ MULTIPLE_CHOICE = [
     Row("option", "Both B and C are correct.", COLORS, None),
     Row("option", "答案是B和C", COLORS, None),
     Row("option", "It could be red or green.", COLORS, None),
+    Row("option", "It could be A, but B is also possible.", COLORS, None),
     Row("option", "A. red\nB. green\nC. blue\nD. yellow", COLORS, None),  # options recited
     Row("option", "Option A is incorrect. Option B is correct.", COLORS, "B"),  # A is negated
     # refusals and non-answers
@@ -300,6 +301,10 @@ FURNITURE = {"labels": ["chair", "table", "sofa", "bed"]}
 CAR_BRANDS = {"labels": ["GMC", "Toyota", "Ford"]}
 TV_SHOWS = {"labels": ["Friends", "Seinfeld"]}
 VEHICLES_3D = {"labels": ["car", "bus", "bicycle"]}
+#: a question offering its own candidates (no label set, no options): read against them like labels
+CHEMISTRY = {"question": "Which solution has a higher concentration of green particles? The candidate choices are "
+                         "['Solution B', 'Solution A', 'neither; their concentrations are the same']."}
+NEITHER = "neither; their concentrations are the same"
 FURNITURE_3D = {"labels": ["chair", "table", "sofa"]}
 ANSWERS = [
     # NLI in sentences
@@ -453,6 +458,18 @@ ANSWERS = [
     Row("answer", "The point cloud shows two chairs.", FURNITURE_3D, "chair"),
     Row("answer", "Buses, judging by the length and the rows of windows.", VEHICLES_3D, "bus"),
     Row("answer", "Chairs and a table.", FURNITURE_3D, None),
+    # an alternative offered beside a label, in or outside the label set: no commitment
+    Row("answer", "chair or stool", FURNITURE_3D, None),
+    Row("answer", "table/desk", FURNITURE_3D, None),
+    Row("answer", "A chair, maybe a stool.", FURNITURE_3D, None),
+    Row("answer", "Sounds American, maybe Canadian.", ACCENTS, None),
+    Row("answer", "GMC or Chevrolet", CAR_BRANDS, None),
+    Row("answer", "Chevrolet or GMC", CAR_BRANDS, None),
+    Row("answer", "b p m, but it might be a p l", INTENT, None),
+    Row("answer", "Probably chair.", FURNITURE_3D, "chair"),
+    Row("answer", "chair, I think", FURNITURE_3D, "chair"),
+    Row("answer", "A chair (or more precisely an armchair).", FURNITURE_3D, "chair"),
+    Row("answer", "dark or reverb", NOTE, None),  # multi-label: alternatives, not a set
     # multi-label: every label named and not negated
     Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
     Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
@@ -463,6 +480,23 @@ ANSWERS = [
     Row("answer", "bright; not dark", NOTE, ["bright"]),
     Row("answer", "I cannot hear the audio.", NOTE, None),
     Row("answer", "A plain sine tone.", NOTE, None),
+]
+
+# candidates the question offers in its own text (no options, no label set): read like labels
+OFFERED_CHOICES = [
+    Row("answer", "Solution B", CHEMISTRY, "Solution B"),
+    Row("answer", "solution a", CHEMISTRY, "Solution A"),
+    Row("answer", "B", CHEMISTRY, "Solution B"),  # the one letter that tells the candidates apart
+    Row("answer", "The answer is Solution A.", CHEMISTRY, "Solution A"),
+    Row("answer", "Solution A has more green particles than Solution B.", CHEMISTRY, "Solution A"),
+    Row("answer", "neither", CHEMISTRY, NEITHER),  # a part of a candidate written in parts
+    Row("answer", "Their concentrations are the same.", CHEMISTRY, NEITHER),
+    Row("answer", "Neither — they are equal.", CHEMISTRY, NEITHER),
+    Row("answer", "Neither Solution A nor Solution B has a higher concentration.", CHEMISTRY, NEITHER),
+    Row("answer", "Solution A or Solution B", CHEMISTRY, None),
+    Row("answer", "It looks like Solution A, but it could be Solution B.", CHEMISTRY, None),
+    Row("answer", "Not Solution A.", CHEMISTRY, None),
+    Row("answer", "I can't see the image clearly enough to compare the solutions.", CHEMISTRY, None),
 ]
 
 # free-text answers matched against one reference (no label set): classification.answer_correct
@@ -479,6 +513,8 @@ MATCHES = [
     Row("match", "42 apples", "42", True),
     Row("match", "There are 42 apples in the basket.", "42", True),
     Row("match", "4,2", "42", False),
+    Row("match", "Solution B", "Solution A", False),  # the last "A" names the solution, it is no article
+    Row("match", "It is Solution A.", "Solution A", True),
     Row("match", "4,200 people", "4200", True),
     Row("match", "4,200", "4,200", True),
     Row("match", "The answer is B and C", "B", False),
@@ -504,7 +540,19 @@ NUMBERS = [
     Row("number", "4,200", None, 4200.0),
     Row("number", "About 1,234,567 people live there.", None, 1234567.0),
     Row("number", "The population is 4,200.", None, 4200.0),
-    Row("number", "4,2", None, None),  # not a thousands group: ambiguous, never 42
+    Row("number", "4,2", None, 4.2),  # a decimal comma, never 42
+    Row("number", "2,5", None, 2.5),
+    Row("number", "2,500", None, 2500.0),
+    Row("number", "4,2345", None, None),  # neither a thousands group nor a decimal comma: ambiguous
+    # the first committed number wins over numbers in its explanation; CoT still ends on its answer
+    Row("number", "5 (the series increases by 1)", None, 5.0),
+    Row("number", "Next value: 4.0 (each step subtracts 2).", None, 4.0),
+    Row("number", "42 (if he had eaten 2 it would be 40, but he did not).", None, 42.0),
+    Row("number", "7 — three red and four blue ones.", None, 7.0),
+    Row("number", "12 - 7 = 5", None, 5.0),
+    Row("number", "3 apples and 2 pears make 5 fruits.", None, 5.0),
+    Row("number", "6 or 7", None, None),  # two numbers offered: no commitment
+    Row("number", "Probably 6, maybe 7.", None, None),
     Row("number", "12.5 cm", None, 12.5),
     Row("number", "-3", None, -3.0),
     Row("number", "The temperature is -5°C.", None, -5.0),
@@ -658,6 +706,6 @@ CAPTIONS = [
 ]
 
 CORPUS: list[Row] = [
-    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *ANSWERS, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
+    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *ANSWERS, *OFFERED_CHOICES, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
     *BOXES, *FRAME_BOXES, *POLYGONS, *CAPTIONS,
 ]

@@ -145,7 +145,8 @@ def test_anomaly_scores_through_the_ap_metric() -> None:
 def test_regression_parse_value() -> None:
     spec = get_metric("mae")
     assert spec.parse("There are 42 apples.", {}) == 42.0
-    assert spec.parse("4,2", {}) is None
+    assert spec.parse("4,2", {}) == 4.2  # a decimal comma
+    assert spec.parse("4,2345", {}) is None
     assert spec.parse("I cannot count them.", {}) is None
     assert spec.parse("Here is the map: [[1, 2], [3, 4]]", {}) == [[1, 2], [3, 4]]
     assert spec.parse("out/depth_0001.png", {"task_dir": "/data/t"}) == "/data/t/out/depth_0001.png"
