@@ -89,8 +89,9 @@ def context_choices(context: Mapping[str, Any] | None) -> list[str] | None:
 
 
 def parse_choice(raw: Any, choices: Sequence[str]) -> str | None:
-    """The offered choice an answer commits to, read like a label (whole choice, a part of a choice written in parts
-    or the letter that tells choices apart when only one choice has it, negated choices ignored, two choices -> None)."""
+    """The offered choice an answer commits to, read like a label: the whole choice, a part of a choice written in
+    parts, or the letter that tells choices apart when only one choice has it; negated choices ignored, two choices
+    -> None."""
     if raw is None:
         return None
     return label_reader(choices, aliases=choice_aliases(choices)).read(raw)

@@ -364,7 +364,8 @@ _WORD_NUMBER = re.compile(
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d{1,2}")
 #: a number that opens the answer (after at most a short label: "Next value:") and is then explained
 _LEAD_NUMBER = re.compile(
-    r"\s*(?:[A-Za-z][A-Za-z ]{0,30}:\s*)?(?P<number>[-+−]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)(?![\d,.]*\d)(?!\s*[-+*/×÷=–—]\s*\d)"
+    r"\s*(?:[A-Za-z][A-Za-z ]{0,30}:\s*)?(?P<number>[-+−]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)(?![\d,.]*\d)"
+    r"(?!\s*[-+*/×÷=–—]\s*\d)"
     r"(?:\s*[A-Za-z%°]{0,12})?\s*(?:\(|[—–]|;|\.\s*$|$|\.\s+\(|,\s+(?:because|since|as)\b)"
 )
 #: two numbers offered as alternatives ("6 or 7")
@@ -388,8 +389,8 @@ def _numbers(scope: str) -> list[float | None]:
 def parse_number(raw: Any) -> float | None:
     """A number from a response: ``\\boxed{}`` content, else the first number after the last answer phrase
     ("answer", "total", "答案"), else a number that opens the answer and is then explained ("5 (it grows by 1)"),
-    else the only number, else the last number (two offered as alternatives, "6 or 7", are None); number words ("seven") when
-    the text has no digits. Thousands separators only in proper groups ("4,200"), a decimal comma
+    else the only number, else the last number (two offered as alternatives, "6 or 7", are None); number words
+    ("seven") when the text has no digits. Thousands separators only in proper groups ("4,200"), a decimal comma
     with one or two digits ("2,5" = 2.5); units and
     other trailing words are ignored ("42 apples"). Refusals, NaN and inf are None."""
     if raw is None or isinstance(raw, bool):
