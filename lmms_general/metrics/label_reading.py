@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from lmms_general.metrics.parsing import boxed_content, clean_response, is_refusal, is_yes_no, parse_yes_no
 
+_SPACED_DASH = re.compile(r"(?<=\S)\s+(?:[\u2013\u2014\u2015]+|-{1,2})\s+(?=\S)")
 _SEPARATORS = re.compile(r"[_\-\u2010-\u2015\u2212]")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -41,12 +42,12 @@ _JOIN = r"(?:[^\w\n;:!?.]|\.(?!\s)|_|(?<![^\W_])(?:a|an|the)(?![^\W_]))*"
 
 
 def fold(text: object) -> str:
-    """Lower case, diacritics dropped, full-width forms made ASCII, ``_`` and hyphens as spaces, one space between
-    words: ``fold("Citroën IS_INCLUDED Dai-chien") == "citroen is included dai chien"``."""
+    """Lower case, diacritics dropped, full-width forms made ASCII, ``_`` and hyphens as spaces (a dash between
+    spaces as a clause break ``;``), one space between words: ``fold("Citroën IS_INCLUDED Dai-chien") == "citroen is included dai chien"``."""
     text = str(text)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = text.casefold().translate(_APOSTROPHES)
+    text = _SPACED_DASH.sub(" ; ", text.casefold().translate(_APOSTROPHES))  # "not X — it's Y": a clause break
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 

@@ -714,12 +714,129 @@ _CAPTION_LEAD = re.compile(
 )
 
 
+#: chat wrappers a grader strips from a free-text answer: an interjection ("Sure!", "Great question!"), a preamble
+#: ("Here's a summary:", "Here is a concise summary of the text:"), a field name ("Summary:", "Next response:"), a
+#: speaker tag ("Staff:", "B:")
+_INTERJECTION = re.compile(
+    r"(?i)^\s*(?:sure(?:\s+thing)?|certainly|of\s+course|absolutely|great\s+question|good\s+question|"
+    r"happy\s+to\s+help|okay|ok)\s*!+\s*"
+)
+_PREAMBLE = re.compile(
+    r"(?i)^\s*(?:here(?:'s|\s+is|\s+are)|below\s+is)\s+(?:(?:a|an|the|my|your|one)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:summary|summaries|caption|description|response|reply|answer|translation|version|rewrite|line|continuation|"
+    r"sentence|paragraph|text)(?:\s+(?:of|for|to)\s+[^:\n]{0,50})?\s*:\s*"
+)
+_FIELD_LEAD = re.compile(
+    r"(?i)^\s*(?:(?:the|a|my)\s+)?(?:(?:next|final|short|brief|concise|one[-\s]sentence)\s+)?"
+    r"(?:summary|caption|description|response|reply|answer|translation|output|result)\s*:\s*"
+    r"|^\s*(?:描述|标题|字幕|答案|摘要|总结)\s*[:：]\s*"
+)
+_SPEAKER = re.compile(r"^\s*(?:[A-Z]|[A-Z][a-z]{1,15})\s*:\s+(?=\S)")
+_OFFER_START = (r"(?:let\s+me\s+know\b|feel\s+free\b|i\s+hope\s+(?:this|that)\s+helps\b|hope\s+(?:this|that)\s+helps\b|"
+                r"would\s+you\s+like\b|if\s+you(?:'d|\s+would)?\s+(?:like|want|need)\b|do\s+you\s+want\s+me\b|shall\s+i\b)")
+#: a trailing offer: in a paragraph of its own, or a last sentence about the answer itself ("... a longer version")
+_OFFER = re.compile(
+    r"(?is)\n\s*" + _OFFER_START + r"[^\n]*$"
+    r"|(?<=[.!?])\s+" + _OFFER_START + r"[^\n]*\b(?:version|summary|caption|description|response|answer|"
+    r"translation|changes?|details?|adjust\w*|expand\w*|shorter|longer|rephrase\w*|more\s+(?:help|information))\b"
+    r"[^\n]*$"
+)
+_QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019", "\u300c": "\u300d"}
+
+
+def _unquote(text: str) -> str | None:
+    """The text inside one pair of surrounding quotes, or None when it is not wrapped in quotes."""
+    close = _QUOTES.get(text[:1])
+    if close and len(text) > 1 and text.endswith(close) and close not in text[1:-1]:
+        return text[1:-1].strip()
+    return None
+
+
+def strip_chat_wrappers(text: str) -> str:
+    """A free-text answer without what a grader strips around it: interjections ("Sure!"), preambles ("Here's a
+    summary:"), field names ("Summary:", "Next response:"), a speaker tag ("Staff:"), surrounding quotes and trailing
+    offers ("Let me know if you'd like a longer version."). The content itself is kept as written."""
+    text = text.strip()
+    for _ in range(4):  # wrappers nest: "Sure! Here's the next response: \"...\""
+        before = text
+        text = _INTERJECTION.sub("", text, count=1) or before
+        text = _PREAMBLE.sub("", text, count=1) or text
+        text = _FIELD_LEAD.sub("", text, count=1) or text
+        inner = _unquote(text)
+        if inner:
+            return inner  # a quoted reply: everything inside is content
+        text = _OFFER.sub("", text).strip() or text
+        if text == before:
+            break
+    text = _SPEAKER.sub("", text, count=1) or text
+    return _unquote(text) or text
+
+
+_MASK = "<MASK>"
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*[.!]?\s*$")
+_FILL_LEAD = re.compile(
+    r"(?i)^\s*(?:<MASK>|\[MASK\]|mask)\s*(?:=|:|->|is)\s*"
+    r"|^\s*(?:the\s+)?(?:missing|masked|blank|hidden)(?:\s+[\w-]+){0,2}\s+(?:is|would\s+be|should\s+be|=|:)\s+"
+    r"|^\s*(?:the\s+)?(?:blank|mask|<MASK>)\s+(?:is\s+)?(?:filled\s+(?:in\s+)?)?(?:with|by)\s+"
+)
+
+
+def _words_pattern(words: Sequence[str]) -> str:
+    return r"(?<![^\W_])" + r"[\W_]+".join(re.escape(w) for w in words) + r"(?![^\W_])"
+
+
+def fill_in_span(answer: str, template: str) -> str:
+    """The span an answer puts in the ``<MASK>`` of ``template``: "<MASK> = Tuesday", "The missing time is 16:00.",
+    "**Tuesday** (one day after Monday)" -> the value; a whole sentence that reproduces the template ("Breakfast is
+    served before 9 AM each day.") -> what stands between the template's words before and after the mask. The
+    answer as given when it is none of these."""
+    text = answer.strip()
+    lead = _FILL_LEAD.match(text)
+    if lead and text[lead.end():].strip():
+        text = text[lead.end():].strip()
+    else:
+        before, _, after = template.partition(_MASK)
+        left, right = _WORD.findall(before)[-3:], _WORD.findall(after)[:3]
+        start, end = 0, len(text)
+        found = False
+        if left:
+            m = re.search(_words_pattern(left), text, re.IGNORECASE)
+            if m:
+                start, found = m.end(), True
+        if right:
+            m = re.search(_words_pattern(right), text[start:], re.IGNORECASE)
+            if m and m.start() > 0:
+                end, found = start + m.start(), True
+        span = text[start:end].strip(" \t\n,;:")
+        if found and span and (start > 0 or end < len(text)):
+            text = span
+    text = _TRAILING_NOTE.sub("", text).strip() or text
+    if not re.search(r"\.[^\W_]\.$", text):  # "10:00 a.m." keeps its abbreviation
+        text = text.rstrip(".!").strip() or text
+    return _unquote(text) or text
+
+
+def parse_free_text(raw: Any, context: Mapping[str, Any] | None = None) -> str | None:
+    """A free-text answer (summaries, dialogue, open QA) as a grader reads it: reasoning blocks and markdown
+    dropped, chat wrappers stripped (:func:`strip_chat_wrappers`), and for a fill-in-the-blank prompt (a question
+    with ``<MASK>``) the filled span (:func:`fill_in_span`). None when nothing is left."""
+    if raw is None:
+        return None
+    text = strip_chat_wrappers(clean_response(raw, ascii_punctuation=False))
+    question = context.get("question") if context else None
+    if isinstance(question, str) and _MASK in question and text:
+        text = fill_in_span(text, question)
+    return text.strip() or None
+
+
 def parse_caption(raw: Any) -> str | None:
-    """A caption / free text: the response without reasoning, markdown, a "Caption:" lead and surrounding
-    quotes; None for empty answers and refusals."""
+    """A caption / free text: the response without reasoning, markdown, a "Caption:" lead, chat wrappers
+    (:func:`strip_chat_wrappers`) and surrounding quotes; None for empty answers and refusals."""
     if raw is None:
         return None
     text = _CAPTION_LEAD.sub("", clean_response(raw, ascii_punctuation=False), count=1).strip()
+    text = strip_chat_wrappers(text)
     text = text.strip().strip('"').strip()
     if not text or is_refusal(text):
         return None
