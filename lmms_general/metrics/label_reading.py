@@ -43,7 +43,8 @@ _JOIN = r"(?:[^\w\n;:!?.]|\.(?!\s)|_|(?<![^\W_])(?:a|an|the)(?![^\W_]))*"
 
 def fold(text: object) -> str:
     """Lower case, diacritics dropped, full-width forms made ASCII, ``_`` and hyphens as spaces (a dash between
-    spaces as a clause break ``;``), one space between words: ``fold("Citroën IS_INCLUDED Dai-chien") == "citroen is included dai chien"``."""
+    spaces as a clause break ``;``), one space between
+    words: ``fold("Citroën IS_INCLUDED Dai-chien") == "citroen is included dai chien"``."""
     text = str(text)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -128,6 +129,9 @@ _OFFER_AFTER = re.compile(
     r"[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?[^\W_]"
 )
 _EITHER_OR = re.compile(r"[\s)\]\"'*,]*\bor\b(?:\s+(?:maybe|possibly|perhaps))?[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?")
+_OR_AFTER = re.compile(r"[\s)\]\"'*,]*\bor\b(?!\s+(?:not|so|more|less|similar)\b)[\s(\[\"'*]*[^\W_]")
+_OR_BEFORE = re.compile(r"[^\W_][\s)\]\"'*]*\bor\b[\s(\[\"'*]*(?:maybe\s+|possibly\s+|perhaps\s+)?"
+                        r"(?:a\s+|an\s+|the\s+)?$")
 _OFFER_BEFORE = re.compile(r"[^\W_][\s)\]\"'*]*(?:/|\bor\b)[\s(\[\"'*]*(?:maybe\s+|possibly\s+|perhaps\s+)?"
                            r"(?:a\s+|an\s+|the\s+)?$")
 #: what may follow a label that opens the answer for it to be the answer: nothing, punctuation, a reason
@@ -316,8 +320,9 @@ class LabelReader:
         if not named or (is_refusal(text) and not any(m.committed for m in mentions)):
             return None
         live = [m for m in mentions if not m.negated]
-        if any(_EITHER_OR.fullmatch(text, a.end, b.start) for a, b in zip(live, live[1:], strict=False)):
-            return None  # "dark or reverb": alternatives offered, not a set named
+        if any(_EITHER_OR.fullmatch(text, a.end, b.start) for a, b in zip(live, live[1:], strict=False)) or any(
+                _OR_AFTER.match(text, m.end) or _OR_BEFORE.search(_clause_before(text, m.start)) for m in live):
+            return None  # "dark or reverb": alternatives offered (in or outside the label set), not a set named
         return [self.labels[i] for i in named]
 
     def mentions(self, text: str, *, weak_anywhere: bool = False) -> list[Mention]:

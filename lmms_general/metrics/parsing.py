@@ -630,10 +630,59 @@ _BOX_TEXT = re.compile(
 )
 
 
+_XYXY_DECLARED = re.compile(
+    r"(?i)\bxyxy\b|\bx_?(?:1|min)\s*,\s*y_?(?:1|min)\s*,\s*x_?(?:2|max)\s*,\s*y_?(?:2|max)\b"
+    r"|\bleft\s*,\s*top\s*,\s*right\s*,\s*bottom\b|\btop[-\s]left\s+(?:and|to)\s+bottom[-\s]right\b"
+)
+_XYWH_DECLARED = re.compile(r"(?i)\bxywh\b|\bx(?:_?min)?\s*,\s*y(?:_?min)?\s*,\s*w(?:idth)?\s*,\s*h(?:eight)?\b")
+
+
+def declares_xyxy(raw: Any) -> bool:
+    """Whether an answer says its boxes are corners ("(x1, y1, x2, y2)", "[x_min, y_min, x_max, y_max]",
+    "xyxy") and not ``[x, y, w, h]``."""
+    if not isinstance(raw, str):
+        return False
+    return bool(_XYXY_DECLARED.search(raw)) and not _XYWH_DECLARED.search(raw)
+
+
+def xyxy_to_xywh(boxes: Sequence[Sequence[float] | None]) -> list[list[float] | None] | None:
+    """Corner boxes ``[x1, y1, x2, y2]`` as ``[x, y, w, h]`` (None entries kept); None when a box is not a
+    corner box (x2 < x1 or y2 < y1), so the caller keeps the boxes as given."""
+    out: list[list[float] | None] = []
+    for box in boxes:
+        if box is None:
+            out.append(None)
+            continue
+        x1, y1, x2, y2 = (float(v) for v in box)
+        if x2 < x1 or y2 < y1:
+            return None
+        out.append([x1, y1, x2 - x1, y2 - y1])
+    return out
+
+
+def _truncated_json(raw: str) -> bool:
+    """An answer that opens a JSON value and never closes it (cut off): more opening than closing brackets."""
+    text = _FENCE.sub(lambda m: m.group(1), raw).strip()
+    return text[:1] in "{[" and text.count("{") + text.count("[") > text.count("}") + text.count("]")
+
+
 def parse_boxes(raw: Any, default_label: str | None = None) -> list[dict[str, Any]] | None:
+    """Boxes ``[x, y, w, h]`` from a response (:func:`_parse_boxes`); boxes the answer declares as corners
+    ("(x1, y1, x2, y2)", "xyxy") are converted."""
+    boxes = _parse_boxes(raw, default_label)
+    if boxes and declares_xyxy(raw):
+        converted = xyxy_to_xywh([b["bbox"] for b in boxes])
+        if converted is not None:
+            boxes = [{**b, "bbox": c} for b, c in zip(boxes, converted, strict=True)]
+    return boxes
+
+
+def _parse_boxes(raw: Any, default_label: str | None = None) -> list[dict[str, Any]] | None:
     """Boxes from a response: decoded JSON in any :func:`boxes_from_value` shape, else every
     ``[a, b, c, d]`` / ``(a, b, c, d)`` in the text. None when neither yields a box (the response
     is unparsed, not "no objects"); an explicit empty JSON list/object is ``[]``."""
+    if isinstance(raw, str) and _truncated_json(raw):
+        return None  # a JSON answer cut off: its box list may be incomplete
     value = extract_json(raw)
     if value is not None:
         boxes = boxes_from_value(value, default_label)

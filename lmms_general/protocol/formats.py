@@ -238,9 +238,16 @@ class Track(AnswerFormat):
                 "order (null for a frame where the target is not visible), in pixel coordinates.")
 
     def unwrap(self, raw: str) -> str:
+        from lmms_general.metrics.parsing import declares_xyxy, xyxy_to_xywh
+
         value = extract_json(raw)
         if isinstance(value, Mapping) and isinstance(value.get("boxes"), (list, Mapping)):
-            return _json(value["boxes"])
+            boxes = value["boxes"]
+            if isinstance(boxes, list) and declares_xyxy(raw):  # "(x1, y1, x2, y2)" boxes said so: made [x, y, w, h]
+                frames = [b if isinstance(b, list) and len(b) == 4 and all(isinstance(v, (int, float)) for v in b)
+                          else None for b in boxes]
+                boxes = xyxy_to_xywh(frames) or boxes
+            return _json(boxes)
         return raw
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:

@@ -470,6 +470,10 @@ ANSWERS = [
     Row("answer", "chair, I think", FURNITURE_3D, "chair"),
     Row("answer", "A chair (or more precisely an armchair).", FURNITURE_3D, "chair"),
     Row("answer", "dark or reverb", NOTE, None),  # multi-label: alternatives, not a set
+    # a negation, then the commitment after a dash; a code in bold before a dash
+    Row("answer", "It's not Seinfeld \u2014 it's Friends.", TV_SHOWS, "Friends"),
+    Row("answer", "**1** \u2014 a bird is singing in the background.", BIRD, "1"),
+    Row("answer", "Chang Dai-chien", PAINTERS, "Chang Dai-chien"),
     # multi-label: every label named and not negated
     Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
     Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
@@ -703,6 +707,18 @@ CAPTIONS = [
     Row("caption", "I'm sorry, I can't describe this image.", None, None),
     Row("caption", "抱歉，我无法描述这张图片。", None, None),
     Row("caption", "", None, None),
+    # chat wrappers a grader strips; the content is kept as written
+    Row("caption", "Sure! Here's a summary:\n\nThe city's new park opened Sunday.", None,
+        "The city's new park opened Sunday."),
+    Row("caption", "Great question! There is a red tractor in the field.", None,
+        "There is a red tractor in the field."),
+    Row("caption", "Here is a concise summary of the text:\n\n> Heavy rain flooded two streets.", None,
+        "Heavy rain flooded two streets."),
+    Row("caption", "**Summary:** New city park opens to big crowds.", None, "New city park opens to big crowds."),
+    Row("caption", "Sure! Here's a summary: The team won.\n\nLet me know if you'd like a longer version!", None,
+        "The team won."),
+    Row("caption", "The team won. Let me know if you'd like a shorter summary.", None, "The team won."),
+    Row("caption", "A dog on a beach. It looks happy.", None, "A dog on a beach. It looks happy."),
 ]
 
 CORPUS: list[Row] = [
