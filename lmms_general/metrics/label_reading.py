@@ -123,7 +123,8 @@ _LEAD = re.compile(r"^[\s*#>\"'(\[{:\-]*$")
 #: an alternative offered right after / before a label, whether or not it is a label ("X or Y", "X/Y", "X, maybe Y",
 #: "X, but it might be Y", "Y or X")
 _OFFER_AFTER = re.compile(
-    r"[\s)\]\"'*]*(?:/|\bor\b(?!\s+(?:not|so|more|less|similar|thereabouts)\b)|,?\s*(?:maybe|possibly|perhaps)\b"
+    r"[\s)\]\"'*,]*(?:/|\bor\b(?!\s+(?:not|so|more|less|similar|thereabouts|something|other)\b)"
+    r"|,?\s*\(?\s*(?:or\s+)?(?:maybe|possibly|perhaps)\b"
     r"|,?\s*but\s+(?:it|this|that|he|she|they)?\s*(?:might|may|could)\s+(?:also\s+|as\s+well\s+)?be\b"
     r"|,?\s*(?:but|though|although)\s+[^.;!?\n]{0,40}\b(?:is|are)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b)"
     r"[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?[^\W_]"

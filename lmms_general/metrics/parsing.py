@@ -364,12 +364,14 @@ _WORD_NUMBER = re.compile(
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d{1,2}")
 #: a number that opens the answer (after at most a short label: "Next value:") and is then explained
 _LEAD_NUMBER = re.compile(
-    r"\s*(?:[A-Za-z][A-Za-z ]{0,30}:\s*)?(?P<number>[-+−]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)(?![\d,.]*\d)"
-    r"(?!\s*[-+*/×÷=–—]\s*\d)"
-    r"(?:\s*[A-Za-z%°]{0,12})?\s*(?:\(|[—–]|;|\.\s*$|$|\.\s+\(|,\s+(?:because|since|as)\b)"
+    r"\s*(?:[A-Za-z][A-Za-z ]{0,30}?(?::|\s+is|\s+would\s+be|\s+=)\s*)?"
+    r"(?P<number>[-+−]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)(?![\d,.]*\d)(?!\s*[-+*/×÷=–—]\s*\d)"
+    r"(?:\s*[A-Za-z%°]{0,12}?)?\s*(?:\(|[—–]|;|$|(?P<stop>\.)(?:\s|$)|,?\s+(?:because|since|as|given)\b)"
 )
+_LISTED_STEP = re.compile(r"(?:^|\s)\d+[.)]\s+\S")
 #: two numbers offered as alternatives ("6 or 7")
-_NUMBER_OR = re.compile(r"\d\s*(?:\bor\b|\bor\s+maybe\b|,\s*maybe\b|,\s*or\b)\s*[-+]?\d")
+_NUMBER_OR = re.compile(r"\d\s*,?\s*(?:or|maybe|possibly|perhaps)(?:\s+(?:maybe|possibly|perhaps))?\s*[-+]?\d"
+                        r"|(?i:\bbetween)\s+[-+]?\d[\d.,]*\s+and\s+[-+]?\d")
 
 
 def _numbers(scope: str) -> list[float | None]:
@@ -409,10 +411,12 @@ def parse_number(raw: Any) -> float | None:
         scopes.append((text[anchors[-1].end():], True))
     elif not scopes:
         lead = _LEAD_NUMBER.match(text)
+        if lead and lead.group("stop") and _LISTED_STEP.search(text, lead.end()):
+            lead = None  # "1. Count ... 2. Add ...": a numbered list, not an answer
+        if _NUMBER_OR.search(text):
+            return None  # "6 or 7", "5, or maybe 6", "between 6 and 7": no commitment
         if lead:  # "5 (the series increases by 1)", "Next value: 4.0 (each step ...)": the first number commits
             scopes.append((lead.group("number"), True))
-        elif _NUMBER_OR.search(text):
-            return None  # "6 or 7": no commitment
     scopes.append((text, False))
     for scope, first in scopes:
         fraction = (_FRACTION.match if first else _FRACTION.fullmatch)(scope.strip().rstrip("."))
@@ -768,7 +772,7 @@ _CAPTION_LEAD = re.compile(
 #: speaker tag ("Staff:", "B:")
 _INTERJECTION = re.compile(
     r"(?i)^\s*(?:sure(?:\s+thing)?|certainly|of\s+course|absolutely|great\s+question|good\s+question|"
-    r"happy\s+to\s+help|okay|ok)\s*!+\s*"
+    r"happy\s+to\s+help|okay|ok)\s*(?:!+\s*|[,.]\s*(?=here\b|here's|below\b))"
 )
 _PREAMBLE = re.compile(
     r"(?i)^\s*(?:here(?:'s|\s+is|\s+are)|below\s+is)\s+(?:(?:a|an|the|my|your|one)\s+)?(?:[\w-]+\s+){0,3}?"
@@ -780,7 +784,7 @@ _FIELD_LEAD = re.compile(
     r"(?:summary|caption|description|response|reply|answer|translation|output|result)\s*:\s*"
     r"|^\s*(?:描述|标题|字幕|答案|摘要|总结)\s*[:：]\s*"
 )
-_SPEAKER = re.compile(r"^\s*(?:[A-Z]|[A-Z][a-z]{1,15})\s*:\s+(?=\S)")
+_SPEAKER = re.compile(r"^\s*(?:[A-Z]|[A-Z][a-z]{1,15}(?:\s+(?:[A-Z]|\d{1,2}))?)\s*:\s+(?=\S)")
 _OFFER_START = (r"(?:let\s+me\s+know\b|feel\s+free\b|i\s+hope\s+(?:this|that)\s+helps\b|hope\s+(?:this|that)\s+helps\b|"
                 r"would\s+you\s+like\b|if\s+you(?:'d|\s+would)?\s+(?:like|want|need)\b|do\s+you\s+want\s+me\b|shall\s+i\b)")
 #: a trailing offer: in a paragraph of its own, or a last sentence about the answer itself ("... a longer version")
@@ -801,7 +805,7 @@ def _unquote(text: str) -> str | None:
     return None
 
 
-def strip_chat_wrappers(text: str) -> str:
+def strip_chat_wrappers(text: str, *, speaker: bool = True) -> str:
     """A free-text answer without what a grader strips around it: interjections ("Sure!"), preambles ("Here's a
     summary:"), field names ("Summary:", "Next response:"), a speaker tag ("Staff:"), surrounding quotes and trailing
     offers ("Let me know if you'd like a longer version."). The content itself is kept as written."""
@@ -817,16 +821,20 @@ def strip_chat_wrappers(text: str) -> str:
         text = _OFFER.sub("", text).strip() or text
         if text == before:
             break
-    text = _SPEAKER.sub("", text, count=1) or text
+    if speaker:
+        text = _SPEAKER.sub("", text, count=1) or text
     return _unquote(text) or text
 
 
 _MASK = "<MASK>"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_HEAD_NOTE = re.compile(r"^(?P<head>[^:\n]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s+\S")
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*[.!]?\s*$")
 _FILL_LEAD = re.compile(
-    r"(?i)^\s*(?:<MASK>|\[MASK\]|mask)\s*(?:=|:|->|is)\s*"
+    r"(?i)^\s*(?:<MASK>|\[MASK\]|mask)\s*(?:=|:|->|\u2192|is)\s*"
     r"|^\s*(?:the\s+)?(?:missing|masked|blank|hidden)(?:\s+[\w-]+){0,2}\s+(?:is|would\s+be|should\s+be|=|:)\s+"
+    r"|^\s*(?:the\s+)?(?:correct\s+|final\s+)?(?:answer|word|filled[-\s]in\s+\w+)\s+(?:is|would\s+be|should\s+be)"
+    r"\s+|^\s*(?:it(?:'s|\s+is)|that(?:'s|\s+is)|probably|likely)\s+"
     r"|^\s*(?:the\s+)?(?:blank|mask|<MASK>)\s+(?:is\s+)?(?:filled\s+(?:in\s+)?)?(?:with|by)\s+"
 )
 
@@ -860,6 +868,10 @@ def fill_in_span(answer: str, template: str) -> str:
         span = text[start:end].strip(" \t\n,;:")
         if found and span and (start > 0 or end < len(text)):
             text = span
+        else:
+            head = _HEAD_NOTE.match(text)
+            if head and len(head.group("head").split()) <= 4:
+                text = head.group("head")  # "Tuesday: one day after Monday", "Tuesday - the next day"
     text = _TRAILING_NOTE.sub("", text).strip() or text
     if not re.search(r"\.[^\W_]\.$", text):  # "10:00 a.m." keeps its abbreviation
         text = text.rstrip(".!").strip() or text
@@ -872,10 +884,12 @@ def parse_free_text(raw: Any, context: Mapping[str, Any] | None = None) -> str |
     with ``<MASK>``) the filled span (:func:`fill_in_span`). None when nothing is left."""
     if raw is None:
         return None
-    text = strip_chat_wrappers(clean_response(raw, ascii_punctuation=False))
     question = context.get("question") if context else None
-    if isinstance(question, str) and _MASK in question and text:
-        text = fill_in_span(text, question)
+    masked = isinstance(question, str) and _MASK in question
+    # a fill-in answer "Tuesday: one day after Monday" has no speaker: the template alignment finds the span
+    text = strip_chat_wrappers(clean_response(raw, ascii_punctuation=False), speaker=not masked)
+    if masked and text:
+        text = fill_in_span(text, str(question))
     return text.strip() or None
 
 

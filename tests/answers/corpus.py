@@ -467,6 +467,11 @@ ANSWERS = [
     Row("answer", "Chevrolet or GMC", CAR_BRANDS, None),
     Row("answer", "b p m, but it might be a p l", INTENT, None),
     Row("answer", "Probably chair.", FURNITURE_3D, "chair"),
+    Row("answer", "It's either a chair or a stool.", FURNITURE_3D, None),
+    Row("answer", "Chair (possibly a stool)", FURNITURE_3D, None),
+    Row("answer", "Chair, or possibly a stool", FURNITURE_3D, None),
+    Row("answer", "It's a chair or something similar.", FURNITURE_3D, "chair"),
+    Row("answer", "A chair, not a stool.", FURNITURE_3D, "chair"),
     Row("answer", "chair, I think", FURNITURE_3D, "chair"),
     Row("answer", "A chair (or more precisely an armchair).", FURNITURE_3D, "chair"),
     Row("answer", "dark or reverb", NOTE, None),  # multi-label: alternatives, not a set
@@ -557,6 +562,11 @@ NUMBERS = [
     Row("number", "3 apples and 2 pears make 5 fruits.", None, 5.0),
     Row("number", "6 or 7", None, None),  # two numbers offered: no commitment
     Row("number", "Probably 6, maybe 7.", None, None),
+    Row("number", "between 6 and 7", None, None),
+    Row("number", "5 because it adds 1 each step", None, 5.0),
+    Row("number", "The next value is 5 (since it adds 1).", None, 5.0),
+    Row("number", "5. Each step adds 1.", None, 5.0),
+    Row("number", "1. Count the apples: 3. 2. Add the pears: 2. So 5.", None, 5.0),
     Row("number", "12.5 cm", None, 12.5),
     Row("number", "-3", None, -3.0),
     Row("number", "The temperature is -5°C.", None, -5.0),

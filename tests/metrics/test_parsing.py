@@ -309,6 +309,9 @@ def test_yes_no_codes_from_the_question_text() -> None:
         ("Certainly, sir.", "Certainly, sir."),  # a reply, not a wrapper
         ("Thank you! It's really busy in here today.", "Thank you! It's really busy in here today."),
         ("Summary: The team won the championship final 2-1.", "The team won the championship final 2-1."),
+        ("Sure, here's a caption: A dog on a beach.", "A dog on a beach."),
+        ("Speaker B: At nine sharp.", "At nine sharp."),
+        ("Note that the dog is brown.", "Note that the dog is brown."),
         ("  ", None),
     ],
 )
@@ -329,6 +332,10 @@ def test_free_text_strips_chat_wrappers(raw: str, expected: str | None) -> None:
         ("Breakfast is served before <MASK> each day.", "Breakfast is served before 9 AM each day.", "9 AM"),
         ("Breakfast is served before <MASK> each day.", "10:00 a.m.", "10:00 a.m."),
         ("<MASK> is the day after Monday.", "Tuesday is the day after Monday.", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "The answer is Tuesday.", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "Tuesday: one day after Monday", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.",
+         "The meeting moved from Monday to **Tuesday**, one day later.", "Tuesday"),
     ],
 )
 def test_fill_in_the_blank_gives_the_filled_span(question: str, raw: str, expected: str) -> None:
