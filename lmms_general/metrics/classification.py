@@ -18,6 +18,7 @@ from lmms_general.metrics.parsing import (
     clean_response,
     is_yes_no,
     label_matches,
+    label_words,
     normalize_answer,
     parse_label,
     parse_labels,
@@ -228,8 +229,8 @@ def answer_correct(prediction: Any, references: Sequence[Any], labels: Sequence[
                 return True
             continue
         norm = normalize_answer(reference)
-        if norm and norm in candidates:
-            return True
+        if norm and norm in candidates and label_words(reference) in {label_words(text), label_words(answer_part)}:
+            return True  # SQuAD folding, but a last "A" names something ("Solution A" is not "Solution")
         decision = is_yes_no(reference)
         if decision is not None:
             if parse_yes_no(text) == decision:

@@ -320,6 +320,9 @@ class LabelReader:
         named = sorted({m.label for m in mentions if not m.negated})
         if not named or (is_refusal(text) and not any(m.committed for m in mentions)):
             return None
+        if self._stems:  # adjectives of labels not named ("distorted" -> distortion)
+            named = sorted(set(named) | {i for pattern, i in self._stems if i not in named and any(
+                not _is_negated(text, m.start(), m.end()) for m in pattern.finditer(text))})
         live = [m for m in mentions if not m.negated]
         if any(_EITHER_OR.fullmatch(text, a.end, b.start) for a, b in zip(live, live[1:], strict=False)) or any(
                 _OR_AFTER.match(text, m.end) or _OR_BEFORE.search(_clause_before(text, m.start)) for m in live):

@@ -274,8 +274,10 @@ _NEGATED = re.compile(r"\b(?:not|no|never|isnt|arent|wasnt|neither|nor|rather\s+
 
 
 def _mentions(norm: str, phrase: str) -> bool:
-    """Whether a folded phrase occurs in folded text as whole words, not right after a negation."""
-    for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", norm):
+    """Whether a folded phrase occurs in folded text as whole words (its last word also in the plural: "horses"
+    names "horse"), not right after a negation."""
+    plural = "(?:e?s)?" if re.search(r"[a-z]{3}$", phrase) else ""
+    for match in re.finditer(rf"(?<!\w){re.escape(phrase)}{plural}(?!\w)", norm):
         if not _NEGATED.search(norm[: match.start()]):
             return True
     return False
@@ -475,17 +477,17 @@ def label_matches(prediction: Any, reference: Any, labels: Sequence[str] | None 
         return picked is not None and normalize_answer(picked) == ref
     text = strip_answer_lead(str(prediction))
     norm = normalize_answer(text)
-    if norm == ref and _label_words(text) == _label_words(reference):
+    if norm == ref and label_words(text) == label_words(reference):
         return True
     decision = is_yes_no(reference)
     if decision is not None:
         return parse_yes_no(text) == decision
     if not norm or is_refusal(text) or len(norm.split()) > 12 or re.search(r"\bor\b|/", text):
         return False
-    return _mentions(_label_words(text), _label_words(reference))
+    return _mentions(label_words(text), label_words(reference))
 
 
-def _label_words(text: Any) -> str:
+def label_words(text: Any) -> str:
     """SQuAD folding that keeps a last article-like word, which names something ("Solution A" is not "Solution B")."""
     words = str(text).lower().translate(_PUNCT).split()
     return " ".join([w for w in words[:-1] if not _ARTICLES.fullmatch(w)] + words[-1:])

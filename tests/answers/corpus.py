@@ -475,6 +475,8 @@ ANSWERS = [
     Row("answer", "chair, I think", FURNITURE_3D, "chair"),
     Row("answer", "A chair (or more precisely an armchair).", FURNITURE_3D, "chair"),
     Row("answer", "dark or reverb", NOTE, None),  # multi-label: alternatives, not a set
+    Row("answer", "Distorted, with a long release.", NOTE, ["distortion", "long_release"]),  # adjective of a label
+    Row("answer", "Bright, not distorted.", NOTE, ["bright"]),
     # a negation, then the commitment after a dash; a code in bold before a dash
     Row("answer", "It's not Seinfeld \u2014 it's Friends.", TV_SHOWS, "Friends"),
     Row("answer", "**1** \u2014 a bird is singing in the background.", BIRD, "1"),
@@ -524,6 +526,9 @@ MATCHES = [
     Row("match", "4,2", "42", False),
     Row("match", "Solution B", "Solution A", False),  # the last "A" names the solution, it is no article
     Row("match", "It is Solution A.", "Solution A", True),
+    Row("match", "Solution", "Solution A", False),
+    Row("match", "Horses", "horse", True),  # the plural names the reference
+    Row("match", "Horses and a cow", "horse", True),
     Row("match", "4,200 people", "4200", True),
     Row("match", "4,200", "4,200", True),
     Row("match", "The answer is B and C", "B", False),
