@@ -39,6 +39,12 @@ def parse_text(raw: str, context: Mapping[str, Any]) -> str | None:
     return parse_free_text(raw or "", context)
 
 
+def parse_verbatim(raw: str, context: Mapping[str, Any]) -> str | None:
+    """The stripped response as written (code: ``#`` comments and ``**`` are code, not markdown); empty is unparsed."""
+    text = (raw or "").strip()
+    return text or None
+
+
 def identity_reference(raw: Any, context: Mapping[str, Any]) -> Any:
     """Default reference preparation: keep the annotation value as it is."""
     return raw

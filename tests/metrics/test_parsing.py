@@ -364,3 +364,8 @@ def test_truncated_json_boxes_are_unparsed() -> None:
 
     assert parse_boxes('{"bird": [[2, 3, 8, 6]]') is None
     assert parse_boxes('The bird is at [2, 3, 8, 6].')[0]["bbox"] == [2.0, 3.0, 8.0, 6.0]
+
+
+def test_code_answers_keep_comments_and_operators() -> None:
+    spec = get_metric("codebleu")
+    assert spec.parse("# add one\nx = 2**3 + 1\n", {}) == "# add one\nx = 2**3 + 1"
