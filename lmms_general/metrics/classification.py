@@ -95,7 +95,11 @@ def parse_choice(raw: Any, choices: Sequence[str]) -> str | None:
     -> None."""
     if raw is None:
         return None
-    return label_reader(choices, aliases=choice_aliases(choices)).read(raw)
+    reader = label_reader(choices, aliases=choice_aliases(choices))
+    picked = reader.read(raw)
+    if picked is None:  # "Option B", "The answer is B.": the answer part alone may be a whole choice or its letter
+        picked = reader.read_exact(strip_answer_lead(str(raw)))
+    return picked
 
 
 def is_multi_label(context: Mapping[str, Any] | None) -> bool:

@@ -125,11 +125,15 @@ _LEAD = re.compile(r"^[\s*#>\"'(\[{:\-]*$")
 _OFFER_AFTER = re.compile(
     r"[\s)\]\"'*,]*(?:/|\bor\b(?!\s+(?:not|so|more|less|similar|thereabouts|something|other)\b)"
     r"|,?\s*\(?\s*(?:or\s+)?(?:maybe|possibly|perhaps)\b"
-    r"|,?\s*but\s+(?:it|this|that|he|she|they)?\s*(?:might|may|could)\s+(?:also\s+|as\s+well\s+)?be\b"
+    r"|,?\s*(?:but|though|although|or)\s+(?:it|this|that|he|she|they)?(?:'s)?\s*(?:might|may|could)\s+"
+    r"(?:also\s+|as\s+well\s+)?be\b"
     r"|,?\s*(?:but|though|although)\s+[^.;!?\n]{0,40}\b(?:is|are)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b)"
     r"[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?[^\W_]"
 )
 _EITHER_OR = re.compile(r"[\s)\]\"'*,]*\bor\b(?:\s+(?:maybe|possibly|perhaps))?[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?")
+#: a second answer offered later: "... It could also be Y", "alternatively Y", "Y is also possible"
+_ALSO_POSSIBLE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b"
+                            r"|\b(?:is|are|seems)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b")
 _OR_AFTER = re.compile(r"[\s)\]\"'*,]*\bor\b(?!\s+(?:not|so|more|less|similar)\b)[\s(\[\"'*]*[^\W_]")
 _OR_BEFORE = re.compile(r"[^\W_][\s)\]\"'*]*\bor\b[\s(\[\"'*]*(?:maybe\s+|possibly\s+|perhaps\s+)?"
                         r"(?:a\s+|an\s+|the\s+)?$")
@@ -272,6 +276,8 @@ class LabelReader:
                 continue
             if _OFFER_AFTER.match(text, mention.end) or _OFFER_BEFORE.search(_clause_before(text, mention.start)):
                 return True
+            if _ALSO_POSSIBLE.search(text, mention.end):
+                return True
         return False
 
     def _read_index(self, raw: object, text: str) -> int | None:
@@ -306,6 +312,12 @@ class LabelReader:
             distinct = {i for pattern, i in self._stems
                         if any(not _is_negated(text, m.start(), m.end()) for m in pattern.finditer(text))}
         return distinct.pop() if len(distinct) == 1 else None
+
+    def read_exact(self, raw: object) -> str | None:
+        """The label the whole answer is (folded, any spelling), or None."""
+        text = self._answer_text(raw)
+        index = self._exact_match(text) if text else None
+        return None if index is None else self.labels[index]
 
     def read_set(self, raw: object) -> list[str] | None:
         """Every label the answer names and does not negate (multi-label tasks), in label-set order; None when

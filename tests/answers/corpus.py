@@ -498,6 +498,9 @@ OFFERED_CHOICES = [
     Row("answer", "Solution B", CHEMISTRY, "Solution B"),
     Row("answer", "solution a", CHEMISTRY, "Solution A"),
     Row("answer", "B", CHEMISTRY, "Solution B"),  # the one letter that tells the candidates apart
+    Row("answer", "The answer is B.", CHEMISTRY, "Solution B"),
+    Row("answer", "Option A", CHEMISTRY, "Solution A"),
+    Row("answer", "Solution A, since it has more particles per volume than Solution B.", CHEMISTRY, "Solution A"),
     Row("answer", "The answer is Solution A.", CHEMISTRY, "Solution A"),
     Row("answer", "Solution A has more green particles than Solution B.", CHEMISTRY, "Solution A"),
     Row("answer", "neither", CHEMISTRY, NEITHER),  # a part of a candidate written in parts
