@@ -134,6 +134,7 @@ _EITHER_OR = re.compile(r"[\s)\]\"'*,]*\bor\b(?:\s+(?:maybe|possibly|perhaps))?[
 #: a second answer offered later: "... It could also be Y", "alternatively Y", "Y is also possible"
 _ALSO_POSSIBLE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b"
                             r"|\b(?:is|are|seems)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b")
+_ENDS_IN_QUESTION = re.compile(r"[^.!?\n]*\?")
 _OR_AFTER = re.compile(r"[\s)\]\"'*,]*\bor\b(?!\s+(?:not|so|more|less|similar)\b)[\s(\[\"'*]*[^\W_]")
 _OR_BEFORE = re.compile(r"[^\W_][\s)\]\"'*]*\bor\b[\s(\[\"'*]*(?:maybe\s+|possibly\s+|perhaps\s+)?"
                         r"(?:a\s+|an\s+|the\s+)?$")
@@ -274,6 +275,8 @@ class LabelReader:
         for mention in self.mentions(text, weak_anywhere=True):
             if mention.label != index or mention.negated:
                 continue
+            if _ENDS_IN_QUESTION.match(text, mention.end):
+                continue  # "Is it a chair or a stool? It's a chair.": the question, not the answer
             if _OFFER_AFTER.match(text, mention.end) or _OFFER_BEFORE.search(_clause_before(text, mention.start)):
                 return True
             if _ALSO_POSSIBLE.search(text, mention.end):

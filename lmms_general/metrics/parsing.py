@@ -370,6 +370,7 @@ _LEAD_NUMBER = re.compile(
     r"(?P<number>[-+−]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)(?![\d,.]*\d)(?!\s*[-+*/×÷=–—]\s*\d)"
     r"(?:\s*[A-Za-z%°]{0,12}?)?\s*(?:\(|[—–]|;|$|(?P<stop>\.)(?:\s|$)|,?\s+(?:because|since|as|given)\b)"
 )
+_CONCLUSION = re.compile(r"(?i)\b(?:so|therefore|thus|hence|which\s+gives|giving|making|then)\b[^.;\n]*?\d")
 _LISTED_STEP = re.compile(r"(?:^|\s)\d+[.)]\s+\S")
 #: two numbers offered as alternatives ("6 or 7")
 _NUMBER_OR = re.compile(r"\d\s*,?\s*(?:or|maybe|possibly|perhaps)(?:\s+(?:maybe|possibly|perhaps))?\s*[-+]?\d"
@@ -415,6 +416,11 @@ def parse_number(raw: Any) -> float | None:
         lead = _LEAD_NUMBER.match(text)
         if lead and lead.group("stop") and _LISTED_STEP.search(text, lead.end()):
             lead = None  # "1. Count ... 2. Add ...": a numbered list, not an answer
+        after = lead.end() if lead else 0
+        if lead and text[after - 1:after] == "(":  # reasoning inside the note does not count
+            after = text.find(")", after) + 1 or len(text)
+        if lead and _CONCLUSION.search(text, after):
+            lead = None  # "The difference is 2 (4 - 2), so the next value is 10": reasoning that ends on its answer
         if _NUMBER_OR.search(text):
             return None  # "6 or 7", "5, or maybe 6", "between 6 and 7": no commitment
         if lead:  # "5 (the series increases by 1)", "Next value: 4.0 (each step ...)": the first number commits
@@ -786,7 +792,7 @@ _FIELD_LEAD = re.compile(
     r"(?:summary|caption|description|response|reply|answer|translation|output|result)\s*:\s*"
     r"|^\s*(?:描述|标题|字幕|答案|摘要|总结)\s*[:：]\s*"
 )
-_SPEAKER = re.compile(r"^\s*(?:[A-Z]|[A-Z][a-z]{1,15}(?:\s+(?:[A-Z]|\d{1,2}))?)\s*:\s+(?=\S)")
+_SPEAKER = re.compile(r"^\s*(?!(?:Yes|No)\b)(?:[A-Z]|[A-Z][a-z]{1,15}(?:\s+(?:[A-Z]|\d{1,2}))?)\s*:\s+(?=\S)")
 _OFFER_START = (r"(?:let\s+me\s+know\b|feel\s+free\b|i\s+hope\s+(?:this|that)\s+helps\b|hope\s+(?:this|that)\s+helps\b|"
                 r"would\s+you\s+like\b|if\s+you(?:'d|\s+would)?\s+(?:like|want|need)\b|do\s+you\s+want\s+me\b|shall\s+i\b)")
 #: a trailing offer: in a paragraph of its own, or a last sentence about the answer itself ("... a longer version")

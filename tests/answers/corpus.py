@@ -472,6 +472,10 @@ ANSWERS = [
     Row("answer", "Chair, or possibly a stool", FURNITURE_3D, None),
     Row("answer", "It's a chair or something similar.", FURNITURE_3D, "chair"),
     Row("answer", "A chair, not a stool.", FURNITURE_3D, "chair"),
+    Row("answer", "Is it a chair or a stool? It is a chair.", FURNITURE_3D, "chair"),
+    Row("answer", "I'd say British, although it could be Scottish.", ACCENTS, None),
+    Row("answer", "British. It could also be Scottish.", ACCENTS, None),
+    Row("answer", "British (maybe Irish)", ACCENTS, None),
     Row("answer", "chair, I think", FURNITURE_3D, "chair"),
     Row("answer", "A chair (or more precisely an armchair).", FURNITURE_3D, "chair"),
     Row("answer", "dark or reverb", NOTE, None),  # multi-label: alternatives, not a set
@@ -571,6 +575,8 @@ NUMBERS = [
     Row("number", "6 or 7", None, None),  # two numbers offered: no commitment
     Row("number", "Probably 6, maybe 7.", None, None),
     Row("number", "between 6 and 7", None, None),
+    Row("number", "The difference is 2 (4 - 2), so the next value is 10.", None, 10.0),
+    Row("number", "5 (the series increases by 1, so each step adds 1)", None, 5.0),
     Row("number", "5 because it adds 1 each step", None, 5.0),
     Row("number", "The next value is 5 (since it adds 1).", None, 5.0),
     Row("number", "5. Each step adds 1.", None, 5.0),
