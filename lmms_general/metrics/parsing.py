@@ -879,7 +879,10 @@ def fill_in_span(answer: str, template: str) -> str:
         else:
             head = _HEAD_NOTE.match(text)
             if head and len(head.group("head").split()) <= 4:
-                text = head.group("head")  # "Tuesday: one day after Monday", "Tuesday - the next day"
+                rest = text[head.end("head"):].lstrip(" :\u2013\u2014-")
+                # "Tuesday: one day after Monday" -> the value before its note; "Time: 4 PM" -> the value after a name
+                named = text[head.end("head"):].lstrip()[:1] == ":"
+                text = head.group("head") if len(rest.split()) > 3 or not named else rest
     text = _TRAILING_NOTE.sub("", text).strip() or text
     if not re.search(r"\.[^\W_]\.$", text):  # "10:00 a.m." keeps its abbreviation
         text = text.rstrip(".!").strip() or text
