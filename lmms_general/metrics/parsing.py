@@ -789,7 +789,8 @@ _PREAMBLE = re.compile(
 )
 _FIELD_LEAD = re.compile(
     r"(?i)^\s*(?:(?:the|a|my)\s+)?(?:(?:next|final|short|brief|concise|one[-\s]sentence)\s+)?"
-    r"(?:summary|caption|description|response|reply|answer|translation|output|result)\s*:\s*"
+    r"(?:summary|caption|description|response|reply|answer|translation|output|result)\s*(?:\([^()\n]{0,30}\))?"
+    r"\s*:\s*|^\s*(?:in\s+summary|to\s+summari[sz]e|in\s+short|tl;?\s*dr)\s*[,:]\s*"
     r"|^\s*(?:描述|标题|字幕|答案|摘要|总结)\s*[:：]\s*"
 )
 _SPEAKER = re.compile(r"^\s*(?!(?:Yes|No)\b)(?:[A-Z]|[A-Z][a-z]{1,15}(?:\s+(?:[A-Z]|\d{1,2}))?)\s*:\s+(?=\S)")
@@ -799,8 +800,9 @@ _OFFER_START = (r"(?:let\s+me\s+know\b|feel\s+free\b|i\s+hope\s+(?:this|that)\s+
 _OFFER = re.compile(
     r"(?is)\n\s*" + _OFFER_START + r"[^\n]*$"
     r"|(?<=[.!?])\s+" + _OFFER_START + r"[^\n]*\b(?:version|summary|caption|description|response|answer|"
-    r"translation|changes?|details?|adjust\w*|expand\w*|shorter|longer|rephrase\w*|more\s+(?:help|information))\b"
-    r"[^\n]*$"
+    r"translation|changes?|details?|adjust\w*|expand\w*|shorter|longer|rephrase\w*|more\s+(?:help|information)|"
+    r"(?:other|more|further|any)\s+questions?)\b[^\n]*$"
+    r"|(?<=[.!?])\s+(?:i\s+)?hope\s+(?:this|that)\s+helps\b[^\n]*$"
 )
 _QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019", "\u300c": "\u300d"}
 

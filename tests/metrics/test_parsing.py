@@ -312,6 +312,10 @@ def test_yes_no_codes_from_the_question_text() -> None:
         ("Sure, here's a caption: A dog on a beach.", "A dog on a beach."),
         ("Speaker B: At nine sharp.", "At nine sharp."),
         ("Note that the dog is brown.", "Note that the dog is brown."),
+        ("In summary, the team won the final.", "the team won the final."),
+        ("Summary (one sentence): The team won.", "The team won."),
+        ("The team won. Hope this helps!", "The team won."),
+        ("Here's a possible next line: Thanks, see you then.", "Thanks, see you then."),
         ("  ", None),
     ],
 )
