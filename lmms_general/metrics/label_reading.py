@@ -11,7 +11,8 @@ A :class:`LabelReader` is built once per label set (cached) and reads free-text 
 * **the first committed answer wins over later mentions**: a label that opens the answer ("**neutral**: ...",
   "IBEFORE (the invasion ...)") or follows an answer phrase ("The relation is INCLUDES.", "Answer: B") beats labels
   named later in the explanation; two different committed labels, or labels offered as alternatives
-  ("positive or negative"), are unparsed, never a pick;
+  ("positive or negative"), are unparsed, never a pick, and so is a label offered beside an alternative outside the
+  label set ("GMC or Chevrolet", "table/desk", "American, maybe Canadian", "X, but it might be Y");
 * **yes/no** answers map to the task's yes/no labels or codes ("Yes, ..." -> ``"1"`` where 1 = Yes);
 * **code tables** (``{code: meaning}``): the code or its meaning selects the code; composite codes
   (``"a o l"`` = action, object, location) are read field by field;
