@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lmms_general.metrics._common import UNPARSED, answer_list, context_options, percent, require_samples
-from lmms_general.metrics.label_reading import fold
+from lmms_general.metrics.label_reading import choice_aliases, fold, label_reader, offered_choices
 from lmms_general.metrics.parsing import (
     clean_response,
     is_yes_no,
     label_matches,
+    label_words,
     normalize_answer,
     parse_label,
     parse_labels,
@@ -73,6 +74,34 @@ def context_yes_no_codes(context: Mapping[str, Any] | None) -> dict[str, str] | 
     return found if {"yes", "no"} <= set(found) else None
 
 
+def context_choices(context: Mapping[str, Any] | None) -> list[str] | None:
+    """The candidate answers a sample offers in its own question text (``choices`` in the context, else read from
+    ``question`` / ``prompt``: "The candidate choices are ['Solution B', 'Solution A', ...]"), or None."""
+    if not context:
+        return None
+    choices = context.get("choices")
+    if isinstance(choices, (list, tuple)) and len(choices) >= 2:
+        return [str(c) for c in choices]
+    for key in ("question", "prompt"):
+        found = offered_choices(str(context.get(key) or ""))
+        if found:
+            return list(found)
+    return None
+
+
+def parse_choice(raw: Any, choices: Sequence[str]) -> str | None:
+    """The offered choice an answer commits to, read like a label: the whole choice, a part of a choice written in
+    parts, or the letter that tells choices apart when only one choice has it; negated choices ignored, two choices
+    -> None."""
+    if raw is None:
+        return None
+    reader = label_reader(choices, aliases=choice_aliases(choices))
+    picked = reader.read(raw)
+    if picked is None:  # "Option B", "The answer is B.": the answer part alone may be a whole choice or its letter
+        picked = reader.read_exact(strip_answer_lead(str(raw)))
+    return picked
+
+
 def is_multi_label(context: Mapping[str, Any] | None) -> bool:
     """Whether a reference may hold several labels: ``multi_label`` in the context, or an NLP multi-label type."""
     if not context:
@@ -91,12 +120,16 @@ def _label_space(context: Mapping[str, Any]) -> list[str] | None:
 
 def parse_answer(raw: str, context: Mapping[str, Any]) -> str | list[str] | None:
     """Multiple choice (``options`` given): the chosen letter; with a label set (``labels``, ``label_codes``,
-    ``yes_no_codes``): the label the answer commits to (:func:`~lmms_general.metrics.parsing.parse_label`), or for
+    ``yes_no_codes``) or candidates the question offers in its text (:func:`context_choices`): the label / choice
+    the answer commits to (:func:`~lmms_general.metrics.parsing.parse_label`), or for
     a multi-label task (``multi_label``) every label it names (a list); otherwise the response without reasoning
     blocks and markdown. None when nothing usable is left."""
     options = context_options(context)
     if options:
         return parse_option_letter(raw, options)
+    choices = None if context_labels(context) else context_choices(context)
+    if choices:
+        return parse_choice(raw, choices)
     labels = _label_space(context)
     if labels:
         codes = context_codes(context)
@@ -200,8 +233,8 @@ def answer_correct(prediction: Any, references: Sequence[Any], labels: Sequence[
                 return True
             continue
         norm = normalize_answer(reference)
-        if norm and norm in candidates:
-            return True
+        if norm and norm in candidates and label_words(reference) in {label_words(text), label_words(answer_part)}:
+            return True  # SQuAD folding, but a last "A" names something ("Solution A" is not "Solution")
         decision = is_yes_no(reference)
         if decision is not None:
             if parse_yes_no(text) == decision:

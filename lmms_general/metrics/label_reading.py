@@ -11,7 +11,8 @@ A :class:`LabelReader` is built once per label set (cached) and reads free-text 
 * **the first committed answer wins over later mentions**: a label that opens the answer ("**neutral**: ...",
   "IBEFORE (the invasion ...)") or follows an answer phrase ("The relation is INCLUDES.", "Answer: B") beats labels
   named later in the explanation; two different committed labels, or labels offered as alternatives
-  ("positive or negative"), are unparsed, never a pick;
+  ("positive or negative"), are unparsed, never a pick, and so is a label offered beside an alternative outside the
+  label set ("GMC or Chevrolet", "table/desk", "American, maybe Canadian", "X, but it might be Y");
 * **yes/no** answers map to the task's yes/no labels or codes ("Yes, ..." -> ``"1"`` where 1 = Yes);
 * **code tables** (``{code: meaning}``): the code or its meaning selects the code; composite codes
   (``"a o l"`` = action, object, location) are read field by field;
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 
 from lmms_general.metrics.parsing import boxed_content, clean_response, is_refusal, is_yes_no, parse_yes_no
 
+_SPACED_DASH = re.compile(r"(?<=\S)\s+(?:[\u2013\u2014\u2015]+|-{1,2})\s+(?=\S)")
 _SEPARATORS = re.compile(r"[_\-\u2010-\u2015\u2212]")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -41,12 +43,13 @@ _JOIN = r"(?:[^\w\n;:!?.]|\.(?!\s)|_|(?<![^\W_])(?:a|an|the)(?![^\W_]))*"
 
 
 def fold(text: object) -> str:
-    """Lower case, diacritics dropped, full-width forms made ASCII, ``_`` and hyphens as spaces, one space between
+    """Lower case, diacritics dropped, full-width forms made ASCII, ``_`` and hyphens as spaces (a dash between
+    spaces as a clause break ``;``), one space between
     words: ``fold("Citroën IS_INCLUDED Dai-chien") == "citroen is included dai chien"``."""
     text = str(text)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = text.casefold().translate(_APOSTROPHES)
+    text = _SPACED_DASH.sub(" ; ", text.casefold().translate(_APOSTROPHES))  # "not X — it's Y": a clause break
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
@@ -61,7 +64,8 @@ def _is_weak(folded: str) -> bool:
 def _label_pattern(folded: str) -> re.Pattern[str]:
     tokens = _TOKEN.findall(folded)
     if len(tokens) > 1 and any(len(t) > 2 and t not in _ARTICLES for t in tokens):
-        tokens = [t for t in tokens if t not in _ARTICLES]
+        # articles inside a label may be left out ("Lord of Rings"); a last "a" is a name ("Solution A"), kept
+        tokens = [t for t in tokens[:-1] if t not in _ARTICLES] + tokens[-1:]
     body = _JOIN.join(re.escape(t) for t in tokens) if tokens else re.escape(folded)
     if tokens and len(tokens[-1]) >= 3 and tokens[-1].isascii() and tokens[-1].isalpha():
         body += r"(?P<plural>e?s)?"  # "two chairs", "buses": the plural names the label too
@@ -117,8 +121,29 @@ _ANCHOR = re.compile(
 _HEDGE = re.compile(r"\b(?:could|might|may)\s+(?:also\s+|as\s+well\s+)?be\b|\balternatively\b|\b(?:possibly|maybe|"
                     r"perhaps)\b|\beither\b")
 _LEAD = re.compile(r"^[\s*#>\"'(\[{:\-]*$")
+#: an alternative offered right after / before a label, whether or not it is a label ("X or Y", "X/Y", "X, maybe Y",
+#: "X, but it might be Y", "Y or X")
+_OFFER_AFTER = re.compile(
+    r"[\s)\]\"'*,]*(?:/|\bor\b(?!\s+(?:not|so|more|less|similar|thereabouts|something|other)\b)"
+    r"|,?\s*\(?\s*(?:or\s+)?(?:maybe|possibly|perhaps)\b"
+    r"|,?\s*(?:but|though|although|or)\s+(?:it|this|that|he|she|they)?(?:'s)?\s*(?:might|may|could)\s+"
+    r"(?:also\s+|as\s+well\s+)?be\b"
+    r"|,?\s*(?:but|though|although)\s+[^.;!?\n]{0,40}\b(?:is|are)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b)"
+    r"[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?[^\W_]"
+)
+_EITHER_OR = re.compile(r"[\s)\]\"'*,]*\bor\b(?:\s+(?:maybe|possibly|perhaps))?[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?")
+#: a second answer offered later: "... It could also be Y", "alternatively Y", "Y is also possible"
+_ALSO_POSSIBLE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b"
+                            r"|\b(?:is|are|seems)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b")
+_ENDS_IN_QUESTION = re.compile(r"[^.!?\n]*\?")
+_OR_AFTER = re.compile(r"[\s)\]\"'*,]*\bor\b(?!\s+(?:not|so|more|less|similar)\b)[\s(\[\"'*]*[^\W_]")
+_OR_BEFORE = re.compile(r"[^\W_][\s)\]\"'*]*\bor\b[\s(\[\"'*]*(?:maybe\s+|possibly\s+|perhaps\s+)?"
+                        r"(?:a\s+|an\s+|the\s+)?$")
+_OFFER_BEFORE = re.compile(r"[^\W_][\s)\]\"'*]*(?:/|\bor\b)[\s(\[\"'*]*(?:maybe\s+|possibly\s+|perhaps\s+)?"
+                           r"(?:a\s+|an\s+|the\s+)?$")
 #: what may follow a label that opens the answer for it to be the answer: nothing, punctuation, a reason
-_LEAD_END = re.compile(r"[\s*\"']*(?:$|[.:;,!)\]\-(\n/]|\b(?:because|since|as|is|was|fits|best)\b)")
+_LEAD_END = re.compile(r"[\s*\"']*(?:$|[.:;,!)\]\-(\n/]|\b(?:because|since|as|is|was|fits|best)\b"
+                       r"|\b(?:has|have|contains|shows)\s+(?:a\s+|the\s+)?(?:more|higher|greater|larger)\b)")
 _QUESTION_AFTER = re.compile(r"[\s)\]*\"']*\?")
 
 
@@ -175,7 +200,8 @@ class LabelReader:
     """Reads answers against one label set (with an optional code table and yes/no codes)."""
 
     def __init__(self, labels: Sequence[str], codes: Mapping[str, str] | None = None,
-                 yes_no_codes: Mapping[str, str] | None = None) -> None:
+                 yes_no_codes: Mapping[str, str] | None = None,
+                 aliases: Mapping[str, Sequence[str]] | None = None) -> None:
         self.labels = [str(label) for label in labels]
         self.codes = {str(k): str(v) for k, v in (codes or {}).items()}
         # (first word, pattern, label index, weak) for every spelling that selects a label: the label, its code's
@@ -194,6 +220,18 @@ class LabelReader:
                 self._exact.setdefault(" ".join(_TOKEN.findall(folded)), index)
                 first = next(iter(_TOKEN.findall(folded)), folded)
                 self._patterns.append((first, _label_pattern(folded), index, _is_weak(folded)))
+        for label, spellings in (aliases or {}).items():  # other spellings of a label (an offered choice's parts)
+            if label not in self.labels:
+                continue
+            index = self.labels.index(label)
+            for spelling in spellings:
+                folded = fold(spelling)
+                if not folded:
+                    continue
+                self._exact.setdefault(folded, index)
+                if len(folded.replace(" ", "")) > 2:  # a one-letter alias ("B" for "Solution B") only as the answer
+                    first = next(iter(_TOKEN.findall(folded)), folded)
+                    self._patterns.append((first, _label_pattern(folded), index, _is_weak(folded)))
         self.yes_no: dict[str, int] = {}
         for index, label in enumerate(self.labels):
             decision = is_yes_no(label) or is_yes_no(self.codes.get(label, ""))
@@ -227,6 +265,26 @@ class LabelReader:
         exact = self._exact_match(text)
         if exact is not None:
             return exact
+        index = self._read_index(raw, text)
+        if index is not None and self._hedged(text, index):
+            return None
+        return index
+
+    def _hedged(self, text: str, index: int) -> bool:
+        """Whether the answer offers an alternative to the label it names, in or outside the label set
+        ("GMC or Chevrolet", "table/desk", "American, maybe Canadian", "X, but it might be Y")."""
+        for mention in self.mentions(text, weak_anywhere=True):
+            if mention.label != index or mention.negated:
+                continue
+            if _ENDS_IN_QUESTION.match(text, mention.end):
+                continue  # "Is it a chair or a stool? It's a chair.": the question, not the answer
+            if _OFFER_AFTER.match(text, mention.end) or _OFFER_BEFORE.search(_clause_before(text, mention.start)):
+                return True
+            if _ALSO_POSSIBLE.search(text, mention.end):
+                return True
+        return False
+
+    def _read_index(self, raw: object, text: str) -> int | None:
         if self.yes_no:
             decision = parse_yes_no(text)
             if decision in self.yes_no:
@@ -259,6 +317,12 @@ class LabelReader:
                         if any(not _is_negated(text, m.start(), m.end()) for m in pattern.finditer(text))}
         return distinct.pop() if len(distinct) == 1 else None
 
+    def read_exact(self, raw: object) -> str | None:
+        """The label the whole answer is (folded, any spelling), or None."""
+        text = self._answer_text(raw)
+        index = self._exact_match(text) if text else None
+        return None if index is None else self.labels[index]
+
     def read_set(self, raw: object) -> list[str] | None:
         """Every label the answer names and does not negate (multi-label tasks), in label-set order; None when
         it names none."""
@@ -272,6 +336,13 @@ class LabelReader:
         named = sorted({m.label for m in mentions if not m.negated})
         if not named or (is_refusal(text) and not any(m.committed for m in mentions)):
             return None
+        if self._stems:  # adjectives of labels not named ("distorted" -> distortion)
+            named = sorted(set(named) | {i for pattern, i in self._stems if i not in named and any(
+                not _is_negated(text, m.start(), m.end()) for m in pattern.finditer(text))})
+        live = [m for m in mentions if not m.negated]
+        if any(_EITHER_OR.fullmatch(text, a.end, b.start) for a, b in zip(live, live[1:], strict=False)) or any(
+                _OR_AFTER.match(text, m.end) or _OR_BEFORE.search(_clause_before(text, m.start)) for m in live):
+            return None  # "dark or reverb": alternatives offered (in or outside the label set), not a set named
         return [self.labels[i] for i in named]
 
     def mentions(self, text: str, *, weak_anywhere: bool = False) -> list[Mention]:
@@ -392,14 +463,60 @@ def _composite_fields(labels: Sequence[str], codes: Mapping[str, str]) -> list[l
 
 @functools.lru_cache(maxsize=256)
 def _reader(labels: tuple[str, ...], codes: tuple[tuple[str, str], ...],
-            yes_no_codes: tuple[tuple[str, str], ...]) -> LabelReader:
-    return LabelReader(labels, dict(codes), dict(yes_no_codes))
+            yes_no_codes: tuple[tuple[str, str], ...],
+            aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> LabelReader:
+    return LabelReader(labels, dict(codes), dict(yes_no_codes), dict(aliases))
 
 
 def label_reader(labels: Sequence[str], codes: Mapping[str, str] | None = None,
-                 yes_no_codes: Mapping[str, str] | None = None) -> LabelReader:
-    """The (cached) reader of a label set."""
-    return _reader(tuple(str(label) for label in labels), _pairs(codes), _pairs(yes_no_codes))
+                 yes_no_codes: Mapping[str, str] | None = None,
+                 aliases: Mapping[str, Sequence[str]] | None = None) -> LabelReader:
+    """The (cached) reader of a label set (``aliases``: further spellings of some labels)."""
+    alias_pairs = tuple(sorted((str(k), tuple(str(v) for v in vs)) for k, vs in (aliases or {}).items()))
+    return _reader(tuple(str(label) for label in labels), _pairs(codes), _pairs(yes_no_codes), alias_pairs)
+
+
+_OFFERED = re.compile(r"(?i)\b(?:candidate\s+)?(?:choices|options|candidates|answers?)\s*(?:are|is|:)\s*:?\s*"
+                      r"(\[[^\[\]]*\])")
+_PART_SPLIT = re.compile(r"\s*(?:;|:|\s[\u2013\u2014-]\s)\s*")
+
+
+@functools.lru_cache(maxsize=4096)
+def offered_choices(text: str) -> tuple[str, ...]:
+    """The candidate answers a question offers in its own text ("The candidate choices are ['Solution B',
+    'Solution A', 'neither; their concentrations are the same']"), () when it offers none (or fewer than two)."""
+    import ast
+
+    match = _OFFERED.search(text or "")
+    if not match:
+        return ()
+    try:
+        value = ast.literal_eval(match.group(1))
+    except (ValueError, SyntaxError):
+        return ()
+    if not isinstance(value, (list, tuple)) or len(value) < 2:
+        return ()
+    choices = tuple(dict.fromkeys(str(v).strip() for v in value if isinstance(v, (str, int, float)) and str(v).strip()))
+    return choices if len(choices) >= 2 else ()
+
+
+def choice_aliases(choices: Sequence[str]) -> dict[str, list[str]]:
+    """Other spellings a grader accepts for offered choices: each part of a choice written in parts
+    ("neither; their concentrations are the same" -> "neither", "their concentrations are the same") and the one
+    letter or digit that tells choices apart ("Solution B" -> "B"), each only when no other choice shares it."""
+    parts = {c: [p for p in _PART_SPLIT.split(c) if p.strip()] for c in choices}
+    tails = {c: _TOKEN.findall(fold(c))[-1:] for c in choices}
+    out: dict[str, list[str]] = {}
+    for choice in choices:
+        spellings = [p for p in parts[choice] if len(parts[choice]) > 1
+                     and not any(fold(p) == fold(q) for other in choices if other != choice for q in parts[other])]
+        tail = tails[choice]
+        if (tail and len(tail[0]) == 1 and len(_TOKEN.findall(fold(choice))) > 1
+                and not any(tails[o] == tail for o in choices if o != choice)):
+            spellings.append(tail[0])
+        if spellings:
+            out[choice] = spellings
+    return out
 
 
 def _pairs(mapping: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:

@@ -120,6 +120,7 @@ _PRONOUN_FOLLOWS = re.compile(r"\s+[a-z]|'")
 _AMBIGUOUS = "<ambiguous>"
 _HEDGE = re.compile(
     r"(?i)\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+[\(\[]?[A-Z][\)\]]?(?![A-Za-z])|\balternatively\b"
+    r"|\b(?:is|are|seems)\s+(?:also|equally)\s+(?:possible|plausible|likely|valid)\b"
 )
 
 
@@ -273,8 +274,10 @@ _NEGATED = re.compile(r"\b(?:not|no|never|isnt|arent|wasnt|neither|nor|rather\s+
 
 
 def _mentions(norm: str, phrase: str) -> bool:
-    """Whether a folded phrase occurs in folded text as whole words, not right after a negation."""
-    for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", norm):
+    """Whether a folded phrase occurs in folded text as whole words (its last word also in the plural: "horses"
+    names "horse"), not right after a negation."""
+    plural = "(?:e?s)?" if re.search(r"[a-z]{3}$", phrase) else ""
+    for match in re.finditer(rf"(?<!\w){re.escape(phrase)}{plural}(?!\w)", norm):
         if not _NEGATED.search(norm[: match.start()]):
             return True
     return False
@@ -360,13 +363,28 @@ _WORD_NUMBER = re.compile(
 )
 
 
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d{1,2}")
+#: a number that opens the answer (after at most a short label: "Next value:") and is then explained
+_LEAD_NUMBER = re.compile(
+    r"\s*(?:[A-Za-z][A-Za-z ]{0,30}?(?::|\s+is|\s+would\s+be|\s+=)\s*)?"
+    r"(?P<number>[-+−]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)(?![\d,.]*\d)(?!\s*[-+*/×÷=–—]\s*\d)"
+    r"(?:\s*[A-Za-z%°]{0,12}?)?\s*(?:\(|[—–]|;|$|(?P<stop>\.)(?:\s|$)|,?\s+(?:because|since|as|given)\b)"
+)
+_CONCLUSION = re.compile(r"(?i)\b(?:so|therefore|thus|hence|which\s+gives|giving|making|then)\b[^.;\n]*?\d")
+_LISTED_STEP = re.compile(r"(?:^|\s)\d+[.)]\s+\S")
+#: two numbers offered as alternatives ("6 or 7")
+_NUMBER_OR = re.compile(r"\d\s*,?\s*(?:or|maybe|possibly|perhaps)(?:\s+(?:maybe|possibly|perhaps))?\s*[-+]?\d"
+                        r"|(?i:\bbetween)\s+[-+]?\d[\d.,]*\s+and\s+[-+]?\d")
+
+
 def _numbers(scope: str) -> list[float | None]:
-    """Numbers of a text in order; a comma group that is not a thousands group ("4,2") is None (ambiguous)."""
+    """Numbers of a text in order; a comma followed by one or two digits is a decimal comma ("2,5" = 2.5), another
+    comma group that is not a thousands group ("4,2345", "1,2,3") is None (ambiguous)."""
     out: list[float | None] = []
     for token in _NUMBER.findall(scope):
         token = token.replace("−", "-")
         if "," in token and not _THOUSANDS.fullmatch(token):
-            out.append(None)
+            out.append(float(token.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(token) else None)
             continue
         value = float(token.replace(",", ""))
         out.append(value if math.isfinite(value) else None)
@@ -375,8 +393,10 @@ def _numbers(scope: str) -> list[float | None]:
 
 def parse_number(raw: Any) -> float | None:
     """A number from a response: ``\\boxed{}`` content, else the first number after the last answer phrase
-    ("answer", "total", "答案"), else the only number, else the last number; number words ("seven") when
-    the text has no digits. Thousands separators only in proper groups ("4,200"; "4,2" is None); units and
+    ("answer", "total", "答案"), else a number that opens the answer and is then explained ("5 (it grows by 1)"),
+    else the only number, else the last number (two offered as alternatives, "6 or 7", are None); number words
+    ("seven") when the text has no digits. Thousands separators only in proper groups ("4,200"), a decimal comma
+    with one or two digits ("2,5" = 2.5); units and
     other trailing words are ignored ("42 apples"). Refusals, NaN and inf are None."""
     if raw is None or isinstance(raw, bool):
         return None
@@ -392,6 +412,19 @@ def parse_number(raw: Any) -> float | None:
         return None
     if anchors:
         scopes.append((text[anchors[-1].end():], True))
+    elif not scopes:
+        lead = _LEAD_NUMBER.match(text)
+        if lead and lead.group("stop") and _LISTED_STEP.search(text, lead.end()):
+            lead = None  # "1. Count ... 2. Add ...": a numbered list, not an answer
+        after = lead.end() if lead else 0
+        if lead and text[after - 1:after] == "(":  # reasoning inside the note does not count
+            after = text.find(")", after) + 1 or len(text)
+        if lead and _CONCLUSION.search(text, after):
+            lead = None  # "The difference is 2 (4 - 2), so the next value is 10": reasoning that ends on its answer
+        if _NUMBER_OR.search(text):
+            return None  # "6 or 7", "5, or maybe 6", "between 6 and 7": no commitment
+        if lead:  # "5 (the series increases by 1)", "Next value: 4.0 (each step ...)": the first number commits
+            scopes.append((lead.group("number"), True))
     scopes.append((text, False))
     for scope, first in scopes:
         fraction = (_FRACTION.match if first else _FRACTION.fullmatch)(scope.strip().rstrip("."))
@@ -450,14 +483,20 @@ def label_matches(prediction: Any, reference: Any, labels: Sequence[str] | None 
         return picked is not None and normalize_answer(picked) == ref
     text = strip_answer_lead(str(prediction))
     norm = normalize_answer(text)
-    if norm == ref:
+    if norm == ref and label_words(text) == label_words(reference):
         return True
     decision = is_yes_no(reference)
     if decision is not None:
         return parse_yes_no(text) == decision
     if not norm or is_refusal(text) or len(norm.split()) > 12 or re.search(r"\bor\b|/", text):
         return False
-    return _mentions(norm, ref)
+    return _mentions(label_words(text), label_words(reference))
+
+
+def label_words(text: Any) -> str:
+    """SQuAD folding that keeps a last article-like word, which names something ("Solution A" is not "Solution B")."""
+    words = str(text).lower().translate(_PUNCT).split()
+    return " ".join([w for w in words[:-1] if not _ARTICLES.fullmatch(w)] + words[-1:])
 
 
 # --------------------------------------------------------------------------- JSON, boxes, polygons
@@ -603,10 +642,59 @@ _BOX_TEXT = re.compile(
 )
 
 
+_XYXY_DECLARED = re.compile(
+    r"(?i)\bxyxy\b|\bx_?(?:1|min)\s*,\s*y_?(?:1|min)\s*,\s*x_?(?:2|max)\s*,\s*y_?(?:2|max)\b"
+    r"|\bleft\s*,\s*top\s*,\s*right\s*,\s*bottom\b|\btop[-\s]left\s+(?:and|to)\s+bottom[-\s]right\b"
+)
+_XYWH_DECLARED = re.compile(r"(?i)\bxywh\b|\bx(?:_?min)?\s*,\s*y(?:_?min)?\s*,\s*w(?:idth)?\s*,\s*h(?:eight)?\b")
+
+
+def declares_xyxy(raw: Any) -> bool:
+    """Whether an answer says its boxes are corners ("(x1, y1, x2, y2)", "[x_min, y_min, x_max, y_max]",
+    "xyxy") and not ``[x, y, w, h]``."""
+    if not isinstance(raw, str):
+        return False
+    return bool(_XYXY_DECLARED.search(raw)) and not _XYWH_DECLARED.search(raw)
+
+
+def xyxy_to_xywh(boxes: Sequence[Sequence[float] | None]) -> list[list[float] | None] | None:
+    """Corner boxes ``[x1, y1, x2, y2]`` as ``[x, y, w, h]`` (None entries kept); None when a box is not a
+    corner box (x2 < x1 or y2 < y1), so the caller keeps the boxes as given."""
+    out: list[list[float] | None] = []
+    for box in boxes:
+        if box is None:
+            out.append(None)
+            continue
+        x1, y1, x2, y2 = (float(v) for v in box)
+        if x2 < x1 or y2 < y1:
+            return None
+        out.append([x1, y1, x2 - x1, y2 - y1])
+    return out
+
+
+def _truncated_json(raw: str) -> bool:
+    """An answer that opens a JSON value and never closes it (cut off): more opening than closing brackets."""
+    text = _FENCE.sub(lambda m: m.group(1), raw).strip()
+    return text[:1] in "{[" and text.count("{") + text.count("[") > text.count("}") + text.count("]")
+
+
 def parse_boxes(raw: Any, default_label: str | None = None) -> list[dict[str, Any]] | None:
+    """Boxes ``[x, y, w, h]`` from a response (:func:`_parse_boxes`); boxes the answer declares as corners
+    ("(x1, y1, x2, y2)", "xyxy") are converted."""
+    boxes = _parse_boxes(raw, default_label)
+    if boxes and declares_xyxy(raw):
+        converted = xyxy_to_xywh([b["bbox"] for b in boxes])
+        if converted is not None:
+            boxes = [{**b, "bbox": c} for b, c in zip(boxes, converted, strict=True)]
+    return boxes
+
+
+def _parse_boxes(raw: Any, default_label: str | None = None) -> list[dict[str, Any]] | None:
     """Boxes from a response: decoded JSON in any :func:`boxes_from_value` shape, else every
     ``[a, b, c, d]`` / ``(a, b, c, d)`` in the text. None when neither yields a box (the response
     is unparsed, not "no objects"); an explicit empty JSON list/object is ``[]``."""
+    if isinstance(raw, str) and _truncated_json(raw):
+        return None  # a JSON answer cut off: its box list may be incomplete
     value = extract_json(raw)
     if value is not None:
         boxes = boxes_from_value(value, default_label)
@@ -687,12 +775,144 @@ _CAPTION_LEAD = re.compile(
 )
 
 
+#: chat wrappers a grader strips from a free-text answer: an interjection ("Sure!", "Great question!"), a preamble
+#: ("Here's a summary:", "Here is a concise summary of the text:"), a field name ("Summary:", "Next response:"), a
+#: speaker tag ("Staff:", "B:")
+_INTERJECTION = re.compile(
+    r"(?i)^\s*(?:sure(?:\s+thing)?|certainly|of\s+course|absolutely|great\s+question|good\s+question|"
+    r"happy\s+to\s+help|okay|ok)\s*(?:!+\s*|[,.]\s*(?=here\b|here's|below\b))"
+)
+_PREAMBLE = re.compile(
+    r"(?i)^\s*(?:here(?:'s|\s+is|\s+are)|below\s+is)\s+(?:(?:a|an|the|my|your|one)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:summary|summaries|caption|description|response|reply|answer|translation|version|rewrite|line|continuation|"
+    r"sentence|paragraph|text)(?:\s+(?:of|for|to)\s+[^:\n]{0,50})?\s*:\s*"
+)
+_FIELD_LEAD = re.compile(
+    r"(?i)^\s*(?:(?:the|a|my)\s+)?(?:(?:next|final|short|brief|concise|one[-\s]sentence)\s+)?"
+    r"(?:summary|caption|description|response|reply|answer|translation|output|result)\s*(?:\([^()\n]{0,30}\))?"
+    r"\s*:\s*|^\s*(?:in\s+summary|to\s+summari[sz]e|in\s+short|tl;?\s*dr)\s*[,:]\s*"
+    r"|^\s*(?:描述|标题|字幕|答案|摘要|总结)\s*[:：]\s*"
+)
+_SPEAKER = re.compile(r"^\s*(?!(?:Yes|No)\b)(?:[A-Z]|[A-Z][a-z]{1,15}(?:\s+(?:[A-Z]|\d{1,2}))?)\s*:\s+(?=\S)")
+_OFFER_START = (r"(?:let\s+me\s+know\b|feel\s+free\b|i\s+hope\s+(?:this|that)\s+helps\b|hope\s+(?:this|that)\s+helps\b|"
+                r"would\s+you\s+like\b|if\s+you(?:'d|\s+would)?\s+(?:like|want|need)\b|do\s+you\s+want\s+me\b|shall\s+i\b)")
+#: a trailing offer: in a paragraph of its own, or a last sentence about the answer itself ("... a longer version")
+_OFFER = re.compile(
+    r"(?is)\n\s*" + _OFFER_START + r"[^\n]*$"
+    r"|(?<=[.!?])\s+" + _OFFER_START + r"[^\n]*\b(?:version|summary|caption|description|response|answer|"
+    r"translation|changes?|details?|adjust\w*|expand\w*|shorter|longer|rephrase\w*|more\s+(?:help|information)|"
+    r"(?:other|more|further|any)\s+questions?)\b[^\n]*$"
+    r"|(?<=[.!?])\s+(?:i\s+)?hope\s+(?:this|that)\s+helps\b[^\n]*$"
+)
+_QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019", "\u300c": "\u300d"}
+
+
+def _unquote(text: str) -> str | None:
+    """The text inside one pair of surrounding quotes, or None when it is not wrapped in quotes."""
+    close = _QUOTES.get(text[:1])
+    if close and len(text) > 1 and text.endswith(close) and close not in text[1:-1]:
+        return text[1:-1].strip()
+    return None
+
+
+def strip_chat_wrappers(text: str, *, speaker: bool = True) -> str:
+    """A free-text answer without what a grader strips around it: interjections ("Sure!"), preambles ("Here's a
+    summary:"), field names ("Summary:", "Next response:"), a speaker tag ("Staff:"), surrounding quotes and trailing
+    offers ("Let me know if you'd like a longer version."). The content itself is kept as written."""
+    text = text.strip()
+    for _ in range(4):  # wrappers nest: "Sure! Here's the next response: \"...\""
+        before = text
+        text = _INTERJECTION.sub("", text, count=1) or before
+        text = _PREAMBLE.sub("", text, count=1) or text
+        text = _FIELD_LEAD.sub("", text, count=1) or text
+        inner = _unquote(text)
+        if inner:
+            return inner  # a quoted reply: everything inside is content
+        text = _OFFER.sub("", text).strip() or text
+        if text == before:
+            break
+    if speaker:
+        text = _SPEAKER.sub("", text, count=1) or text
+    return _unquote(text) or text
+
+
+_MASK = "<MASK>"
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_HEAD_NOTE = re.compile(r"^(?P<head>[^:\n]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s+\S")
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*[.!]?\s*$")
+_FILL_LEAD = re.compile(
+    r"(?i)^\s*(?:<MASK>|\[MASK\]|mask)\s*(?:=|:|->|\u2192|is)\s*"
+    r"|^\s*(?:the\s+)?(?:missing|masked|blank|hidden)(?:\s+[\w-]+){0,2}\s+(?:is|would\s+be|should\s+be|=|:)\s+"
+    r"|^\s*(?:the\s+)?(?:correct\s+|final\s+)?(?:answer|word|filled[-\s]in\s+\w+)\s+(?:is|would\s+be|should\s+be)"
+    r"\s+|^\s*(?:it(?:'s|\s+is)|that(?:'s|\s+is)|probably|likely)\s+"
+    r"|^\s*(?:the\s+)?(?:blank|mask|<MASK>)\s+(?:is\s+)?(?:filled\s+(?:in\s+)?)?(?:with|by)\s+"
+)
+
+
+def _words_pattern(words: Sequence[str]) -> str:
+    return r"(?<![^\W_])" + r"[\W_]+".join(re.escape(w) for w in words) + r"(?![^\W_])"
+
+
+def fill_in_span(answer: str, template: str) -> str:
+    """The span an answer puts in the ``<MASK>`` of ``template``: "<MASK> = Tuesday", "The missing time is 16:00.",
+    "**Tuesday** (one day after Monday)" -> the value; a whole sentence that reproduces the template ("Breakfast is
+    served before 9 AM each day.") -> what stands between the template's words before and after the mask. The
+    answer as given when it is none of these."""
+    text = answer.strip()
+    lead = _FILL_LEAD.match(text)
+    if lead and text[lead.end():].strip():
+        text = text[lead.end():].strip()
+    else:
+        before, _, after = template.partition(_MASK)
+        left, right = _WORD.findall(before)[-3:], _WORD.findall(after)[:3]
+        start, end = 0, len(text)
+        found = False
+        if left:
+            m = re.search(_words_pattern(left), text, re.IGNORECASE)
+            if m:
+                start, found = m.end(), True
+        if right:
+            m = re.search(_words_pattern(right), text[start:], re.IGNORECASE)
+            if m and m.start() > 0:
+                end, found = start + m.start(), True
+        span = text[start:end].strip(" \t\n,;:")
+        if found and span and (start > 0 or end < len(text)):
+            text = span
+        else:
+            head = _HEAD_NOTE.match(text)
+            if head and len(head.group("head").split()) <= 4:
+                rest = text[head.end("head"):].lstrip(" :\u2013\u2014-")
+                # "Tuesday: one day after Monday" -> the value before its note; "Time: 4 PM" -> the value after a name
+                named = text[head.end("head"):].lstrip()[:1] == ":"
+                text = head.group("head") if len(rest.split()) > 3 or not named else rest
+    text = _TRAILING_NOTE.sub("", text).strip() or text
+    if not re.search(r"\.[^\W_]\.$", text):  # "10:00 a.m." keeps its abbreviation
+        text = text.rstrip(".!").strip() or text
+    return _unquote(text) or text
+
+
+def parse_free_text(raw: Any, context: Mapping[str, Any] | None = None) -> str | None:
+    """A free-text answer (summaries, dialogue, open QA) as a grader reads it: reasoning blocks and markdown
+    dropped, chat wrappers stripped (:func:`strip_chat_wrappers`), and for a fill-in-the-blank prompt (a question
+    with ``<MASK>``) the filled span (:func:`fill_in_span`). None when nothing is left."""
+    if raw is None:
+        return None
+    question = context.get("question") if context else None
+    masked = isinstance(question, str) and _MASK in question
+    # a fill-in answer "Tuesday: one day after Monday" has no speaker: the template alignment finds the span
+    text = strip_chat_wrappers(clean_response(raw, ascii_punctuation=False), speaker=not masked)
+    if masked and text:
+        text = fill_in_span(text, str(question))
+    return text.strip() or None
+
+
 def parse_caption(raw: Any) -> str | None:
-    """A caption / free text: the response without reasoning, markdown, a "Caption:" lead and surrounding
-    quotes; None for empty answers and refusals."""
+    """A caption / free text: the response without reasoning, markdown, a "Caption:" lead, chat wrappers
+    (:func:`strip_chat_wrappers`) and surrounding quotes; None for empty answers and refusals."""
     if raw is None:
         return None
     text = _CAPTION_LEAD.sub("", clean_response(raw, ascii_punctuation=False), count=1).strip()
+    text = strip_chat_wrappers(text)
     text = text.strip().strip('"').strip()
     if not text or is_refusal(text):
         return None

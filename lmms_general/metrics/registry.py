@@ -31,7 +31,16 @@ Compute = Callable[..., float]
 
 
 def parse_text(raw: str, context: Mapping[str, Any]) -> str | None:
-    """Default parser: the stripped response; empty responses are unparsed."""
+    """Default parser of free text: the response as a grader reads it
+    (:func:`~lmms_general.metrics.parsing.parse_free_text`: chat wrappers stripped, a ``<MASK>`` prompt's filled
+    span); empty responses are unparsed."""
+    from lmms_general.metrics.parsing import parse_free_text
+
+    return parse_free_text(raw or "", context)
+
+
+def parse_verbatim(raw: str, context: Mapping[str, Any]) -> str | None:
+    """The stripped response as written (code: ``#`` comments and ``**`` are code, not markdown); empty is unparsed."""
     text = (raw or "").strip()
     return text or None
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from lmms_general.metrics._common import percent, require_samples
 from lmms_general.metrics.arrays import dense_reference, load_array, parse_dense
-from lmms_general.metrics.parsing import extract_json
+from lmms_general.metrics.parsing import declares_xyxy, extract_json, xyxy_to_xywh
 from lmms_general.metrics.registry import MetricSpec, register
 
 
@@ -174,7 +174,13 @@ def m_viou(predictions: Sequence[Any], references: Sequence[Any]) -> float:
 
 
 def parse_tube(raw: str, context: Mapping[str, Any]) -> dict[str, list[float]] | None:
+    """``{frame: [x, y, w, h]}``; boxes the answer declares as corners ("[x1, y1, x2, y2]") converted."""
     tube = _tube(raw)
+    if tube and declares_xyxy(raw):
+        frames = sorted(tube)
+        converted = xyxy_to_xywh([tube[f] for f in frames])
+        if converted is not None:
+            tube = {f: box for f, box in zip(frames, converted, strict=True) if box is not None}
     return {str(k): v for k, v in sorted(tube.items())} or None
 
 

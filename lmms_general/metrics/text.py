@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lmms_general.metrics._common import answer_list, percent, require_samples
-from lmms_general.metrics.registry import MetricNotImplementedError, MetricSpec, register
+from lmms_general.metrics.registry import MetricNotImplementedError, MetricSpec, parse_verbatim, register
 
 
 def text_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
@@ -336,7 +336,7 @@ register(MetricSpec(id="anls", compute=anls, implementation="rapidfuzz normalize
                     **_SENTENCE))
 register(MetricSpec(id="codebleu", compute=codebleu, implementation="codebleu calc_codebleu (python, one corpus call)",
                     description="CodeBLEU (n-gram, weighted n-gram, AST and data-flow match) of the whole task",
-                    **{**_SENTENCE, "kind": "corpus"}))
+                    parse=parse_verbatim, **{**_SENTENCE, "kind": "corpus"}))
 register(MetricSpec(id="bleu_4", compute=bleu_4, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="pycocoevalcap Bleu(4) (corpus, PTB tokenizer)", prepare_reference=text_reference,
                     description="corpus BLEU with up to 4-grams over the task"))

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from lmms_general.metrics._common import percent, require_samples
-from lmms_general.metrics.parsing import extract_json
+from lmms_general.metrics.parsing import declares_xyxy, extract_json, xyxy_to_xywh
 from lmms_general.metrics.registry import MetricSpec, register
 from lmms_general.metrics.segmentation import box_iou
 
@@ -35,7 +35,11 @@ def _boxes(value: Any) -> list[list[float] | None] | None:
 
 
 def parse_track(raw: str, context: Mapping[str, Any]) -> list[list[float] | None] | None:
-    return _boxes(raw)
+    """Per-frame ``[x, y, w, h]`` boxes; boxes the answer declares as corners ("(x1, y1, x2, y2)") converted."""
+    boxes = _boxes(raw)
+    if boxes and declares_xyxy(raw):
+        boxes = xyxy_to_xywh(boxes) or boxes
+    return boxes
 
 
 def track_reference(raw: Any, context: Mapping[str, Any]) -> list[list[float] | None]:

@@ -238,9 +238,16 @@ class Track(AnswerFormat):
                 "order (null for a frame where the target is not visible), in pixel coordinates.")
 
     def unwrap(self, raw: str) -> str:
+        from lmms_general.metrics.parsing import declares_xyxy, xyxy_to_xywh
+
         value = extract_json(raw)
         if isinstance(value, Mapping) and isinstance(value.get("boxes"), (list, Mapping)):
-            return _json(value["boxes"])
+            boxes = value["boxes"]
+            if isinstance(boxes, list) and declares_xyxy(raw):  # "(x1, y1, x2, y2)" boxes said so: made [x, y, w, h]
+                frames = [b if isinstance(b, list) and len(b) == 4 and all(isinstance(v, (int, float)) for v in b)
+                          else None for b in boxes]
+                boxes = xyxy_to_xywh(frames) or boxes
+            return _json(boxes)
         return raw
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
@@ -575,12 +582,13 @@ def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_d
 
 
 def _wrong_label(reference: Any, context: Mapping[str, Any]) -> str | None:
-    """A label of the task's label set (``labels`` / ``label_codes``) that the reference does not hold: a wrong answer
+    """A label of the task's label set (``labels`` / ``label_codes``, else the choices the question offers) that the
+    reference does not hold: a wrong answer
     the label parser still reads. None without a label set or when every label is in the reference."""
-    from lmms_general.metrics.classification import LABEL_SET, context_codes, context_labels
+    from lmms_general.metrics.classification import LABEL_SET, context_choices, context_codes, context_labels
     from lmms_general.metrics.label_reading import fold
 
-    labels = context_labels(context) or list(context_codes(context) or {})
+    labels = context_labels(context) or list(context_codes(context) or {}) or context_choices(context) or []
     if isinstance(reference, Mapping):
         reference = reference.get(LABEL_SET) or []
     values = reference if isinstance(reference, list) else [reference]

@@ -127,6 +127,7 @@ MULTIPLE_CHOICE = [
     Row("option", "Both B and C are correct.", COLORS, None),
     Row("option", "答案是B和C", COLORS, None),
     Row("option", "It could be red or green.", COLORS, None),
+    Row("option", "It could be A, but B is also possible.", COLORS, None),
     Row("option", "A. red\nB. green\nC. blue\nD. yellow", COLORS, None),  # options recited
     Row("option", "Option A is incorrect. Option B is correct.", COLORS, "B"),  # A is negated
     # refusals and non-answers
@@ -300,6 +301,10 @@ FURNITURE = {"labels": ["chair", "table", "sofa", "bed"]}
 CAR_BRANDS = {"labels": ["GMC", "Toyota", "Ford"]}
 TV_SHOWS = {"labels": ["Friends", "Seinfeld"]}
 VEHICLES_3D = {"labels": ["car", "bus", "bicycle"]}
+#: a question offering its own candidates (no label set, no options): read against them like labels
+CHEMISTRY = {"question": "Which solution has a higher concentration of green particles? The candidate choices are "
+                         "['Solution B', 'Solution A', 'neither; their concentrations are the same']."}
+NEITHER = "neither; their concentrations are the same"
 FURNITURE_3D = {"labels": ["chair", "table", "sofa"]}
 ANSWERS = [
     # NLI in sentences
@@ -453,6 +458,33 @@ ANSWERS = [
     Row("answer", "The point cloud shows two chairs.", FURNITURE_3D, "chair"),
     Row("answer", "Buses, judging by the length and the rows of windows.", VEHICLES_3D, "bus"),
     Row("answer", "Chairs and a table.", FURNITURE_3D, None),
+    # an alternative offered beside a label, in or outside the label set: no commitment
+    Row("answer", "chair or stool", FURNITURE_3D, None),
+    Row("answer", "table/desk", FURNITURE_3D, None),
+    Row("answer", "A chair, maybe a stool.", FURNITURE_3D, None),
+    Row("answer", "Sounds American, maybe Canadian.", ACCENTS, None),
+    Row("answer", "GMC or Chevrolet", CAR_BRANDS, None),
+    Row("answer", "Chevrolet or GMC", CAR_BRANDS, None),
+    Row("answer", "b p m, but it might be a p l", INTENT, None),
+    Row("answer", "Probably chair.", FURNITURE_3D, "chair"),
+    Row("answer", "It's either a chair or a stool.", FURNITURE_3D, None),
+    Row("answer", "Chair (possibly a stool)", FURNITURE_3D, None),
+    Row("answer", "Chair, or possibly a stool", FURNITURE_3D, None),
+    Row("answer", "It's a chair or something similar.", FURNITURE_3D, "chair"),
+    Row("answer", "A chair, not a stool.", FURNITURE_3D, "chair"),
+    Row("answer", "Is it a chair or a stool? It is a chair.", FURNITURE_3D, "chair"),
+    Row("answer", "I'd say British, although it could be Scottish.", ACCENTS, None),
+    Row("answer", "British. It could also be Scottish.", ACCENTS, None),
+    Row("answer", "British (maybe Irish)", ACCENTS, None),
+    Row("answer", "chair, I think", FURNITURE_3D, "chair"),
+    Row("answer", "A chair (or more precisely an armchair).", FURNITURE_3D, "chair"),
+    Row("answer", "dark or reverb", NOTE, None),  # multi-label: alternatives, not a set
+    Row("answer", "Distorted, with a long release.", NOTE, ["distortion", "long_release"]),  # adjective of a label
+    Row("answer", "Bright, not distorted.", NOTE, ["bright"]),
+    # a negation, then the commitment after a dash; a code in bold before a dash
+    Row("answer", "It's not Seinfeld \u2014 it's Friends.", TV_SHOWS, "Friends"),
+    Row("answer", "**1** \u2014 a bird is singing in the background.", BIRD, "1"),
+    Row("answer", "Chang Dai-chien", PAINTERS, "Chang Dai-chien"),
     # multi-label: every label named and not negated
     Row("answer", "bright, percussive", NOTE, ["bright", "percussive"]),
     Row("answer", "The note is bright and percussive, but not distorted.", NOTE, ["bright", "percussive"]),
@@ -463,6 +495,26 @@ ANSWERS = [
     Row("answer", "bright; not dark", NOTE, ["bright"]),
     Row("answer", "I cannot hear the audio.", NOTE, None),
     Row("answer", "A plain sine tone.", NOTE, None),
+]
+
+# candidates the question offers in its own text (no options, no label set): read like labels
+OFFERED_CHOICES = [
+    Row("answer", "Solution B", CHEMISTRY, "Solution B"),
+    Row("answer", "solution a", CHEMISTRY, "Solution A"),
+    Row("answer", "B", CHEMISTRY, "Solution B"),  # the one letter that tells the candidates apart
+    Row("answer", "The answer is B.", CHEMISTRY, "Solution B"),
+    Row("answer", "Option A", CHEMISTRY, "Solution A"),
+    Row("answer", "Solution A, since it has more particles per volume than Solution B.", CHEMISTRY, "Solution A"),
+    Row("answer", "The answer is Solution A.", CHEMISTRY, "Solution A"),
+    Row("answer", "Solution A has more green particles than Solution B.", CHEMISTRY, "Solution A"),
+    Row("answer", "neither", CHEMISTRY, NEITHER),  # a part of a candidate written in parts
+    Row("answer", "Their concentrations are the same.", CHEMISTRY, NEITHER),
+    Row("answer", "Neither — they are equal.", CHEMISTRY, NEITHER),
+    Row("answer", "Neither Solution A nor Solution B has a higher concentration.", CHEMISTRY, NEITHER),
+    Row("answer", "Solution A or Solution B", CHEMISTRY, None),
+    Row("answer", "It looks like Solution A, but it could be Solution B.", CHEMISTRY, None),
+    Row("answer", "Not Solution A.", CHEMISTRY, None),
+    Row("answer", "I can't see the image clearly enough to compare the solutions.", CHEMISTRY, None),
 ]
 
 # free-text answers matched against one reference (no label set): classification.answer_correct
@@ -479,6 +531,11 @@ MATCHES = [
     Row("match", "42 apples", "42", True),
     Row("match", "There are 42 apples in the basket.", "42", True),
     Row("match", "4,2", "42", False),
+    Row("match", "Solution B", "Solution A", False),  # the last "A" names the solution, it is no article
+    Row("match", "It is Solution A.", "Solution A", True),
+    Row("match", "Solution", "Solution A", False),
+    Row("match", "Horses", "horse", True),  # the plural names the reference
+    Row("match", "Horses and a cow", "horse", True),
     Row("match", "4,200 people", "4200", True),
     Row("match", "4,200", "4,200", True),
     Row("match", "The answer is B and C", "B", False),
@@ -504,7 +561,26 @@ NUMBERS = [
     Row("number", "4,200", None, 4200.0),
     Row("number", "About 1,234,567 people live there.", None, 1234567.0),
     Row("number", "The population is 4,200.", None, 4200.0),
-    Row("number", "4,2", None, None),  # not a thousands group: ambiguous, never 42
+    Row("number", "4,2", None, 4.2),  # a decimal comma, never 42
+    Row("number", "2,5", None, 2.5),
+    Row("number", "2,500", None, 2500.0),
+    Row("number", "4,2345", None, None),  # neither a thousands group nor a decimal comma: ambiguous
+    # the first committed number wins over numbers in its explanation; CoT still ends on its answer
+    Row("number", "5 (the series increases by 1)", None, 5.0),
+    Row("number", "Next value: 4.0 (each step subtracts 2).", None, 4.0),
+    Row("number", "42 (if he had eaten 2 it would be 40, but he did not).", None, 42.0),
+    Row("number", "7 — three red and four blue ones.", None, 7.0),
+    Row("number", "12 - 7 = 5", None, 5.0),
+    Row("number", "3 apples and 2 pears make 5 fruits.", None, 5.0),
+    Row("number", "6 or 7", None, None),  # two numbers offered: no commitment
+    Row("number", "Probably 6, maybe 7.", None, None),
+    Row("number", "between 6 and 7", None, None),
+    Row("number", "The difference is 2 (4 - 2), so the next value is 10.", None, 10.0),
+    Row("number", "5 (the series increases by 1, so each step adds 1)", None, 5.0),
+    Row("number", "5 because it adds 1 each step", None, 5.0),
+    Row("number", "The next value is 5 (since it adds 1).", None, 5.0),
+    Row("number", "5. Each step adds 1.", None, 5.0),
+    Row("number", "1. Count the apples: 3. 2. Add the pears: 2. So 5.", None, 5.0),
     Row("number", "12.5 cm", None, 12.5),
     Row("number", "-3", None, -3.0),
     Row("number", "The temperature is -5°C.", None, -5.0),
@@ -655,9 +731,21 @@ CAPTIONS = [
     Row("caption", "I'm sorry, I can't describe this image.", None, None),
     Row("caption", "抱歉，我无法描述这张图片。", None, None),
     Row("caption", "", None, None),
+    # chat wrappers a grader strips; the content is kept as written
+    Row("caption", "Sure! Here's a summary:\n\nThe city's new park opened Sunday.", None,
+        "The city's new park opened Sunday."),
+    Row("caption", "Great question! There is a red tractor in the field.", None,
+        "There is a red tractor in the field."),
+    Row("caption", "Here is a concise summary of the text:\n\n> Heavy rain flooded two streets.", None,
+        "Heavy rain flooded two streets."),
+    Row("caption", "**Summary:** New city park opens to big crowds.", None, "New city park opens to big crowds."),
+    Row("caption", "Sure! Here's a summary: The team won.\n\nLet me know if you'd like a longer version!", None,
+        "The team won."),
+    Row("caption", "The team won. Let me know if you'd like a shorter summary.", None, "The team won."),
+    Row("caption", "A dog on a beach. It looks happy.", None, "A dog on a beach. It looks happy."),
 ]
 
 CORPUS: list[Row] = [
-    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *ANSWERS, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
+    *MULTIPLE_CHOICE, *YES_NO, *LABELS, *ANSWERS, *OFFERED_CHOICES, *MATCHES, *NUMBERS, *ANOMALY, *VERDICTS,
     *BOXES, *FRAME_BOXES, *POLYGONS, *CAPTIONS,
 ]

@@ -145,7 +145,8 @@ def test_anomaly_scores_through_the_ap_metric() -> None:
 def test_regression_parse_value() -> None:
     spec = get_metric("mae")
     assert spec.parse("There are 42 apples.", {}) == 42.0
-    assert spec.parse("4,2", {}) is None
+    assert spec.parse("4,2", {}) == 4.2  # a decimal comma
+    assert spec.parse("4,2345", {}) is None
     assert spec.parse("I cannot count them.", {}) is None
     assert spec.parse("Here is the map: [[1, 2], [3, 4]]", {}) == [[1, 2], [3, 4]]
     assert spec.parse("out/depth_0001.png", {"task_dir": "/data/t"}) == "/data/t/out/depth_0001.png"
@@ -292,3 +293,86 @@ def test_yes_no_codes_from_the_question_text() -> None:
     assert [spec.parse(r, ctx) for r in ("Yes, I hear a bird.", "No.", "1", "Birdsong.")] == ["1", "0", "1", None]
     assert context_yes_no_codes({"question": "Is it a bird? Yes or no."}) is None
     assert context_yes_no_codes({"yes_no_codes": {"yes": "T", "no": "F"}}) == {"yes": "T", "no": "F"}
+
+
+# --------------------------------------------------------------------------- free text, fill-in, declared boxes
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ('Sure! Here\'s the next response:\n\n"You\'re welcome, sir. Let me know if you need anything else."',
+         "You're welcome, sir. Let me know if you need anything else."),  # inside the quotes: content
+        ("Staff: My pleasure, sir.", "My pleasure, sir."),
+        ('Next response: "Thanks so much."', "Thanks so much."),
+        ('Sure! "We\'d better hurry, then."', "We'd better hurry, then."),
+        ("Certainly, sir.", "Certainly, sir."),  # a reply, not a wrapper
+        ("Thank you! It's really busy in here today.", "Thank you! It's really busy in here today."),
+        ("Summary: The team won the championship final 2-1.", "The team won the championship final 2-1."),
+        ("Sure, here's a caption: A dog on a beach.", "A dog on a beach."),
+        ("Speaker B: At nine sharp.", "At nine sharp."),
+        ("Note that the dog is brown.", "Note that the dog is brown."),
+        ("In summary, the team won the final.", "the team won the final."),
+        ("Summary (one sentence): The team won.", "The team won."),
+        ("The team won. Hope this helps!", "The team won."),
+        ("Here's a possible next line: Thanks, see you then.", "Thanks, see you then."),
+        ("  ", None),
+    ],
+)
+def test_free_text_strips_chat_wrappers(raw: str, expected: str | None) -> None:
+    from lmms_general.metrics.parsing import parse_free_text
+
+    assert parse_free_text(raw, {}) == expected
+
+
+@pytest.mark.parametrize(
+    "question, raw, expected",
+    [
+        ("A: How can I help you? B: Come back after <MASK> when we open.", "Sure! The missing time is 16:00.", "16:00"),
+        ("A: How can I help you? B: Come back after <MASK> when we open.", "B: Come back after 4 PM when we open.",
+         "4 PM"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "Sure! <MASK> = Tuesday", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "**Tuesday** (one day after Monday)", "Tuesday"),
+        ("Breakfast is served before <MASK> each day.", "Breakfast is served before 9 AM each day.", "9 AM"),
+        ("Breakfast is served before <MASK> each day.", "10:00 a.m.", "10:00 a.m."),
+        ("<MASK> is the day after Monday.", "Tuesday is the day after Monday.", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "The answer is Tuesday.", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "Tuesday: one day after Monday", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "Day: Tuesday", "Tuesday"),
+        ("The meeting moved from Monday to <MASK>, one day later.", "Tuesday - the next day", "Tuesday"),
+        ("A: How can I help you? B: Come back after <MASK> when we open.", "4:00 PM", "4:00 PM"),
+        ("The meeting moved from Monday to <MASK>, one day later.",
+         "The meeting moved from Monday to **Tuesday**, one day later.", "Tuesday"),
+    ],
+)
+def test_fill_in_the_blank_gives_the_filled_span(question: str, raw: str, expected: str) -> None:
+    from lmms_general.metrics.registry import parse_text
+
+    assert parse_text(raw, {"question": question}) == expected
+
+
+def test_boxes_declared_as_corners_are_converted() -> None:
+    from lmms_general.metrics.parsing import parse_boxes
+    from lmms_general.metrics.segmentation import parse_tube
+    from lmms_general.metrics.tracking import parse_track
+
+    corners = 'Bounding box in (x1, y1, x2, y2) format:\n{"bird": [[2, 3, 10, 9]]}'
+    assert parse_boxes(corners)[0]["bbox"] == [2.0, 3.0, 8.0, 6.0]
+    assert parse_boxes('xyxy: [[2, 3, 10, 9]]')[0]["bbox"] == [2.0, 3.0, 8.0, 6.0]
+    assert parse_boxes('{"bird": [[2, 3, 10, 9]]}')[0]["bbox"] == [2.0, 3.0, 10.0, 9.0]  # as the prompt asks
+    assert parse_boxes('[x, y, width, height] (not x1, y1, x2, y2): [[2, 3, 10, 9]]')[0]["bbox"] == [2, 3, 10, 9]
+    assert parse_boxes('[x_min, y_min, x_max, y_max]: [[10, 3, 2, 9]]')[0]["bbox"] == [10, 3, 2, 9]  # not corners
+    assert parse_tube('Boxes as [x1, y1, x2, y2]: {"0": [6, 5, 10, 13]}', {}) == {"0": [6.0, 5.0, 4.0, 8.0]}
+    assert parse_track('[x_min, y_min, x_max, y_max]: [[4, 4, 8, 8], null]', {}) == [[4.0, 4.0, 4.0, 4.0], None]
+
+
+def test_truncated_json_boxes_are_unparsed() -> None:
+    from lmms_general.metrics.parsing import parse_boxes
+
+    assert parse_boxes('{"bird": [[2, 3, 8, 6]]') is None
+    assert parse_boxes('The bird is at [2, 3, 8, 6].')[0]["bbox"] == [2.0, 3.0, 8.0, 6.0]
+
+
+def test_code_answers_keep_comments_and_operators() -> None:
+    spec = get_metric("codebleu")
+    assert spec.parse("# add one\nx = 2**3 + 1\n", {}) == "# add one\nx = 2**3 + 1"
