@@ -1,27 +1,35 @@
-"""The model-side corpus: answers written from the prompts alone, graded by their writer; our scoring must agree with
-that reader on at least 95 % of them, and on the choice / label subset beat lmms-eval's MMBench matcher
-(``can_infer``) and MMMU's parser. See ``tests/answers/model_side/agreement.py`` for how a row agrees."""
+"""The model-side corpora: answers written from the prompts alone, graded by their writers; our scoring must agree with
+each reader on at least 95 % of them, and on the choice / label subset beat lmms-eval's MMBench matcher
+(``can_infer``) and MMMU's parser. ``answers.jsonl`` (568 rows) guided the parser rework; ``heldout.jsonl`` (426 rows,
+another writer, the reworked prompts) was never used to tune it. See ``tests/answers/model_side/agreement.py`` for how
+a row agrees."""
 
 from __future__ import annotations
 
 import string
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.answers.model_side.agreement import Outcome, _docs, outcomes, rows, summary
+from tests.answers.model_side.agreement import CORPUS, HELDOUT, Outcome, _docs, outcomes, rows, summary
 from tests.conftest import SAMPLE_ROOT
 
 TARGET = 0.95
 
 
+@pytest.fixture(scope="module", params=[CORPUS, HELDOUT], ids=["corpus", "heldout"])
+def corpus(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def results() -> list[Outcome]:
-    return list(outcomes(SAMPLE_ROOT))
+def results(corpus: Path) -> list[Outcome]:
+    return list(outcomes(SAMPLE_ROOT, corpus))
 
 
-def test_corpus_covers_every_comprehension_kind_of_the_sample_tree() -> None:
-    found = rows()
+def test_corpus_covers_every_comprehension_kind_of_the_sample_tree(corpus: Path) -> None:
+    found = rows(corpus)
     assert len(found) >= 200
     kinds = {_docs(r["task"], str(SAMPLE_ROOT))[r["sample_id"]].task_kind for r in found}
     assert {"qa", "label_set", "text", "number", "detection", "dense", "tracking", "tube"} <= kinds
@@ -88,5 +96,5 @@ def test_choice_and_label_answers_beat_lmms_eval_matchers(results: list[Outcome]
         mmmu += (_mmmu(r.answer, choices, monkeypatch) == right) == credited
     print(f"\nchoice / label subset ({total} answers scored like the reader): ours {ours}, "
           f"lmms-eval MMBench can_infer {mmbench}, lmms-eval MMMU parser {mmmu}")
-    assert total >= 150
+    assert total >= 100
     assert ours > mmbench and ours > mmmu

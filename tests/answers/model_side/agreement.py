@@ -62,7 +62,7 @@ def rows(corpus: Path = CORPUS) -> list[dict[str, Any]]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _docs(task: str, root: str) -> Mapping[str, Any]:
     from lmms_general.hooks.docs import build_docs
     from lmms_general.protocol import doc_of
