@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lmms_general.task_failures import FAILURES_ENV, TaskFailure, read_failures
 
@@ -73,6 +75,71 @@ def run_lmms_eval(
     if failures:
         raise TaskFailedError(failures_message(failures), results, failures)
     return results
+
+
+@dataclass(frozen=True)
+class EvaluationRun:
+    """What :func:`evaluate` ran: the lmms-eval results dict and where the outputs are."""
+
+    model: str
+    tasks: tuple[str, ...]
+    output_path: Path
+    results: dict[str, Any]
+
+    @property
+    def scores(self) -> dict[str, Any]:
+        """lmms-eval's ``results`` block (task -> metric values)."""
+        return dict(self.results.get("results") or {})
+
+
+
+def evaluate(
+    model: str,
+    tasks: str | Sequence[str],
+    root: str | os.PathLike[str] | None = None,
+    *,
+    model_args: str = "",
+    output_path: str | os.PathLike[str] | None = None,
+    download: bool | None = None,
+    timeout: float | None = None,
+    **lmms_eval_kwargs: Any,
+) -> EvaluationRun:
+    """Run lmms-eval on General-Bench tasks (and any other lmms-eval task) in a subprocess.
+
+    Args:
+        model: lmms-eval model name (``qwen2_vl``, ``general_bench_oracle``, ...).
+        tasks: task or group names (``general_bench_nlp``, ``mmmu_val``, ...), a list or a comma string.
+        root: General-Bench folder (default ``$GENERAL_BENCH_ROOT``).
+        model_args: lmms-eval ``--model_args``.
+        output_path: lmms-eval ``--output_path`` (default: a new temporary folder).
+        download: fetch missing tasks from the hub (``GENERAL_BENCH_DOWNLOAD``).
+        **lmms_eval_kwargs: other lmms-eval CLI options, ``limit=8`` -> ``--limit 8``, ``batch_size=1``,
+            ``device="cpu"``; True adds a bare flag, False/None leave it out.
+
+    Raises:
+        lmms_general.lmms_run.LmmsEvalRunError: lmms-eval failed or wrote no results (its output tail attached).
+        lmms_general.lmms_run.TaskFailedError: results were written, but a requested task was left out because its
+            data could not be built (``.results`` holds the others', ``.failures`` each task and cause).
+    """
+    names = tuple(t.strip() for t in (tasks.split(",") if isinstance(tasks, str) else tasks) if t.strip())
+    if not names:
+        raise ValueError("tasks is empty")
+    out = Path(output_path) if output_path else Path(tempfile.mkdtemp(prefix="lmms_general_"))
+    env = {}
+    if root is not None:
+        env["GENERAL_BENCH_ROOT"] = str(Path(root).expanduser())
+    if download is not None:
+        env["GENERAL_BENCH_DOWNLOAD"] = "1" if download else "0"
+    extra: list[str] = []
+    for key, value in lmms_eval_kwargs.items():
+        if value is None or value is False:
+            continue
+        flag = f"--{key}"
+        extra += [flag] if value is True else [flag, str(value)]
+    results = run_lmms_eval(model=model, tasks=names, output_path=out, model_args=model_args, extra_args=extra,
+                            env=env, timeout=timeout)
+    return EvaluationRun(model=model, tasks=names, output_path=out, results=results)
+
 
 
 def main(argv: Sequence[str] | None = None) -> int:

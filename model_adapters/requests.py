@@ -6,6 +6,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from lmms_general.media_kinds import AUDIO_SUFFIXES, THREE_D_SUFFIXES, VIDEO_SUFFIXES
+
 #: generation kinds whose output is each modality (docs/ARCHITECTURE.md, lmms_general.protocol.kinds)
 KIND_OUTPUT: dict[str, str] = {
     "text_to_image": "image",
@@ -23,9 +25,10 @@ KIND_OUTPUT: dict[str, str] = {
     "image_to_3d": "3d",
     "pointcloud_to_3d": "3d",
 }
-_VIDEO_EXT = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".gif")
-_AUDIO_EXT = (".wav", ".mp3", ".flac", ".ogg", ".m4a")
-_POINT_EXT = (".ply", ".obj", ".off", ".pcd", ".xyz", ".pts", ".glb", ".stl")
+# one suffix table (lmms_general.media_kinds): a ``.gif`` is an image, read with the other images
+_VIDEO_EXT = VIDEO_SUFFIXES
+_AUDIO_EXT = AUDIO_SUFFIXES
+_POINT_EXT = THREE_D_SUFFIXES
 
 
 @dataclass
@@ -175,7 +178,8 @@ def doc_value(doc: dict[str, Any], name: str) -> Any:
 
     value = getattr(doc_of(doc), name, None)
     if name == "media" and value is not None:
-        return [{"kind": m.kind, "path": m.path, "raw": m.raw, "role": m.role} for m in value]
+        return [{"kind": m.kind, "path": str(m.path) if m.path else None, "raw": m.raw, "role": m.role}
+                for m in value]
     return value
 
 

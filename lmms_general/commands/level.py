@@ -17,15 +17,14 @@ examples:
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import Any
 
-from lmms_general.atomic_json import write_text_atomic
 from lmms_general.commands.args import existing_path, fail, n_boot, output_dir, output_file, seed
 from lmms_general.level.normalization import MODES
+from lmms_general.level_run import REPORT_FILES, ReportPaths, score_models, write_reports
 from lmms_general.results import ResultsError
 
 HELP = "General-Level table and reports from lmms-eval output folders"
@@ -74,21 +73,21 @@ def _inputs(args: argparse.Namespace) -> list[Any]:
     return chosen
 
 
-def default_outputs(args: argparse.Namespace) -> None:
-    """Fill in the report paths: ``--out-dir``, else ``general_level/`` next to the first input."""
+def report_paths(args: argparse.Namespace) -> ReportPaths:
+    """The report paths: ``--json`` / ``--markdown`` / ``--html`` / ``--csv``, the rest in ``--out-dir``, else in
+    ``general_level/`` next to the first input."""
+    given = ReportPaths(json=args.json, markdown=args.markdown, html=args.html, csv=args.csv)
     if args.no_default_reports and not args.out_dir:
-        return
+        return given
     if args.out_dir:
         folder = args.out_dir
     elif args.paths and not args.official_scores:
         first = Path(args.paths[0])
         folder = (first if first.is_dir() else first.parent) / REPORT_DIR
     else:  # official sheets are reference data: never write next to them unasked
-        return
-    for name, file in (("json", "level.json"), ("markdown", "report.md"), ("html", "report.html"),
-                       ("csv", "level.csv")):
-        if getattr(args, name) is None:
-            setattr(args, name, folder / file)
+        return given
+    every = ReportPaths.in_folder(folder)
+    return ReportPaths(**{kind: getattr(given, kind) or getattr(every, kind) for kind in REPORT_FILES})
 
 
 def _print_summary(reports: list[Any]) -> None:
@@ -97,44 +96,6 @@ def _print_summary(reports: list[Any]) -> None:
     for line in warning_lines(reports):
         print(line, file=sys.stderr)
     print(summary_table(reports))
-
-
-def _payload(reports: list[Any], with_tasks: bool) -> Any:
-    from lmms_general.reports.tables import proxy_scored
-
-    payload = []
-    for rep in reports:
-        item = rep.result.to_dict(with_tasks=with_tasks)
-        item["messages"] = rep.messages
-        item["warnings"] = rep.warnings
-        item["provenance"] = rep.provenance
-        item["task_errors"] = rep.errors
-        item["proxy_scored"] = proxy_scored(rep.result)
-        item["scopes"] = [vars(b) for b in rep.scopes]
-        item["samples"] = {k: {"samples": s.samples, **s.counts, "first_error": s.first_error}
-                           for k, s in sorted(rep.stats.items())}
-        if rep.other:
-            item["other_benchmarks"] = rep.other
-        payload.append(item)
-    return payload[0] if len(payload) == 1 else payload
-
-
-def write_reports(reports: list[Any], args: argparse.Namespace) -> list[Path]:
-    """Write every requested report; returns the paths written."""
-    from lmms_general.reports import write_csv, write_html, write_markdown
-
-    written = []
-    if args.json:
-        write_text_atomic(args.json, json.dumps(_payload(reports, args.with_tasks), indent=1, ensure_ascii=False,
-                                                default=str))
-        written.append(args.json)
-    if args.markdown:
-        written.append(write_markdown(reports, args.markdown))
-    if args.html:
-        written.append(write_html(reports, args.html))
-    if args.csv:
-        written.append(write_csv(reports, args.csv))
-    return written
 
 
 class _Once(logging.Filter):
@@ -180,18 +141,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from lmms_general.api import score_models
-
     prog = "lmms-general level"
     try:
         models = _inputs(args)
         reports = score_models(models, args.mode, args.n_boot, args.seed, progress=not args.quiet)
     except ResultsError as exc:
         return fail(prog, str(exc))
-    default_outputs(args)
     _print_summary(reports)
     try:
-        written = write_reports(reports, args)
+        written = write_reports(reports, report_paths(args), with_tasks=args.with_tasks)
     except OSError as exc:
         return fail(prog, f"cannot write the report: {exc}")
     for path in written:

@@ -62,7 +62,7 @@ def check_rows_command(args: argparse.Namespace) -> int:
     """Run the row invariants and print one line per row; exit 1 on an undocumented violation."""
     import tempfile
 
-    from lmms_general.metrics.row_checks import check_rows, describe
+    from lmms_general.level.row_checks import check_rows, describe
 
     registry = load_registry()
     wanted = set(args.rows or [])

@@ -26,6 +26,14 @@ class AnnotationError(DatasetError):
     """An annotation file cannot be read (bad JSON, no ``data`` list)."""
 
 
+def header_skill(holder: Any) -> str:
+    """The skill cluster a header (or a sample item / doc context carrying it) names (``"skill": "Object
+    Detection"``), stripped; "" when it names none, the value is not a string, or ``holder`` is not a dict.
+    The one reading of the skill field: docs, sample logs and submissions all use it."""
+    skill = holder.get("skill") if isinstance(holder, dict) else None
+    return skill.strip() if isinstance(skill, str) else ""
+
+
 def norm_name(text: str) -> str:
     """Lower-case alphanumerics only: ``Causal-Reasoning``, ``causal_reasoning`` and ``CausalReasoning`` agree."""
     return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", str(text)).lower())

@@ -10,6 +10,8 @@ CACHE_ENV = "LMMS_GENERAL_CACHE"
 
 #: top-level folder name (lower-cased) -> modality
 MODALITY_FOLDERS: dict[str, str] = {"image": "image", "video": "video", "audio": "audio", "3d": "3d", "nlp": "nlp"}
+#: modality -> its top-level folder as the hub tree (and the leaderboard submission) spells it
+HUB_MODALITY_DIRS: dict[str, str] = {"image": "image", "video": "video", "audio": "audio", "3d": "3D", "nlp": "nlp"}
 PARADIGMS: tuple[str, ...] = ("comprehension", "generation")
 #: folders media paths may be relative to (DATASET_FORMAT.md §10 rule 6), in lookup order
 MEDIA_DIRS: tuple[str, ...] = ("images", "videos", "video", "audios", "pointclouds", "depth")

@@ -14,7 +14,7 @@ from lmms_general.dataset.errors import (
     TaskNotFoundError,
 )
 from lmms_general.dataset.index import index_root, open_location, parse_task, task_archive
-from lmms_general.dataset.layout import TaskLocation
+from lmms_general.dataset.layout import HUB_MODALITY_DIRS, TaskLocation
 from lmms_general.dataset.models import MediaRef, Sample, TaskData, TaskFolder
 from lmms_general.dataset.root import resolve_root
 from lmms_general.registry import load_registry
@@ -37,7 +37,7 @@ def is_closeset(root: Path) -> bool:
 def _not_found(root: Path, key: str) -> TaskNotFoundError:
     spec = load_registry()[key]
     repo = HUB_REPOS[1] if is_closeset(root) else HUB_REPOS[0]
-    top = "3D" if spec.modality == "3d" else spec.modality
+    top = HUB_MODALITY_DIRS[spec.modality]
     where = top if spec.modality == "nlp" else f"{top}/{spec.paradigm}"
     return TaskNotFoundError(
         f"task {key} ({spec.display_name!r}) has no task folder under {root} ({ROOT_ENV}); download its folder "

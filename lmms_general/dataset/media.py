@@ -14,18 +14,12 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from lmms_general import media_kinds
 from lmms_general.dataset.layout import MEDIA_DIRS
 from lmms_general.dataset.models import MediaRef
 
-KIND_BY_EXT: dict[str, str] = {
-    **dict.fromkeys((".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"), "image"),
-    **dict.fromkeys((".mp4", ".avi", ".mov", ".mkv", ".webm", ".flv", ".m4v", ".mpg", ".mpeg"), "video"),
-    **dict.fromkeys((".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"), "audio"),
-    **dict.fromkeys((".npy", ".ply", ".pcd", ".xyz", ".pts", ".las"), "pointcloud"),
-    **dict.fromkeys((".obj", ".glb", ".gltf", ".off", ".stl", ".fbx"), "mesh"),
-    **dict.fromkeys((".npz", ".exr", ".pfm"), "depth"),
-    **dict.fromkeys((".flo", ".sens", ".mat"), "file"),
-}
+#: suffix -> media kind, from the one suffix table (lmms_general.media_kinds)
+KIND_BY_EXT = media_kinds.KIND_BY_EXT
 #: keys whose string values are paths even without a media extension (folders, mostly)
 PATH_KEYS = frozenset({"video_folder", "gt_dir", "image_folder", "frames_folder", "frame_folder"})
 _PATH_SUFFIXES = ("_file", "_path", "_folder")

@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from lmms_general.media_kinds import IMAGE_SUFFIXES
 from lmms_general.protocol.doc import Doc, MediaRef, doc_of
 
 MAX_FRAMES = 8
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+_IMAGE_SUFFIXES = frozenset(IMAGE_SUFFIXES)
 
 _FAILURES: dict[tuple[str, str], str] = {}
 _LOCK = threading.Lock()

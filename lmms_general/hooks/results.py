@@ -9,6 +9,8 @@ problem (a metric that cannot run, samples without a reference) is the text of t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
@@ -20,8 +22,16 @@ from lmms_general.protocol.scoring import SampleItem, TaskScore
 
 _LOG = logging.getLogger("lmms_general")
 _LOCK = threading.Lock()
-#: the last task score per task key, so the ``error`` aggregation reports what ``score`` found
-_LAST: dict[str, tuple[int, TaskScore]] = {}
+#: the last task score per task key with a digest of the items it was computed from, so the ``error`` aggregation
+#: reports what ``score`` found without running the metric twice (a content key: never stale, whatever ids Python
+#: reuses; one entry per task)
+_LAST: dict[str, tuple[str, TaskScore]] = {}
+
+
+def items_digest(items: Sequence[Mapping[str, Any]]) -> str:
+    """A digest of the sample items' content (the task score is a function of it)."""
+    text = json.dumps(list(items), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str, Any]:
@@ -41,7 +51,7 @@ def _task_result(items: Sequence[Mapping[str, Any]]) -> TaskScore | None:
     if not items:
         return None
     key = str(items[0].get("key"))
-    marker = id(items[0]) ^ len(items)
+    marker = items_digest(items)
     with _LOCK:
         cached = _LAST.get(key)
     if cached and cached[0] == marker:

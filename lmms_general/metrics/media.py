@@ -22,10 +22,14 @@ from typing import Any
 
 import numpy as np
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".gif")
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".gif", ".m4v", ".mpg", ".mpeg")
-AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".m4a", ".aac", ".opus")
-POINT_SUFFIXES = (".npy", ".npz", ".xyz", ".txt", ".pts", ".ply", ".obj", ".off")
+from lmms_general import media_kinds
+
+# suffixes come from the one table (lmms_general.media_kinds)
+IMAGE_SUFFIXES = media_kinds.IMAGE_SUFFIXES
+#: a generated or reference clip: a video file or an animated image read as its frames
+VIDEO_SUFFIXES = media_kinds.CLIP_SUFFIXES
+AUDIO_SUFFIXES = media_kinds.AUDIO_SUFFIXES
+POINT_SUFFIXES = media_kinds.POINT_FILE_SUFFIXES
 
 
 class MediaError(ValueError):
@@ -105,7 +109,7 @@ def load_video(value: Any, max_frames: int | None = None, size: tuple[int, int] 
             if not files:
                 raise MediaError(f"no frame images in folder {path}")
             frames = [load_image(f, size) for f in _uniform(files, max_frames)]
-        elif path.suffix.lower() in IMAGE_SUFFIXES and path.suffix.lower() != ".gif":
+        elif path.suffix.lower() in IMAGE_SUFFIXES and path.suffix.lower() not in media_kinds.ANIMATED_IMAGE_SUFFIXES:
             frames = [load_image(path, size)]
         else:
             frames = _decode_video(path, size)

@@ -11,24 +11,16 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from lmms_general.dataset.annotations import header_skill
+from lmms_general.dataset.models import MediaRef
 from lmms_general.protocol.kinds import generation_kind, output_modality, task_kind
 from lmms_general.registry import TaskSpec, task_spec
 
 #: the lmms-eval row columns (all strings)
 COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "payload_json": "string"}
-
-
-@dataclass(frozen=True)
-class MediaRef:
-    """One media entry of a sample: ``kind`` (image, frames, video, audio, pointcloud, mesh, depth ...),
-    ``path`` (absolute, or None when it did not resolve), ``raw`` (as annotated), ``role`` (input/output)."""
-
-    kind: str
-    path: str | None
-    raw: str
-    role: str
 
 
 @dataclass(frozen=True)
@@ -65,8 +57,7 @@ class Doc:
     @property
     def skill(self) -> str:
         """The skill cluster of the task (the annotation header's ``skill``), "" when it names none."""
-        skill = self.context.get("skill")
-        return skill.strip() if isinstance(skill, str) else ""
+        return header_skill(dict(self.context))
 
     @property
     def parse_context(self) -> dict[str, Any]:
@@ -76,7 +67,8 @@ class Doc:
 
 def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any]) -> Doc:
     media = tuple(
-        MediaRef(str(m.get("kind", "")), m.get("path"), str(m.get("raw", "")), str(m.get("role") or "input"))
+        MediaRef(str(m.get("kind", "")), Path(m["path"]) if m.get("path") else None, str(m.get("raw", "")),
+                 str(m.get("role") or "input"))
         for m in body.get("media") or ()
     )
     return Doc(
@@ -119,13 +111,6 @@ def _media_role(raw: str, sample: Any) -> str:
         return str(role)
     haystack = json.dumps([sample.input, dict(sample.extra)], default=str)
     return "input" if raw and raw.replace("\\", "/") in haystack.replace("\\\\", "/") else "output"
-
-
-def header_skill(header: Mapping[str, Any]) -> str:
-    """The skill cluster the annotation header names (``"skill": "Object Detection"``), stripped; "" when it
-    names none or the value is not a string."""
-    skill = header.get("skill")
-    return skill.strip() if isinstance(skill, str) else ""
 
 
 def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,

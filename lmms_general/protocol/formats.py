@@ -415,7 +415,7 @@ def _is_binary_mask(array: np.ndarray) -> bool:
 
 
 def _stem(context: Mapping[str, Any]) -> str:
-    from model_adapters.media_output import safe_id, safe_name
+    from lmms_general.protocol.media_files import safe_id, safe_name
 
     return f"{safe_name(context.get('registry_key', 'task'))}_{safe_id(context.get('sample_id', 'sample'))}"
 
@@ -489,14 +489,14 @@ class GeneratedMedia(AnswerFormat):
 def _still_video(reference: Any, output_dir: Path | None, stem: str, n_frames: int = 16) -> str | None:
     """An image-to-video sample without a target video: the source image held still (the reference-derived answer:
     perfectly consistent with its input). None when there is no source image or no output folder."""
-    from lmms_general.metrics.media import IMAGE_SUFFIXES
+    from lmms_general.media_kinds import IMAGE_SUFFIXES
 
     images = [p for p in (reference or {}).get("source") or [] if Path(str(p)).suffix.lower() in IMAGE_SUFFIXES]
     if not images or output_dir is None:
         return None
     from PIL import Image
 
-    from model_adapters.media_output import MediaWriter
+    from lmms_general.protocol.media_files import MediaWriter
 
     with Image.open(images[0]) as image:
         frame = image.convert("RGB")
@@ -616,7 +616,7 @@ def _noise_media(context: Mapping[str, Any], output_dir: Path | None) -> str:
     """Seeded noise of the output modality (image, video, audio, point cloud) written under ``output_dir``."""
     if output_dir is None:
         raise ValueError("noise media need an output folder")
-    from model_adapters.media_output import MediaWriter
+    from lmms_general.protocol.media_files import MediaWriter
 
     rng = np.random.default_rng(abs(hash(_stem(context))) % (2**32))
     writer = MediaWriter(output_dir.parent, output_dir.name, f"{_stem(context)}_noise")

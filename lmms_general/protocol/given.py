@@ -19,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from lmms_general.media_kinds import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from lmms_general.registry import TaskSpec
 
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
-_VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm"}
+_IMAGE_SUFFIXES = frozenset(IMAGE_SUFFIXES)
+_VIDEO_SUFFIXES = frozenset(VIDEO_SUFFIXES)
 _REFERRING = re.compile(r"referring|\brvos\b|revos|grounding|\bvg\b", re.I)
 #: at most this many polygon coordinates are written for a first-frame mask (an outline is simplified beyond it)
 MAX_MASK_COORDS = 400

@@ -28,8 +28,8 @@ def generation_reference(doc: Doc) -> dict[str, Any]:
                     None)
     return {
         "prompt": generation_text(doc),  # the annotation's text, not our "Generate an image of: ..." lead
-        "source": [m.path for m in doc.inputs if m.path],
-        "target": [m.path for m in doc.outputs if m.path],
+        "source": [str(m.path) for m in doc.inputs if m.path],
+        "target": [str(m.path) for m in doc.outputs if m.path],
         "text": text,
         "input": doc.sample.get("input"),
         "auxiliary_info": doc.sample.get("auxiliary_info"),

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from lmms_general.level.scoring import LevelScorer, reached_level
 from lmms_general.level.types import LevelResult, TaskOutcome
 from lmms_general.registry import LEVEL_MODALITIES, Registry, load_registry
-
-MODALITY_LABELS = {"image": "Image", "video": "Video", "audio": "Audio", "3d": "3D", "nlp": "NLP"}
+from lmms_general.reports.tables import MODALITY_LABELS
 
 
 @dataclass(frozen=True)

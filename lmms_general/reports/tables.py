@@ -9,6 +9,7 @@ from typing import Any
 from lmms_general.level.types import LevelResult
 from lmms_general.registry import Registry, load_registry
 
+#: modality -> its label in every report (tables, scopes, plots, terminal)
 MODALITY_LABELS = {"image": "Image", "video": "Video", "audio": "Audio", "3d": "3D", "nlp": "NLP"}
 
 

@@ -20,6 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lmms_general.atomic_json import atomic_path, write_text_atomic
+from lmms_general.dataset.annotations import header_skill
+from lmms_general.dataset.layout import HUB_MODALITY_DIRS
 from lmms_general.registry import Registry, TaskSpec, load_registry
 from lmms_general.results.samples import read_sample_items
 from lmms_general.results.types import ModelScores
@@ -27,7 +29,6 @@ from lmms_general.results.types import ModelScores
 PREDICTION_FILE = "prediction.json"
 MEDIA_KEYS = ("images", "videos", "audios", "meshes", "pointclouds")
 FAILED_PREFIX = "[GENERATION_FAILED]"
-MODALITY_DIRS = {"image": "image", "video": "video", "audio": "audio", "3d": "3D", "nlp": "nlp"}
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -50,17 +51,13 @@ def safe_name(text: str) -> str:
 def task_folder(spec: TaskSpec) -> PurePosixPath:
     """``<modality>/<paradigm>/<folder>`` (``nlp/<folder>``) using the known on-disk folder name."""
     folder = spec.folder_aliases[0] if spec.folder_aliases else safe_name(spec.display_name)
-    top = MODALITY_DIRS[spec.modality]
+    top = HUB_MODALITY_DIRS[spec.modality]
     return PurePosixPath(top, folder) if spec.modality == "nlp" else PurePosixPath(top, spec.paradigm, folder)
 
 
 def items_skill(items: list[dict[str, Any]]) -> str:
     """The skill cluster the first item naming one carries (stripped), "" when none does."""
-    for item in items:
-        skill = item.get("skill")
-        if isinstance(skill, str) and skill.strip():
-            return skill.strip()
-    return ""
+    return next((skill for item in items if (skill := header_skill(item))), "")
 
 
 def _media_paths(raw: Any) -> list[str] | None:
@@ -88,7 +85,7 @@ def _prediction(item: dict[str, Any], task_dir: Path, export: Export, task: str)
         paths = [prediction]
     if paths is None:
         return prediction if prediction is not None else (raw or "")
-    from model_adapters.media_output import safe_id  # a long or unsafe id: prefix + hash
+    from lmms_general.protocol.media_files import safe_id  # a long or unsafe id: prefix + hash
 
     relative = []
     for n, source in enumerate(paths):

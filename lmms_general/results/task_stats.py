@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lmms_general.dataset.annotations import header_skill
 from lmms_general.results.samples import ITEM_KEY, iter_records
 
 STATUSES = ("ok", "unparsed", "failed", "missing", "error", "bad_reference")
@@ -60,10 +61,7 @@ def _doc_payload(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _skill(body: dict[str, Any]) -> str:
-    for holder in (body.get("context"), body.get("sample")):
-        if isinstance(holder, dict) and isinstance(holder.get("skill"), str) and holder["skill"].strip():
-            return holder["skill"].strip()
-    return ""
+    return header_skill(body.get("context")) or header_skill(body.get("sample"))
 
 
 def read_task_stats(path: str | Path) -> TaskStats:
