@@ -74,7 +74,7 @@ def download_tasks(keys: Iterable[str], target: Path, *, closeset: bool = False,
     repo = HUB_REPOS[1] if closeset else HUB_REPOS[0]
     fix = (f"download where there is network (`hf download {repo} --repo-type dataset --local-dir DIR`, "
            "or this run there with GENERAL_BENCH_DOWNLOAD=1) and point GENERAL_BENCH_ROOT at DIR")
-    from lmms_general.metrics.offline import hub_endpoint, network_available, offline_by_flag
+    from lmms_general.offline import hub_endpoint, network_available, offline_by_flag
 
     if not offline_by_flag() and not network_available():  # one short probe instead of minutes of hub retries
         raise DatasetNotFoundError(f"cannot reach {hub_endpoint()} to download {repo}: no network; {fix}")

@@ -8,7 +8,7 @@ the variable to set and the metric. Loaded models are cached per (name, path) fo
 
 Defaults and the metrics that load them: :data:`lmms_general.metrics.model_table.MODEL_TABLE` (``lmms-general
 weights list`` prints it). Offline (``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE`` set, or no network found by one
-short probe per process, :mod:`lmms_general.metrics.offline`) models load from the local cache only, and a model
+short probe per process, :mod:`lmms_general.offline`) models load from the local cache only, and a model
 that failed once fails at once for the rest of the process.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from lmms_general.metrics.model_table import MODEL_TABLE
-from lmms_general.metrics.offline import (
+from lmms_general.offline import (
     ModelUnavailableError,
     cached_url_file,
     fetch_hint,

@@ -20,7 +20,7 @@ from lmms_general.metrics.registry import MetricSpec, register
 def _pred_like(prediction: Any, reference: np.ndarray) -> np.ndarray:
     """The prediction as an array of the reference's shape; zeros when missing, unreadable or mis-shaped.
     A polygon answer (``{"polygons": [...]}``) is rasterised onto the reference's grid."""
-    from lmms_general.protocol.polygons import is_polygon_answer, polygons_as_array
+    from lmms_general.metrics.polygons import is_polygon_answer, polygons_as_array
 
     if is_polygon_answer(prediction):
         return polygons_as_array(prediction, reference)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lmms_general.metrics.model_table import HUB_SIDE_FILES, MODEL_TABLE, ModelSource
-from lmms_general.metrics.offline import hub_endpoint, torch_checkpoints_dir
+from lmms_general.offline import hub_endpoint, torch_checkpoints_dir
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt")
 

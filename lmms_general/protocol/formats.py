@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from lmms_general.metrics.parsing import extract_json
+from lmms_general.metrics.polygons import POLYGON_KEY, is_polygon_answer, mask_to_polygons
 from lmms_general.metrics.registry import MetricSpec
 from lmms_general.protocol import media_response
-from lmms_general.protocol.polygons import POLYGON_KEY, is_polygon_answer, mask_to_polygons
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

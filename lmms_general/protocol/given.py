@@ -85,7 +85,7 @@ def _video_rate(media: Sequence[Mapping[str, Any]]) -> float | None:
 def mask_polygons(mask: Any) -> list[list[float]]:
     """Polygons of a binary mask in pixel-corner coordinates: exact (unions of pixel rectangles) when short,
     else the simplified outer outlines (OpenCV contours, vertices at pixel centres)."""
-    from lmms_general.protocol.polygons import mask_to_polygons
+    from lmms_general.metrics.polygons import mask_to_polygons
 
     binary = np.asarray(mask) != 0
     if binary.ndim == 3:

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lmms_general.metrics import models, offline
+from lmms_general import offline
+from lmms_general.metrics import models
 from lmms_general.metrics.model_table import MODEL_TABLE
-from lmms_general.metrics.offline import ModelUnavailableError
+from lmms_general.offline import ModelUnavailableError
 
 
 @pytest.fixture(autouse=True)

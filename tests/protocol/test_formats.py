@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lmms_general.metrics.polygons import mask_to_polygons, rasterize, valid_polygons
 from lmms_general.protocol import media_response
 from lmms_general.protocol.formats import answer_format, format_number, option_letter
-from lmms_general.protocol.polygons import mask_to_polygons, rasterize, valid_polygons
 
 
 @pytest.mark.parametrize("seed", range(8))

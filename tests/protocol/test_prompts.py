@@ -14,9 +14,9 @@ from lmms_general.dataset.models import Sample
 from lmms_general.hooks.docs import build_docs
 from lmms_general.hooks.media import UNSUPPORTED_MODALITY
 from lmms_general.hooks.results import process_results
+from lmms_general.metrics.polygons import rasterize
 from lmms_general.protocol import doc_of
 from lmms_general.protocol.labels import gather_labels, prompt_listed_labels, prompt_yes_no_codes
-from lmms_general.protocol.polygons import rasterize
 from lmms_general.protocol.prompts import build_prompt, is_placeholder_prompt, is_raw_structure
 from lmms_general.protocol.references import generation_reference
 from lmms_general.protocol.render3d import RENDER_ENV, render_points, render_view_count, render_views

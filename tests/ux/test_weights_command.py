@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from lmms_general import offline
 from lmms_general.cli import main
-from lmms_general.metrics import model_table, offline, weights_manifest
+from lmms_general.metrics import model_table, weights_manifest
 from lmms_general.metrics.model_table import MODEL_TABLE
 
 
