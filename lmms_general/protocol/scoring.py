@@ -22,6 +22,8 @@ from lmms_general.protocol.references import has_reference, raw_reference
 from lmms_general.registry import task_spec
 
 Status = Literal["ok", "unparsed", "failed", "error", "missing", "bad_reference"]
+#: every status a sample item can have, in report order (the task score and the sample-log census count these)
+STATUSES: tuple[str, ...] = ("ok", "unparsed", "failed", "missing", "error", "bad_reference")
 #: statuses that still score (as wrong / worst); "error" items lack a usable reference or input
 SCORED_STATUSES: frozenset[str] = frozenset({"ok", "unparsed", "failed", "missing"})
 _MAX_RAW = 20000
@@ -142,14 +144,20 @@ class TaskScore:
     errors: list[str] = field(default_factory=list)
 
 
+def item_status(item: Mapping[str, Any]) -> str:
+    """The item's status; an unknown or absent one counts as ``error`` (never as ``ok``)."""
+    status = item.get("status")
+    return status if isinstance(status, str) and status in STATUSES else "error"
+
+
 def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> TaskScore:
     """Score one task's items with its row metric. Items with a reference are scored (wrong / worst when not
     ``ok``); items without one are counted in ``n_error`` and named in ``error``. ``score`` is None when nothing is
     scorable (no samples, or the Closeset) or the metric failed (its message in ``error``)."""
     key = key or (str(items[0].get("key")) if items else "")
-    counts = {s: 0 for s in ("ok", "unparsed", "failed", "missing", "error", "bad_reference")}
+    counts = dict.fromkeys(STATUSES, 0)
     for item in items:
-        counts[str(item.get("status", "error")) if item.get("status") in counts else "error"] += 1
+        counts[item_status(item)] += 1
     scorable = [i for i in items if i.get("reference") is not None]
     result = TaskScore(key=key, score=None, n=len(items), n_scored=len(scorable), n_ok=counts["ok"],
                        n_unparsed=counts["unparsed"], n_failed=counts["failed"], n_missing=counts["missing"],

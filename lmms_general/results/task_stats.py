@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset.annotations import header_skill
+from lmms_general.protocol.scoring import item_status
 from lmms_general.results.samples import ITEM_KEY, iter_records
-
-STATUSES = ("ok", "unparsed", "failed", "missing", "error", "bad_reference")
 
 
 @dataclass
@@ -80,7 +79,7 @@ def read_task_stats(path: str | Path) -> TaskStats:
             stats.bad_lines.append(message)
             stats.first_error = stats.first_error or message
             continue
-        status = item.get("status") if item.get("status") in STATUSES else "error"  # unknown: never counted ok
+        status = item_status(item)
         counts[status] += 1
         stats.with_reference += item.get("reference") is not None
         if status != "ok" and not stats.first_error:
