@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from lmms_general.metrics import get_metric
 from lmms_general.level.row_checks import check_rows, describe, load_exceptions
+from lmms_general.metrics import get_metric
 from lmms_general.registry import load_registry
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "METRICS.md"
