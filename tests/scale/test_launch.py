@@ -307,7 +307,7 @@ def test_ray_local_cluster_merged_equals_single_process(tiny_janus: Path, janus_
     assert len(shard_files) == 2
     (merged,) = sorted((tmp_path / "ray" / "merged").rglob("*_results.json"))
     one, many = json.loads(single.read_text()), json.loads(merged.read_text())
-    assert leaf_scores(many) == leaf_scores(one) and len(leaf_scores(one)) == 7
+    assert leaf_scores(many) == leaf_scores(one) and len(leaf_scores(one)) == 8
     assert sample_responses(merged) == sample_responses(single)
     assert sorted(many["group_subtasks"]["general_bench_nlp"]) == sorted(one["group_subtasks"]["general_bench_nlp"])
     levels = []

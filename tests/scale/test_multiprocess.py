@@ -97,5 +97,5 @@ def test_torchrun_two_processes_equals_one(tiny_janus: Path, janus_single_run: P
     found = sorted(out.rglob("*_results.json"))
     assert len(found) == 1, f"2 processes wrote {found}\n{log[-3000:]}"
     one, two = (json.loads(p.read_text()) for p in (janus_single_run, found[0]))
-    assert len(leaf_scores(one)) == 7 and leaf_scores(two) == leaf_scores(one)
+    assert len(leaf_scores(one)) == 8 and leaf_scores(two) == leaf_scores(one)
     assert sample_responses(found[0]) == sample_responses(janus_single_run)

@@ -66,9 +66,9 @@ def test_vllm_wrappers_get_our_requests_and_score_them(wiring: dict, wrapper: st
     effective = run["effective"]
     nlp = {t for t in effective if t.startswith("general_bench_nlp_")}
     image = {t for t in effective if t.startswith("general_bench_image_comp_")}
-    assert len(nlp) == 7 and len(image) == 5 and set(effective) == nlp | image, sorted(effective)
+    assert len(nlp) == 8 and len(image) == 5 and set(effective) == nlp | image, sorted(effective)
     requests = run["requests"]
-    assert len(requests) == sum(effective.values()) == 24
+    assert len(requests) == sum(effective.values()) == 26
     assert all(r["text"].strip() for r in requests)
     # every image-comprehension sample carries its image(s) as decodable PNG data URLs, no NLP sample has one
     assert sum(bool(r["images"]) for r in requests) == sum(effective[t] for t in image)
