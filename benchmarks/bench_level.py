@@ -13,7 +13,8 @@ median and min-max:
    files; every other metric (media files: images, depth / flow / alpha maps, tracks, audio, video, point
    clouds, panoptic maps, generated media for model-based metrics) from the row self-check generator
    (:func:`lmms_general.metrics.synthetic.build_row`), ``--unique`` samples per task with real files, cycled
-   to ``--samples`` items with random and perfect predictions alternating. Model-based metrics run offline
+   to ``--samples`` items with random and perfect predictions alternating (the run's task score is computed on
+   one whole cycle, which for a per-sample metric is the score of all items). Model-based metrics run offline
    (``HF_HUB_OFFLINE=1``), as on this machine: they fail to load their model and keep their point score;
 2. one AP50 task with ``--ap-samples`` images (1-3 boxes each, noisy predictions with scores).
 
@@ -132,7 +133,7 @@ ITEMS: dict[str, Callable[[np.random.Generator], Item]] = {
 
 def synthetic_items(spec: Any, root: Path, n: int, unique: int) -> list[Item]:
     """``n`` items of the row self-check generator (real media files), ``unique`` distinct samples cycled,
-    random and perfect predictions alternating."""
+    random and perfect predictions alternating (one whole cycle: ``2 * unique`` items)."""
     from lmms_general.metrics.synthetic import build_row
 
     case = build_row(spec, root, unique)
@@ -147,8 +148,10 @@ def bench_items(registry: Any, n: int, unique: int, rng: np.random.Generator, me
             else synthetic_items(spec, media / "synthetic", n, min(unique, n)) for key, spec in registry.items()}
 
 
-def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench") -> None:
-    """``<stamp>_results.json`` + sample logs in lmms-eval's layout (scores from the metric on the items)."""
+def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench", cycles: dict[str, int] | None = None
+              ) -> None:
+    """``<stamp>_results.json`` + sample logs in lmms-eval's layout (scores from the metric on the items; for a task
+    in ``cycles``, on its first ``cycles[key]`` items: one whole cycle, the same mean for a per-sample metric)."""
     from lmms_general.results.samples import metric_score_fn
 
     registry = load_registry()
@@ -158,7 +161,8 @@ def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench") 
     for key, items in tasks.items():
         spec = registry[key]
         try:
-            value: float | None = float(metric_score_fn(spec.metric_id, spec.task)(items))
+            scored = items[: (cycles or {}).get(key, len(items))]
+            value: float | None = float(metric_score_fn(spec.metric_id, spec.task)(scored))
         except Exception:  # noqa: BLE001 - metrics needing media/networks: a plausible point score instead
             value = float(spec.sota) * 0.8
         results[spec.task] = {"alias": spec.task, "score,none": value, "score_stderr,none": "N/A"}
@@ -214,7 +218,7 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=100, help="samples per task in the full-table run")
-    parser.add_argument("--unique", type=int, default=20, help="distinct media samples per generated task")
+    parser.add_argument("--unique", type=int, default=25, help="distinct media samples per generated task")
     parser.add_argument("--ap-samples", type=int, default=10_000, help="images in the single AP50 task (0: skip)")
     parser.add_argument("--n-boot", type=int, default=1000, help="replicates (the command's default)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs (fresh processes); the median is reported")
@@ -231,7 +235,9 @@ def main() -> int:
             MEDIA.append(base / "media")
             MEDIA[0].mkdir(parents=True, exist_ok=True)
             tasks = bench_items(registry, args.samples, args.unique, rng, MEDIA[0])
-            write_run(full, tasks)
+            cycle = 2 * min(args.unique, args.samples)
+            cycles = {k: cycle for k, s in registry.items() if s.metric_id not in ITEMS and args.samples % cycle == 0}
+            write_run(full, tasks, cycles=cycles)
             if args.ap_samples:
                 ap_key = next(k for k, s in registry.items() if s.metric_id == "ap50")
                 write_run(single, {ap_key: [box_item(rng) for _ in range(args.ap_samples)]})
