@@ -214,6 +214,7 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=5, help="alternated (ours, library) pairs per metric")
     parser.add_argument("--limit", type=int, default=120, help="time limit of one reference run, seconds")
     parser.add_argument("--no-java", action="store_true", help="PTB tokenisation without Java on both sides")
+    parser.add_argument("--only", nargs="+", metavar="METRIC", help="measure only these metrics (default: all)")
     args = parser.parse_args()
 
     from lmms_general.metrics import text as text_metrics
@@ -225,6 +226,7 @@ def main() -> int:
            f"PTB tokenizer: {'Java (one JVM per run)' if java else 'Python'}")
     rng = random.Random(0)
     cases = [*text_cases(args.n, rng, java), ap50_case(args.images, rng)]
+    cases = [c for c in cases if not args.only or c[0] in args.only]
     print(f"{'metric':<9} {'ours CPU s':>22} {'library CPU s':>22} {'ratio CPU':>22} {'ratio wall':>22}  identical")
     ok = True
     for metric_id, ours, reference in cases:
