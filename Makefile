@@ -45,6 +45,21 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check lmms_general model_adapters tests tools benchmarks
 
+# the README's Benchmarks table: each script prints the command that produced its figures and the machine
+BENCH_OUT ?= runs/benchmarks
+# $(call bench,NAME,SCRIPT ARGS): run one script, keep its output in $(BENCH_OUT)/NAME.txt, fail when it fails
+bench = PYTHONPATH=$(CURDIR) $(BIN)/python $(2) > $(BENCH_OUT)/$(1).txt; status=$$?; cat $(BENCH_OUT)/$(1).txt; exit $$status
+benchmarks: setup
+	mkdir -p $(BENCH_OUT)
+	$(call bench,bench_metrics,benchmarks/bench_metrics.py)
+	$(call bench,bench_visual_overhead,benchmarks/bench_visual_overhead.py)
+	$(call bench,bench_level_100,benchmarks/bench_level.py --samples 100)
+	$(call bench,bench_level_1000,benchmarks/bench_level.py --samples 1000 --ap-samples 0)
+	$(call bench,bench_entry_point,benchmarks/bench_entry_point.py)
+	$(call bench,bench_index,benchmarks/bench_index.py)
+	$(call bench,bench_archive_index,benchmarks/bench_archive_index.py)
+	$(call bench,bench_adapters,benchmarks/bench_adapters.py)
+
 yamls: setup
 	$(BIN)/python tools/build_registry.py
 	$(BIN)/python -m lmms_general.codegen

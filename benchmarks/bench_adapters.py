@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _paired import header  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "fixtures"), str(ROOT / "tests" / "adapters")]
 
@@ -41,6 +44,7 @@ def _time_kind(model: Any, kind: str, n: int, visuals: list[Any]) -> float:
 
 
 def main() -> int:
+    header("bench_adapters")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=2)

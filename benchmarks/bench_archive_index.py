@@ -30,6 +30,9 @@ from lmms_general.dataset.annotations import find_annotation  # noqa: E402
 from lmms_general.dataset.index import open_location, parse_task  # noqa: E402
 from lmms_general.dataset.layout import task_locations  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _paired import header  # noqa: E402
+
 
 def make_tree(root: Path, tasks: int, files: int, kib: int) -> int:
     """Write the archived tasks; returns the total bytes of media inside the archives."""
@@ -74,6 +77,7 @@ def cache_bytes(cache: Path) -> int:
 
 
 def main() -> int:
+    header("bench_archive_index")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=24)
     parser.add_argument("--files", type=int, default=120)

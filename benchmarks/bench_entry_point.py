@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _paired import header  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 TASK_YAML = """task: bench_tiny
 dataset_path: json
@@ -68,6 +71,7 @@ def run_once(task_dir: Path, out: Path, env: dict[str, str]) -> tuple[float, flo
 
 
 def main() -> None:
+    header("bench_entry_point")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()

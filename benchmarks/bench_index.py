@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _paired import header  # noqa: E402
 
 from lmms_general.registry import load_registry  # noqa: E402
 
@@ -96,6 +98,7 @@ def timed_index(tree: Path, env: dict[str, str], mode: str = "run") -> dict[str,
 
 
 def main() -> int:
+    header("bench_index")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="generate the tree here and keep it (default: a temp dir)")
     args = parser.parse_args()
@@ -114,7 +117,8 @@ def main() -> int:
         print(f"indexed {cold['tasks']} tasks ({cold['matched']} matched), {cold['samples']} samples, "
               f"{checked['missing']} missing media (checked index)")
         for name, run, target in (("cold", cold, 3.0), ("warm", warm, 0.2), ("cold checked (validate)", checked, None)):
-            verdict = "" if target is None else f" (target <= {target} s: {'met' if run['index_cpu'] <= target else 'MISSED'})"
+            met = target is not None and run["index_cpu"] <= target
+            verdict = "" if target is None else f" (target <= {target} s: {'met' if met else 'MISSED'})"
             print(f"{name} index: process wall {run['wall']:.3f} s, CPU {run['cpu']:.3f} s; index_root call alone "
                   f"CPU {run['index_cpu']:.3f} s{verdict}")
         print(f"ratio cold run index / cold checked index: {cold['index_cpu'] / checked['index_cpu']:.3f}")

@@ -1,19 +1,26 @@
 """Benchmark: ``lmms-general level`` with bootstrap intervals, as the command runs it (cold process).
 
-Run: ``PYTHONPATH=. python benchmarks/bench_level.py [--samples 100] [--ap-samples 10000] [--ref-boot 5]``.
+Run: ``PYTHONPATH=. python benchmarks/bench_level.py [--samples 100] [--runs 3] [--ap-samples 10000]
+[--keep DIR] [--expect LEVEL_JSON]``.
 
 Writes synthetic lmms-eval outputs (``*_results.json`` + one ``*_samples_<task>.jsonl`` per task) to a
-temporary folder and times the real CLI (``python -m lmms_general.cli level DIR``, the command's default
-1,000 replicates, a fresh process per measured run):
+folder and times the real CLI (``python -m lmms_general.cli level DIR``, the command's default 1,000
+replicates) ``--runs`` times, each a fresh process (``os.wait4``: user + sys CPU, wall, peak RSS), printing the
+median and min-max:
 
-1. every registry task (699) with ``--samples`` items each, items built for the task's real metric
-   (answers, captions, label sets, boxes, label maps, values, anomaly scores; see ``ITEMS``); tasks whose
-   metric needs media files or a network get text items and end up at their point score, as offline;
+1. every registry task (699) with ``--samples`` items each, built for the task's real metric path: answers,
+   captions, label sets, boxes, values, anomaly scores and triplets from ``ITEMS``; mIoU label maps as PNG
+   files; every other metric (media files: images, depth / flow / alpha maps, tracks, audio, video, point
+   clouds, panoptic maps, generated media for model-based metrics) from the row self-check generator
+   (:func:`lmms_general.metrics.synthetic.build_row`), ``--unique`` samples per task with real files, cycled
+   to ``--samples`` items with random and perfect predictions alternating (the run's task score is computed on
+   one whole cycle, which for a per-sample metric is the score of all items). Model-based metrics run offline
+   (``HF_HUB_OFFLINE=1``), as on this machine: they fail to load their model and keep their point score;
 2. one AP50 task with ``--ap-samples`` images (1-3 boxes each, noisy predictions with scores).
 
-Each is compared with the reference bootstrap (``tests/level/slow_bootstrap.py``, one metric call per task
-and replicate, the implementation before vectorisation) run in-process for ``--ref-boot`` replicates and
-extrapolated linearly to the same replicate count.
+``--expect`` compares the run's ``general_level/level.json`` with an earlier one (every number to 1e-9):
+the check that a speed change left scores and intervals unchanged. ``--keep`` writes the tree there (and
+reuses it when it exists) so two code versions can be compared on the same tree.
 """
 
 from __future__ import annotations
@@ -22,11 +29,9 @@ import argparse
 import itertools
 import json
 import os
-import resource
-import subprocess
+import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _paired import Measure, header, run_process, summary  # noqa: E402
 
 from lmms_general.registry import load_registry  # noqa: E402
 
@@ -123,8 +131,27 @@ ITEMS: dict[str, Callable[[np.random.Generator], Item]] = {
 }
 
 
-def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench") -> None:
-    """``<stamp>_results.json`` + sample logs in lmms-eval's layout (scores from the metric on the items)."""
+def synthetic_items(spec: Any, root: Path, n: int, unique: int) -> list[Item]:
+    """``n`` items of the row self-check generator (real media files), ``unique`` distinct samples cycled,
+    random and perfect predictions alternating (one whole cycle: ``2 * unique`` items)."""
+    from lmms_general.metrics.synthetic import build_row
+
+    case = build_row(spec, root, unique)
+    kinds = ("random", "perfect")
+    return [{"prediction": case.samples[i % unique].predictions[kinds[(i // unique) % 2]],
+             "reference": case.samples[i % unique].reference} for i in range(n)]
+
+
+def bench_items(registry: Any, n: int, unique: int, rng: np.random.Generator, media: Path) -> dict[str, list[Item]]:
+    """Items of every registry task (see the module docstring)."""
+    return {key: [ITEMS[spec.metric_id](rng) for _ in range(n)] if spec.metric_id in ITEMS
+            else synthetic_items(spec, media / "synthetic", n, min(unique, n)) for key, spec in registry.items()}
+
+
+def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench", cycles: dict[str, int] | None = None
+              ) -> None:
+    """``<stamp>_results.json`` + sample logs in lmms-eval's layout (scores from the metric on the items; for a task
+    in ``cycles``, on its first ``cycles[key]`` items: one whole cycle, the same mean for a per-sample metric)."""
     from lmms_general.results.samples import metric_score_fn
 
     registry = load_registry()
@@ -134,7 +161,8 @@ def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench") 
     for key, items in tasks.items():
         spec = registry[key]
         try:
-            value: float | None = float(metric_score_fn(spec.metric_id, spec.task)(items))
+            scored = items[: (cycles or {}).get(key, len(items))]
+            value: float | None = float(metric_score_fn(spec.metric_id, spec.task)(scored))
         except Exception:  # noqa: BLE001 - metrics needing media/networks: a plausible point score instead
             value = float(spec.sota) * 0.8
         results[spec.task] = {"alias": spec.task, "score,none": value, "score_stderr,none": "N/A"}
@@ -145,74 +173,85 @@ def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench") 
     (folder / f"{stamp}_results.json").write_text(json.dumps(data))
 
 
-def time_cli(folder: Path, extra: list[str]) -> tuple[float, float, str]:
-    """Wall and CPU seconds of ``lmms-general level`` in a fresh process, and its stderr notes."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "lmms_general.cli", "level", str(folder), *extra],
-                          capture_output=True, text=True, cwd=ROOT, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"level failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc.stderr
+def time_cli(folder: Path, extra: list[str]) -> Measure:
+    """Wall and CPU seconds and peak RSS of ``lmms-general level`` in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    cmd = [sys.executable, "-c", "import sys; from lmms_general.cli import main; sys.exit(main())", "level",
+           str(folder), "--quiet", *extra]
+    return run_process(cmd, env=env, cwd=str(ROOT), timeout=1800)
 
 
-def reference_seconds(folder: Path, n_boot: int, ref_boot: int) -> float:
-    """Seconds the pre-vectorisation bootstrap would take for ``n_boot`` replicates (timed at ``ref_boot``)."""
-    from lmms_general.level import BootstrapTask, LevelScorer
-    from lmms_general.results import read_lmms_runs
-    from lmms_general.results.samples import bootstrap_inputs
-    from tests.level.slow_bootstrap import slow_bootstrap_levels
+def compare_numbers(got: Any, expected: Any, path: str = "") -> list[str]:
+    """Paths where two JSON documents' numbers differ by more than 1e-9 (or their structure differs); messages
+    (free text) are not compared."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        if set(expected) != set(got):
+            return [f"{path}: keys differ: {sorted(set(expected) ^ set(got))[:5]}"]
+        return [d for k in expected if k != "messages" for d in compare_numbers(got[k], expected[k], f"{path}/{k}")]
+    if isinstance(expected, list) and isinstance(got, list):
+        if len(expected) != len(got):
+            return [f"{path}: {len(got)} items, expected {len(expected)}"]
+        pairs = enumerate(zip(got, expected, strict=True))
+        return [d for i, (a, b) in pairs for d in compare_numbers(a, b, f"{path}[{i}]")]
+    if isinstance(expected, float) or isinstance(got, float):
+        ok = isinstance(got, (int, float)) and isinstance(expected, (int, float)) and abs(got - expected) <= 1e-9
+        return [] if ok else [f"{path}: {got!r} != {expected!r}"]
+    return [] if got == expected else [f"{path}: {got!r} != {expected!r}"]
 
-    registry = load_registry()
-    (ms,) = read_lmms_runs([folder], registry)
-    tasks, _ = bootstrap_inputs(ms.samples, registry)
-    # the old code resampled per-sample values (mean) or recomputed the metric on the drawn items
-    slow = {k: BootstrapTask(t.items, t.score_fn) for k, t in tasks.items()}
-    scorer = LevelScorer(list(registry.values()), "corrected")  # type: ignore[arg-type]
-    start = time.perf_counter()
-    slow_bootstrap_levels(scorer, ms.scores, slow, n_boot=ref_boot, seed=0)
-    return (time.perf_counter() - start) / ref_boot * n_boot
+
+def timed_runs(name: str, folder: Path, runs: int, n_boot: int, target: float) -> None:
+    base = time_cli(folder, ["--n-boot", "0"])  # reading + point scores only
+    measured = [time_cli(folder, ["--n-boot", str(n_boot)]) for _ in range(runs)]
+    cpu = [m.cpu for m in measured]
+    print(f"{name}: level --n-boot {n_boot}, {runs} fresh processes: CPU {summary(cpu, '.1f')} s, wall "
+          f"{summary([m.wall for m in measured], '.1f')} s, peak RSS {summary([m.rss_mib for m in measured], '.0f')} "
+          f"MiB (--n-boot 0: CPU {base.cpu:.1f} s, wall {base.wall:.1f} s, {base.rss_mib:.0f} MiB) | target <= "
+          f"{target:.0f} s CPU: {'met' if statistics.median(cpu) <= target else 'NOT met'}")
 
 
-def main() -> None:
+def main() -> int:
     # the benchmark machine is offline: without this, each model-based metric waits for the hub's connection
     # time-outs before failing (tens of seconds of wall time that are not ours to measure)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=100, help="samples per task in the full-table run")
-    parser.add_argument("--ap-samples", type=int, default=10_000, help="images in the single AP50 task")
+    parser.add_argument("--unique", type=int, default=25, help="distinct media samples per generated task")
+    parser.add_argument("--ap-samples", type=int, default=10_000, help="images in the single AP50 task (0: skip)")
     parser.add_argument("--n-boot", type=int, default=1000, help="replicates (the command's default)")
-    parser.add_argument("--ref-boot", type=int, default=3, help="replicates timed for the reference")
+    parser.add_argument("--runs", type=int, default=3, help="measured runs (fresh processes); the median is reported")
+    parser.add_argument("--keep", type=Path, help="write (or reuse) the bench tree in this folder")
+    parser.add_argument("--expect", type=Path, help="level.json of an earlier run on the same tree: numbers must match")
     args = parser.parse_args()
-
+    header(f"bench_level: {args.samples} samples per task, {args.runs} runs, --n-boot {args.n_boot}")
     registry = load_registry()
-    rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
-        MEDIA.append(Path(tmp) / "media")
-        MEDIA[0].mkdir()
-        full = Path(tmp) / "full"
-        tasks = {k: [ITEMS.get(s.metric_id, text_item)(rng) for _ in range(args.samples)] for k, s in registry.items()}
-        covered = sum(s.metric_id in ITEMS for s in registry.values())
-        write_run(full, tasks)
-        ap_key = next(k for k, s in registry.items() if s.metric_id == "ap50")
-        single = Path(tmp) / "ap50"
-        write_run(single, {ap_key: [box_item(rng) for _ in range(args.ap_samples)]})
-
-        for name, folder, target in ((f"{len(tasks)} tasks x {args.samples} samples", full, 20.0),
-                                     (f"1 AP50 task x {args.ap_samples} images", single, 30.0)):
-            base_wall, base_cpu, _ = time_cli(folder, ["--n-boot", "0"])  # reading + point scores only
-            wall, cpu, notes = time_cli(folder, ["--n-boot", str(args.n_boot)])
-            kept = sum("kept at its point score" in line for line in notes.splitlines())
-            reference = reference_seconds(folder, args.n_boot, args.ref_boot)
-            print(f"{name}: level --n-boot {args.n_boot}: wall {wall:.1f} s, CPU {cpu:.1f} s "
-                  f"(--n-boot 0: wall {base_wall:.1f} s, CPU {base_cpu:.1f} s) | target <= {target:.0f} s (CPU): "
-                  f"{'met' if cpu <= target else 'MISSED'}")
-            print(f"    reference bootstrap alone (timed at {args.ref_boot} replicates, extrapolated): "
-                  f"{reference:.0f} s -> ratio {wall / reference:.3f}; tasks kept at point score: {kept}")
-        print(f"    synthetic items shaped for the real metric in {covered} of {len(registry)} tasks")
+        base = args.keep or Path(tmp)
+        full, single = base / "full", base / "ap50"
+        if not any(full.glob("*_results.json")):
+            rng = np.random.default_rng(0)
+            MEDIA.append(base / "media")
+            MEDIA[0].mkdir(parents=True, exist_ok=True)
+            tasks = bench_items(registry, args.samples, args.unique, rng, MEDIA[0])
+            cycle = 2 * min(args.unique, args.samples)
+            cycles = {k: cycle for k, s in registry.items() if s.metric_id not in ITEMS and args.samples % cycle == 0}
+            write_run(full, tasks, cycles=cycles)
+            if args.ap_samples:
+                ap_key = next(k for k, s in registry.items() if s.metric_id == "ap50")
+                write_run(single, {ap_key: [box_item(rng) for _ in range(args.ap_samples)]})
+        targets = {100: 10.0, 1000: 30.0}
+        timed_runs(f"{len(registry)} tasks x {args.samples} samples", full, args.runs, args.n_boot,
+                   targets.get(args.samples, 30.0 * args.samples / 1000))
+        if args.ap_samples and single.exists():
+            timed_runs(f"1 AP50 task x {args.ap_samples} images", single, args.runs, args.n_boot, 30.0)
+        if args.expect:
+            got = json.loads((full / "general_level" / "level.json").read_text(encoding="utf-8"))
+            diffs = compare_numbers(got, json.loads(args.expect.read_text(encoding="utf-8")))
+            print(f"level.json vs {args.expect}: {'identical to 1e-9' if not diffs else 'DIFFERENT'}")
+            for line in diffs[:20]:
+                print(f"    {line}")
+            return 1 if diffs else 0
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

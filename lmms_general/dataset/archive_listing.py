@@ -149,9 +149,10 @@ class ArchiveMediaResolver(MediaResolver):
         self._inside_parts = inside
         super().__init__(task_dir, annotation_dir)
 
-    def _scan(self, folder: str) -> dict[str, tuple[bool, bool]]:
+    def _scan(self, folder: str) -> dict[str, tuple[bool, bool, bool]]:
         rel = tuple(p for p in folder[len(self._root) :].split(os.sep) if p)
-        return {name: (is_dir, False) for name, is_dir in self._listing.children((*self._inside_parts, *rel)).items()}
+        children = self._listing.children((*self._inside_parts, *rel))
+        return {name: (is_dir, False, not is_dir) for name, is_dir in children.items()}
 
     def _check_regular(self, path: Path) -> None:
         return None

@@ -89,7 +89,7 @@ class MediaResolver:
     def __init__(self, task_dir: Path, annotation_dir: Path | None = None) -> None:
         self.root = Path(os.path.realpath(task_dir))
         self._root = str(self.root)
-        self._listings: dict[str, dict[str, tuple[bool, bool]]] = {}
+        self._listings: dict[str, dict[str, tuple[bool, bool, bool]]] = {}
         self._memo: dict[str, tuple[Path | None, bool]] = {}
         self._media_dirs = [d for d in MEDIA_DIRS if self._entry(self._root, d) is not None]
         rel: tuple[str, ...] = ()
@@ -100,14 +100,16 @@ class MediaResolver:
                 rel = ()
         self._annotation_prefix = rel
 
-    def _scan(self, folder: str) -> dict[str, tuple[bool, bool]]:
-        """``name -> (is a folder, is a symlink)`` of one folder (empty when it cannot be listed)."""
-        listing: dict[str, tuple[bool, bool]] = {}
+    def _scan(self, folder: str) -> dict[str, tuple[bool, bool, bool]]:
+        """``name -> (is a folder, is a symlink, is a regular file itself)`` of one folder (empty when it cannot be
+        listed). The types come from the listing (``d_type``): no ``stat`` per file on common file systems."""
+        listing: dict[str, tuple[bool, bool, bool]] = {}
         try:
             with os.scandir(folder) as it:
                 for entry in it:
                     try:
-                        listing[entry.name] = (entry.is_dir(), entry.is_symlink())
+                        link = entry.is_symlink()
+                        listing[entry.name] = (entry.is_dir(), link, not link and entry.is_file(follow_symlinks=False))
                     except OSError:
                         continue
         except OSError:
@@ -118,7 +120,7 @@ class MediaResolver:
         """Raise :class:`BadMediaPathError` unless ``path`` is a regular file."""
         _require_regular(path)
 
-    def _entry(self, folder: str, name: str) -> tuple[bool, bool] | None:
+    def _entry(self, folder: str, name: str) -> tuple[bool, bool, bool] | None:
         listing = self._listings.get(folder)
         if listing is None:
             listing = self._listings[folder] = self._scan(folder)
@@ -127,15 +129,16 @@ class MediaResolver:
     def _inside(self, real: str) -> bool:
         return real == self._root or real.startswith(self._root + os.sep)
 
-    def _lookup(self, parts: tuple[str, ...]) -> tuple[str, bool] | None:
+    def _lookup(self, parts: tuple[str, ...]) -> tuple[str, bool, bool] | None:
+        """``(path, is a folder, known to be a regular file from the listing)`` of the first existing candidate."""
         current = self._root
-        is_dir = True
+        is_dir, regular = True, False
         last = len(parts) - 1
         for i, part in enumerate(parts):
             info = self._entry(current, part)
             if info is None:
                 return None
-            is_dir, is_link = info
+            is_dir, is_link, regular = info
             nxt = current + os.sep + part
             if is_link:
                 real = os.path.realpath(nxt)
@@ -147,7 +150,7 @@ class MediaResolver:
             if i < last and not is_dir:
                 return None
             current = nxt
-        return current, is_dir
+        return current, is_dir, regular
 
     def _parts(self, raw: str) -> tuple[str, ...]:
         if "\0" in raw:
@@ -174,6 +177,7 @@ class MediaResolver:
             return hit
         parts = self._parts(raw)
         result: tuple[Path | None, bool] = (None, False)
+        regular = False
         if parts:
             tries: list[tuple[str, ...]] = [parts]
             if self._annotation_prefix:
@@ -184,9 +188,9 @@ class MediaResolver:
             for candidate in tries:
                 found = self._lookup(candidate)
                 if found is not None:
-                    result = (Path(found[0]), found[1])
+                    result, regular = (Path(found[0]), found[1]), found[2]
                     break
-        if result[0] is not None and not result[1]:
+        if result[0] is not None and not result[1] and not regular:  # a symlink or an odd listing: stat it
             self._check_regular(result[0])
         self._memo[raw] = result
         return result

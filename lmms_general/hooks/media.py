@@ -54,10 +54,11 @@ def _regular_file(path: Path) -> Path:
     return path
 
 
-def _image(path: Path) -> Any:
+def _image(path: Path, checked: bool = False) -> Any:
+    """An RGB image; ``checked``: the caller has already made sure ``path`` is a regular file."""
     from PIL import Image
 
-    with Image.open(_regular_file(path)) as img:
+    with Image.open(path if checked else _regular_file(path)) as img:
         return img.convert("RGB")
 
 
@@ -84,14 +85,13 @@ def _frame_files(folder: Path) -> list[Path]:
 def _audio(path: Path) -> dict[str, Any]:
     import soundfile as sf
 
-    array, rate = sf.read(str(_regular_file(path)), dtype="float32", always_2d=False)
+    array, rate = sf.read(str(path), dtype="float32", always_2d=False)
     if getattr(array, "ndim", 1) > 1:
         array = array.mean(axis=1)
     return {"array": array, "sampling_rate": int(rate)}
 
 
 def _array(path: Path) -> Any:
-    _regular_file(path)
     if path.suffix == ".npz":
         with np.load(path, allow_pickle=False) as data:
             return data[data.files[0]]
@@ -108,18 +108,19 @@ UNSUPPORTED_MODALITY = "input modality not supported by this model"
 
 
 def load_one(kind: str, path: Path) -> list[Any]:
-    """Load one media entry as a list of model inputs."""
-    if path.is_dir():
+    """Load one media entry as a list of model inputs (one ``stat``: a folder of frames, else a regular file)."""
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
         return _frames(_frame_files(path))
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} is not a regular file")
     if kind in {"image", "frames"}:
-        return [_image(path)]
-    if kind == "video":
-        return [str(_regular_file(path))]
+        return [_image(path, checked=True)]
     if kind == "audio":
         return [_audio(path)]
     if kind in {"pointcloud", "mesh", "depth"}:
         return [_array(path)]
-    return [str(_regular_file(path))]
+    return [str(path)]  # video and other files: the model wrapper opens them
 
 
 def _groups(entries: Sequence[MediaRef]) -> list[tuple[str, list[MediaRef]]]:

@@ -31,7 +31,10 @@ ScoreFn = Callable[[Sequence[Any]], float]
 @dataclass(frozen=True)
 class BootstrapTask:
     """Per-sample items of one task, the function turning a list of items into the task score, and
-    optionally a vectorised ``replicator`` (index matrix -> replicate scores) giving the same values."""
+    optionally a vectorised ``replicator`` (index matrix -> replicate scores) giving the same values.
+
+    With a replicator only ``len(items)`` is used: ``items`` may then be any sequence of the task's length
+    (``range(n)``), so the items need not stay in memory."""
 
     items: Sequence[Any]
     score_fn: ScoreFn

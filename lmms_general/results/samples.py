@@ -101,46 +101,91 @@ def _mean(values: Sequence[float]) -> float:
     return float(np.mean(values))
 
 
+def _row_options(task: str | None) -> dict[str, Any]:
+    """The registry row's compute options of ``task`` (``general_bench_<key>`` or a key); {} when unknown."""
+    from lmms_general.registry import TASK_PREFIX, load_registry
+
+    key = task[len(TASK_PREFIX):] if task and task.startswith(TASK_PREFIX) else task
+    row = load_registry().get(key) if key else None
+    return row.compute_options if row is not None else {}
+
+
+def sample_values(spec: Any, items: Sequence[dict[str, Any]], options: dict[str, Any]) -> list[float]:
+    """Each item's score alone (the metric on a one-item task, with the row's options), computed once; [] when
+    the metric cannot score single items or a value is not finite (the caller then recomputes per replicate)."""
+    values = []
+    try:
+        for item in items:
+            value = float(spec.score([item.get("prediction")], [item["reference"]], **options))
+            if not math.isfinite(value):
+                return []
+            values.append(value)
+    except Exception:  # noqa: BLE001 - some per-sample metrics need several samples; recompute instead
+        return []
+    return values
+
+
+def _sized(n: int) -> range:
+    """What a task with a replicator keeps of its items: their count (the items themselves are dropped, so the
+    sample logs of all tasks are never in memory at once)."""
+    return range(n)
+
+
 def task_bootstrap(
     metric_id: str, task: str, items: list[dict[str, Any]], reported: float | None = None
 ) -> tuple[Any, str | None]:
     """How one task enters the bootstrap: ``(BootstrapTask or None, why not)``.
 
-    A per-sample metric whose task score is the mean of its per-sample scores (checked on these items)
-    is resampled over precomputed per-sample values, so a model-based metric runs once per sample
-    instead of once per sample and replicate. A corpus metric with per-sample sufficient statistics
-    (:mod:`lmms_general.level.statistics`, checked against the point score) is resampled by summing
-    them. Other metrics are recomputed on every replicate, except model-based corpus metrics (FID, FVD,
-    FAD, WER), which keep their point score. ``reported`` (the run's task score, when known) spares
-    recomputing the task score when the per-sample mean or the statistics already equal it.
+    Everything a replicate needs is computed once here, from one pass over the items:
+
+    * a per-sample metric whose task score is the mean of its per-sample scores (checked on these items)
+      is resampled over precomputed per-sample values, so a model-based metric runs once per sample
+      instead of once per sample and replicate;
+    * a corpus metric (or a per-sample metric on a row scored over the corpus, e.g. BLEU-1 with the
+      ``corpus`` option) with per-sample sufficient statistics (:mod:`lmms_general.level.statistics`, checked
+      against the point score) is resampled by summing them; it is not scored sample by sample first;
+    * a model-based corpus metric without statistics (FID, FVD, FAD, WER, speech CIDEr) keeps its point score
+      without loading its model;
+    * anything else is recomputed on every replicate.
+
+    ``reported`` (the run's task score, when known) spares recomputing the task score when the per-sample mean
+    or the statistics already equal it. Tasks with a vectorised replicator keep only their item count.
     """
     from lmms_general.level.bootstrap import BootstrapTask
     from lmms_general.level.resample import MeanReplicator
-    from lmms_general.level.statistics import OPTIONAL_CORPUS, agrees, build_corpus_replicator
+    from lmms_general.level.statistics import BUILDERS, OPTIONAL_CORPUS, agrees, build_corpus_replicator
     from lmms_general.metrics import get_metric
 
     spec = get_metric(metric_id, task)
     score_fn = metric_score_fn(metric_id, task)
+    options = _row_options(task)
+    corpus_row = spec.kind == "corpus" or (metric_id in OPTIONAL_CORPUS and bool(options.get("corpus")))
+    if corpus_row and spec.default_model and metric_id not in BUILDERS:
+        return None, "model-based corpus metric; replicates would recompute the model's features"
+
+    def mean_task(values: list[float]) -> Any:
+        return BootstrapTask(items=values, score_fn=_mean, replicator=MeanReplicator(np.asarray(values)))
+
     values: list[float] = []
+    built = None
+    if corpus_row:
+        built = build_corpus_replicator(metric_id, items)
+        if built is not None and agrees(built[1], reported):
+            return BootstrapTask(items=_sized(len(items)), score_fn=score_fn, replicator=built[0]), None
     if spec.kind == "sample":
-        try:
-            values = [float(score_fn([item])) for item in items]
-        except Exception:  # noqa: BLE001 - some per-sample metrics need several samples; recompute instead
-            values = []
+        values = sample_values(spec, items, options)
         if values and reported is not None and math.isclose(_mean(values), reported, rel_tol=1e-6, abs_tol=1e-6):
-            return BootstrapTask(items=values, score_fn=_mean, replicator=MeanReplicator(np.asarray(values))), None
-    corpus = spec.kind == "corpus" or metric_id in OPTIONAL_CORPUS
-    built = build_corpus_replicator(metric_id, items) if corpus else None
-    if built is not None and agrees(built[1], reported):
-        return BootstrapTask(items=items, score_fn=score_fn, replicator=built[0]), None
+            return mean_task(values), None
+    if built is None and (spec.kind == "corpus" or metric_id in OPTIONAL_CORPUS):
+        built = build_corpus_replicator(metric_id, items)
     try:
         point = float(score_fn(items))
     except Exception as exc:  # noqa: BLE001 - reported; the task keeps its point score
         return None, f"metric failed on the sample log: {type(exc).__name__}: {exc}"
     if values and math.isclose(_mean(values), point, rel_tol=1e-6, abs_tol=1e-6):
-        return BootstrapTask(items=values, score_fn=_mean, replicator=MeanReplicator(np.asarray(values))), None
+        return mean_task(values), None
     if built is not None and agrees(built[1], point):
-        return BootstrapTask(items=items, score_fn=score_fn, replicator=built[0]), None
+        return BootstrapTask(items=_sized(len(items)), score_fn=score_fn, replicator=built[0]), None
     if spec.default_model:
         return None, "model-based corpus metric; replicates would recompute the model's features"
     return BootstrapTask(items=items, score_fn=score_fn), None
