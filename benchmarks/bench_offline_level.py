@@ -5,7 +5,7 @@ Run: ``make demo`` (or ``python -m lmms_general.demo --out runs/demo``) once, th
 
 Times the real CLI in fresh processes, alternating: once with ``HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1`` and once
 with both variables removed (as in a new shell). Without the flags the metric loaders probe the network once per
-host and process (:mod:`lmms_general.metrics.offline`); on a machine without internet that probe fails within
+host and process (:mod:`lmms_general.offline`); on a machine without internet that probe fails within
 ``LMMS_GENERAL_NET_PROBE_TIMEOUT`` seconds and every later load reads the local cache only, so both runs should
 take about the same time. Prints each time, the ratio and the lines of the output that mention retries or
 downloads (there should be none).
