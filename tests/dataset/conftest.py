@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lmms_general.dataset import clear_process_cache
+from tests.fixtures.isolation import isolate_general_bench
 
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "lmms_general" / "sample_data"
 OPENSET = SAMPLE_DATA / "General-Bench-Openset"
@@ -17,15 +18,9 @@ LEGACY = SAMPLE_DATA / "legacy-casing"
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own ``$LMMS_GENERAL_CACHE`` and an empty per-process index cache."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(cache))
-    monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
-    monkeypatch.delenv("GENERAL_BENCH_DOWNLOAD", raising=False)
-    clear_process_cache()
-    yield cache
-    clear_process_cache()
+    yield from isolate_general_bench(tmp_path, monkeypatch)
 
 
 def write_task(folder: Path, data: list[Any], *, name: str = "annotation.json", **header: Any) -> Path:

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from lmms_general.cli import main as cli_main
 from lmms_general.dataset import clear_process_cache, index_root, load_task
 from lmms_general.hooks import aggregate_score, doc_to_text, doc_to_visual, process_results
 from lmms_general.hooks.docs import build_docs, docs_to_dataset
+from tests.fixtures.isolation import isolate_general_bench
 
 CAUSAL = Path("nlp") / "Causal-Reasoning"
 CARS = Path("image") / "comprehension" / "car_brands_recognition"
@@ -22,12 +24,8 @@ MCQ = {"task": "Causal Reasoning", "type": "MultipleChoiceQA"}
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
-    clear_process_cache()
-    yield
-    clear_process_cache()
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from isolate_general_bench(tmp_path, monkeypatch)
 
 
 def _write(root: Path, rel: Path, text: str, name: str = "annotation.json") -> Path:

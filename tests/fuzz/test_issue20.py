@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from lmms_general.hooks.docs import make_process_docs
 from lmms_general.protocol.scoring import task_score
 from lmms_general.task_failures import TaskDataFailure
 from model_adapters.media_output import MAX_NAME_CHARS, MediaWriter, safe_id
+from tests.fixtures.isolation import isolate_general_bench
 from tests.ux.test_task_isolation import OPENSET, VIDEO, flip_member_byte, rewrite_member
 
 CAUSAL = Path("nlp") / "Causal-Reasoning"
@@ -29,12 +31,8 @@ VOS = "video_comp_automobile_video_object_segmentation"
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
-    clear_process_cache()
-    yield
-    clear_process_cache()
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from isolate_general_bench(tmp_path, monkeypatch)
 
 
 def _annotation(root: Path, text: str) -> Path:

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import fnmatch
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lmms_general.dataset import clear_process_cache
+from tests.fixtures.isolation import isolate_general_bench
 
 OPENSET = Path(__file__).resolve().parents[2] / "lmms_general" / "sample_data" / "General-Bench-Openset"
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(cache))
-    monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
-    monkeypatch.delenv("GENERAL_BENCH_DOWNLOAD", raising=False)
-    monkeypatch.delenv("GENERAL_BENCH_REVISION", raising=False)
-    clear_process_cache()
-    yield cache
-    clear_process_cache()
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from isolate_general_bench(tmp_path, monkeypatch)
 
 
 class FakeHub:
