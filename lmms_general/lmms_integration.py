@@ -187,7 +187,14 @@ def install_task_path() -> bool:
 def _leaf_name(name_or_config: Any) -> str | None:
     """Our leaf task's name when ``name_or_config`` (a name or ``{"task": name, ...}``) is one, else None."""
     name = name_or_config.get("task") if isinstance(name_or_config, dict) else name_or_config
-    return name if isinstance(name, str) and name in _leaf_names() else None
+    if not isinstance(name, str):
+        return None
+    from lmms_general.extra_tasks import is_extra_key
+    from lmms_general.registry import TASK_PREFIX
+
+    # a task outside the reference table is isolated like a registry row: its bad data costs only itself
+    extra = name.startswith(TASK_PREFIX) and is_extra_key(name[len(TASK_PREFIX):])
+    return name if name in _leaf_names() or extra else None
 
 
 def _isolated_load(original: Any) -> Any:

@@ -140,17 +140,18 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
 
 
 def _extra_docs(key: str) -> list[dict[str, Any]]:
-    """The rows of a task outside the reference table; its problems print once and exit 2 (as for registry rows)."""
+    """The rows of a task outside the reference table; a task that cannot be built is left out of the run with its
+    cause (:class:`~lmms_general.task_failures.TaskDataFailure`, as for registry rows), the other tasks go on."""
     from lmms_general import extra_tasks
-    from lmms_general.dataset.errors import DatasetError
-    from lmms_general.user_errors import fatal
+    from lmms_general.task_failures import TaskDataFailure
 
+    task = TASK_PREFIX + key
     try:
         docs = extra_tasks.build_docs(key)
-    except (extra_tasks.ExtraTaskError, DatasetError) as exc:
-        raise fatal(f"{TASK_PREFIX}{key}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any failure to build this task's data is this task's
+        raise TaskDataFailure(task, f"cannot build its samples ({type(exc).__name__}: {exc})") from exc
     if not docs:
-        raise fatal(f"{TASK_PREFIX}{key}: the task folder has no samples (see `lmms-general validate`)")
+        raise TaskDataFailure(task, "the task folder has no samples (see `lmms-general validate`)")
     return docs
 
 

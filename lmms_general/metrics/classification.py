@@ -60,7 +60,9 @@ def context_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
     return _context_mapping(context, "label_codes")
 
 
-_YES_NO_CODE = re.compile(r"(?i)(?<![\w])([\w-]{1,3})\s*(?:=|:|means|for)\s*[\"']?(yes|no)\b")
+#: "1 = Yes", "0: No", "Y means yes": a colon only after a number ("A: yes" is a speaker saying yes, not a code)
+_YES_NO_CODE = re.compile(r"(?i)(?<![\w])(?:(\d{1,2})\s*(?:=|:|means|for)|([\w-]{1,3})\s*(?:=|means|for))"
+                          r"\s*[\"']?(yes|no)\b")
 
 
 def context_yes_no_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -70,7 +72,7 @@ def context_yes_no_codes(context: Mapping[str, Any] | None) -> dict[str, str] | 
     if codes or not context:
         return codes
     text = " ".join(str(context.get(key) or "") for key in ("question", "prompt"))
-    found = {answer.lower(): code for code, answer in _YES_NO_CODE.findall(text)}
+    found = {answer.lower(): number or code for number, code, answer in _YES_NO_CODE.findall(text)}
     return found if {"yes", "no"} <= set(found) else None
 
 

@@ -23,6 +23,7 @@ Multi-label answers (:meth:`LabelReader.read_set`) give every label named and no
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -133,9 +134,39 @@ _OFFER_AFTER = re.compile(
 )
 _EITHER_OR = re.compile(r"[\s)\]\"'*,]*\bor\b(?:\s+(?:maybe|possibly|perhaps))?[\s(\[\"'*]*(?:a\s+|an\s+|the\s+)?")
 #: a second answer offered later: "... It could also be Y", "alternatively Y", "Y is also possible"
-_ALSO_POSSIBLE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b"
-                            r"|\b(?:is|are|seems)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b")
-_ENDS_IN_QUESTION = re.compile(r"[^.!?\n]*\?")
+_ALSO_POSSIBLE = re.compile(r"\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\b|\balternatively\b(?!\s+phrased)"
+                            r"|\b(?:is|are|seems)\s+(?:also|equally)\s+(?:possible|plausible|likely)\b(?!\s+to\b)")
+#: a next sentence that offers another answer about the same thing ("It could also be a stool.")
+_ALSO_NEXT = re.compile(r"[.!?]*\s+(?:but\s+|or\s+)?(?:it|this|that|the\s+answer)\s+(?:could|might|may)\s+"
+                        r"(?:also|as\s+well)\s+be\b|[.!?]*\s+alternatively\b(?!\s+phrased)", re.IGNORECASE)
+_SENTENCE_STOP = re.compile(r"[.!?\n]")
+
+
+class _Sentences:
+    """Sentence ends of one answer, found once: where the sentence holding a position ends, and the last "also
+    possible" phrase of each sentence (so that checking every mention stays linear in the answer's length)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.stops = [m.start() for m in _SENTENCE_STOP.finditer(text)]
+        self._last_also: dict[int, int] = {}
+
+    def end(self, position: int) -> int:
+        """The stop character ending the sentence that holds ``position`` (or the end of the text)."""
+        i = bisect.bisect_left(self.stops, position)
+        return self.stops[i] if i < len(self.stops) else len(self.text)
+
+    def also_possible_after(self, position: int) -> bool:
+        """Whether an "also possible" phrase starts after ``position`` in the same sentence."""
+        end = self.end(position)
+        if end not in self._last_also:
+            i = bisect.bisect_left(self.stops, end)
+            start = self.stops[i - 1] + 1 if i > 0 else 0
+            found = [m.start() for m in _ALSO_POSSIBLE.finditer(self.text, start, end)]
+            self._last_also[end] = found[-1] if found else -1
+        return self._last_also[end] >= position
+
+
 _OR_AFTER = re.compile(r"[\s)\]\"'*,]*\bor\b(?!\s+(?:not|so|more|less|similar)\b)[\s(\[\"'*]*[^\W_]")
 _OR_BEFORE = re.compile(r"[^\W_][\s)\]\"'*]*\bor\b[\s(\[\"'*]*(?:maybe\s+|possibly\s+|perhaps\s+)?"
                         r"(?:a\s+|an\s+|the\s+)?$")
@@ -273,15 +304,19 @@ class LabelReader:
     def _hedged(self, text: str, index: int) -> bool:
         """Whether the answer offers an alternative to the label it names, in or outside the label set
         ("GMC or Chevrolet", "table/desk", "American, maybe Canadian", "X, but it might be Y")."""
+        sentences = _Sentences(text)
         for mention in self.mentions(text, weak_anywhere=True):
             if mention.label != index or mention.negated:
                 continue
-            if _ENDS_IN_QUESTION.match(text, mention.end):
+            end = sentences.end(mention.end)
+            if text[end:end + 1] == "?":
                 continue  # "Is it a chair or a stool? It's a chair.": the question, not the answer
             if _OFFER_AFTER.match(text, mention.end) or _OFFER_BEFORE.search(_clause_before(text, mention.start)):
                 return True
-            if _ALSO_POSSIBLE.search(text, mention.end):
-                return True
+            if sentences.also_possible_after(mention.end):
+                return True  # "X, but Y is also possible": an alternative in the same sentence
+            if _ALSO_NEXT.match(text, end):
+                return True  # "X. It could also be Y.": the next sentence offers another answer
         return False
 
     def _read_index(self, raw: object, text: str) -> int | None:

@@ -29,7 +29,7 @@ _ANSWER_LEAD = re.compile(
 )
 _FENCE = re.compile(r"```[A-Za-z]*\s*(.*?)```", re.DOTALL)
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
-_MARKDOWN = re.compile(r"\*\*|__|`|^\s{0,3}#{1,6}\s*|^\s*>\s?", re.MULTILINE)
+_MARKDOWN = re.compile(r"\*\*|__|`|^\s{0,3}#{1,6}\s*|^[ \t]*>[ \t]?", re.MULTILINE)
 _FULL_WIDTH = str.maketrans({"：": ":", "（": "(", "）": ")", "，": ",", "。": ".", "！": "!", "？": "?", "；": ";",
                              "【": "[", "】": "]", "“": '"', "”": '"', "‘": "'", "’": "'"})
 _REFUSAL = re.compile(
@@ -44,6 +44,11 @@ _REFUSAL = re.compile(
 )
 
 
+#: three or more line breaks (with only blanks between them), and runs of more than 16 spaces / tabs
+_BLANK_RUN = re.compile(r"\n(?:[ \t\r\f\v]*\n){2,}")
+_SPACE_RUN = re.compile(r"[ \t]{17,}")
+
+
 def clean_response(raw: Any, *, ascii_punctuation: bool = True) -> str:
     """The response without ``<think>`` blocks and markdown emphasis/headings/quotes; full-width punctuation
     made ASCII unless ``ascii_punctuation`` is False. An unterminated ``<think>`` block leaves nothing."""
@@ -52,6 +57,9 @@ def clean_response(raw: Any, *, ascii_punctuation: bool = True) -> str:
         return ""
     if ascii_punctuation:
         text = text.translate(_FULL_WIDTH)
+    # a model running to its token limit can emit thousands of blank lines or spaces; runs are folded first so that
+    # every later pattern sees a short gap (they would otherwise rescan each run from every position: quadratic)
+    text = _SPACE_RUN.sub(" ", _BLANK_RUN.sub("\n\n", text))
     return _MARKDOWN.sub("", text).strip()
 
 
@@ -113,7 +121,7 @@ _OTHER_LETTER = re.compile(
 )
 _WHOLE_LETTER = re.compile(r"\s*(?:option\s+|choice\s+)?[\(\[]?([A-Za-z])[\)\]\.:]?\s*", re.IGNORECASE)
 _LEAD_LETTER = re.compile(r"\s*[\(\[]?([A-Z])(?:[\)\]\.:]|\s+[-–—]|\s+(?:is\b|because\b|since\b|as\b))")
-_LISTED_LETTER = re.compile(r"(?m)^\s*[\(\[]?([A-Z])[\)\]\.:]\s")
+_LISTED_LETTER = re.compile(r"(?m)^[ \t]*[\(\[]?([A-Z])[\)\]\.:]\s")  # [ \t]: \s* across blank lines is quadratic
 _BRACKETED = re.compile(r"\(([A-Z])\)")
 _WORD_FOLLOWS = re.compile(r"\s*[A-Za-z]")
 _PRONOUN_FOLLOWS = re.compile(r"\s+[a-z]|'")
@@ -798,7 +806,7 @@ _OFFER_START = (r"(?:let\s+me\s+know\b|feel\s+free\b|i\s+hope\s+(?:this|that)\s+
                 r"would\s+you\s+like\b|if\s+you(?:'d|\s+would)?\s+(?:like|want|need)\b|do\s+you\s+want\s+me\b|shall\s+i\b)")
 #: a trailing offer: in a paragraph of its own, or a last sentence about the answer itself ("... a longer version")
 _OFFER = re.compile(
-    r"(?is)\n\s*" + _OFFER_START + r"[^\n]*$"
+    r"(?is)\n[ \t]*" + _OFFER_START + r"[^\n]*$"  # [ \t]*, not \s*: blank-line runs must stay linear
     r"|(?<=[.!?])\s+" + _OFFER_START + r"[^\n]*\b(?:version|summary|caption|description|response|answer|"
     r"translation|changes?|details?|adjust\w*|expand\w*|shorter|longer|rephrase\w*|more\s+(?:help|information)|"
     r"(?:other|more|further|any)\s+questions?)\b[^\n]*$"
@@ -815,7 +823,7 @@ def _unquote(text: str) -> str | None:
     return None
 
 
-def strip_chat_wrappers(text: str, *, speaker: bool = True) -> str:
+def strip_chat_wrappers(text: str, *, speaker: bool = False) -> str:
     """A free-text answer without what a grader strips around it: interjections ("Sure!"), preambles ("Here's a
     summary:"), field names ("Summary:", "Next response:"), a speaker tag ("Staff:"), surrounding quotes and trailing
     offers ("Let me know if you'd like a longer version."). The content itself is kept as written."""
@@ -891,6 +899,13 @@ def fill_in_span(answer: str, template: str) -> str:
     return _unquote(text) or text
 
 
+def is_dialogue(context: Mapping[str, Any] | None) -> bool:
+    """Whether the answer is a dialogue turn (the task type or name says dialogue), so a speaker tag may lead it."""
+    if not context:
+        return False
+    return any("dialog" in str(context.get(key) or "").lower() for key in ("task_type", "task_name", "registry_key"))
+
+
 def parse_free_text(raw: Any, context: Mapping[str, Any] | None = None) -> str | None:
     """A free-text answer (summaries, dialogue, open QA) as a grader reads it: reasoning blocks and markdown
     dropped, chat wrappers stripped (:func:`strip_chat_wrappers`), and for a fill-in-the-blank prompt (a question
@@ -899,8 +914,10 @@ def parse_free_text(raw: Any, context: Mapping[str, Any] | None = None) -> str |
         return None
     question = context.get("question") if context else None
     masked = isinstance(question, str) and _MASK in question
-    # a fill-in answer "Tuesday: one day after Monday" has no speaker: the template alignment finds the span
-    text = strip_chat_wrappers(clean_response(raw, ascii_punctuation=False), speaker=not masked)
+    # a speaker tag ("Staff: ...") is stripped only where the answer is a dialogue turn: elsewhere "Paris: the
+    # capital of France" keeps its first word (and a fill-in answer "Tuesday: ..." is aligned with its template)
+    text = strip_chat_wrappers(clean_response(raw, ascii_punctuation=False),
+                               speaker=is_dialogue(context) and not masked)
     if masked and text:
         text = fill_in_span(text, str(question))
     return text.strip() or None

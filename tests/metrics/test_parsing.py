@@ -303,14 +303,12 @@ def test_yes_no_codes_from_the_question_text() -> None:
     [
         ('Sure! Here\'s the next response:\n\n"You\'re welcome, sir. Let me know if you need anything else."',
          "You're welcome, sir. Let me know if you need anything else."),  # inside the quotes: content
-        ("Staff: My pleasure, sir.", "My pleasure, sir."),
         ('Next response: "Thanks so much."', "Thanks so much."),
         ('Sure! "We\'d better hurry, then."', "We'd better hurry, then."),
         ("Certainly, sir.", "Certainly, sir."),  # a reply, not a wrapper
         ("Thank you! It's really busy in here today.", "Thank you! It's really busy in here today."),
         ("Summary: The team won the championship final 2-1.", "The team won the championship final 2-1."),
         ("Sure, here's a caption: A dog on a beach.", "A dog on a beach."),
-        ("Speaker B: At nine sharp.", "At nine sharp."),
         ("Note that the dog is brown.", "Note that the dog is brown."),
         ("In summary, the team won the final.", "the team won the final."),
         ("Summary (one sentence): The team won.", "The team won."),
@@ -323,6 +321,50 @@ def test_free_text_strips_chat_wrappers(raw: str, expected: str | None) -> None:
     from lmms_general.metrics.parsing import parse_free_text
 
     assert parse_free_text(raw, {}) == expected
+
+
+@pytest.mark.parametrize(
+    "context, raw, expected",
+    [
+        ({"task_type": "Dialogue"}, "Staff: My pleasure, sir.", "My pleasure, sir."),
+        ({"task_name": "Multi-Turn Daily Dialogue Generation"}, "Speaker B: At nine sharp.", "At nine sharp."),
+        # outside dialogue a leading "Word:" is the answer's own text, not a speaker
+        ({"question": "What is the capital of France?"}, "Paris: the capital and largest city of France.",
+         "Paris: the capital and largest city of France."),
+        ({}, "Dog: a brown dog runs on the beach.", "Dog: a brown dog runs on the beach."),
+    ],
+)
+def test_speaker_tags_are_stripped_from_dialogue_turns_only(context: dict, raw: str, expected: str) -> None:
+    from lmms_general.metrics.parsing import parse_caption, parse_free_text
+
+    assert parse_free_text(raw, context) == expected
+    assert parse_caption("Dog: a brown dog runs.") == "Dog: a brown dog runs."
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("The answer is positive. The reviewer could also be a returning customer.", "positive"),
+        ("Positive. Alternatively phrased, the review is upbeat.", "positive"),
+        ("positive, but negative is also possible", None),
+        ("Positive. It could also be neutral.", None),
+        ("Is it positive or negative? It's positive.", "positive"),
+    ],
+)
+def test_an_unrelated_also_later_does_not_void_a_committed_label(answer: str, expected: str | None) -> None:
+    from lmms_general.metrics.label_reading import label_reader
+
+    assert label_reader(["positive", "negative", "neutral"]).read(answer) == expected
+
+
+def test_speaker_lines_are_not_yes_no_codes() -> None:
+    from lmms_general.metrics.classification import context_yes_no_codes, parse_answer
+
+    dialogue = {"question": "Dialogue:\nA: yes, sure.\nB: no thanks.\nWhat does B want?"}
+    assert context_yes_no_codes(dialogue) is None
+    assert parse_answer("B wants nothing.", dialogue) == "B wants nothing."
+    assert context_yes_no_codes({"question": "Is there a bird? 1: Yes, 0: No"}) == {"yes": "1", "no": "0"}
+    assert context_yes_no_codes({"question": "Y means yes, N means no"}) == {"yes": "Y", "no": "N"}
 
 
 @pytest.mark.parametrize(

@@ -94,15 +94,19 @@ def test_free_text_task_scores_through_the_hooks(monkeypatch: pytest.MonkeyPatch
     assert aggregate_score([process_results(row, ["no relation"])["score"]]) < 20
 
 
-def test_unknown_extra_key_is_one_clear_error(monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_unbuildable_extra_task_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An extra task whose data cannot be built is that task's failure (named, with its cause), never the run's:
+    the TaskManager patch leaves it out like a registry row and the other tasks go on."""
     from lmms_general.hooks import docs
+    from lmms_general.lmms_integration import _leaf_name
+    from lmms_general.task_failures import TaskDataFailure
 
     monkeypatch.setenv("GENERAL_BENCH_ROOT", str(SAMPLE_ROOT))
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(TaskDataFailure) as failure:
         docs.nlp_extra_no_such_folder(None)
-    assert exc.value.code == 2
-    assert "general_bench_nlp_extra_no_such_folder" in capsys.readouterr().err
+    assert failure.value.task == "general_bench_nlp_extra_no_such_folder" and failure.value.cause
+    assert _leaf_name("general_bench_nlp_extra_no_such_folder") == "general_bench_nlp_extra_no_such_folder"
+    assert _leaf_name({"task": DRE_TASK}) == DRE_TASK and _leaf_name("mmmu_val") is None
 
 
 def test_generated_yaml(tmp_path: Path) -> None:
