@@ -60,9 +60,22 @@ def context_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
     return _context_mapping(context, "label_codes")
 
 
-#: "1 = Yes", "0: No", "Y means yes": a colon only after a number ("A: yes" is a speaker saying yes, not a code)
+#: "1 = Yes", "0: No", "Y means yes", "yes -> 1": a colon after a number only, or a one-character code after the word
+#: ("A: yes" is a speaker saying yes, "Answer: yes" an instruction, not codes)
 _YES_NO_CODE = re.compile(r"(?i)(?<![\w])(?:(\d{1,2})\s*(?:=|:|means|for)|([\w-]{1,3})\s*(?:=|means|for))"
-                          r"\s*[\"']?(yes|no)\b")
+                          r"\s*[\"']?(yes|no)\b|\b(yes|no)\s*(?:=|->|:)\s*[\"']?(\d{1,2}|[A-Za-z])(?![\w-])")
+
+
+def yes_no_codes_in(text: str) -> dict[str, str] | None:
+    """The codes a prompt text defines for yes and no (``{"yes": "1", "no": "0"}``), None unless it defines two
+    different ones. The one reader of such codes: the prompts' label gathering uses it too."""
+    found: dict[str, str] = {}
+    for number, code, word, word_first, code_after in _YES_NO_CODE.findall(text or ""):
+        found.setdefault((word or word_first).lower(), number or code or code_after)
+    if {"yes", "no"} <= set(found) and found["yes"] != found["no"] \
+            and not {found["yes"].lower(), found["no"].lower()} & {"yes", "no"}:
+        return {"yes": found["yes"], "no": found["no"]}
+    return None
 
 
 def context_yes_no_codes(context: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -71,9 +84,7 @@ def context_yes_no_codes(context: Mapping[str, Any] | None) -> dict[str, str] | 
     codes = _context_mapping(context, "yes_no_codes")
     if codes or not context:
         return codes
-    text = " ".join(str(context.get(key) or "") for key in ("question", "prompt"))
-    found = {answer.lower(): number or code for number, code, answer in _YES_NO_CODE.findall(text)}
-    return found if {"yes", "no"} <= set(found) else None
+    return yes_no_codes_in(" ".join(str(context.get(key) or "") for key in ("question", "prompt")))
 
 
 def context_choices(context: Mapping[str, Any] | None) -> list[str] | None:
@@ -484,6 +495,7 @@ __all__ = [
     "context_codes",
     "context_labels",
     "context_yes_no_codes",
+    "yes_no_codes_in",
     "exact_match_at_1",
     "f1",
     "f_score",

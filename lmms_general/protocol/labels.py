@@ -50,9 +50,6 @@ _LIST_AFTER = re.compile(
     r"label set is|possible labels|candidate labels)\s*[:\-]?\s*(?P<list2>[^\n]+)",
     re.I,
 )
-_YES_CODE = re.compile(r"(?P<code>[\w-]+)\s*(?:=|:|means|for)\s*['\"]?yes\b|\byes\s*(?:=|:|->)\s*(?P<code2>[\w-]+)",
-                       re.I)
-_NO_CODE = re.compile(r"(?P<code>[\w-]+)\s*(?:=|:|means|for)\s*['\"]?no\b|\bno\s*(?:=|:|->)\s*(?P<code2>[\w-]+)", re.I)
 _MAX_LABELS = 400
 _MAX_LABEL_CHARS = 60
 
@@ -131,14 +128,11 @@ def prompt_listed_labels(text: str) -> list[str]:
 
 
 def prompt_yes_no_codes(text: str) -> dict[str, str]:
-    """``{"yes": "1", "no": "0"}`` when the prompt defines codes for yes and no ("1 = Yes, 0 = No"), else {}."""
-    yes, no = _YES_CODE.search(text or ""), _NO_CODE.search(text or "")
-    if not yes or not no:
-        return {}
-    codes = {"yes": yes.group("code") or yes.group("code2"), "no": no.group("code") or no.group("code2")}
-    if codes["yes"].lower() in {"yes", "no"} or codes["no"].lower() in {"yes", "no"} or codes["yes"] == codes["no"]:
-        return {}
-    return codes
+    """``{"yes": "1", "no": "0"}`` when the prompt defines codes for yes and no ("1 = Yes, 0 = No"), else {}
+    (read as the parsers read them: :func:`lmms_general.metrics.classification.yes_no_codes_in`)."""
+    from lmms_general.metrics.classification import yes_no_codes_in
+
+    return yes_no_codes_in(text) or {}
 
 
 def header_class_list(header: Mapping[str, Any]) -> list[str]:

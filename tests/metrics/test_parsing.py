@@ -367,6 +367,18 @@ def test_speaker_lines_are_not_yes_no_codes() -> None:
     assert context_yes_no_codes({"question": "Y means yes, N means no"}) == {"yes": "Y", "no": "N"}
 
 
+def test_prompts_and_parsers_read_yes_no_codes_alike() -> None:
+    from lmms_general.metrics.classification import yes_no_codes_in
+    from lmms_general.protocol.labels import prompt_yes_no_codes
+
+    for text, codes in [("Is there a bird singing? 1 = Yes, 0 = No", {"yes": "1", "no": "0"}),
+                        ("yes -> 1, no -> 0", {"yes": "1", "no": "0"}),
+                        ("Is the claim true? Answer: yes or no. Then explain for no reason", None),
+                        ("Dialogue:\nA: yes, sure.\nB: no thanks.", None)]:
+        assert yes_no_codes_in(text) == codes
+        assert prompt_yes_no_codes(text) == (codes or {})
+
+
 @pytest.mark.parametrize(
     "question, raw, expected",
     [
