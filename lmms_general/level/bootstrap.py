@@ -6,7 +6,7 @@ score. The interval of each Level is the percentile interval of the replicates.
 
 All replicates of one task are drawn at once (an ``(n_boot, n)`` index matrix) and scored by the task's
 ``replicator`` when it has one (a mean of per-sample values, summed sufficient statistics, per-image
-COCO matches: :mod:`lmms_general.level.resample`, :mod:`lmms_general.level.statistics`), else by
+COCO matches: :mod:`lmms_general.metrics.resampling`, :mod:`lmms_general.level.statistics`), else by
 calling ``score_fn`` on each replicate's items; the Levels of all replicates are then computed at once
 (:mod:`lmms_general.level.vector`). Seeded with ``numpy.random.default_rng(seed)`` and
 tasks visited in sorted order, so the same inputs give the same intervals.
@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from lmms_general.level.resample import RecomputeReplicator, Replicator, draw_indices
 from lmms_general.level.scoring import LevelScorer
 from lmms_general.level.types import Interval, LevelResult
 from lmms_general.level.vector import replicate_levels
+from lmms_general.metrics.resampling import RecomputeReplicator, Replicator, draw_indices
 
 ScoreFn = Callable[[Sequence[Any]], float]
 

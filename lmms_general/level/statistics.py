@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from lmms_general.level.coco_ap import IOU_THRESHOLDS, CocoApReplicator
-from lmms_general.level.codebleu_stats import codebleu_replicator
-from lmms_general.level.resample import MeanReplicator, Replicator, SumReplicator
+from lmms_general.metrics.coco_ap_statistics import IOU_THRESHOLDS, CocoApReplicator
+from lmms_general.metrics.codebleu_statistics import codebleu_replicator
+from lmms_general.metrics.resampling import MeanReplicator, Replicator, SumReplicator
 
 Builder = Callable[[list[Any], list[Any]], Replicator]
 
@@ -174,7 +174,7 @@ class CiderReplicator:
     pair_weight: np.ndarray  # (P,) Gaussian length penalty * 10 / (4 * references of the image)
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
-        from lmms_general.level.resample import count_matrix
+        from lmms_general.metrics.resampling import count_matrix
 
         n = self.doc.shape[0]
         out = np.empty(idx.shape[0])

@@ -93,7 +93,7 @@ def _coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple
 def coco_evaluated(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None,
                    max_dets: int = 100) -> tuple[Any, int]:
     """pycocotools ``COCOeval`` of the task after ``evaluate()`` (the per-image matching), area range "all" only,
-    and the number of images. The bootstrap (``lmms_general.level.coco_ap``) reuses the matching."""
+    and the number of images. The bootstrap (``lmms_general.metrics.coco_ap_statistics``) reuses the matching."""
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 

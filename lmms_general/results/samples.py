@@ -152,9 +152,9 @@ def task_bootstrap(
     or the statistics already equal it. Tasks with a vectorised replicator keep only their item count.
     """
     from lmms_general.level.bootstrap import BootstrapTask
-    from lmms_general.level.resample import MeanReplicator
     from lmms_general.level.statistics import BUILDERS, OPTIONAL_CORPUS, agrees, build_corpus_replicator
     from lmms_general.metrics import get_metric
+    from lmms_general.metrics.resampling import MeanReplicator
 
     spec = get_metric(metric_id, task)
     score_fn = metric_score_fn(metric_id, task)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import lmms_general.protocol  # noqa: F401  (see test_fast_bootstrap: imported before any monkeypatching)
-from lmms_general.level.resample import MeanReplicator, RecomputeReplicator, SumReplicator, draw_indices
+from lmms_general.metrics.resampling import MeanReplicator, RecomputeReplicator, SumReplicator, draw_indices
 from lmms_general.results import samples
 from lmms_general.results.samples import metric_score_fn, task_bootstrap
 from tests.level.test_fast_bootstrap import label_items, task_of, text_items

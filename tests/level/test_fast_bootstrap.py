@@ -10,10 +10,10 @@ import pytest
 # did `from lmms_general.metrics import get_metric` for the first time during that test would keep the fake
 import lmms_general.protocol  # noqa: F401
 from lmms_general.level import BootstrapTask, LevelScorer, bootstrap_levels
-from lmms_general.level.coco_ap import CocoApReplicator
-from lmms_general.level.resample import MeanReplicator, RecomputeReplicator, SumReplicator, draw_indices
 from lmms_general.level.statistics import BUILDERS, corpus_replicator
 from lmms_general.metrics import get_metric
+from lmms_general.metrics.coco_ap_statistics import CocoApReplicator
+from lmms_general.metrics.resampling import MeanReplicator, RecomputeReplicator, SumReplicator, draw_indices
 from lmms_general.results.samples import metric_score_fn, task_bootstrap
 from tests.level.slow_bootstrap import slow_bootstrap_levels
 

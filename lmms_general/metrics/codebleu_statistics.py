@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from lmms_general.level.resample import SumReplicator
 from lmms_general.metrics._common import answer_list
+from lmms_general.metrics.resampling import SumReplicator
 
 ORDERS = 4
 WEIGHTS = (0.25, 0.25, 0.25, 0.25)
