@@ -34,10 +34,31 @@ def text_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _nltk_bleu() -> tuple[Any, Any, Any]:
-    from nltk.tokenize import NLTKWordTokenizer
     from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
-    return NLTKWordTokenizer().tokenize, sentence_bleu, SmoothingFunction().method4
+    return _treebank_tokenizer().tokenize, sentence_bleu, SmoothingFunction().method4
+
+
+def _untimed(value: Any) -> Any:
+    """``value`` with every ``nltk.redos.TimedPattern`` replaced by the ``regex`` pattern it wraps."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_untimed(v) for v in value)
+    inner = getattr(value, "_rx", None)
+    return inner if inner is not None and hasattr(inner, "sub") else value
+
+
+@functools.lru_cache(maxsize=1)
+def _treebank_tokenizer() -> Any:
+    """nltk's ``NLTKWordTokenizer`` (its own ``tokenize`` and patterns) with the patterns it ships applied directly.
+
+    nltk >= 3.10 wraps each of its fixed patterns in ``nltk.redos.TimedPattern``, a ReDoS guard for
+    caller-supplied patterns that runs every substitution under a wall-clock timeout (more than half the
+    tokeniser's time); these linear patterns need no guard. Same ``regex`` engine, same patterns and flags, so
+    the same tokens (tested against ``NLTKWordTokenizer``)."""
+    from nltk.tokenize import NLTKWordTokenizer
+
+    tables = {name: _untimed(getattr(NLTKWordTokenizer, name)) for name in dir(NLTKWordTokenizer) if name.isupper()}
+    return type("UntimedWordTokenizer", (NLTKWordTokenizer,), tables)()
 
 
 #: Chinese / Japanese characters: text holding them is tokenised one character per token
@@ -131,14 +152,24 @@ class _CjkAwareTokenizer:
     one drops every non-ASCII character, so Chinese ROUGE would be 0)."""
 
     def __init__(self) -> None:
-        from rouge_score.tokenizers import DefaultTokenizer
+        from nltk.stem import porter
 
-        self._default = DefaultTokenizer(use_stemmer=True)
+        self._stemmer = _MemoStemmer(porter.PorterStemmer())
 
     def tokenize(self, text: str) -> list[str]:
+        from rouge_score import tokenize
+
         if _CJK.search(text):
             return [t.lower() for t in cjk_tokens(text) if not _COCO_PUNCT.fullmatch(t)]
-        return self._default.tokenize(text)
+        return tokenize.tokenize(text, self._stemmer)  # what DefaultTokenizer(use_stemmer=True) calls
+
+
+class _MemoStemmer:
+    """A Porter stemmer that stems each distinct word once (``stem`` is a pure function of the word; rouge-score
+    stems every token of every text, most of its time)."""
+
+    def __init__(self, stemmer: Any) -> None:
+        self.stem = functools.lru_cache(maxsize=1 << 16)(stemmer.stem)
 
 
 @functools.lru_cache(maxsize=4)

@@ -174,3 +174,39 @@ def test_word_tokens_memo_hands_out_fresh_lists():
     assert word_tokens("A man rides a horse, at dawn.") == ["A", "man", "rides", "a", "horse", ",", "at", "dawn", "."]
     long_text = "word " * 400  # above the memo's length bound: tokenised every time, same result
     assert word_tokens(long_text) == ["word"] * 400
+
+
+TREEBANK_CASES = [
+    *PTB_CASES,
+    "\"Hello,\" she said -- 'don't you're we'll I'm' (really) [yes] {no} <b>...",
+    "Good muffins cost $3.88 (roughly 3,36 euros)\nin New York.  Please buy me\ntwo of them.\nThanks.",
+    "«Quoted» “curly” ‘single’ „low” and ``ticks'' gonna wanna cannot 'tis 'twas d'ye",
+    "Price: 5%? 10&20 @home #tag; a--b; c - d; e...f!? ?! Mr. Smith's O'Neil's rock 'n' roll",
+    "Ünïcödé wörds, naïve café; 3.14e-5 x=1+2 a/b \\ back\tslash",
+    "",
+    "   ",
+]
+
+
+def test_treebank_tokens_equal_nltk_word_tokenizer() -> None:
+    """The untimed tokenizer (nltk's patterns without the ReDoS timeout wrapper) gives NLTKWordTokenizer's tokens."""
+    from nltk.tokenize import NLTKWordTokenizer
+
+    from lmms_general.metrics.text import _treebank_tokenizer
+
+    library, ours = NLTKWordTokenizer(), _treebank_tokenizer()
+    for text in TREEBANK_CASES + CAPTIONS_PRED + [r for refs in CAPTIONS_REF for r in refs]:
+        assert ours.tokenize(text) == library.tokenize(text), text
+
+
+def test_rouge_equals_rouge_score_with_stemmer() -> None:
+    """ROUGE-1 / ROUGE-L through the memoised stemmer equal rouge-score's own scorer (use_stemmer=True)."""
+    from rouge_score import rouge_scorer
+
+    library = rouge_scorer.RougeScorer(["rouge1", "rougeL"], use_stemmer=True)
+    cases = [*TREEBANK_CASES, "running runners ran quickly, generously generalizing", *CAPTIONS_PRED]
+    for prediction in cases:
+        for reference in cases + [r for refs in CAPTIONS_REF for r in refs]:
+            expected = library.score(reference, prediction)
+            for rouge_type in ("rouge1", "rougeL"):
+                assert rouge_sample(prediction, [reference], rouge_type) == expected[rouge_type].fmeasure
