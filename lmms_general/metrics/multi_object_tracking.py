@@ -135,9 +135,14 @@ class _ClassData:
         self.gt_count = 0
 
 
-def _split_by_class(predictions: Sequence[Any], references: Sequence[Scene]) -> dict[str | None, _ClassData]:
-    """Per category: per ground-truth frame (gt ids, gt centers, pred ids, pred centers, pred scores)."""
-    categories = {b["category"] for ref in references for boxes in ref.values() for b in boxes}
+def _split_by_class(predictions: Sequence[Any], references: Sequence[Scene],
+                    categories: set[str | None] | None = None, id_ends: list[int] | None = None
+                    ) -> dict[str | None, _ClassData]:
+    """Per category: per ground-truth frame (gt ids, gt centers, pred ids, pred centers, pred scores); the
+    categories are those of the references unless given. Ids are numbered scene by scene: ``id_ends`` (when
+    given) receives, per scene, one past its last id."""
+    if categories is None:
+        categories = {b["category"] for ref in references for boxes in ref.values() for b in boxes}
     data = {c: _ClassData() for c in categories}
     ids: dict[tuple[int, str, str], int] = {}
 
@@ -171,6 +176,8 @@ def _split_by_class(predictions: Sequence[Any], references: Sequence[Scene]) -> 
                     np.asarray([b["center"][:2] for b in preds], dtype=float).reshape(-1, 2),
                     np.asarray([scores.get(b["track_id"], 0.0) for b in preds], dtype=float),
                 ))
+        if id_ends is not None:
+            id_ends.append(len(ids))
     return data
 
 
@@ -201,14 +208,23 @@ def _accumulate(cls: _ClassData, threshold: float | None, max_distance: float) -
 def _recall_thresholds(cls: _ClassData, max_distance: float, num_thresholds: int,
                        min_recall: float) -> np.ndarray:
     """Score thresholds reaching recall ``linspace(min_recall, 1, num_thresholds)``; NaN where unreachable."""
-    acc = _accumulate(cls, None, max_distance)
-    events = acc.events
+    scores = np.sort(_matched_scores(cls, max_distance))[::-1]
+    return _thresholds_of(scores, cls.gt_count, num_thresholds, min_recall)
+
+
+def _matched_scores(cls: _ClassData, max_distance: float) -> np.ndarray:
+    """The scores of the predicted boxes matched when every prediction is kept."""
+    events = _accumulate(cls, None, max_distance).events
     score_of = {pid: s for frame in cls.frames for pid, s in zip(frame[2], frame[4], strict=True)}
     matched = events[events.Type == "MATCH"].HId.astype(int).tolist()
-    scores = np.sort(np.asarray([score_of[h] for h in matched], dtype=float))[::-1]
+    return np.asarray([score_of[h] for h in matched], dtype=float)
+
+
+def _thresholds_of(scores: np.ndarray, gt_count: int, num_thresholds: int, min_recall: float) -> np.ndarray:
+    """Score thresholds reaching the recall levels, from the matched scores sorted in descending order."""
     if scores.size == 0:
         return np.full(num_thresholds, np.nan)
-    recall = np.arange(1, scores.size + 1) / cls.gt_count
+    recall = np.arange(1, scores.size + 1) / gt_count
     targets = np.linspace(min_recall, 1.0, num_thresholds).round(12)
     thresholds = np.interp(targets, recall, scores, right=0)
     thresholds[targets > recall.max()] = np.nan
@@ -262,6 +278,126 @@ def amota(predictions: Sequence[Any], references: Sequence[Any], max_distance: f
     if not per_class:
         raise ValueError("amota: the task has no ground-truth boxes")
     return 100.0 * float(np.mean(per_class))
+
+
+# --------------------------------------------------------------------------- per-scene statistics (bootstrap)
+
+
+def _class_statistics(cls: _ClassData, id_ends: np.ndarray, n: int, max_distance: float) -> dict[str, Any]:
+    """Per scene of one category: ground-truth boxes, the scores of the boxes matched with every prediction kept,
+    and the MOT counts (``_MOT_FIELDS``) as the score threshold falls: ``base`` with no prediction kept (every
+    ground-truth box a miss), then ``step`` rows, the change when the scene's boxes of score ``-step_order``
+    are added (sorted by falling score). The all-kept matching runs once over every scene (one accumulator;
+    scenes never share ids); only scenes with several distinct scores are re-matched at their higher scores."""
+    scene_of = np.zeros(len(cls.frames), dtype=np.int64)
+    for f, frame in enumerate(cls.frames):
+        ids = frame[0] or frame[2]
+        scene_of[f] = int(np.searchsorted(id_ends, ids[0], side="right")) if ids else -1
+    gt = np.bincount(scene_of[scene_of >= 0], weights=[len(f[0]) for f, s in zip(cls.frames, scene_of) if s >= 0],
+                     minlength=n).astype(np.int64)
+    base = np.zeros((n, len(_MOT_FIELDS)), dtype=np.int64)
+    base[:, 1] = base[:, 4] = gt
+    events = _accumulate(cls, None, max_distance).events
+    types = events.Type.astype(str).to_numpy()
+    oid, hid = events.OId.to_numpy(dtype=float), events.HId.to_numpy(dtype=float)
+    event_scene = np.searchsorted(id_ends, np.where(np.isnan(oid), hid, oid), side="right")
+    all_kept = np.stack([np.bincount(event_scene, weights=part, minlength=n) for part in _event_parts(types, oid)],
+                        axis=1).astype(np.int64)
+    score_of = {pid: s for frame in cls.frames for pid, s in zip(frame[2], frame[4], strict=True)}
+    match = types == "MATCH"
+    matched = np.asarray([score_of[int(h)] for h in hid[match]], dtype=float)
+    scene_frames: dict[int, list[Any]] = {}
+    for frame, scene in zip(cls.frames, scene_of, strict=True):
+        scene_frames.setdefault(int(scene), []).append(frame)
+    step_scene, step_score, step = [], [], []
+    for scene, frames in scene_frames.items():
+        scores = np.concatenate([f[4] for f in frames])
+        if scene < 0 or scores.size == 0:
+            continue
+        levels = np.unique(scores)[::-1]
+        one = _ClassData()
+        one.frames = frames
+        table = [base[scene]]
+        table += [_event_counts(_accumulate(one, float(t), max_distance).events) for t in levels[:-1]]
+        table.append(all_kept[scene])  # the lowest level keeps every prediction
+        step_scene += [scene] * levels.size
+        step_score.append(levels)
+        step.append(np.diff(np.stack(table), axis=0))
+    order = np.argsort(-np.concatenate(step_score), kind="stable") if step_score else np.zeros(0, dtype=np.int64)
+    return {"gt": gt, "matched": matched, "matched_scene": event_scene[match].astype(np.int64), "base": base,
+            "step_scene": np.asarray(step_scene, dtype=np.int64)[order],
+            "step_order": -np.concatenate(step_score)[order] if step_score else np.zeros(0),
+            "step": np.concatenate(step)[order] if step else np.zeros((0, len(_MOT_FIELDS)), dtype=np.int64)}
+
+
+def _event_parts(types: np.ndarray, oid: np.ndarray) -> list[np.ndarray]:
+    """Per event, 0/1 for each of ``_MOT_FIELDS`` as py-motmetrics' metrics count them (over the MATCH, MISS,
+    SWITCH and FP events; ``num_objects``: those with an object id)."""
+    scored = np.isin(types, ["MATCH", "MISS", "SWITCH", "FP"])
+    return [(types == t).astype(float) for t in ("MATCH", "MISS", "SWITCH", "FP")] + \
+        [(scored & ~np.isnan(oid)).astype(float)]
+
+
+def _event_counts(events: Any) -> np.ndarray:
+    """``_MOT_FIELDS`` of one accumulator's events (see :func:`_event_parts`)."""
+    types = events.Type.astype(str).to_numpy()
+    return np.array([int(p.sum()) for p in _event_parts(types, events.OId.to_numpy(dtype=float))], dtype=np.int64)
+
+
+class AmotaReplicator:
+    """AMOTA of resampled scenes from per-scene statistics (:func:`amota_statistics`)."""
+
+    def __init__(self, per_class: list[dict[str, Any]], n: int, num_thresholds: int, min_recall: float) -> None:
+        self.per_class, self.n = per_class, n
+        self.num_thresholds, self.min_recall = num_thresholds, min_recall
+
+    def _class_value(self, stats: dict[str, Any], weights: np.ndarray) -> float | None:
+        gt_count = int(weights @ stats["gt"])
+        if gt_count == 0:
+            return None
+        scores = np.sort(np.repeat(stats["matched"], weights[stats["matched_scene"]]))[::-1]
+        thresholds = _thresholds_of(scores, gt_count, self.num_thresholds, self.min_recall)
+        base = weights @ stats["base"]
+        steps = np.cumsum(weights[stats["step_scene"]][:, None] * stats["step"], axis=0)
+        values = []
+        for threshold in thresholds:
+            if np.isnan(threshold):
+                values.append(0.0)
+                continue
+            kept = int(np.searchsorted(stats["step_order"], -threshold, side="right"))
+            counts = base + (steps[kept - 1] if kept else 0)
+            motar = _motar(dict(zip(_MOT_FIELDS, (int(c) for c in counts), strict=True)))
+            values.append(0.0 if math.isnan(motar) else motar)
+        return float(np.mean(values))
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        out = np.empty(idx.shape[0])
+        for row, drawn in enumerate(idx):
+            weights = np.bincount(drawn, minlength=self.n)
+            values = [v for stats in self.per_class if (v := self._class_value(stats, weights)) is not None]
+            out[row] = 100.0 * float(np.mean(values)) if values else math.nan
+        return out
+
+
+def amota_statistics(predictions: Sequence[Any], references: Sequence[Any], max_distance: float = DISTANCE_THRESHOLD,
+                     num_thresholds: int = NUM_THRESHOLDS, min_recall: float = MIN_RECALL) -> AmotaReplicator:
+    """Per-scene statistics of :func:`amota` for bootstrap replicates: per category and scene the ground-truth
+    count, the matched scores (all predictions kept) and the MOT counts as a function of the score threshold.
+
+    Scenes are matched independently (track ids never cross scenes), so a replicate's counts at any threshold
+    are sums of the drawn scenes' counts, and its thresholds come from the drawn scenes' matched scores, as in
+    :func:`amota` on the drawn scenes. Raises ValueError where that does not hold (uncategorised predictions
+    in a task of several categories: whether they count depends on the categories drawn)."""
+    scenes = [_scene(p, with_score=True) if p is not None else None for p in predictions]
+    refs = [tracks_reference(r, {}) for r in references]
+    categories = {b["category"] for ref in refs for boxes in ref.values() for b in boxes}
+    if len(categories) > 1 and any(b["category"] is None for s in scenes if s for boxes in s.values() for b in boxes):
+        raise ValueError("amota: uncategorised predictions in a task of several categories")
+    id_ends: list[int] = []
+    data = _split_by_class(scenes, refs, categories, id_ends)
+    per_class = [_class_statistics(data[c], np.asarray(id_ends), len(scenes), max_distance)
+                 for c in sorted(categories, key=str)]
+    return AmotaReplicator(per_class, len(scenes), num_thresholds, min_recall)
 
 
 register(MetricSpec(id="amota", compute=amota, kind="corpus", native_range=(0.0, 1.0), scale="x100",

@@ -107,3 +107,35 @@ def test_parse_formats_and_edge_cases() -> None:
         spec.prepare_reference({"0": [{"track_id": "a", "center": [math.nan, 0, 0]}]}, {})
     with pytest.raises(ValueError, match="no tracked boxes"):
         spec.prepare_reference({"0": []}, {})
+
+
+def _random_scene(rng: np.random.Generator, categories: tuple[str, ...]) -> tuple[dict, dict]:
+    tracks = {f"t{k}": (rng.uniform(-10, 10, 3), rng.uniform(-1, 1, 3), str(rng.choice(categories)))
+              for k in range(int(rng.integers(1, 4)))}
+    reference = {str(f): [{"track_id": k, "center": (c + f * v).tolist(), "category": cat}
+                          for k, (c, v, cat) in tracks.items()] for f in range(4)}
+    prediction = {}
+    for f, boxes in reference.items():
+        kept = [{**b, "center": [x + float(rng.normal(0, 0.8)) for x in b["center"]],
+                 "score": float(rng.choice([0.3, 0.5, 0.7, 0.9]))} for b in boxes if rng.random() < 0.8]
+        kept += [{"track_id": f"x{j}", "center": rng.uniform(-10, 10, 3).tolist(), "category": cat,
+                  "score": float(rng.uniform())} for j, cat in enumerate(categories) if rng.random() < 0.3]
+        if rng.random() < 0.2 and len(kept) > 1:  # an identity swap
+            kept[0]["track_id"], kept[1]["track_id"] = kept[1]["track_id"], kept[0]["track_id"]
+        prediction[f] = kept
+    return prediction, reference
+
+
+@pytest.mark.parametrize("categories", [("car",), ("car", "pedestrian")])
+def test_amota_statistics_reproduce_amota_on_resampled_scenes(categories) -> None:
+    """Per-scene statistics summed over drawn scenes give amota() of the drawn scenes (duplicates included)."""
+    from lmms_general.metrics.multi_object_tracking import amota, amota_statistics
+
+    rng = np.random.default_rng(3)
+    pairs = [_random_scene(rng, categories) for _ in range(12)]
+    pairs.append((None, pairs[0][1]))  # an unparsed prediction
+    predictions, references = [p for p, _ in pairs], [r for _, r in pairs]
+    replicator = amota_statistics(predictions, references)
+    idx = np.vstack([np.arange(len(pairs)), rng.integers(0, len(pairs), size=(8, len(pairs)))])
+    expected = [amota([predictions[i] for i in row], [references[i] for i in row]) for row in idx]
+    assert np.allclose(replicator(idx), expected, rtol=0, atol=1e-12)
