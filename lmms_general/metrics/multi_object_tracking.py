@@ -293,8 +293,8 @@ def _class_statistics(cls: _ClassData, id_ends: np.ndarray, n: int, max_distance
     for f, frame in enumerate(cls.frames):
         ids = frame[0] or frame[2]
         scene_of[f] = int(np.searchsorted(id_ends, ids[0], side="right")) if ids else -1
-    gt = np.bincount(scene_of[scene_of >= 0], weights=[len(f[0]) for f, s in zip(cls.frames, scene_of) if s >= 0],
-                     minlength=n).astype(np.int64)
+    sizes = np.array([len(f[0]) for f in cls.frames], dtype=float)
+    gt = np.bincount(scene_of[scene_of >= 0], weights=sizes[scene_of >= 0], minlength=n).astype(np.int64)
     base = np.zeros((n, len(_MOT_FIELDS)), dtype=np.int64)
     base[:, 1] = base[:, 4] = gt
     events = _accumulate(cls, None, max_distance).events
