@@ -20,6 +20,7 @@ import numpy as np
 from lmms_general.metrics.coco_ap_statistics import IOU_THRESHOLDS, CocoApReplicator
 from lmms_general.metrics.codebleu_statistics import codebleu_replicator
 from lmms_general.metrics.multi_object_tracking import amota_statistics
+from lmms_general.metrics.panoptic import pq_statistics
 from lmms_general.metrics.resampling import MeanReplicator, Replicator, SumReplicator
 
 Builder = Callable[[list[Any], list[Any]], Replicator]
@@ -339,6 +340,7 @@ BUILDERS: dict[str, Builder] = {
     "ap": _ap,
     "codebleu": codebleu_replicator,
     "amota": amota_statistics,
+    "pq": pq_statistics,
     **{m: _box_ap(m) for m in ("ap50", "ap75", "ap10", "map", "map50")},
 }
 

@@ -213,6 +213,51 @@ def _mean_pq(metric: Any, exclude: int) -> float:
     return float(np.mean([float(iou[i] / denominator[i]) for i in keep]))
 
 
+def pq_statistics(predictions: Sequence[Any], references: Sequence[Any], things: Collection[int] | None = None,
+                  stuffs: Collection[int] = (), void_category: int | None = 0) -> Any:
+    """Per-image statistics of :func:`pq` for bootstrap replicates: each image's PanopticQuality states (IoU
+    sum, TP, FP, FN per category, torchmetrics' ``update`` on that image alone). Segments are matched within
+    an image, so a replicate's pooled states are the sums of its drawn images' rows; the categories of the
+    drawn images are a subset of the task's, and categories absent from them have no statistics, so the
+    replicate's PQ is :func:`pq` on the drawn images. The maps are read here (twice, as :func:`pq` does), never
+    per replicate."""
+    import torch
+    from torchmetrics.detection import PanopticQuality
+
+    from lmms_general.metrics.resampling import SumReplicator
+
+    require_samples("pq", predictions)
+    categories: set[int] = set()
+    for pred, ref in _pairs(predictions, references, void_category):  # pass 1, as pq: the category set
+        categories |= {int(c) for c in np.unique(ref[..., 0])} | {int(c) for c in np.unique(pred[..., 0])}
+    categories -= {void_category, -1, _EMPTY}
+    filler = 1 + max(categories, default=0)
+    stuff_set = {int(c) for c in stuffs}
+    thing_set = {int(c) for c in things} if things is not None else categories - stuff_set
+    known = np.asarray(sorted(thing_set | stuff_set))
+    metric = PanopticQuality(things=thing_set | {filler}, stuffs=stuff_set)
+    ids = [c for c, _ in sorted(metric.cat_id_to_continuous_id.items(), key=lambda kv: kv[1])]
+    k = len(ids)
+    stats = np.zeros((len(predictions), 4 * k))
+    for row, (pred, ref) in enumerate(_pairs(predictions, references, void_category)):  # pass 2: per-image states
+        pred[~np.isin(pred[..., 0], known)] = (filler, 0)
+        metric.reset()
+        metric.update(torch.from_numpy(pred)[None], torch.from_numpy(ref)[None])
+        states = (metric.iou_sum, metric.true_positives, metric.false_positives, metric.false_negatives)
+        stats[row] = np.concatenate([t.double().numpy() for t in states])
+    counted = np.array([c != filler for c in ids])
+
+    def finish(summed: np.ndarray) -> np.ndarray:
+        iou, tp, fp, fn = (summed[:, j * k : (j + 1) * k] for j in range(4))
+        denominator = tp + 0.5 * fp + 0.5 * fn
+        keep = (denominator > 0) & counted
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(keep, iou / np.where(keep, denominator, 1.0), 0.0)
+            return 100.0 * ratio.sum(axis=1) / keep.sum(axis=1)
+
+    return SumReplicator(stats, finish)
+
+
 register(MetricSpec(id="pq", compute=pq, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="torchmetrics PanopticQuality statistics (COCO panopticapi void rules)",
                     parse=parse_panoptic, prepare_reference=panoptic_reference,

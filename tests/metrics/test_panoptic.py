@@ -107,3 +107,23 @@ def test_reference_void_and_polygons_and_stuff() -> None:
     assert _score([split.tolist()], [ref.tolist()]) == 0.0
     with pytest.raises(ValueError, match="pq: reference 0"):
         _score([None], [[1, 2, 3]])
+
+
+def test_pq_statistics_reproduce_pq_on_resampled_images() -> None:
+    """Per-image PanopticQuality states summed over drawn images give pq() of the drawn images."""
+    from lmms_general.metrics.panoptic import pq, pq_statistics
+
+    rng = np.random.default_rng(5)
+    references, predictions = [], []
+    for i in range(10):
+        semantic = rng.integers(0, 3 + i % 3, size=(12, 12))  # images differ in their category sets
+        instance = (semantic > 0) * (1 + (np.arange(12)[None, :] > 5))
+        reference = np.stack([semantic, instance], -1)
+        noise = np.stack([rng.integers(0, 5, semantic.shape), rng.integers(0, 3, semantic.shape)], -1)
+        predictions.append(np.where(rng.random((12, 12, 1)) < 0.7, reference, noise).tolist())
+        references.append(reference.tolist())
+    predictions[3] = None
+    replicator = pq_statistics(predictions, references)
+    idx = np.vstack([np.arange(10), rng.integers(0, 10, size=(6, 10))])
+    expected = [pq([predictions[i] for i in row], [references[i] for i in row]) for row in idx]
+    assert np.allclose(replicator(idx), expected, rtol=0, atol=1e-9)
