@@ -19,6 +19,7 @@ import numpy as np
 
 from lmms_general.metrics.coco_ap_statistics import IOU_THRESHOLDS, CocoApReplicator
 from lmms_general.metrics.codebleu_statistics import codebleu_replicator
+from lmms_general.metrics.image_maps import pixel_auc_statistics
 from lmms_general.metrics.multi_object_tracking import amota_statistics
 from lmms_general.metrics.panoptic import pq_statistics
 from lmms_general.metrics.resampling import MeanReplicator, Replicator, SumReplicator
@@ -341,6 +342,7 @@ BUILDERS: dict[str, Builder] = {
     "codebleu": codebleu_replicator,
     "amota": amota_statistics,
     "pq": pq_statistics,
+    "pixel_auc": pixel_auc_statistics,
     **{m: _box_ap(m) for m in ("ap50", "ap75", "ap10", "map", "map50")},
 }
 

@@ -50,22 +50,68 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float64).mean(axis=-1) if image.ndim == 3 else image.astype(np.float64)
 
 
+def _pixel_pairs(predictions: Sequence[Any], references: Sequence[Any]) -> Any:
+    """Per image: the generated map's grey pixel scores and the binarised target's pixel labels."""
+    for prediction, reference in zip(predictions, references, strict=True):
+        target = _target_image(reference, "pixel_auc")
+        grey = _grey(target)
+        labels = (grey >= (grey.min() + grey.max()) / 2.0).ravel() if grey.max() > grey.min() \
+            else np.zeros(grey.size, dtype=bool)
+        yield _grey(_generated_like(prediction, target)).ravel(), labels
+
+
 def pixel_auc(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     """Pooled pixel ROC-AUC of generated maps against binarised target maps, x100."""
     from sklearn.metrics import roc_auc_score
 
     require_samples("pixel_auc", predictions)
     scores, labels = [], []
-    for prediction, reference in zip(predictions, references, strict=True):
-        target = _target_image(reference, "pixel_auc")
-        grey = _grey(target)
-        labels.append((grey >= (grey.min() + grey.max()) / 2.0).ravel() if grey.max() > grey.min()
-                      else np.zeros(grey.size, dtype=bool))
-        scores.append(_grey(_generated_like(prediction, target)).ravel())
+    for score, label in _pixel_pairs(predictions, references):
+        scores.append(score)
+        labels.append(label)
     y_true = np.concatenate(labels)
     if y_true.all() or not y_true.any():
         raise ValueError("pixel_auc: the target maps hold a single class; AUC is undefined")
     return 100.0 * float(roc_auc_score(y_true, np.concatenate(scores)))
+
+
+def pixel_auc_statistics(predictions: Sequence[Any], references: Sequence[Any]) -> Any:
+    """Per-image statistics of :func:`pixel_auc` for bootstrap replicates: each image's count of positive and
+    of negative pixels at every distinct score of the task. A replicate sums its drawn images' counts, and the
+    ROC curve of the pooled pixels (one point per distinct score, ties together, as scikit-learn's
+    ``roc_curve``) gives its AUC by the trapezoidal rule, as ``roc_auc_score`` does. The maps are read once."""
+    from scipy import sparse
+
+    from lmms_general.metrics.resampling import SumReplicator
+
+    require_samples("pixel_auc", predictions)
+    per_image = []
+    for score, label in _pixel_pairs(predictions, references):
+        values, where = np.unique(score, return_inverse=True)
+        per_image.append((values, np.bincount(where, weights=label, minlength=values.size),
+                          np.bincount(where, weights=~label, minlength=values.size)))
+    distinct = np.unique(np.concatenate([v for v, _, _ in per_image]))[::-1]  # falling scores
+    g = distinct.size
+    rows, cols, data = [], [], []
+    for i, (values, positives, negatives) in enumerate(per_image):
+        column = g - 1 - np.searchsorted(distinct[::-1], values)
+        for offset, counts in ((0, positives), (g, negatives)):
+            nonzero = counts > 0
+            rows.append(np.full(int(nonzero.sum()), i))
+            cols.append(column[nonzero] + offset)
+            data.append(counts[nonzero])
+    stats = sparse.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                              shape=(len(per_image), 2 * g))
+
+    def finish(summed: np.ndarray) -> np.ndarray:
+        tps, fps = np.cumsum(summed[:, :g], axis=1), np.cumsum(summed[:, g:], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tpr = np.hstack([np.zeros((len(summed), 1)), tps / tps[:, -1:]])
+            fpr = np.hstack([np.zeros((len(summed), 1)), fps / fps[:, -1:]])
+        auc = np.trapezoid(tpr, fpr, axis=1)
+        return np.where((tps[:, -1] > 0) & (fps[:, -1] > 0), 100.0 * auc, np.nan)
+
+    return SumReplicator(stats, finish)
 
 
 def lab_error_pair(prediction: Any, reference: Any) -> float:

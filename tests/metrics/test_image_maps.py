@@ -70,3 +70,22 @@ def test_generated_class_accuracy_with_a_clip_classifier(tmp_path: Path, metric_
     assert metric.proxy
     assert metric.score(targets, refs) == pytest.approx(100.0)  # a copy of the target is in its class
     assert metric.score([None, None, None], refs) == pytest.approx(0.0)
+
+
+def test_pixel_auc_statistics_reproduce_pixel_auc_on_resampled_images(tmp_path: Path) -> None:
+    """Per-image positive / negative counts per score, summed over drawn images, give pixel_auc() of those."""
+    from lmms_general.metrics.image_maps import pixel_auc, pixel_auc_statistics
+
+    rng = np.random.default_rng(2)
+    predictions, references = [], []
+    for i in range(8):
+        mask = np.zeros((10, 10), dtype=np.uint8)
+        mask[i % 4 : 5 + i % 3, 2:8] = 255
+        heat = np.clip(mask * 0.5 + rng.integers(0, 6, mask.shape) * 25, 0, 255)  # few distinct values: ties
+        predictions.append(_png(tmp_path / f"p{i}.png", heat))
+        references.append(_ref(_png(tmp_path / f"t{i}.png", mask)))
+    predictions[5] = None
+    replicator = pixel_auc_statistics(predictions, references)
+    idx = np.vstack([np.arange(8), rng.integers(0, 8, size=(6, 8))])
+    expected = [pixel_auc([predictions[i] for i in row], [references[i] for i in row]) for row in idx]
+    assert np.allclose(replicator(idx), expected, rtol=0, atol=1e-9)
