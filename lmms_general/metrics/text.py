@@ -231,19 +231,21 @@ def ptb_tokenize(texts: Sequence[str]) -> list[str]:
     one Java call; :func:`ptb_tokenize_python` when Java is absent. Empty texts stay empty; text with Chinese /
     Japanese characters is tokenised per character (:func:`cjk_tokens`)."""
     out = ["" for _ in texts]
-    for i, text in enumerate(texts):  # Chinese / Japanese: one character per token, punctuation dropped
-        if _CJK.search(text):
+    indices = []
+    for i, text in enumerate(texts):
+        if _CJK.search(text):  # Chinese / Japanese: one character per token, punctuation dropped
             out[i] = " ".join(t for t in cjk_tokens(text.lower()) if t not in PTB_PUNCTUATIONS and t.isalnum())
-    indices = [i for i, t in enumerate(texts) if t.strip() and not _CJK.search(t)]
+        elif text.strip():
+            indices.append(i)
     java = java_available()
-    todo = [i for i in indices if (java, texts[i]) not in _PTB_MEMO]
+    todo = list(dict.fromkeys(texts[i] for i in indices if (java, texts[i]) not in _PTB_MEMO))  # each text once
     if todo and java:  # one Java start for every text not tokenised before in this process
         from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
-        tokenized = PTBTokenizer().tokenize({i: [{"caption": texts[i]}] for i in todo})
-        fresh = {texts[i]: tokenized[i][0] for i in todo}
+        tokenized = PTBTokenizer().tokenize({i: [{"caption": text}] for i, text in enumerate(todo)})
+        fresh = {text: tokenized[i][0] for i, text in enumerate(todo)}
     else:
-        fresh = {texts[i]: ptb_tokenize_python(texts[i]) for i in todo}
+        fresh = {text: ptb_tokenize_python(text) for text in todo}
     if len(_PTB_MEMO) + len(fresh) > _PTB_MEMO_SIZE:
         _PTB_MEMO.clear()
     _PTB_MEMO.update(((java, text), tokens) for text, tokens in fresh.items())
