@@ -142,14 +142,18 @@ _MCD_DB = 10.0 / np.log(10.0) * np.sqrt(2.0)
 
 def mel_cepstrum(wave: np.ndarray, rate: int = MCD_RATE) -> np.ndarray:
     """``(frames, 14)`` mel-cepstra c0..c13: WORLD (``pyworld.wav2world``, 5 ms frames, FFT 512) spectral
-    envelope, then SPTK ``mcep`` (order 13, alpha 0.65, power-spectrum input) — pymcd's features."""
+    envelope, then SPTK ``mcep`` (order 13, alpha 0.65, power-spectrum input) — pymcd's features.
+
+    The envelope is ``wav2world``'s steps up to the envelope (DIO F0, StoneMask refinement, CheapTrick), without
+    its D4C aperiodicity, which the envelope does not use (two thirds of its time; same envelope, tested)."""
     import pysptk
     import pyworld
 
     wave = np.ascontiguousarray(wave, dtype=np.float64)
     if not np.any(wave):
         wave = wave + 1e-7 * np.random.default_rng(0).standard_normal(len(wave))  # silence: WORLD needs signal
-    _, envelope, _ = pyworld.wav2world(wave, fs=rate, frame_period=MCD_FRAME_MS, fft_size=512)
+    coarse_f0, times = pyworld.dio(wave, rate, frame_period=MCD_FRAME_MS)
+    envelope = pyworld.cheaptrick(wave, pyworld.stonemask(wave, coarse_f0, times, rate), times, rate, fft_size=512)
     return pysptk.sptk.mcep(envelope, order=MCD_ORDER, alpha=MCD_ALPHA, maxiter=0, etype=1, eps=1.0e-8,
                             min_det=0.0, itype=3)
 

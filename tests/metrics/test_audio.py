@@ -124,3 +124,16 @@ def test_audio_metrics_with_tiny_models(tmp_path, tiny_audio_models) -> None:
         50.0,
         100.0,
     }
+
+
+def test_mel_cepstrum_envelope_is_wav2worlds() -> None:
+    """The envelope without D4C is wav2world's envelope, so the cepstra are pyworld + SPTK's exactly."""
+    import pysptk
+    import pyworld
+
+    for seed in range(3):
+        wave = np.ascontiguousarray(_speech(seed, 0.8), dtype=np.float64)
+        _, envelope, _ = pyworld.wav2world(wave, fs=MCD_RATE, frame_period=5.0, fft_size=512)
+        expected = pysptk.sptk.mcep(envelope, order=13, alpha=0.65, maxiter=0, etype=1, eps=1.0e-8, min_det=0.0,
+                                    itype=3)
+        assert np.array_equal(mel_cepstrum(wave), expected)
