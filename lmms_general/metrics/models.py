@@ -90,8 +90,23 @@ def _load(loader: Any, name: str, path: str, **kwargs: Any) -> Any:
         raise unavailable(name, path, f"{type(exc).__name__}: {first_line}") from None
 
 
+def _require_cached(name: str, path: str) -> None:
+    """Offline, a hub id whose ``config.json`` is not in the cache cannot load: raise (and remember) that before
+    importing transformers (seconds of CPU and hundreds of MiB for a model that is not there)."""
+    raise_if_known_unavailable(name, path)
+    if os.path.isdir(path) or network_available():
+        return
+    from huggingface_hub import try_to_load_from_cache
+
+    from lmms_general.metrics.weights_manifest import hub_cache_dir
+
+    if not isinstance(try_to_load_from_cache(path, "config.json", cache_dir=str(hub_cache_dir())), str):
+        raise unavailable(name, path, f"not in {hub_cache_dir()} and offline")
+
+
 def _model_and_processor(model_class: str, processor_class: str, name: str, path: str) -> tuple[Any, Any]:
     """``transformers.<model_class>`` (eval, on :func:`device`) and ``transformers.<processor_class>`` from ``path``."""
+    _require_cached(name, path)
     import transformers
 
     model = _load(getattr(transformers, model_class), name, path).eval().to(device())
