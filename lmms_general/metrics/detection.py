@@ -50,15 +50,13 @@ def _label_key(label: str) -> str:
     return normalize_answer(label)
 
 
-def _resolve_labels(prediction: list[Box], reference: list[Box]) -> list[Box]:
-    """Unlabelled predicted boxes take the image's ground-truth class when it has exactly one."""
+def _label_keys(prediction: list[Box], reference: list[Box]) -> list[str]:
+    """The compared label of each box of ``prediction``: its folded label; an unlabelled box takes the image's
+    ground-truth class when ``reference`` has exactly one, else ``"<none>"``."""
     classes = {_label_key(str(b["label"])) for b in reference if b.get("label") is not None}
     only = next(iter(classes)) if len(classes) == 1 else None
-    out = []
-    for box in prediction:
-        label = box.get("label")
-        out.append({**box, "label": _label_key(str(label)) if label is not None else (only or "<none>")})
-    return out
+    return [_label_key(str(box["label"])) if box.get("label") is not None else (only or "<none>")
+            for box in prediction]
 
 
 _PYCOCOTOOLS_QUIET = threading.Lock()
@@ -78,15 +76,16 @@ def _coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple
     images, gts, dts = [], [], []
     for image_id, (prediction, reference) in enumerate(zip(predictions, references, strict=True), start=1):
         images.append({"id": image_id})
-        for box in _resolve_labels(reference or [], []):
-            cat = categories.setdefault(box["label"], len(categories) + 1)
+        for box, label in zip(reference or [], _label_keys(reference or [], []), strict=True):
+            cat = categories.setdefault(label, len(categories) + 1)
             x, y, w, h = box["bbox"]
             gts.append({"id": len(gts) + 1, "image_id": image_id, "category_id": cat, "bbox": [x, y, w, h],
                         "area": float(w * h), "iscrowd": 0})
-        for box in _resolve_labels(prediction or [], reference or []):
-            cat = categories.setdefault(box["label"], len(categories) + 1)
-            dts.append({"id": len(dts) + 1, "image_id": image_id, "category_id": cat, "bbox": list(box["bbox"]),
-                        "score": float(box.get("score", 1.0)), "area": float(box["bbox"][2] * box["bbox"][3])})
+        for box, label in zip(prediction or [], _label_keys(prediction or [], reference or []), strict=True):
+            cat = categories.setdefault(label, len(categories) + 1)
+            # id, area and iscrowd: ``COCO.loadRes`` sets them
+            dts.append({"image_id": image_id, "category_id": cat, "bbox": list(box["bbox"]),
+                        "score": float(box.get("score", 1.0))})
     return images, gts, dts, categories
 
 
