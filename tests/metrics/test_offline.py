@@ -207,3 +207,17 @@ def test_dataset_download_without_network_fails_at_once_with_a_fix(
     with pytest.raises(DatasetNotFoundError, match="no network.*GENERAL_BENCH_ROOT"):
         download_tasks(["nlp_causal_reasoning"], tmp_path)
     assert len(calls) == 1
+
+
+def test_uncached_hub_model_offline_fails_before_importing_transformers(tmp_path: Path) -> None:
+    """Offline, a hub id absent from the cache is reported unavailable without importing transformers."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom lmms_general.metrics import models\n"
+            "try:\n    models.load_clip('nobody/not-a-cached-model')\nexcept models.ModelUnavailableError as e:\n"
+            "    print('unavailable', 'not in' in str(e))\nprint('transformers' in sys.modules)\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split() == ["unavailable", "True", "False"]
