@@ -34,6 +34,7 @@ SHEET = "outside the reference table"
 _LABEL_WORDS, _LABEL_CHARS = 4, 40
 _LOCK = threading.Lock()
 _SPECS: dict[str, TaskSpec] = {}
+_DISCOVERED: dict[str, tuple[Any, tuple[ExtraTask, ...]]] = {}  # root -> (folder states, tasks found)
 
 
 class ExtraTaskError(LookupError):
@@ -136,13 +137,49 @@ def outside_folders(index: Any) -> list[Any]:
     return [t for t in index.tasks if t.registry_key is None and t.annotation_file is not None]
 
 
+def _folder_state(folder: Any) -> tuple[Any, ...]:
+    """What a discovery of ``folder`` depends on: its place, annotation file, and the size and mtime of that file and
+    of the archive it came from."""
+
+    def stat(path: Any) -> tuple[int, int]:
+        try:
+            info = Path(path).stat()
+        except (OSError, TypeError):
+            return -1, -1
+        return info.st_size, info.st_mtime_ns
+
+    return (str(folder.source or folder.folder), str(folder.annotation_file), folder.samples,
+            *stat(folder.annotation_file), *stat(folder.source))
+
+
 def discover(root: Any = None) -> list[ExtraTask]:
     """Every task folder outside the reference table under ``root`` (default ``$GENERAL_BENCH_ROOT``), with its
-    inferred spec (remembered for this process) or the reason it cannot run."""
-    from lmms_general.dataset import index_root, read_task, resolve_root
+    inferred spec (remembered for this process) or the reason it cannot run.
+
+    Read once per process and root while the outside folders' annotation files are unchanged (lmms-eval builds
+    several TaskManagers per run; each asks again)."""
+    from lmms_general.dataset import index_root, resolve_root
+
+    path = resolve_root(root)
+    folders = outside_folders(index_root(path))
+    state = (str(path), tuple(_folder_state(f) for f in folders))
+    with _LOCK:
+        known = _DISCOVERED.get(state[0])
+    if known is not None and known[0] == state:
+        return list(known[1])
+    found = _discover_folders(folders)
+    with _LOCK:
+        _DISCOVERED[state[0]] = (state, tuple(found))
+    return found
+
+
+def _discover_folders(folders: list[Any]) -> list[ExtraTask]:
+    """Read each outside folder and infer its spec; a name two folders give is runnable for neither, and only
+    runnable specs are remembered."""
+    from lmms_general.dataset import read_task
 
     found = []
-    for folder in outside_folders(index_root(resolve_root(root))):
+    for folder in folders:
         try:
             data = read_task(folder, verify_media=False)
             key, spec, reason = spec_for(folder, data.header, data.samples)
@@ -152,12 +189,17 @@ def discover(root: Any = None) -> list[ExtraTask]:
             continue
         if spec is not None and not data.samples:
             spec, reason = None, "the folder has no samples"
-        if spec is not None:
-            remember(spec)
         found.append(ExtraTask(folder, key, spec, reason))
     keys = [t.key for t in found]
-    return [t if keys.count(t.key) == 1 else ExtraTask(t.folder, t.key, None, f"two folders give the name {t.task}")
-            for t in found]
+    found = [t if keys.count(t.key) == 1 else ExtraTask(t.folder, t.key, None, f"two folders give the name {t.task}")
+             for t in found]
+    for task in found:
+        if task.spec is not None:
+            remember(task.spec)
+        elif keys.count(task.key) > 1:
+            with _LOCK:
+                _SPECS.pop(task.key, None)  # a spec remembered from an earlier discovery is not runnable here
+    return found
 
 
 def find(key: str, root: Any = None) -> ExtraTask:
@@ -244,5 +286,5 @@ def write_task_yamls(root: Any = None, out: Path | None = None) -> tuple[Path, l
             _write_atomic(target, text)  # ranks of one job may write the same file at once
     for stale in folder.glob("*.yaml"):
         if stale.name not in files:
-            stale.unlink()
+            stale.unlink(missing_ok=True)  # another rank may have removed it first
     return folder, tasks
