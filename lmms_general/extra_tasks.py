@@ -245,20 +245,6 @@ def task_yaml(spec: TaskSpec, template: Path) -> str:
     return re.sub(r"(\n\s+sota: )\.nan\n", r"\1null\n", text)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_task_yamls(root: Any = None, out: Path | None = None) -> tuple[Path, list[ExtraTask]]:
     """Write the YAML of every runnable extra task under the root (and the ``general_bench_extra`` group) into
     ``out`` (default: a folder per root under the cache); stale YAMLs there are removed. Returns the folder and
@@ -266,6 +252,7 @@ def write_task_yamls(root: Any = None, out: Path | None = None) -> tuple[Path, l
     import hashlib
 
     from lmms_general import codegen
+    from lmms_general.atomic_json import write_text_atomic
     from lmms_general.dataset import resolve_root
     from lmms_general.dataset.layout import cache_root
     from lmms_general.lmms_integration import tasks_dir
@@ -283,7 +270,7 @@ def write_task_yamls(root: Any = None, out: Path | None = None) -> tuple[Path, l
     for name, text in files.items():
         target = folder / name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            _write_atomic(target, text)  # ranks of one job may write the same file at once
+            write_text_atomic(target, text)  # ranks of one job may write the same file at once
     for stale in folder.glob("*.yaml"):
         if stale.name not in files:
             stale.unlink(missing_ok=True)  # another rank may have removed it first
