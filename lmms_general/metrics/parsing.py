@@ -956,6 +956,14 @@ def parse_anomaly_score(raw: Any) -> float | None:
     if isinstance(raw, (int, float)):
         return float(raw) if 0.0 <= raw <= 1.0 else None
     text = strip_answer_lead(clean_response(raw))
+    confidence = _CONFIDENCE.search(text)
+    if confidence:  # "No, it looks normal (confidence: 95%)": how sure of the decision, not an anomaly score
+        decision = _anomaly_decision(text[: confidence.start()] + " " + text[confidence.end():])
+        number = confidence.group("value") or confidence.group("value2")
+        value = float(number) / (100.0 if confidence.group("percent") or confidence.group("percent2") else 1.0)
+        if decision is None or not 0.0 <= value <= 1.0:
+            return decision
+        return value if decision == 1.0 else round(1.0 - value, 12)
     percent = re.search(r"(\d+(?:\.\d+)?)\s*%", text)
     if percent and float(percent.group(1)) <= 100:
         return float(percent.group(1)) / 100.0
@@ -964,6 +972,20 @@ def parse_anomaly_score(raw: Any) -> float | None:
         return number
     if is_refusal(text):
         return None
+    return _anomaly_decision(text)
+
+
+#: a number stated as the confidence of the answer ("confidence: 95%", "I am 90% sure", "certainty 0.8")
+_CONFIDENCE = re.compile(
+    r"\b(?:confidence|certainty|confident|certain|sure)\b(?:\s+(?:level|score))?\s*(?:[:=]|is|of)?\s*"
+    r"(?P<value>\d+(?:\.\d+)?)\s*(?P<percent>%)?"
+    r"|(?P<value2>\d+(?:\.\d+)?)\s*(?P<percent2>%)\s*(?:confidence|certainty|confident|certain|sure)\b",
+    re.IGNORECASE,
+)
+
+
+def _anomaly_decision(text: str) -> float | None:
+    """1.0 for an anomalous decision, 0.0 for a normal one (the first stated wins), None for neither."""
     negative, positive = _ANOMALY_NO.search(text), _ANOMALY_YES.search(text)
     if negative and (not positive or negative.start() <= positive.start()):
         return 0.0

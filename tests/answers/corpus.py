@@ -633,6 +633,12 @@ ANOMALY = [
     Row("anomaly", "0", None, 0.0),
     Row("anomaly", "I cannot determine whether it is defective.", None, None),
     Row("anomaly", "The screw is made of metal.", None, None),
+    # a stated confidence belongs to the decision, not to an anomaly score
+    Row("anomaly", "No, the part looks normal (confidence: 95%)", None, 0.05),
+    Row("anomaly", "Yes, there is a crack. Confidence: 0.9", None, 0.9),
+    Row("anomaly", "I am 80% sure it is defective.", None, 0.8),
+    Row("anomaly", "No defects found. Certainty: 0.6", None, 0.4),
+    Row("anomaly", "Confidence: 95%", None, None),
 ]
 
 # ----------------------------------------------------------------------------------------- judge verdicts
