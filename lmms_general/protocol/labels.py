@@ -200,14 +200,16 @@ def _references(samples: Iterable[Any]) -> list[Any]:
 
 
 def _box_labels(reference: Any) -> list[str]:
-    """Class names of a detection reference (``{"bird": [...]}``, ``[{"Fall": [...]}]``, ``[{"label": ...}]``)."""
-    if isinstance(reference, Mapping):
-        if "label" in reference:
-            return [str(reference["label"])]
-        return [str(k) for k in reference if str(k) not in {"bbox", "boxes", "score"}]
-    if isinstance(reference, list):
-        return [label for item in reference if isinstance(item, (Mapping, list)) for label in _box_labels(item)]
-    return []
+    """Class names of a detection reference, read as the detection metric reads it (``{"bird": [...]}``,
+    ``[{"Fall": [...]}]``, ``[{"label": ..., "bbox": ...}]``, ``{"boxes": [...]}``): field names are never classes."""
+    from lmms_general.metrics.parsing import boxes_from_value, extract_json
+
+    value = extract_json(reference) if isinstance(reference, str) else reference
+    try:
+        boxes = boxes_from_value(value) or []
+    except (TypeError, ValueError):
+        return []
+    return [str(box["label"]) for box in boxes if box.get("label") is not None]
 
 
 def _reference_labels(references: Sequence[Any], multi: bool) -> tuple[list[str], bool]:

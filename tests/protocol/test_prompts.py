@@ -115,6 +115,16 @@ def test_open_questions_and_extraction_never_list_references() -> None:
                          use_references=False).labels == ()
 
 
+def test_detection_labels_are_the_classes_the_metric_reads_never_field_names() -> None:
+    spec = load_registry()["image_comp_plant_disease_detection"]
+    refs = [[{"label": "blight", "bbox": [1, 2, 3, 4], "score": 1.0}],
+            {"boxes": [{"class": "mildew", "box": [1, 2, 3, 4]}]},
+            {"labels": ["x"], "scores": [0.5], "boxes": [[1, 2, 3, 4]]}]  # a shape the metric cannot read: no classes
+    found = gather_labels(spec, {}, [sample(str(i), {"prompt": "Find the diseases."}, {"bbox": r}, "image")
+                                     for i, r in enumerate(refs)])
+    assert found.labels == ("blight", "mildew")
+
+
 # --------------------------------------------------------------------------- placeholders and raw structures
 
 
