@@ -125,11 +125,18 @@ def specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Ma
                       reference: Any) -> dict[str, Any]:
     """The task kind's specialist inputs for one sample (keys absent when the kind has none or the sample lacks
     them). ``reference`` is the sample's resolved reference (the first frame of a track / mask comes from it).
-    A malformed record gives none (its problems are reported when the sample is scored); never raises."""
+    A malformed record gives none and says so: a warning naming the task, sample and cause, and the key
+    ``specialist_input_error`` (shown by ``lmms-general prompts``); its reference problems are reported again when
+    the sample is scored. Never raises."""
     try:
         return _specialist_inputs(spec, kind, sample, media, reference)
-    except Exception:  # noqa: BLE001 - hints for the prompt; a broken record must not stop the task's docs
-        return {}
+    except Exception as exc:  # noqa: BLE001 - hints for the prompt; a broken record must not stop the task's docs
+        import logging
+
+        why = f"{type(exc).__name__}: {exc}"
+        logging.getLogger("lmms_general").warning("%s sample %s: specialist input not given (%s)", spec.task,
+                                                  getattr(sample, "id", "?"), why)
+        return {"specialist_input_error": why}
 
 
 def _specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Mapping[str, Any]],

@@ -191,6 +191,18 @@ def test_vos_prompt_carries_the_first_frame_mask(key: str) -> None:
         assert json.dumps(polygons) in hooks.doc_to_text(row) and "Segment the same object" in hooks.doc_to_text(row)
 
 
+def test_an_unreadable_specialist_input_is_named_per_sample(caplog: pytest.LogCaptureFixture) -> None:
+    from lmms_general.protocol.given import specialist_inputs
+    from lmms_general.registry import load_registry
+
+    spec = load_registry()["video_comp_animal_video_object_segmentation"]
+    broken = sample("s7", {}, None, "video")
+    with caplog.at_level("WARNING", logger="lmms_general"):
+        given = specialist_inputs(spec, "dense", broken, [], {"0": "/no/such/mask.png"})
+    assert "specialist_input_error" in given and "first_frame_polygons" not in given
+    assert any(f"{spec.task} sample s7: specialist input not given" in r.getMessage() for r in caplog.records)
+
+
 def test_temporal_grounding_prompt_states_frame_count_and_rate() -> None:
     for key in ("video_comp_human_video_grounding", "video_comp_spatial_temporal_static_action_detection"):
         doc = doc_of(rows(key)[0])
