@@ -35,10 +35,11 @@ def record_failure(key: str, sample_id: str, message: str) -> None:
         _FAILURES[(key, sample_id)] = message
 
 
-def media_failure(key: str, sample_id: str) -> str | None:
-    """The media error recorded for a sample in this process, if any."""
+def media_failure(key: str, sample_id: str, *, consume: bool = False) -> str | None:
+    """The media error recorded for a sample in this process, if any. ``consume``: also forget it (the sample's
+    result is being recorded, so a later run in the same process starts clean)."""
     with _LOCK:
-        return _FAILURES.get((key, sample_id))
+        return _FAILURES.pop((key, sample_id), None) if consume else _FAILURES.get((key, sample_id))
 
 
 def input_media(doc: Mapping[str, Any] | Doc) -> list[MediaRef]:
