@@ -143,6 +143,10 @@ class TaskScore:
     error: str = ""
     errors: list[str] = field(default_factory=list)
 
+    def statuses(self) -> dict[str, int]:
+        """Samples per status (every status of :data:`STATUSES`); they add up to ``n``."""
+        return {status: getattr(self, f"n_{status}") for status in STATUSES}
+
 
 def item_status(item: Mapping[str, Any]) -> str:
     """The item's status; an unknown or absent one counts as ``error`` (never as ``ok``)."""
