@@ -55,12 +55,52 @@ def clean_response(raw: Any, *, ascii_punctuation: bool = True) -> str:
     text = _THINK.sub(" ", str(raw))
     if "<think>" in text.lower():
         return ""
+    text = unwrap_answer_object(text)
     if ascii_punctuation:
         text = text.translate(_FULL_WIDTH)
     # a model running to its token limit can emit thousands of blank lines or spaces; runs are folded first so that
     # every later pattern sees a short gap (they would otherwise rescan each run from every position: quadratic)
     text = _SPACE_RUN.sub(" ", _BLANK_RUN.sub("\n\n", text))
     return _MARKDOWN.sub("", text).strip()
+
+
+#: keys under which a chat model puts its answer when it answers in JSON unasked; the others it may add beside it
+_ANSWER_OBJECT_KEYS = ("answer", "final_answer", "label", "prediction", "choice", "option", "result")
+_ASIDE_KEYS = frozenset({"explanation", "reasoning", "rationale", "reason", "confidence", "analysis", "thought"})
+_WHOLE_FENCE = re.compile(r"\A```[\w-]*[ \t]*\n?(.*?)\n?```\Z", re.DOTALL)
+
+
+def unwrap_answer_object(text: str) -> str:
+    """The answer of a response that is only a JSON object holding it (``{"answer": "B"}``, ``{"final_answer": 3.5,
+    "explanation": "..."}``, fenced or not): the value as text (a list of scalars joined with ", ", booleans as
+    Yes / No). Anything else, structured answers included (boxes, polygons, generated-media objects), is returned
+    unchanged."""
+    stripped = text.strip()
+    if not stripped.startswith(("{", "```")) or len(stripped) > 100_000:
+        return text
+    fenced = _WHOLE_FENCE.match(stripped)
+    body = fenced.group(1).strip() if fenced else stripped
+    if not (body.startswith("{") and body.endswith("}")):
+        return text
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return text
+    if not isinstance(value, dict):
+        return text
+    folded = {str(k).strip().lower().replace(" ", "_"): v for k, v in value.items()}
+    key = next((k for k in _ANSWER_OBJECT_KEYS if k in folded), None)
+    if key is None or not set(folded) - {key} <= _ASIDE_KEYS:
+        return text
+    answer = folded[key]
+    scalar = (str, int, float)
+    if isinstance(answer, bool):
+        return "Yes" if answer else "No"
+    if isinstance(answer, scalar):
+        return str(answer)
+    if isinstance(answer, list) and answer and all(isinstance(v, scalar) and not isinstance(v, bool) for v in answer):
+        return ", ".join(str(v) for v in answer)
+    return text
 
 
 def is_refusal(text: str) -> bool:
