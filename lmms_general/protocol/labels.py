@@ -83,12 +83,13 @@ class TaskLabels:
 
 def is_label_task(spec: TaskSpec, header: Mapping[str, Any]) -> bool:
     """Whether the task's references are class labels (so its reference values form its class list)."""
+    from lmms_general.protocol.formats import answer_format
     from lmms_general.protocol.kinds import task_kind
 
-    kind = task_kind(spec)
-    if kind == "detection":
+    fmt = answer_format(task_kind(spec))
+    if fmt.labels_in_boxes:
         return True
-    if spec.paradigm != "comprehension" or kind not in {"qa", "label_set"}:
+    if spec.paradigm != "comprehension" or not fmt.answers_with_labels:
         return False
     if spec.metric_id in {"macro_accuracy", "f_score"}:  # both compare classes, whatever the task is called
         return True
@@ -245,10 +246,10 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[A
     label_task = is_label_task(spec, header)
     multi = spec.modality == "nlp" and task_type in MULTI_LABEL_NLP_TYPES
     references = _references(samples) if (use_references and label_task) else []
+    from lmms_general.protocol.formats import answer_format
     from lmms_general.protocol.kinds import task_kind
 
-    detection = task_kind(spec) == "detection"
-    if detection:
+    if answer_format(task_kind(spec)).labels_in_boxes:
         names = sorted({n for ref in references for n in _box_labels(ref)}, key=str.lower)
         return TaskLabels(labels=tuple(names), source="references" if names else "")
     ref_labels, several = _reference_labels(references, multi) if references else ([], False)
