@@ -559,12 +559,17 @@ def label_instruction(context: Mapping[str, Any]) -> str:
                 f"\"{' '.join(next(iter(t)) for t in groups.values())}\".")
     if not labels:
         return ""
+    from lmms_general.protocol.labels import label_meanings
+
     listed = "" if context.get("labels_listed") else f": {_quoted(labels)}"
+    meanings = label_meanings(labels)
+    glossary = (" Meanings: " + "; ".join(f"{label} = {text}" for label, text in meanings.items()) + ".") \
+        if meanings else ""
     if context.get("multi_label"):
-        return f"Answer with every label that applies, separated by commas, chosen from the labels{listed}."
+        return f"Answer with every label that applies, separated by commas, chosen from the labels{listed}.{glossary}"
     if listed:
-        return f"Answer with exactly one of these labels{listed}. Write the label only."
-    return "Answer with the label only."
+        return f"Answer with exactly one of these labels{listed}.{glossary} Write the label only."
+    return f"Answer with the label only.{glossary}"
 
 
 _MASK_WORDS = ("segment", "mask", "vos", "salient", "camouflag", "shadow", "lesion", "tumor", "polyp", "matching")

@@ -102,6 +102,39 @@ def is_label_task(spec: TaskSpec, header: Mapping[str, Any]) -> bool:
 # --------------------------------------------------------------------------- sources
 
 
+#: TimeML temporal-link relations (TimeBank / TempEval), read as "<first event> RELATION <second event>": the labels
+#: of temporal-relation tasks, which a model that does not know TimeML cannot tell apart by name alone
+TIMEML_RELATIONS: dict[str, str] = {
+    "BEFORE": "the first event ends before the second begins",
+    "AFTER": "the first event begins after the second ends",
+    "IBEFORE": "the first event ends exactly when the second begins (immediately before)",
+    "IAFTER": "the first event begins exactly when the second ends (immediately after)",
+    "INCLUDES": "the first event's time span contains the second event",
+    "IS_INCLUDED": "the first event happens within the second event's time span",
+    "DURING": "the first event takes place during the second",
+    "DURING_INV": "the second event takes place during the first",
+    "SIMULTANEOUS": "both events happen at the same time",
+    "IDENTITY": "both mentions refer to the same event",
+    "BEGINS": "the first event begins the second (they start together, the first ends earlier)",
+    "BEGUN_BY": "the second event begins the first (they start together, the second ends earlier)",
+    "ENDS": "the first event ends the second (they end together, the first starts later)",
+    "ENDED_BY": "the second event ends the first (they end together, the second starts later)",
+    "OVERLAP": "the two events overlap in time",
+    "BEFORE-OR-OVERLAP": "the first event is before or overlaps the second",
+    "OVERLAP-OR-AFTER": "the first event overlaps or is after the second",
+    "VAGUE": "the order of the two events cannot be told",
+}
+
+
+def label_meanings(labels: Sequence[str]) -> dict[str, str]:
+    """What each label means, when the whole label set is a known vocabulary whose names are not self-explaining
+    (TimeML relations); else ``{}``. Two labels at least: one known word alone is no vocabulary."""
+    folded = [str(label).strip().upper().replace(" ", "_") for label in labels]
+    if len(folded) < 2 or not all(f in TIMEML_RELATIONS for f in folded):
+        return {}
+    return {str(label): TIMEML_RELATIONS[f] for label, f in zip(labels, folded, strict=True)}
+
+
 def _clean_label(text: str) -> str:
     return text.strip().strip("'\"`*[](){}").strip().rstrip(".").strip()
 

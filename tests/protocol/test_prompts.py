@@ -115,6 +115,15 @@ def test_open_questions_and_extraction_never_list_references() -> None:
                          use_references=False).labels == ()
 
 
+def test_temporal_relation_labels_are_defined_in_the_prompt() -> None:
+    text = prompt("nlp_temporal_event_reasoning")
+    assert 'IBEFORE = the first event ends exactly when the second begins' in text
+    assert 'IS_INCLUDED = the first event happens within' in text
+    from lmms_general.protocol.labels import label_meanings
+
+    assert label_meanings(["Positive", "Negative"]) == {} and label_meanings(["BEFORE"]) == {}
+
+
 def test_detection_labels_are_the_classes_the_metric_reads_never_field_names() -> None:
     spec = load_registry()["image_comp_plant_disease_detection"]
     refs = [[{"label": "blight", "bbox": [1, 2, 3, 4], "score": 1.0}],
