@@ -1,0 +1,117 @@
+"""The contract every registered metric keeps, checked on the shared vectors of ``metric_cases.CASES``.
+
+For each metric: (a) its value equals its reference implementation's; (b) its per-sample statistics (the
+bootstrap's replicates) reproduce the score on the identity index to 1e-9, and a replicate of a permuted index or
+of one drawing sample 0 twice equals the score of the lists permuted / with sample 0 in place of sample 1;
+(c) four threads scoring the same vectors at once get the same value; (d) its registry rows are built by the
+synthetic row generator that ``tests/rows/test_invariants.py`` checks (perfect >= SoTA, empty / unparsable /
+random < SoTA); (e) every registered metric has an entry in the table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lmms_general.metrics import get_metric
+from lmms_general.metrics.registry import all_metrics
+from tests.metrics.metric_cases import CASES, Case, resolve_options, statistics_replicator, statistics_value
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPUTED = sorted(m for m, case in CASES.items() if case.offline is None)
+OFFLINE = sorted(m for m, case in CASES.items() if case.offline is not None)
+
+
+@pytest.fixture(scope="module")
+def vectors(tmp_path_factory):
+    """``metric id -> (predictions, references, options)``, built once per metric on first use."""
+    built: dict[str, tuple[list, list, dict]] = {}
+
+    def get(metric_id: str) -> tuple[list, list, dict]:
+        if metric_id not in built:
+            case = CASES[metric_id]
+            preds, refs = case.vectors(tmp_path_factory.mktemp(metric_id))
+            built[metric_id] = (preds, refs, resolve_options(case))
+        return built[metric_id]
+
+    return get
+
+
+def _score(metric_id: str, preds: list, refs: list, options: dict) -> float:
+    return get_metric(metric_id).score(preds, refs, **options)
+
+
+def test_every_metric_has_a_case() -> None:
+    missing = sorted(set(all_metrics()) - set(CASES))
+    assert not missing, (
+        "metrics without an entry in tests/metrics/metric_cases.py: add CASES[" + "], CASES[".join(map(repr, missing))
+        + "] = Case(reference=..., vectors=..., expected=...) (or Case(offline=why, elsewhere=tests))")
+    stale = sorted(set(CASES) - set(all_metrics()))
+    assert not stale, f"CASES entries for metrics that are not registered: {stale}"
+
+
+@pytest.mark.parametrize("metric_id", OFFLINE)
+def test_offline_cases_say_why_and_where_they_are_checked(metric_id: str) -> None:
+    case = CASES[metric_id]
+    assert case.offline and len(case.offline) > 20 and case.elsewhere, f"{metric_id}: give the reason and the tests"
+    for node in case.elsewhere:
+        path, function = node.split("::")
+        assert re.search(rf"^def {function}\(", (ROOT / path).read_text(), re.M), f"{metric_id}: {node} not found"
+
+
+@pytest.mark.parametrize("metric_id", COMPUTED)
+def test_value_equals_the_reference_implementation(metric_id: str, vectors) -> None:
+    case: Case = CASES[metric_id]
+    preds, refs, options = vectors(metric_id)
+    value = _score(metric_id, preds, refs, options)
+    expected = float(case.expected(preds, refs, options))
+    assert math.isfinite(value)
+    assert value == pytest.approx(expected, abs=case.tolerance, rel=0), f"{metric_id} vs {case.reference}"
+
+
+@pytest.mark.parametrize("metric_id", COMPUTED)
+def test_statistics_reproduce_the_score_and_resample_like_it(metric_id: str, vectors) -> None:
+    preds, refs, options = vectors(metric_id)
+    spec = get_metric(metric_id)
+    replicator = statistics_replicator(spec, preds, refs, options)
+    if replicator is None:
+        assert spec.kind == "corpus", f"{metric_id}: a sample metric always has per-sample statistics"
+        return  # the bootstrap recomputes this corpus metric per replicate: nothing to compare
+    score = _score(metric_id, preds, refs, options)
+    assert statistics_value(spec, preds, refs, options) == pytest.approx(score, abs=1e-9, rel=0)
+    n = len(preds)
+    order = np.random.default_rng(0).permutation(n)
+    permuted = _score(metric_id, [preds[i] for i in order], [refs[i] for i in order], options)
+    assert float(replicator(order[None, :])[0]) == pytest.approx(permuted, abs=1e-9, rel=0), "permuted index"
+    twice = np.array([0, 0, *range(2, n)])
+    doubled = _score(metric_id, [preds[i] for i in twice], [refs[i] for i in twice], options)
+    assert float(replicator(twice[None, :])[0]) == pytest.approx(doubled, abs=1e-9, rel=0), "sample 0 drawn twice"
+
+
+@pytest.mark.parametrize("metric_id", COMPUTED)
+def test_four_threads_get_the_same_value(metric_id: str, vectors) -> None:
+    preds, refs, options = vectors(metric_id)
+    alone = _score(metric_id, preds, refs, options)
+    with ThreadPoolExecutor(4) as pool:
+        values = list(pool.map(lambda _: _score(metric_id, preds, refs, options), range(4)))
+    assert values == [alone] * 4
+
+
+def test_every_metric_has_rows_built_by_the_row_invariant_generators() -> None:
+    """The row invariants themselves run in tests/rows/test_invariants.py (all 699 rows); here: each metric of
+    the table has registry rows and a synthetic generator, so that test covers it."""
+    from lmms_general.metrics.synthetic import generator_for
+    from lmms_general.registry import load_registry
+
+    rows: dict[str, list] = {}
+    for spec in load_registry().values():
+        rows.setdefault(spec.metric_id, []).append(spec)
+    assert not sorted(set(CASES) - set(rows)), "metrics no registry row uses"
+    for metric_id in CASES:
+        for row in rows[metric_id]:
+            assert generator_for(row) is not None, f"{row.key}: no synthetic generator for {metric_id}"
