@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from lmms_general.metrics import get_metric
+from tests.metrics._inputs import CAPTIONS_PRED, CAPTIONS_REF, LABEL_PRED, LABEL_REF
 
 Vectors = tuple[list[Any], list[Any]]
 
@@ -103,16 +104,11 @@ def statistics_value(spec: Any, predictions: list[Any], references: list[Any],
 
 # --------------------------------------------------------------------------- text and labels
 
-CAPTIONS_PRED = ["a man is riding a horse on the beach", "two dogs play in the snow", "", "the cat sleeps"]
-CAPTIONS_REF = [["a man rides a horse along the beach", "a person riding a horse"], ["dogs playing in snow"],
-                ["a red car parked on the street"], ["a cat is sleeping on the sofa"]]
 COCO_PRED = ["A man, riding a horse (on the beach).", "Two dogs are playing in the snow!", "the cat's sleeping"]
 COCO_REF = [["A man rides a horse along the beach.", "A person riding a horse."], ["Dogs play in snow."],
             ["The cat's sleeping on the sofa."]]
 SQUAD = [("the the cat cat cat", "the cat sat on the cat mat"), ("New York New York", "New York City"),
          ("2 2 2 apples", "2 apples and 2 pears"), ("Barack Obama, president", "president Barack Obama")]
-LABEL_PRED = ["person<p>location", "org", None, "person<p>org<p>misc"]
-LABEL_REF = ["person, location", "org, person", "misc", "person"]
 CODE_PRED = ["def add(a, b):\n    return a + b\n", "def sq(x):\n    return x * x * x\n", None]
 CODE_REF = ["def add(a, b):\n    return a + b\n", "def sq(x):\n    return x * x\n", "def f():\n    pass\n"]
 
