@@ -31,6 +31,15 @@ Vectors = tuple[list[Any], list[Any]]
 
 
 @dataclass(frozen=True)
+class Variant:
+    """The same vectors scored with other compute options (a row's unit or corpus switch) and their reference."""
+
+    options: dict[str, Any]
+    reference: str
+    expected: Callable[[list[Any], list[Any], dict[str, Any]], float]
+
+
+@dataclass(frozen=True)
 class Case:
     """Shared vectors of one metric and the reference implementation of its value.
 
@@ -42,6 +51,7 @@ class Case:
         tolerance: absolute tolerance of the comparison with ``expected`` (the library's own rounding).
         offline: why the metric cannot be computed here (then vectors / expected are None) ...
         elsewhere: ... and the tests (``path::function``) that check it on tiny random models or seams.
+        variants: other option sets of the metric (e.g. ``corpus=True``) checked on the same vectors.
     """
 
     reference: str
@@ -51,6 +61,7 @@ class Case:
     tolerance: float = 1e-9
     offline: str | None = None
     elsewhere: tuple[str, ...] = ()
+    variants: dict[str, Variant] = field(default_factory=dict)
 
 
 def _parsed(metric_id: str, raws: list[Any], refs: list[Any], context: dict[str, Any] | None = None) -> Vectors:
@@ -80,8 +91,9 @@ def statistics_replicator(spec: Any, predictions: list[Any], references: list[An
     the mean of per-sample scores (sample metrics), as ``lmms_general.results.samples.task_bootstrap`` uses them.
     """
     options = {**spec.options, **(options or {})}
-    if hasattr(spec, "statistics"):
-        return spec.statistics(predictions, references, **options)
+    statistics = getattr(spec, "statistics", None)
+    if callable(statistics):
+        return statistics(predictions, references, **options)
     from lmms_general.level.statistics import BUILDERS, OPTIONAL_CORPUS
     from lmms_general.metrics.resampling import MeanReplicator
 
@@ -167,6 +179,15 @@ def _nltk_sentence_bleu_1(preds: list, refs: list, options: dict) -> float:
     values = [max((sentence_bleu([tok(r)], tok(p), weights=(1, 0, 0, 0), smoothing_function=SmoothingFunction().method4)
                    for r in rs), default=0.0) if p else 0.0 for p, rs in zip(preds, refs, strict=True)]
     return 100 * _mean(values)
+
+
+def _nltk_corpus_bleu_1(preds: list, refs: list, options: dict) -> float:
+    from nltk.tokenize import NLTKWordTokenizer
+    from nltk.translate.bleu_score import corpus_bleu
+
+    tok = NLTKWordTokenizer().tokenize
+    return 100 * corpus_bleu([[tok(r) for r in rs] for rs in refs], [tok(p) if p else [] for p in preds],
+                             weights=(1, 0, 0, 0))
 
 
 def _rouge(kind: str) -> Callable[[list, list, dict], float]:
@@ -361,13 +382,17 @@ def _chamfer_vectors(folder: Path) -> Vectors:
 
 
 def _scipy_chamfer(preds: list, refs: list, options: dict) -> float:
+    """Squared: mean squared nearest distance both ways, summed; else the mean of the two mean distances."""
     from scipy.spatial import distance_matrix
 
     values = []
     for p, r in zip(preds, refs, strict=True):
         d = distance_matrix(np.load(p), np.load(r["target"][0]))
-        values.append((d.min(1) ** 2).mean() + (d.min(0) ** 2).mean())
-    return _mean(values)
+        if options.get("squared", True):
+            values.append((d.min(1) ** 2).mean() + (d.min(0) ** 2).mean())
+        else:
+            values.append((d.min(1).mean() + d.min(0).mean()) / 2)
+    return _mean(values) * options.get("unit_scale", 1.0) ** (2 if options.get("squared", True) else 1)
 
 
 # --------------------------------------------------------------------------- image maps, panoptic, tracking
@@ -692,7 +717,9 @@ CASES: dict[str, Case] = {
                  lambda folder: _parsed("anls", ["Helo", "abc", None, "ABC-12"], [["hello"], "xyz", "q", "abc-12"]),
                  _const(100 * (0.8 + 0 + 0 + 1) / 4)),
     "bleu_1": Case("nltk sentence_bleu (weights 1,0,0,0; method4) on NLTKWordTokenizer tokens, best reference",
-                   lambda folder: _parsed("bleu_1", CAPTIONS_PRED, CAPTIONS_REF), _nltk_sentence_bleu_1),
+                   lambda folder: _parsed("bleu_1", CAPTIONS_PRED, CAPTIONS_REF), _nltk_sentence_bleu_1,
+                   variants={"corpus": Variant({"corpus": True}, "nltk corpus_bleu (weights 1,0,0,0)",
+                                               _nltk_corpus_bleu_1)}),
     "bleu_4": Case("pycocoevalcap PTBTokenizer + Bleu(4)", lambda folder: _parsed("bleu_4", COCO_PRED, COCO_REF),
                    _coco_caption("bleu_4")),
     "cider": Case("pycocoevalcap PTBTokenizer + Cider", lambda folder: _parsed("cider", COCO_PRED, COCO_REF),
@@ -760,7 +787,11 @@ CASES: dict[str, Case] = {
                                                "[[0, 0, 10, 10], [5, 0, 10, 10]]"],
                                        [[[0, 0, 10, 10], [5, 0, 10, 10]]] * 3),
                 _const(100 * (27 / 42 + 0 + 20 / 21) / 3)),
-    "chamfer_distance": Case("scipy distance_matrix: squared Chamfer distance", _chamfer_vectors, _scipy_chamfer),
+    "chamfer_distance": Case("scipy distance_matrix: squared Chamfer distance", _chamfer_vectors, _scipy_chamfer,
+                             variants={"l1": Variant({"squared": False}, "scipy: mean of the two mean distances",
+                                                     _scipy_chamfer),
+                                       "mm": Variant({"squared": True, "unit_scale": 1000.0},
+                                                     "scipy: squared distances in mm^2", _scipy_chamfer)}),
     "pixel_auc": Case("scikit-learn roc_auc_score over pooled pixels", _pixel_auc_vectors, _sklearn_pooled_roc_auc),
     "lab_error": Case("CIE LAB from the sRGB standard formulas (OpenCV's 8-bit LAB rounds: tolerance 0.2 %)",
                       _lab_vectors, _lab_error, tolerance=0.05),

@@ -24,20 +24,24 @@ from tests.metrics.metric_cases import CASES, Case, resolve_options, statistics_
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPUTED = sorted(m for m, case in CASES.items() if case.offline is None)
+#: every computed metric with its default options, then each option variant of its case (``metric:variant``)
+CHECKED = COMPUTED + sorted(f"{m}:{v}" for m in COMPUTED for v in CASES[m].variants)
 OFFLINE = sorted(m for m, case in CASES.items() if case.offline is not None)
 
 
 @pytest.fixture(scope="module")
 def vectors(tmp_path_factory):
-    """``metric id -> (predictions, references, options)``, built once per metric on first use."""
+    """``metric id[:variant] -> (predictions, references, options)``, built once per metric on first use."""
     built: dict[str, tuple[list, list, dict]] = {}
 
-    def get(metric_id: str) -> tuple[list, list, dict]:
+    def get(checked: str) -> tuple[list, list, dict]:
+        metric_id, _, variant = checked.partition(":")
         if metric_id not in built:
             case = CASES[metric_id]
             preds, refs = case.vectors(tmp_path_factory.mktemp(metric_id))
             built[metric_id] = (preds, refs, resolve_options(case))
-        return built[metric_id]
+        preds, refs, options = built[metric_id]
+        return preds, refs, {**options, **(CASES[metric_id].variants[variant].options if variant else {})}
 
     return get
 
@@ -64,19 +68,23 @@ def test_offline_cases_say_why_and_where_they_are_checked(metric_id: str) -> Non
         assert re.search(rf"^def {function}\(", (ROOT / path).read_text(), re.M), f"{metric_id}: {node} not found"
 
 
-@pytest.mark.parametrize("metric_id", COMPUTED)
-def test_value_equals_the_reference_implementation(metric_id: str, vectors) -> None:
+@pytest.mark.parametrize("checked", CHECKED)
+def test_value_equals_the_reference_implementation(checked: str, vectors) -> None:
+    metric_id, _, variant = checked.partition(":")
     case: Case = CASES[metric_id]
-    preds, refs, options = vectors(metric_id)
+    reference, expected_fn = (case.variants[variant].reference, case.variants[variant].expected) if variant else (
+        case.reference, case.expected)
+    preds, refs, options = vectors(checked)
     value = _score(metric_id, preds, refs, options)
-    expected = float(case.expected(preds, refs, options))
+    expected = float(expected_fn(preds, refs, options))
     assert math.isfinite(value)
-    assert value == pytest.approx(expected, abs=case.tolerance, rel=0), f"{metric_id} vs {case.reference}"
+    assert value == pytest.approx(expected, abs=case.tolerance, rel=0), f"{checked} vs {reference}"
 
 
-@pytest.mark.parametrize("metric_id", COMPUTED)
-def test_statistics_reproduce_the_score_and_resample_like_it(metric_id: str, vectors) -> None:
-    preds, refs, options = vectors(metric_id)
+@pytest.mark.parametrize("checked", CHECKED)
+def test_statistics_reproduce_the_score_and_resample_like_it(checked: str, vectors) -> None:
+    metric_id = checked.partition(":")[0]
+    preds, refs, options = vectors(checked)
     spec = get_metric(metric_id)
     replicator = statistics_replicator(spec, preds, refs, options)
     if replicator is None:
@@ -93,9 +101,10 @@ def test_statistics_reproduce_the_score_and_resample_like_it(metric_id: str, vec
     assert float(replicator(twice[None, :])[0]) == pytest.approx(doubled, abs=1e-9, rel=0), "sample 0 drawn twice"
 
 
-@pytest.mark.parametrize("metric_id", COMPUTED)
-def test_four_threads_get_the_same_value(metric_id: str, vectors) -> None:
-    preds, refs, options = vectors(metric_id)
+@pytest.mark.parametrize("checked", CHECKED)
+def test_four_threads_get_the_same_value(checked: str, vectors) -> None:
+    metric_id = checked.partition(":")[0]
+    preds, refs, options = vectors(checked)
     alone = _score(metric_id, preds, refs, options)
     with ThreadPoolExecutor(4) as pool:
         values = list(pool.map(lambda _: _score(metric_id, preds, refs, options), range(4)))

@@ -100,17 +100,11 @@ def test_ptb_tokenize_lower_cases_and_keeps_bracket_tokens() -> None:
     assert ptb_tokenize(["A man, riding a horse (on the beach)."]) == ["a man riding a horse -lrb- on the beach -rrb-"]
 
 
-def test_video_bleu1_is_corpus_bleu1() -> None:
-    from nltk.translate.bleu_score import corpus_bleu
-
-    from lmms_general.metrics.text import word_tokens
-
+def test_video_bleu1_rows_are_scored_over_the_corpus() -> None:
+    """Corpus BLEU-1 vs nltk corpus_bleu: tests/metrics/metric_cases.py (bleu_1 variant "corpus")."""
     preds = ["a man is riding a horse", "dogs", None]
     refs = [["a man rides a horse on the beach"], ["two dogs play in the snow"], ["a red car"]]
-    expected = 100 * corpus_bleu([[word_tokens(r) for r in rs] for rs in refs],
-                                 [word_tokens(p) if p else [] for p in preds], weights=(1, 0, 0, 0))
     corpus = get_metric("bleu_1").score(preds, refs, corpus=True)
-    assert corpus == pytest.approx(expected, abs=1e-9)
     assert corpus != pytest.approx(get_metric("bleu_1").score(preds, refs), abs=1e-3)
     from lmms_general.registry import load_registry
 
