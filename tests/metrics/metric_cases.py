@@ -52,6 +52,11 @@ class Case:
         offline: why the metric cannot be computed here (then vectors / expected are None) ...
         elsewhere: ... and the tests (``path::function``) that check it on tiny random models or seams.
         variants: other option sets of the metric (e.g. ``corpus=True``) checked on the same vectors.
+        tiny_models: the metric runs on the tiny random networks of ``tests/fixtures/metric_models.py``
+            (``LMMS_GENERAL_MODEL_*``); its value is meaningless there, so ``expected`` is None and ``elsewhere``
+            names the tests comparing it with its reference; statistics and threads are still checked.
+        statistics_rtol: relative tolerance of statistics vs score (float32 networks embed a batch and a single
+            sample with rounding differences of ~1e-7).
     """
 
     reference: str
@@ -62,6 +67,8 @@ class Case:
     offline: str | None = None
     elsewhere: tuple[str, ...] = ()
     variants: dict[str, Variant] = field(default_factory=dict)
+    tiny_models: bool = False
+    statistics_rtol: float = 0.0
 
 
 def _parsed(metric_id: str, raws: list[Any], refs: list[Any], context: dict[str, Any] | None = None) -> Vectors:
@@ -680,6 +687,28 @@ def _offline(why: str, *tests: str) -> Case:
     return Case("needs weights", offline=why, elsewhere=tests)
 
 
+def _row_vectors(metric_id: str) -> Callable[[Path], Vectors]:
+    """Three synthetic samples of the metric's first registry row (the row-invariant generator): a random
+    output, a copy of the reference and a missing output."""
+
+    def build(folder: Path) -> Vectors:
+        from lmms_general.metrics.synthetic import build_row
+        from lmms_general.registry import load_registry
+
+        row = next(s for s in load_registry().values() if s.metric_id == metric_id)
+        case = build_row(row, folder, n=3)
+        kinds = ("random", "perfect", "empty")
+        return [s.predictions[k] for s, k in zip(case.samples, kinds, strict=True)], case.references
+
+    return build
+
+
+def _tiny(metric_id: str, *tests: str, options: dict[str, Any] | None = None, rtol: float = 0.0) -> Case:
+    return Case("values on tiny random weights are meaningless; the reference comparison runs in the tests named in "
+                "elsewhere", _row_vectors(metric_id), None, options or {}, elsewhere=tests, tiny_models=True,
+                statistics_rtol=rtol)
+
+
 _TINY_IMAGE = "tests/metrics/test_image_generation.py::test_clip_score_tiny_model_matches_clip_forward"
 _TINY_VIDEO = "tests/metrics/test_video_generation.py::test_clip_and_dino_video_metrics_tiny"
 _TINY_AUDIO = "tests/metrics/test_audio.py::test_audio_metrics_with_tiny_models"
@@ -832,30 +861,31 @@ CASES: dict[str, Case] = {
                                    _write_frames(folder / "d", np.full((3, 8, 8, 3), 51, np.uint8))], [{}] * 3),
                   _const((200 / 2.55 + 0 + 20) / 3), tolerance=1e-6,
                   options={"scorer": lambda v: [float(f.mean()) / 2.55 for f in v]}),
-    "fid": _offline(_NO_WEIGHTS.format("InceptionV3 (torch-fidelity)"),
-                    "tests/metrics/test_image_generation.py::test_fid_matches_torchmetrics_with_custom_feature",
-                    "tests/metrics/test_image_generation.py::"
-                    "test_fid_default_inception_loads_weights_from_the_configured_file"),
-    "fvd": _offline(_NO_WEIGHTS.format("torchvision r3d_18"),
+    "fid": _tiny("fid", "tests/metrics/test_image_generation.py::test_fid_matches_torchmetrics_with_custom_feature",
+                 "tests/metrics/test_image_generation.py::"
+                 "test_fid_default_inception_loads_weights_from_the_configured_file", options={"feature": "clip"}),
+    "fvd": _offline(_NO_WEIGHTS.format("torchvision r3d_18") + " (a random R3D-18 takes ~30 s on CPU)",
                     "tests/metrics/test_video_generation.py::test_fvd_with_custom_feature_module"),
-    "clip_score": _offline(_NO_WEIGHTS.format("CLIP ViT-B/32"), _TINY_IMAGE),
-    "clip_image_score": _offline(_NO_WEIGHTS.format("CLIP ViT-B/32"),
-                                 "tests/metrics/test_image_generation.py::test_clip_image_score_and_3d_renders"),
-    "clip_style": _offline(_NO_WEIGHTS.format("CLIP ViT-B/32"), _TINY_VIDEO),
-    "frame_accuracy": _offline(_NO_WEIGHTS.format("CLIP ViT-B/32"), _TINY_VIDEO),
-    "dino_score": _offline(_NO_WEIGHTS.format("DINO ViT-B/16"), _TINY_VIDEO),
-    "i2v_composite": _offline(_NO_WEIGHTS.format("DINO + CLIP"), _TINY_VIDEO),
-    "success_rate": _offline(_NO_WEIGHTS.format("CLIP ViT-B/32"), _TINY_VIDEO),
-    "success_rate_single_object": _offline(_NO_WEIGHTS.format("OWL-ViT"), _TINY_ROWS),
-    "success_rate_multi_object": _offline(_NO_WEIGHTS.format("OWL-ViT"), _TINY_ROWS),
-    "aesthetic_score": _offline(_NO_WEIGHTS.format("CLIP ViT-L/14 + the LAION aesthetic head"), _TINY_ROWS),
+    "clip_score": _tiny("clip_score", _TINY_IMAGE),
+    "clip_image_score": _tiny("clip_image_score",
+                              "tests/metrics/test_image_generation.py::test_clip_image_score_and_3d_renders"),
+    "clip_style": _tiny("clip_style", _TINY_VIDEO),
+    "frame_accuracy": _tiny("frame_accuracy", _TINY_VIDEO),
+    "dino_score": _tiny("dino_score", _TINY_VIDEO, rtol=1e-6),
+    "i2v_composite": _tiny("i2v_composite", _TINY_VIDEO, rtol=1e-6),
+    "success_rate": _offline("ranks the task's distinct prompts with CLIP: needs a task-level prompt set, not the "
+                             "synthetic row's samples", _TINY_ROWS),
+    "success_rate_single_object": _offline(_NO_WEIGHTS.format("OWL-ViT") + " (no tiny OWL-ViT is built)", _TINY_ROWS),
+    "success_rate_multi_object": _offline(_NO_WEIGHTS.format("OWL-ViT") + " (no tiny OWL-ViT is built)", _TINY_ROWS),
+    "aesthetic_score": _offline(_NO_WEIGHTS.format("CLIP ViT-L/14 + the LAION aesthetic head")
+                                + " (no tiny head is built)", _TINY_ROWS),
     "generated_class_accuracy": _offline(
-        _NO_WEIGHTS.format("CLIP ViT-B/32"),
+        "classifies among the task's class names: needs a task-level class list, not the synthetic row's samples",
         "tests/metrics/test_image_maps.py::test_generated_class_accuracy_with_a_clip_classifier"),
-    "clap_score": _offline(_NO_WEIGHTS.format("CLAP"), _TINY_AUDIO),
-    "style_clap": _offline(_NO_WEIGHTS.format("CLAP"), _TINY_AUDIO),
-    "fad": _offline(_NO_WEIGHTS.format("CLAP"), _TINY_AUDIO),
-    "speech_cider": _offline(_NO_WEIGHTS.format("Whisper"), _TINY_ROWS),
+    "clap_score": _tiny("clap_score", _TINY_AUDIO, rtol=1e-5),
+    "style_clap": _tiny("style_clap", _TINY_AUDIO, rtol=1e-5),
+    "fad": _tiny("fad", _TINY_AUDIO),
+    "speech_cider": _tiny("speech_cider", _TINY_ROWS),
 }
 
 
