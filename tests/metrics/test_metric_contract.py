@@ -6,6 +6,10 @@ of one drawing sample 0 twice equals the score of the lists permuted / with samp
 (c) four threads scoring the same vectors at once get the same value; (d) its registry rows are built by the
 synthetic row generator that ``tests/rows/test_invariants.py`` checks (perfect >= SoTA, empty / unparsable /
 random < SoTA); (e) every registered metric has an entry in the table.
+
+A corpus metric without per-sample statistics (the bootstrap recomputes it per replicate: AMOTA, pixel AUC, PQ,
+WER, FID, FAD, speech CIDEr today) has nothing to compare in (b). Model-based metrics run (b) and (c) on the tiny
+random networks (slow-marked); their value comparison is named per entry in ``elsewhere``.
 """
 
 from __future__ import annotations
