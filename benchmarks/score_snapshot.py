@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,44 +33,56 @@ def _value(fn: Any) -> Any:
     return float(value) if isinstance(value, (int, float)) else value
 
 
-def synthetic_scores(root: Path) -> dict[str, Any]:
+def _bootstrap(metric_id: str, key: str, items: list[dict[str, Any]], point: Any) -> Any:
+    """30 seeded replicates of the task (or why it keeps its point score)."""
     import numpy as np
 
+    from lmms_general.results.samples import task_bootstrap
+
+    task, why = task_bootstrap(metric_id, f"general_bench_{key}", items, point if isinstance(point, float) else None)
+    if task is None:
+        return f"point: {why}"
+    idx = np.random.default_rng(0).integers(0, len(task.items), size=(30, len(task.items)))
+    return [float(v) for v in task.replicates(idx)]
+
+
+def synthetic_scores(root: Path) -> dict[str, Any]:
     from lmms_general.metrics import synthetic
     from lmms_general.registry import load_registry
-    from lmms_general.results.samples import task_bootstrap
 
     out: dict[str, Any] = {}
     for key, row in load_registry().items():
         case = synthetic.build_row(row, root)
-        options = row.compute_options
         for kind in synthetic.PREDICTION_KINDS:
-            point = _value(lambda: case.score(kind, **options))  # noqa: B023
+            point = _value(partial(case.score, kind, **row.compute_options))
             out[f"row/{key}/{kind}"] = point
-            if kind not in ("perfect", "random"):
-                continue
-            items = [{"prediction": p, "reference": r, "key": key, "status": "ok", "error": ""}
-                     for p, r in zip(case.predictions(kind), case.references, strict=True)]
-
-            def boot() -> Any:
-                task, why = task_bootstrap(row.metric_id, f"general_bench_{key}", items,
-                                           point if isinstance(point, float) else None)
-                if task is None:
-                    return f"point: {why}"
-                idx = np.random.default_rng(0).integers(0, len(task.items), size=(30, len(task.items)))
-                return [float(v) for v in task.replicates(idx)]
-
-            out[f"boot/{key}/{kind}"] = _value(boot)
+            if kind in ("perfect", "random"):
+                items = [{"prediction": p, "reference": r, "key": key, "status": "ok", "error": ""}
+                         for p, r in zip(case.predictions(kind), case.references, strict=True)]
+                out[f"boot/{key}/{kind}"] = _value(partial(_bootstrap, row.metric_id, key, items, point))
     return out
 
 
-def sample_tree_scores(out_dir: Path) -> dict[str, Any]:
-    from lmms_general import dataset
-    from lmms_general.protocol import answer_format, prepared_reference, score_item, task_docs, task_score
+def _tree_score(docs: list[Any], wrong: bool, out_dir: Path) -> float | None:
+    """The task score of the oracle's rendered references (or of wrong answers in the same format)."""
+    from lmms_general.protocol import answer_format, prepared_reference, score_item, task_score
     from lmms_general.protocol.formats import render_wrong
-    from lmms_general.registry import load_registry
 
+    items = []
+    for doc in docs:
+        reference = prepared_reference(doc)
+        context = {**doc.parse_context, "output_modality": doc.output_modality, "index": doc.index}
+        answer = (render_wrong(doc.task_kind, reference, context, out_dir) if wrong
+                  else answer_format(doc.task_kind).render(reference, context, out_dir))
+        items.append(score_item(doc, answer))
+    return task_score(items).score
+
+
+def sample_tree_scores(out_dir: Path) -> dict[str, Any]:
     import lmms_general
+    from lmms_general import dataset
+    from lmms_general.protocol import task_docs
+    from lmms_general.registry import load_registry
 
     root = Path(lmms_general.__file__).parent / "sample_data" / "General-Bench-Openset"
     registry = load_registry()
@@ -80,25 +94,21 @@ def sample_tree_scores(out_dir: Path) -> dict[str, Any]:
             continue
         docs = task_docs(spec, dataset.load_task(root, key))
         for wrong in (False, True):
-            def score() -> Any:
-                items = []
-                for doc in docs:
-                    reference = prepared_reference(doc)
-                    context = {**doc.parse_context, "output_modality": doc.output_modality, "index": doc.index}
-                    fmt = answer_format(doc.task_kind)
-                    answer = (render_wrong(doc.task_kind, reference, context, out_dir) if wrong  # noqa: B023
-                              else fmt.render(reference, context, out_dir))
-                    items.append(score_item(doc, answer))  # noqa: B023
-                return task_score(items).score
-
-            out[f"tree/{key}/{'wrong' if wrong else 'oracle'}"] = _value(score)
+            out[f"tree/{key}/{'wrong' if wrong else 'oracle'}"] = _value(partial(_tree_score, docs, wrong, out_dir))
     return out
 
 
+def _untmp(value: Any) -> Any:
+    """An error message without its temporary folder (each run writes the synthetic rows elsewhere)."""
+    return re.sub(r"/tmp/tmp\w+", "<tmp>", value) if isinstance(value, str) else value
+
+
 def compare(before: dict[str, Any], after: dict[str, Any]) -> str:
-    lines, worst, equal, differ = [], 0.0, 0, []
+    lines, equal, differ = [], 0, []
+    worst_by: dict[str, float] = {}
     for name in sorted(set(before) | set(after)):
         a, b = before.get(name, "MISSING"), after.get(name, "MISSING")
+        worst = 0.0
         if isinstance(a, float) and isinstance(b, float):
             same = (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9
             worst = max(worst, 0.0 if math.isnan(a) or math.isnan(b) else abs(a - b))
@@ -107,7 +117,9 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> str:
             worst = max([worst, *diffs])
             same = all(d <= 1e-9 for d in diffs)
         else:
-            same = a == b
+            same = _untmp(a) == _untmp(b)
+        group = name.split("/")[0]
+        worst_by[group] = max(worst_by.get(group, 0.0), worst)
         if same:
             equal += 1
         else:
@@ -115,9 +127,11 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> str:
     groups: dict[str, int] = {}
     for name in before:
         groups[name.split("/")[0]] = groups.get(name.split("/")[0], 0) + 1
-    lines.append(f"compared {len(set(before) | set(after))} values ({', '.join(f'{k}: {v}' for k, v in groups.items())})")
+    counts = ", ".join(f"{k}: {v}" for k, v in groups.items())
+    lines.append(f"compared {len(set(before) | set(after))} values ({counts})")
     lines.append(f"equal to 1e-9 (or identical error / point-score reason): {equal}; different: {len(differ)}")
-    lines.append(f"max abs difference of numeric values: {worst:.3g}")
+    lines.append("max abs difference of numeric values: "
+                 + ", ".join(f"{group}: {value:.3g}" for group, value in sorted(worst_by.items())))
     return "\n".join(lines + differ)
 
 

@@ -22,6 +22,7 @@ See ``docs/GENERAL_LEVEL.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Literal
@@ -79,14 +80,21 @@ def apply_map(level_map: LevelMap, x: float) -> float:
     raise ValueError(f"unknown level map {level_map!r}")
 
 
-def corrected_map(metric_id: str) -> LevelMap:
-    """The corrected mode's map of a canonical metric id: its spec's ``level_map``."""
-    from lmms_general.metrics import get_metric
+@functools.cache
+def corrected_maps() -> dict[str, LevelMap]:
+    """Canonical metric id -> its corrected-mode map, from the registered specs' ``level_map``."""
+    from lmms_general.metrics.registry import all_metrics
 
-    level_map = get_metric(metric_id).level_map
-    if level_map is None:
-        raise ValueError(f"metric {metric_id!r} declares no General-Level map (MetricSpec.level_map)")
-    return level_map
+    return {metric_id: spec.level_map for metric_id, spec in all_metrics().items() if spec.level_map is not None}
+
+
+def corrected_map(metric_id: str) -> LevelMap:
+    """The corrected mode's map of a canonical metric id (its spec's ``level_map``)."""
+    try:
+        return corrected_maps()[metric_id]
+    except KeyError:
+        raise KeyError(f"metric {metric_id!r} is not registered or declares no General-Level map "
+                       "(MetricSpec.level_map)") from None
 
 
 def corrected_mapped(metric_id: str) -> bool:
