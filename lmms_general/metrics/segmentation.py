@@ -230,12 +230,11 @@ def sad(predictions: Sequence[Any], references: Sequence[Any]) -> float:
 # ------------------------------------------------------------------ per-sample statistics (the bootstrap)
 
 
-def miou_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
-    """Per sample: its sparse confusion counts (video masks: the sample's IoU, a mean); mIoU of the sums."""
-    from collections.abc import Mapping
-
+def miou_statistics(predictions: list[Any], references: list[Any], binary: bool | str = "auto", **options: Any
+                    ) -> Replicator:
+    """Per sample: its sparse confusion counts, mIoU of the sums; binary masks (as :func:`miou` decides): foreground
+    intersection and union, their pooled ratio; video masks: the sample's IoU, a mean."""
     from scipy import sparse
-
 
     if all(isinstance(r, Mapping) and "counts" not in r and "mask" not in r for r in references):
         values = np.array([_video_iou(p, r) for p, r in zip(predictions, references, strict=True)])
@@ -258,6 +257,14 @@ def miou_statistics(predictions: list[Any], references: list[Any], **options: An
         else:
             codes, counts = np.unique(code, return_counts=True)
         triples.append((codes // width + t0, codes % width + q0, counts))
+    if binary is True or (binary == "auto" and all(_is_binary(np.unique(t)) for t, _, _ in triples)):
+        pooled = np.array([(c[(t > 0) & (q > 0)].sum(), c[(t > 0) | (q > 0)].sum()) for t, q, c in triples],
+                          dtype=np.float64)
+
+        def foreground_iou(s: np.ndarray) -> np.ndarray:
+            return np.where(s[:, 1] == 0, 100.0, 100.0 * s[:, 0] / np.where(s[:, 1] == 0, 1.0, s[:, 1]))
+
+        return SumReplicator(pooled, foreground_iou)
     classes = np.unique(np.concatenate([np.concatenate([a, b]) for a, b, _ in triples]))
     k = len(classes)
     rows = np.concatenate([np.full(len(c), i) for i, (_, _, c) in enumerate(triples)])
