@@ -5,7 +5,9 @@ Public API: :func:`get_metric`, :func:`all_metrics`, :class:`MetricSpec`, :func:
 
 from lmms_general.metrics.aliases import canonical_metric_id, higher_is_better, metric_aliases
 from lmms_general.metrics.registry import (
+    AS_IS,
     METRICS,
+    LevelMap,
     MetricNotImplementedError,
     MetricSpec,
     all_metrics,
@@ -14,7 +16,9 @@ from lmms_general.metrics.registry import (
 )
 
 __all__ = [
+    "AS_IS",
     "METRICS",
+    "LevelMap",
     "MetricNotImplementedError",
     "MetricSpec",
     "all_metrics",
