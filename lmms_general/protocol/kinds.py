@@ -44,7 +44,7 @@ def task_kind(spec: TaskSpec) -> str:
         return _KIND_OVERRIDES[spec.key]
     if spec.paradigm == "generation":
         return "generation"
-    from lmms_general.metrics import get_metric
+    from lmms_general.metrics.registry import get_metric  # the registered spec (not a test's stand-in scorer)
 
     return get_metric(spec.metric_id, spec.task).task_kind
 
