@@ -101,7 +101,7 @@ def infer_metric(references: Sequence[Any], has_options: bool) -> tuple[str | No
 def spec_for(folder: Any, header: dict[str, Any], samples: Sequence[Any]) -> tuple[str, TaskSpec | None, str]:
     """``(key, spec or None, reason)`` of one outside-the-table folder from its loaded samples."""
     from lmms_general.dataset.reference import raw_sample_reference
-    from lmms_general.metrics.aliases import LOWER_IS_BETTER
+    from lmms_general.metrics.aliases import higher_is_better
 
     key = extra_key(folder.modality, folder.paradigm, folder.name or Path(folder.folder).name)
     if folder.paradigm != "comprehension":
@@ -120,7 +120,7 @@ def spec_for(folder: Any, header: dict[str, Any], samples: Sequence[Any]) -> tup
     spec = TaskSpec(
         key=key, sheet=SHEET, row=-1, no=-1, modality=folder.modality, paradigm=folder.paradigm,
         task_name=name, short_name=folder.name or name, display_name=name, note=f"metric inferred: {reason}",
-        metric_raw=f"{metric_id} (inferred)", metric_id=metric_id, higher_is_better=metric_id not in LOWER_IS_BETTER,
+        metric_raw=f"{metric_id} (inferred)", metric_id=metric_id, higher_is_better=higher_is_better(metric_id),
         sota=float("nan"), folder_aliases=(folder.name,) if folder.name else (),
     )
     return key, spec, reason

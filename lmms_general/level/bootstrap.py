@@ -6,7 +6,7 @@ score. The interval of each Level is the percentile interval of the replicates.
 
 All replicates of one task are drawn at once (an ``(n_boot, n)`` index matrix) and scored by the task's
 ``replicator`` when it has one (a mean of per-sample values, summed sufficient statistics, per-image
-COCO matches: :mod:`lmms_general.metrics.resampling`, :mod:`lmms_general.level.statistics`), else by
+COCO matches: each metric's ``MetricSpec.statistics``, :mod:`lmms_general.metrics.resampling`), else by
 calling ``score_fn`` on each replicate's items; the Levels of all replicates are then computed at once
 (:mod:`lmms_general.level.vector`). Seeded with ``numpy.random.default_rng(seed)`` and
 tasks visited in sorted order, so the same inputs give the same intervals.
