@@ -7,9 +7,8 @@ pycocoevalcap, nltk, rouge-score, codebleu, torchmetrics, scipy, py_sod_metrics,
 this project's own definition, the value counted by hand from that definition. A metric that cannot be computed
 offline says why in ``offline`` and names the test that checks it on a tiny random model instead.
 
-:func:`statistics_replicator` / :func:`statistics_value` are the one accessor of a metric's per-sample
-statistics (the bootstrap's replicates): ``spec.statistics`` when the metric object has it, else the builders
-of ``lmms_general.level.statistics`` (corpus metrics) or the mean of per-sample scores (sample metrics).
+:func:`statistics_replicator` / :func:`statistics_value` read a metric's per-sample statistics (the bootstrap's
+replicates) as the bootstrap does: ``spec.statistics`` (None when the metric object declares ``no_statistics``).
 """
 
 from __future__ import annotations
@@ -91,25 +90,11 @@ def _mean(values: list[float]) -> float:
 
 def statistics_replicator(spec: Any, predictions: list[Any], references: list[Any],
                           options: dict[str, Any] | None = None) -> Any:
-    """The replicator of the metric's per-sample statistics on these samples, or None (recompute per replicate).
-
-    ``spec.statistics(predictions, references, **options)`` when the metric object declares it; otherwise the
-    corpus builder of ``lmms_general.level.statistics.BUILDERS`` (corpus metrics and optional-corpus rows) or
-    the mean of per-sample scores (sample metrics), as ``lmms_general.results.samples.task_bootstrap`` uses them.
-    """
-    options = {**spec.options, **(options or {})}
-    statistics = getattr(spec, "statistics", None)
-    if callable(statistics):
-        return statistics(predictions, references, **options)
-    from lmms_general.level.statistics import BUILDERS, OPTIONAL_CORPUS
-    from lmms_general.metrics.resampling import MeanReplicator
-
-    corpus = spec.kind == "corpus" or (spec.id in OPTIONAL_CORPUS and bool(options.get("corpus")))
-    if corpus:
-        builder = BUILDERS.get(spec.id)
-        return builder(list(predictions), list(references)) if builder is not None else None
-    values = [spec.score([p], [r], **options) for p, r in zip(predictions, references, strict=True)]
-    return MeanReplicator(np.asarray(values, dtype=np.float64))
+    """The replicator of the metric's per-sample statistics on these samples (``spec.statistics``, as
+    ``lmms_general.results.samples.task_bootstrap`` calls it), or None (recompute per replicate)."""
+    if spec.statistics is None:
+        return None
+    return spec.statistics(list(predictions), list(references), **{**spec.options, **(options or {})})
 
 
 def statistics_value(spec: Any, predictions: list[Any], references: list[Any],

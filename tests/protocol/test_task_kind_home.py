@@ -16,7 +16,7 @@ KIND_NAMES = frozenset(FORMATS)
 #: the one module where task-kind names may be compared and tabled
 HOME = REPO / "lmms_general" / "protocol" / "formats.py"
 #: ``path relative to the repository -> why`` for modules that may name task kinds in a table keyed by them
-#: (``_KIND_BY_METRIC`` maps metric ids *to* kinds: its keys are metric ids, so it is not flagged)
+#: (each metric names its kind on its own ``MetricSpec.task_kind``: no table keyed by kinds is needed)
 ALLOWED: dict[str, str] = {}
 SCANNED = ("lmms_general", "model_adapters")
 
