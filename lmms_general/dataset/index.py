@@ -30,6 +30,7 @@ from lmms_general.dataset.annotations import (
     find_annotation,
     is_annotation_candidate,
     read_annotation,
+    scan_annotation,
 )
 from lmms_general.dataset.archive_listing import ArchiveMediaResolver, list_archive, read_member
 from lmms_general.dataset.archives import archive_digest, content_root, unpack, unpack_dir
@@ -167,8 +168,8 @@ def _read_task(
     read (its records are the samples: none is ever dropped); checked, every sample is built. Raises
     AnnotationError."""
     if not check:
-        header, data = read_annotation(annotation)
-        return header, len(data), 0, []
+        header, count = scan_annotation(annotation)  # one record held at a time
+        return header, count, 0, []
     header, samples, missing = parse_task(folder, annotation, loc, resolver=resolver)
     return header, len(samples), missing, [e for sample in samples for e in sample.errors]
 
