@@ -100,8 +100,8 @@ def parse_task(
     ``resolver`` defaults to one over ``folder`` on disk (none for NLP tasks, which have no media).
     """
     header, data = read_annotation(annotation)
-    if resolver is None and loc.modality != "nlp":
-        resolver = MediaResolver(folder, annotation.parent)
+    if resolver is None:
+        resolver = task_resolver(folder, annotation, loc)
     samples, missing = build_samples(
         data,
         annotation_file=annotation,
@@ -112,6 +112,11 @@ def parse_task(
         verify_media=verify_media,
     )
     return header, samples, missing
+
+
+def task_resolver(folder: Path, annotation: Path, loc: TaskLocation) -> MediaResolver | None:
+    """The media resolver of a task's samples on disk (None for NLP tasks, which have no media)."""
+    return None if loc.modality == "nlp" else MediaResolver(folder, annotation.parent)
 
 
 def content_fingerprint(path: Path) -> list[Any]:
