@@ -7,14 +7,21 @@ other tasks are evaluated and their results written. lmms-eval's five ``tenacity
 retries ``Exception`` only), which the ``TaskManager`` patch of :mod:`lmms_general.lmms_integration` catches
 per task.
 
-The run's exit status is 3 (:data:`EXIT_TASK_FAILED`) when a requested task was left out, also for plain
-``lmms-eval --tasks ...`` / ``lmms-eval eval ...`` / ``python -m lmms_eval ...``: lmms-eval's CLI ends with
-``sys.exit(main())`` (the console script) or ``sys.exit(0)`` (``python -m``), after every result is written and the
-tables are printed; the first failure in such a process wraps ``sys.exit`` so that a clean exit (None or 0) becomes
-3, with one summary line naming the failed tasks. Nothing else changes: a non-zero status lmms-eval chose is kept,
-no other exit path is touched, and a process that is not lmms-eval's CLI (the Python API, tests) keeps
-``sys.exit`` as it is. When ``$LMMS_GENERAL_FAILURES_FILE`` names a file, every failure is also appended to it as one
-JSON line, which :mod:`lmms_general.lmms_run` reads to name them.
+The run's exit status is 3 (:data:`EXIT_TASK_FAILED`) when a requested task was left out, for
+``python -m lmms_eval ...`` (also under ``accelerate launch -m lmms_eval``): that entry ends with ``main();
+sys.exit(0)``, after every result is written and the tables are printed, and the first failure in such a process
+wraps ``sys.exit`` so that a clean exit (None or 0) becomes 3, with one summary line naming the failed tasks. A
+non-zero status lmms-eval chose is kept, and a process that is not lmms-eval's CLI (the Python API, tests) keeps
+``sys.exit`` as it is.
+
+The ``lmms-eval`` console script (``lmms-eval --tasks ...``, ``lmms-eval eval ...``) still exits 0: its generated
+launcher runs ``sys.exit(main())``, and Python looks ``sys.exit`` up *before* calling ``main()`` (our entry point is
+loaded inside ``main()``), so the wrapper is never called; nothing in lmms-eval runs after its status is decided
+but ``atexit`` handlers, which can only force a status with ``os._exit`` (skipping the interpreter's finalisation,
+and overriding the 2 or 1 that we or lmms-eval chose). That route is not taken: use ``python -m lmms_eval`` or
+``python -m lmms_general.lmms_run`` (which runs ``python -m lmms_eval`` and names every cause again at the end) when
+the status matters. When ``$LMMS_GENERAL_FAILURES_FILE`` names a file, every failure is also appended to it as one
+JSON line, which :mod:`lmms_general.lmms_run` reads.
 """
 
 from __future__ import annotations
