@@ -128,7 +128,8 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
         task = TASK_PREFIX + key
         try:
             with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
-                docs, errors = load_docs(key, limit=doc_window.docs_needed())  # --limit N: the first N
+                needed = doc_window.docs_needed()  # --limit N (with --offset K): only the first K+N docs
+                docs, errors = load_docs(key) if needed is None else load_docs(key, limit=needed)
         except Exception as exc:  # noqa: BLE001 - any other failure to build this task's data is this task's
             raise TaskDataFailure(task, f"cannot build its samples ({type(exc).__name__}: {exc})") from exc
         if not docs:  # not retried by lmms-eval; the TaskManager patch leaves this task out, the run goes on
