@@ -60,7 +60,7 @@ def level_values(result: LevelResult) -> dict[str, float]:
 #: sample indices drawn at once: the replicates of a task are drawn in blocks of rows of about this many indices, so
 #: a task of a million samples needs tens of MB, not ``n_boot`` x its size x 16 bytes (the draws are the same: the
 #: generator's integers come in the same order whether drawn in one call or in consecutive blocks of rows)
-DRAW_BLOCK = 1 << 22
+DRAW_BLOCK = 1 << 20
 
 
 def _replicates(task: BootstrapTask, rng: np.random.Generator, n_boot: int) -> np.ndarray:
