@@ -78,10 +78,10 @@ def _openset_labels(spec: Any, header: Any, root: Path) -> Any:
     if sibling is None or not is_label_task(spec, header):
         return None
     try:
-        openset = dataset.load_task(sibling, spec.key, download=False)
+        openset = dataset.load_task(sibling, spec.key, download=False, limit=0)  # its samples streamed, none held
     except Exception:  # noqa: BLE001 - no Openset copy of this task: the Closeset prompt goes without a label set
         return None
-    labels = task_labels(spec, openset.header, openset.samples)
+    labels = task_labels(spec, openset.header, openset.every_sample or openset.samples)
     if labels.labels:
         logger.info("%s: label set taken from the Openset copy in %s", spec.task, sibling)
     return labels if labels.labels else None
