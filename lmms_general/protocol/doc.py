@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,7 +151,7 @@ def task_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Any) -> Any:
     from lmms_general.protocol.labels import TaskLabels, gather_labels
 
     try:
-        return gather_labels(spec, header, list(samples))
+        return gather_labels(spec, header, samples if isinstance(samples, Collection) else list(samples))
     except Exception as exc:  # noqa: BLE001 - a malformed annotation loses its label set, never its samples
         import logging
 

@@ -19,7 +19,7 @@ Detection tasks take the class names of their reference boxes. Everything is ret
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,13 +265,23 @@ def _reference_spelling(labels: Sequence[str], references: Sequence[str]) -> lis
     return [by_fold.get(label.casefold(), label) for label in labels]
 
 
-def _same(values: Sequence[Any]) -> Any:
-    return values[0] if values and all(v == values[0] for v in values) else None
+_NOTHING = object()
 
 
-def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[Any], *,
+def _same(values: Iterable[Any]) -> Any:
+    """The one value all of ``values`` share (None when they differ or there is none), read once, stopping at the
+    first difference (``values`` may stream a task's samples)."""
+    items = iter(values)
+    first = next(items, _NOTHING)
+    if first is _NOTHING:
+        return None
+    return first if all(v == first for v in items) else None
+
+
+def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Collection[Any], *,
                   use_references: bool = True) -> TaskLabels:
-    """The label set of one task from its header and all its samples (see the module docstring).
+    """The label set of one task from its header and all its samples (see the module docstring). ``samples`` is read
+    in a few passes, each holding one sample at a time (it may stream a large task's samples).
 
     ``use_references=False`` skips the reference fallback (a caller holding one sample must not list its answer).
     """
@@ -288,7 +298,7 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[A
     ref_labels, several = _reference_labels(references, multi) if references else ([], False)
     multi = multi or (label_task and several)
 
-    options = _same([_options(s) for s in samples])
+    options = _same(_options(s) for s in samples)
     if options and references and all(isinstance(r, str) and r.strip() in options for r in references):
         return TaskLabels(labels=tuple(options), multi_label=multi, source="options")
     listed = header_class_list(header)
@@ -299,13 +309,15 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[A
         codes = {code: meaning for group in groups.values() for code, meaning in group.items()}
         return TaskLabels(labels=tuple(ref_labels), label_codes=codes, code_groups=groups, multi_label=multi,
                           source="code_table")
-    texts = [" ".join(_prompt_texts(s)) for s in samples]
-    yes_no = _same([prompt_yes_no_codes(t) for t in texts])
+    def texts() -> Iterator[str]:  # one pass over the samples per use: ``samples`` may be a stream
+        return (" ".join(_prompt_texts(s)) for s in samples)
+
+    yes_no = _same(prompt_yes_no_codes(t) for t in texts())
     if yes_no:
         codes = {yes_no["yes"]: "Yes", yes_no["no"]: "No"}
         return TaskLabels(labels=(yes_no["yes"], yes_no["no"]), label_codes=codes, yes_no_codes=yes_no,
                           multi_label=False, source="prompt")
-    prompt_labels = _same([tuple(prompt_listed_labels(t)) for t in texts])
+    prompt_labels = _same(tuple(prompt_listed_labels(t)) for t in texts())
     if prompt_labels:
         return TaskLabels(labels=tuple(_reference_spelling(prompt_labels, ref_labels)), multi_label=multi,
                           source="prompt")

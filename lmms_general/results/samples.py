@@ -25,8 +25,9 @@ class SampleLog:
     errors: list[str] = field(default_factory=list)
 
 
-def read_sample_items(path: str | Path) -> SampleLog:
-    """Read the per-sample ``score`` items; a bad line is recorded with its number, the rest continue."""
+def read_sample_items(path: str | Path, drop: Sequence[str] = ()) -> SampleLog:
+    """Read the per-sample ``score`` items; a bad line is recorded with its number, the rest continue. Fields in
+    ``drop`` are not kept (:data:`NOT_SCORED`: what scoring never reads, e.g. the model's whole raw output)."""
     log = SampleLog(Path(path))
     shared: dict[str, str] = {}
     for number, record, error in iter_records(log.path):
@@ -38,6 +39,8 @@ def read_sample_items(path: str | Path) -> SampleLog:
         if not isinstance(item, dict):
             log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
             continue
+        for name in drop:
+            item.pop(name, None)
         for name in _SHARED_FIELDS:  # one string object per distinct value, not one per line
             value = item.get(name)
             if isinstance(value, str):
@@ -46,6 +49,9 @@ def read_sample_items(path: str | Path) -> SampleLog:
     return log
 
 
+#: item fields that re-scoring and the bootstrap never read: ``raw`` (the model's whole output, kept in the log for
+#: submissions) is not held for every sample of a large log
+NOT_SCORED = ("raw",)
 #: item fields whose values repeat on every line of a log (the task, its folder, the status, an empty error)
 _SHARED_FIELDS = ("key", "task_dir", "skill", "status", "error")
 
@@ -224,7 +230,7 @@ def bootstrap_inputs(
     messages: list[str] = []
     for key in sorted(samples):
         spec = registry[key]
-        log = read_sample_items(samples[key])
+        log = read_sample_items(samples[key], drop=NOT_SCORED)
         messages.extend(log.errors)
         items = scorable(log.items)
         if not items:
@@ -252,7 +258,7 @@ def rescore_missing(scores: dict[str, float | None], samples: dict[str, Path], r
         if scores.get(key) is not None or key not in scores:
             continue
         spec = registry[key]
-        log = read_sample_items(samples[key])
+        log = read_sample_items(samples[key], drop=NOT_SCORED)
         items = scorable(log.items)
         if not items:
             continue
