@@ -14,14 +14,16 @@ wraps ``sys.exit`` so that a clean exit (None or 0) becomes 3, with one summary 
 non-zero status lmms-eval chose is kept, and a process that is not lmms-eval's CLI (the Python API, tests) keeps
 ``sys.exit`` as it is.
 
-The ``lmms-eval`` console script (``lmms-eval --tasks ...``, ``lmms-eval eval ...``) still exits 0: its generated
-launcher runs ``sys.exit(main())``, and Python looks ``sys.exit`` up *before* calling ``main()`` (our entry point is
-loaded inside ``main()``), so the wrapper is never called; nothing in lmms-eval runs after its status is decided
-but ``atexit`` handlers, which can only force a status with ``os._exit`` (skipping the interpreter's finalisation,
-and overriding the 2 or 1 that we or lmms-eval chose). That route is not taken: use ``python -m lmms_eval`` or
-``python -m lmms_general.lmms_run`` (which runs ``python -m lmms_eval`` and names every cause again at the end) when
-the status matters. When ``$LMMS_GENERAL_FAILURES_FILE`` names a file, every failure is also appended to it as one
-JSON line, which :mod:`lmms_general.lmms_run` reads.
+The ``lmms-eval`` console script (``lmms-eval --tasks ...``, ``lmms-eval eval ...``) runs ``sys.exit(main())``, and
+Python looks ``sys.exit`` up *before* calling ``main()`` (our entry point is loaded inside ``main()``), so a wrapper is
+never called there. In that process the first failure registers an ``atexit`` handler instead (it runs after
+lmms-eval returned, every result written and non-daemon threads joined): when the run ended without an uncaught
+exception (``sys.excepthook`` is watched; an exception keeps its status 1), it prints the summary line, runs the
+other ``atexit`` handlers itself (logging shutdown and the like), flushes stdout / stderr and ends the process with
+``os._exit(3)``. Only the remaining interpreter teardown (module cleanup) is skipped. ``python -m
+lmms_general.lmms_run`` (which runs ``python -m lmms_eval`` and names every cause again at the end) gives the same
+status. When ``$LMMS_GENERAL_FAILURES_FILE`` names a file, every failure is also appended to it as one JSON line,
+which :mod:`lmms_general.lmms_run` reads.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ def report_failure(task: str, cause: str) -> None:
     fatal(f"{task}: left out of this run: {cause}")
     if in_lmms_eval_cli():
         install_exit_status()
+        if not _module_entry():
+            install_console_exit_status()
     target = os.environ.get(FAILURES_ENV, "").strip()
     if target:
         line = json.dumps({"task": task, "cause": cause}, ensure_ascii=False)
@@ -86,6 +90,56 @@ def in_lmms_eval_cli() -> bool:
     return os.path.basename(sys.argv[0] if sys.argv else "") in {"lmms-eval", "lmms-eval.exe"}
 
 
+def _module_entry() -> bool:
+    """Whether lmms-eval runs as ``python -m lmms_eval`` (its ``sys.exit(0)`` reaches the wrapper)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return getattr(spec, "name", "") == "lmms_eval.__main__"
+
+
+def _summary(failures: dict[str, str]) -> str:
+    return (f"lmms_general: error: {len(failures)} requested General-Bench task(s) failed, the others' results were "
+            f"written: {', '.join(sorted(failures))} (exit status {EXIT_TASK_FAILED})")
+
+
+#: "installed"; "uncaught" (an exception reached sys.excepthook); "exited" (our sys.exit wrapper was called: it
+#: decided the status, so the atexit handler leaves it alone)
+_CONSOLE_STATE: dict[str, bool] = {}
+
+
+def install_console_exit_status() -> bool:
+    """For the ``lmms-eval`` console script: end a run that finished without an uncaught exception with status
+    :data:`EXIT_TASK_FAILED` from an ``atexit`` handler (see the module docstring). True if this call installed it."""
+    import atexit
+
+    with _LOCK:
+        if _CONSOLE_STATE.get("installed"):
+            return False
+        _CONSOLE_STATE["installed"] = True
+        previous_hook = sys.excepthook
+
+    def note_uncaught(kind: type[BaseException], value: BaseException, tb: object) -> None:
+        _CONSOLE_STATE["uncaught"] = True
+        previous_hook(kind, value, tb)  # type: ignore[arg-type]
+
+    def exit_with_failures() -> None:
+        failures = failed_tasks()
+        if not failures or _CONSOLE_STATE.get("uncaught") or _CONSOLE_STATE.get("exited"):
+            return
+        print(_summary(failures), file=sys.stderr)
+        atexit.unregister(exit_with_failures)
+        atexit._run_exitfuncs()  # the other handlers, once: os._exit below skips the interpreter's own call
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001, S110 - a closed stream has nothing left to flush
+                pass
+        os._exit(EXIT_TASK_FAILED)
+
+    sys.excepthook = note_uncaught
+    atexit.register(exit_with_failures)
+    return True
+
+
 def install_exit_status() -> bool:
     """Wrap ``sys.exit`` once: a clean exit (None or 0) after a task failure exits :data:`EXIT_TASK_FAILED` with a
     summary line; any other status passes through. True if this call installed it."""
@@ -95,11 +149,10 @@ def install_exit_status() -> bool:
             return False
 
         def exit_with_failures(status: object = None) -> None:
+            _CONSOLE_STATE["exited"] = True
             failures = failed_tasks()
             if failures and status in (None, 0):
-                print(f"lmms_general: error: {len(failures)} requested General-Bench task(s) failed, the others' "
-                      f"results were written: {', '.join(sorted(failures))} (exit status {EXIT_TASK_FAILED})",
-                      file=sys.stderr)
+                print(_summary(failures), file=sys.stderr)
                 status = EXIT_TASK_FAILED
             original(status)
 

@@ -1,7 +1,7 @@
-"""A failed General-Bench task makes ``python -m lmms_eval`` exit 3 (issue 20 item 1): a clean ``sys.exit`` after
-the run becomes 3 with one summary line, any other status passes through, and only lmms-eval's CLI process is
-touched. The ``lmms-eval`` console script's launcher (``sys.exit(main())``) looks ``sys.exit`` up before ``main()``
-runs, so its status stays lmms-eval's own (pinned here; README and :mod:`lmms_general.task_failures` say why)."""
+"""A failed General-Bench task makes lmms-eval exit 3 (issue 20 item 1): for ``python -m lmms_eval`` a clean
+``sys.exit`` after the run becomes 3 with one summary line; for the ``lmms-eval`` console script (its launcher runs
+``sys.exit(main())``, looking ``sys.exit`` up before ``main()`` runs) an ``atexit`` handler ends a run that finished
+without an uncaught exception with 3. Any other status passes through, and only lmms-eval's CLI process is touched."""
 
 from __future__ import annotations
 
@@ -50,8 +50,21 @@ def test_clean_exit_after_a_task_failure_is_3(argv0: str, fail: bool, status: ob
     assert (summary in proc.stderr) == (expected == 3)
 
 
-def test_console_script_launcher_keeps_its_status() -> None:
-    """The documented limit: ``sys.exit(main())`` evaluates ``sys.exit`` first, so the wrapper installed inside
-    ``main()`` is not the function called."""
-    proc = _exit("/venv/bin/lmms-eval", True, LAUNCHER_ENDING)
-    assert proc.returncode == 0 and "left out of this run: malformed JSON" in proc.stderr
+SUMMARY = "1 requested General-Bench task(s) failed, the others' results were written: general_bench_x"
+
+
+@pytest.mark.parametrize(("fail", "ending", "expected"), [
+    (True, LAUNCHER_ENDING, 3),
+    (False, LAUNCHER_ENDING, 0),
+    (True, "import atexit\natexit.register(lambda: print('other handler ran'))\n" + LAUNCHER_ENDING, 3),
+    (True, "def main2():\n    main()\n    raise RuntimeError('crash after the run')\nsys.exit(main2())", 1),
+])
+def test_console_script_launcher_exits_3_after_a_task_failure(fail: bool, ending: str, expected: int) -> None:
+    """``sys.exit(main())`` evaluates ``sys.exit`` before ``main()``: the status comes from an atexit handler that
+    still runs the other handlers, and an uncaught exception keeps its status 1."""
+    proc = _exit("/venv/bin/lmms-eval", fail, ending)
+    assert proc.returncode == expected, proc.stderr
+    assert "results written" in proc.stdout
+    assert (SUMMARY in proc.stderr) == (expected == 3) and proc.stderr.count(SUMMARY) <= 1
+    if "other handler" in ending:
+        assert "other handler ran" in proc.stdout
