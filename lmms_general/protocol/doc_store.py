@@ -68,6 +68,13 @@ def get(doc_key: str, registry_key: str, sample_id: str) -> Any:
     return doc
 
 
+def clear() -> None:
+    """Drop every doc and forget which tasks were rebuilt (tests; a long-lived process between runs)."""
+    with _LOCK, _BUILD_LOCK:
+        _DOCS.clear()
+        _REBUILT.clear()
+
+
 def size() -> int:
     """Number of docs held (for tests and memory reports)."""
     with _LOCK:
