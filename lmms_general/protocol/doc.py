@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from lmms_general.protocol.render3d import RENDER_ENV
 from lmms_general.registry import TaskSpec, task_spec
 
 _THREE_D = frozenset({"pointcloud", "mesh"})
+_INTERN_MAX = 200
 #: the lmms-eval row columns: a few short values per row; the doc itself is in the doc store under ``doc_key``
 COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "index": "int64", "doc_key": "string"}
 
@@ -80,7 +82,7 @@ class Doc:
         if text is None:
             from lmms_general.protocol.prompts import build_prompt
 
-            text = cache[setting] = build_prompt(self)
+            text = cache[setting] = sys.intern(build_prompt(self))  # equal prompts of a task: one string
         return text
 
     def payload(self) -> dict[str, Any]:
@@ -95,11 +97,16 @@ class Doc:
         }
 
 
-def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any]) -> Doc:
+def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any],
+                      paths: Sequence[Path | None] | None = None) -> Doc:
+    """The Doc of a payload; ``paths``: the loader's resolved media paths in payload order (reused, not re-parsed)."""
+    entries = body.get("media") or ()
+    if paths is None or len(paths) != len(entries):
+        paths = [Path(m["path"]) if m.get("path") else None for m in entries]
     media = tuple(
-        MediaRef(str(m.get("kind", "")), Path(m["path"]) if m.get("path") else None, str(m.get("raw", "")),
+        MediaRef(str(m.get("kind", "")), path if m.get("path") else None, str(m.get("raw", "")),
                  str(m.get("role") or "input"))
-        for m in body.get("media") or ()
+        for m, path in zip(entries, paths, strict=True)
     )
     return Doc(
         registry_key=key,
@@ -113,7 +120,7 @@ def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any]) -> Doc:
         sample=body.get("sample") or {},
         context=body.get("context") or {},
         reference=body.get("reference"),
-        task_dir=str(body.get("task_dir", "")),
+        task_dir=sys.intern(str(body.get("task_dir", ""))),  # one string for the task's docs
     )
 
 
@@ -229,7 +236,27 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
     """(doc key, :class:`Doc`) of one loader sample: the payload goes through JSON once, so every value is a plain
     JSON value (as a sample log holds it), and its text gives the content key."""
     text = json.dumps(doc_payload(spec, header, sample, task_dir, labels), ensure_ascii=False, default=str)
-    return doc_store.content_key(text), _doc_from_payload(spec.key, str(sample.id), json.loads(text))
+    paths = [ref.path if isinstance(ref.path, Path) else Path(ref.path) if ref.path else None for ref in sample.media]
+    return doc_store.content_key(text), _doc_from_payload(spec.key, str(sample.id), _compact(json.loads(text)), paths)
+
+
+def _shared(value: Any, depth: int) -> Any:
+    """``value`` with its dict keys and short strings interned, ``depth`` levels down (the docs of a task repeat the
+    same keys and task facts: one string object each instead of one per doc)."""
+    if isinstance(value, str):
+        return sys.intern(value) if len(value) <= _INTERN_MAX else value
+    if depth and isinstance(value, dict):
+        return {sys.intern(k): _shared(v, depth - 1) for k, v in value.items()}
+    if depth and isinstance(value, list):
+        return [_shared(v, depth - 1) for v in value]
+    return value
+
+
+def _compact(body: dict[str, Any]) -> dict[str, Any]:
+    """A payload fresh from JSON with the parts it keeps (sample, context) sharing repeated strings."""
+    body["sample"] = _shared(body.get("sample"), 2)
+    body["context"] = _shared(body.get("context"), 2)
+    return body
 
 
 def row_of(doc_key: str, doc: Doc) -> dict[str, Any]:
