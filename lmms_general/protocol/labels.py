@@ -264,12 +264,15 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[A
         return TaskLabels(labels=tuple(ref_labels), label_codes=codes, code_groups=groups, multi_label=multi,
                           source="code_table")
     texts = [" ".join(_prompt_texts(s)) for s in samples]
-    yes_no = _same([prompt_yes_no_codes(t) for t in texts])
+    distinct = dict.fromkeys(texts)  # a task's samples mostly share one prompt: each text is read once
+    codes_of = {t: prompt_yes_no_codes(t) for t in distinct}
+    yes_no = _same([codes_of[t] for t in texts])
     if yes_no:
         codes = {yes_no["yes"]: "Yes", yes_no["no"]: "No"}
         return TaskLabels(labels=(yes_no["yes"], yes_no["no"]), label_codes=codes, yes_no_codes=yes_no,
                           multi_label=False, source="prompt")
-    prompt_labels = _same([tuple(prompt_listed_labels(t)) for t in texts])
+    listed_in = {t: tuple(prompt_listed_labels(t)) for t in distinct}
+    prompt_labels = _same([listed_in[t] for t in texts])
     if prompt_labels:
         return TaskLabels(labels=tuple(_reference_spelling(prompt_labels, ref_labels)), multi_label=multi,
                           source="prompt")
