@@ -21,7 +21,10 @@ other round. The plain side runs with our ``lmms_eval.models`` entry point switc
 ours; our side runs with its task-index cache already built (one unmeasured run first: every run after the
 install's first one). Every measured run gets a fresh ``HF_DATASETS_CACHE`` and output folder. Per-sample CPU,
 wall and memory are the differences between the full run and the ``--base`` run of the same round (start-up costs
-cancel), divided by the sample difference; the ``--base`` runs are printed as the baseline processes.
+cancel), divided by the sample difference; the ``--base`` runs are printed as the baseline processes. The
+``--base`` run is ``--limit``: both sides still build every sample's doc / Arrow row (lmms-eval applies
+``process_docs`` and the ``json`` loader to the whole split), so that building lands in the fixed start-up figure,
+not in the per-sample one; memory per sample is only seen when the full run's peak RSS exceeds the start-up peak.
 Targets: ours/plain <= 1.10 CPU (audio, video: 1.2), <= 1.3 memory per sample.
 """
 
