@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lmms_general.metrics import get_metric
@@ -66,7 +66,9 @@ class SampleItem:
     skill: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The item as a JSON dict: its values are fresh JSON values already (:func:`jsonable`, strings), so a
+        shallow copy of the fields (``dataclasses.asdict`` deep-copied every prediction and reference again)."""
+        return dict(self.__dict__)
 
 
 def prepared_reference(doc: Doc, metric: Any = None) -> Any:
