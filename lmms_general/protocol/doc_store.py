@@ -58,7 +58,11 @@ def get(doc_key: str, registry_key: str, sample_id: str) -> Any:
         doc = _DOCS.get(doc_key)
         if doc is None and registry_key not in _REBUILT and _BUILDER:
             _REBUILT.add(registry_key)
-            _BUILDER[0](registry_key)
+            try:
+                _BUILDER[0](registry_key)
+            except Exception as exc:  # noqa: BLE001 - any build failure: this row's doc cannot be had here
+                raise LookupError(f"task {registry_key} sample {sample_id}: its doc was not built in this process and "
+                                  f"its task cannot be built here: {type(exc).__name__}: {exc}") from exc
             doc = _DOCS.get(doc_key)
     if doc is None:
         raise LookupError(

@@ -92,6 +92,14 @@ def test_a_row_whose_content_is_unknown_is_a_clear_error(rows: list[dict], monke
     assert item["status"] == "error" and "LookupError" in item["error"]
 
 
+def test_a_row_whose_task_cannot_be_built_here_is_a_clear_error(rows: list[dict],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    doc_store.clear()
+    monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
+    with pytest.raises(LookupError, match=f"task {CARS} sample .* cannot be built here"):
+        doc_of(rows[0])
+
+
 def test_other_tasks_docs_are_not_ours(rows: list[dict]) -> None:
     other = {"question": "2+2?", "answer": "4", "index": 3}
     assert not is_general_bench_row(other) and doc_value(other, "media") is None
