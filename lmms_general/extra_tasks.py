@@ -224,7 +224,7 @@ def extra_spec(key: str) -> TaskSpec:
     return spec
 
 
-def build_docs(key: str, root: Any = None) -> list[dict[str, str]]:
+def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     """The lmms-eval rows of an extra task (as :func:`lmms_general.hooks.docs.build_docs` for registry rows)."""
     from lmms_general.dataset import read_task
     from lmms_general.protocol.doc import doc_row

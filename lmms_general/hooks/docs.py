@@ -2,9 +2,10 @@
 
 Task YAMLs say ``process_docs: !function lmms_general.hooks.docs.<registry key>``; lmms-eval resolves that
 with ``getattr(module, key)``, and the module-level ``__getattr__`` below returns a loader bound to the
-key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.dataset`; each becomes one three-column
-row (:func:`lmms_general.protocol.doc_row`), read back as a typed :class:`~lmms_general.protocol.Doc`. Nothing is
-dropped: samples whose media failed to resolve keep their ``load_error`` and score as wrong.
+key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.dataset`; each is built once into a typed
+:class:`~lmms_general.protocol.Doc` kept in this process's doc store, and lmms-eval gets a light row pointing at it
+(:func:`lmms_general.protocol.doc_row`). Nothing is dropped: samples whose media failed to resolve keep their
+``load_error`` and score as wrong.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lmms_general.protocol import doc_store
 from lmms_general.protocol.doc import COLUMNS, doc_row, task_labels
 from lmms_general.registry import TASK_PREFIX, load_registry
 
@@ -53,6 +55,19 @@ def load_docs(key: str, root: Any = None, limit: int | None = None) -> tuple[lis
     if not labels.labels:
         labels = _openset_labels(spec, data.header, path) or labels
     return [doc_row(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples], list(data.errors)
+
+
+def rebuild_task_docs(key: str) -> None:
+    """Build a task's docs into the doc store from ``$GENERAL_BENCH_ROOT`` (for rows made by another process)."""
+    from lmms_general.extra_tasks import is_extra_key
+
+    if is_extra_key(key):
+        _extra_docs(key)
+    else:
+        load_docs(key)
+
+
+doc_store.register_builder(rebuild_task_docs)
 
 
 def openset_sibling(root: Path) -> Path | None:
@@ -98,8 +113,7 @@ def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
 
 
 def docs_fingerprint(docs: list[dict[str, Any]]) -> str:
-    """A content hash of the rows, streamed (``datasets`` would otherwise hash a serialised copy of the whole
-    table: a transient copy about 3x the rows' size)."""
+    """A content hash of the rows (their ``doc_key`` is the hash of each doc's content), streamed."""
     digest = hashlib.blake2b(digest_size=8)
     for doc in docs:
         for name in COLUMNS:

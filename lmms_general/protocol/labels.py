@@ -19,7 +19,7 @@ Detection tasks take the class names of their reference boxes. Everything is ret
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,6 +278,22 @@ def _same(values: Iterable[Any]) -> Any:
     return first if all(v == first for v in items) else None
 
 
+def _memo(read: Callable[[str], Any], limit: int = 1024) -> Callable[[str], Any]:
+    """``read`` remembering its answers for the first ``limit`` distinct texts (a task's samples mostly share one
+    prompt, so each is read once; a task whose every prompt differs keeps no more than ``limit`` of them)."""
+    answers: dict[str, Any] = {}
+
+    def cached(text: str) -> Any:
+        if text in answers:
+            return answers[text]
+        value = read(text)
+        if len(answers) < limit:
+            answers[text] = value
+        return value
+
+    return cached
+
+
 def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Collection[Any], *,
                   use_references: bool = True) -> TaskLabels:
     """The label set of one task from its header and all its samples (see the module docstring). ``samples`` is read
@@ -312,12 +328,13 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Collection
     def texts() -> Iterator[str]:  # one pass over the samples per use: ``samples`` may be a stream
         return (" ".join(_prompt_texts(s)) for s in samples)
 
-    yes_no = _same(prompt_yes_no_codes(t) for t in texts())
+    yes_no_of, listed_of = _memo(prompt_yes_no_codes), _memo(lambda t: tuple(prompt_listed_labels(t)))
+    yes_no = _same(yes_no_of(t) for t in texts())
     if yes_no:
         codes = {yes_no["yes"]: "Yes", yes_no["no"]: "No"}
         return TaskLabels(labels=(yes_no["yes"], yes_no["no"]), label_codes=codes, yes_no_codes=yes_no,
                           multi_label=False, source="prompt")
-    prompt_labels = _same(tuple(prompt_listed_labels(t)) for t in texts())
+    prompt_labels = _same(listed_of(t) for t in texts())
     if prompt_labels:
         return TaskLabels(labels=tuple(_reference_spelling(prompt_labels, ref_labels)), multi_label=multi,
                           source="prompt")
