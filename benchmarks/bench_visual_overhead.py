@@ -1,14 +1,18 @@
 """Per-sample overhead of a General-Bench image task vs a plain ``datasets``-backed lmms-eval task.
 
-Run: ``PYTHONPATH=. python benchmarks/bench_visual_overhead.py [--samples 10000] [--base 200] [--pairs 5]``.
+Run: ``PYTHONPATH=. python benchmarks/bench_visual_overhead.py [--modality image|audio|video] [--samples 10000]
+[--base 200] [--pairs 5]``.
 
-Both tasks read the same ``--samples`` real PNG files (one per sample, 64x64 RGB) and load them through
-their ``doc_to_visual`` (the ``dummy`` model with ``read_bytes=1`` calls it for every request):
+Both tasks read the same ``--samples`` real media files (one per sample: a 64x64 RGB PNG, a 0.1 s 16 kHz WAV, or a
+copy of the sample tree's small MP4) and load them through their ``doc_to_visual`` (the ``dummy`` model with
+``read_bytes=1`` calls it for every request):
 
-* ours: ``general_bench_image_comp_car_brands_recognition`` from a General-Bench tree
-  (``$GENERAL_BENCH_ROOT``, the real loader, docs, prompts, parsing and metric);
-* plain: a JSON-lines dataset with the image path, a one-line prompt, ``PIL.Image.open(...).convert("RGB")``
-  and an exact-match ``process_results``.
+* ours: ``general_bench_image_comp_car_brands_recognition`` (audio: ``..._audio_comp_accent_classification``, video:
+  ``..._video_comp_tv_show_recognition``) from a General-Bench tree (``$GENERAL_BENCH_ROOT``, the real loader, docs,
+  prompts, parsing and metric);
+* plain: a JSON-lines dataset with the media path, a one-line prompt, the same decoding (``PIL.Image.open(...)
+  .convert("RGB")``; ``soundfile.read`` as ``{"array", "sampling_rate"}``; the video path) and an exact-match
+  ``process_results``.
 
 Measured as whole processes (``os.wait4``: user + sys CPU, wall, peak RSS of that one process), alternated:
 each of ``--pairs`` rounds runs plain and ours at ``--base`` samples and at all samples, the order reversed every
@@ -17,8 +21,11 @@ other round. The plain side runs with our ``lmms_eval.models`` entry point switc
 ours; our side runs with its task-index cache already built (one unmeasured run first: every run after the
 install's first one). Every measured run gets a fresh ``HF_DATASETS_CACHE`` and output folder. Per-sample CPU,
 wall and memory are the differences between the full run and the ``--base`` run of the same round (start-up costs
-cancel), divided by the sample difference; the ``--base`` runs are printed as the baseline processes.
-Targets: ours/plain <= 1.10 CPU, <= 1.3 memory per sample.
+cancel), divided by the sample difference; the ``--base`` runs are printed as the baseline processes. The
+``--base`` run is ``--limit``: both sides still build every sample's doc / Arrow row (lmms-eval applies
+``process_docs`` and the ``json`` loader to the whole split), so that building lands in the fixed start-up figure,
+not in the per-sample one; memory per sample is only seen when the full run's peak RSS exceeds the start-up peak.
+Targets: ours/plain <= 1.10 CPU (audio, video: 1.2), <= 1.3 memory per sample.
 """
 
 from __future__ import annotations
@@ -41,7 +48,16 @@ from _paired import Measure, alternate, header, ratios, run_process, summary  # 
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAIN = "plain_image_baseline"
-OURS = "general_bench_image_comp_car_brands_recognition"
+#: modality -> (our task, its folder under the tree, annotation input field, file suffix, answers)
+TASKS: dict[str, tuple[str, str, str, str, list[str]]] = {
+    "image": ("image_comp_car_brands_recognition", "image/comprehension/car_brands_recognition", "image_file", ".png",
+              ["GMC", "Audi", "BMW", "Ford"]),
+    "audio": ("audio_comp_accent_classification", "audio/comprehension/AccentClassification", "audio_file", ".wav",
+              ["british", "american", "indian", "australian"]),
+    "video": ("video_comp_tv_show_recognition", "video/comprehension/TVShowRecognition", "video_file", ".mp4",
+              ["Friends", "Seinfeld", "Frasier", "Cheers"]),
+}
+SAMPLE_VIDEO = ROOT / "lmms_general/sample_data/General-Bench-Openset/video/comprehension/TVShowRecognition/videos"
 PLAIN_YAML = """task: plain_image_baseline
 dataset_path: json
 dataset_kwargs:
@@ -64,7 +80,15 @@ PLAIN_HOOKS = '''from PIL import Image
 
 
 def doc_to_visual(doc):
-    return [Image.open(doc["image"]).convert("RGB")]
+    path = doc["media"]
+    if path.endswith(".png"):
+        return [Image.open(path).convert("RGB")]
+    if path.endswith(".wav"):
+        import soundfile as sf
+
+        array, rate = sf.read(path, dtype="float32", always_2d=False)
+        return [{"array": array, "sampling_rate": int(rate)}]
+    return [path]
 
 
 def doc_to_text(doc):
@@ -74,26 +98,43 @@ def doc_to_text(doc):
 def process_results(doc, results):
     return {"exact_match": float(results[0].strip() == doc["answer"])}
 '''
-def make_data(tmp: Path, n: int) -> tuple[Path, Path]:
-    """A General-Bench tree with one image task and the plain task's folder, sharing ``n`` PNG files."""
-    from PIL import Image
 
-    task = tmp / "gb" / "image" / "comprehension" / "car_brands_recognition"
-    images = task / "images"
-    images.mkdir(parents=True)
+
+def write_media(path: Path, rng: np.random.Generator, video: bytes) -> None:
+    """One small medium of the path's kind."""
+    if path.suffix == ".png":
+        from PIL import Image
+
+        Image.fromarray(rng.integers(0, 255, size=(64, 64, 3), dtype=np.uint8)).save(path)
+    elif path.suffix == ".wav":
+        import soundfile as sf
+
+        sf.write(str(path), rng.uniform(-0.1, 0.1, 1600).astype(np.float32), 16000)
+    else:
+        path.write_bytes(video)
+
+
+def make_data(tmp: Path, n: int, modality: str = "image") -> tuple[Path, Path]:
+    """A General-Bench tree with one ``modality`` task and the plain task's folder, sharing ``n`` media files."""
+    _key, folder, field, suffix, answers = TASKS[modality]
+    task = tmp / "gb" / folder
+    media = task / "media"
+    media.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    brands = ["GMC", "Audi", "BMW", "Ford"]
+    video = (SAMPLE_VIDEO / "clip1.mp4").read_bytes() if modality == "video" else b""
+    prompt = {"image": "recognize the brand of the car in the image", "audio": "What is the accent of the speaker?",
+              "video": "Which TV show is this clip from?"}[modality]
     data, plain = [], []
     for i in range(n):
-        path = images / f"car{i:05d}.png"
-        Image.fromarray(rng.integers(0, 255, size=(64, 64, 3), dtype=np.uint8)).save(path)
-        answer = brands[i % len(brands)]
-        prompt = "recognize the brand of the car in the image"
-        data.append({"id": f"car{i:05d}", "input": {"image_file": f"images/{path.name}", "prompt": prompt},
-                     "output": {"prediction": answer}})
-        plain.append({"image": str(path), "prompt": prompt, "answer": answer})
-    (task / "annotation.json").write_text(json.dumps({"task": "car brands recognition", "type": "comprehension",
-                                                      "data": data}), encoding="utf-8")
+        path = media / f"s{i:05d}{suffix}"
+        write_media(path, rng, video)
+        answer = answers[i % len(answers)]
+        data.append({"id": f"s{i:05d}", "input": {field: f"media/{path.name}", "prompt": prompt},
+                     "output": {"prediction" if modality == "image" else "text": answer}})
+        plain.append({"media": str(path), "prompt": prompt, "answer": answer})
+    (task / "annotation.json").write_text(json.dumps({"task": folder.rsplit("/", 1)[-1],
+                                                      "type": f"{modality} comprehension", "data": data}),
+                                          encoding="utf-8")
     plain_dir = tmp / "plain"
     plain_dir.mkdir()
     jsonl = plain_dir / "plain.jsonl"
@@ -111,7 +152,8 @@ def lmms_eval_cmd(task: str, limit: int | None, out: Path, include: Path | None)
     return cmd + (["--limit", str(limit)] if limit is not None else [])
 
 
-def side(name: str, limit: int | None, gb_root: Path, plain_dir: Path, tmp: Path, cache: Path) -> Measure:
+def side(name: str, ours: str, limit: int | None, gb_root: Path, plain_dir: Path, tmp: Path,
+         cache: Path) -> Measure:
     """One cold ``lmms-eval`` process of one side (fresh datasets cache and output folder)."""
     run_dir = Path(tempfile.mkdtemp(dir=tmp))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_DATASETS_CACHE": str(run_dir / "hf")}
@@ -121,7 +163,7 @@ def side(name: str, limit: int | None, gb_root: Path, plain_dir: Path, tmp: Path
     else:  # our entry point on, its task-index cache already built (as on every run after the first)
         env |= {"PYTHONPATH": str(ROOT), "GENERAL_BENCH_ROOT": str(gb_root), "LMMS_GENERAL_CACHE": str(cache)}
         env.pop("LMMS_GENERAL_DISABLE_ENTRY_POINT", None)
-        cmd = lmms_eval_cmd(OURS, limit, run_dir / "out", None)
+        cmd = lmms_eval_cmd(ours, limit, run_dir / "out", None)
     result = run_process(cmd, env=env, cwd=str(plain_dir), timeout=600)
     if not list((run_dir / "out").rglob("*_results.json")):
         raise SystemExit(f"{name}: lmms-eval wrote no results ({shlex.join(cmd)})")
@@ -131,19 +173,21 @@ def side(name: str, limit: int | None, gb_root: Path, plain_dir: Path, tmp: Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modality", choices=sorted(TASKS), default="image")
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--base", type=int, default=200, help="samples of the start-up run subtracted")
     parser.add_argument("--pairs", type=int, default=5, help="alternated rounds (each: both sides at both sizes)")
     args = parser.parse_args()
-    header(f"bench_visual_overhead: {OURS} vs a plain lmms-eval task, {args.samples} PNGs, "
+    ours = "general_bench_" + TASKS[args.modality][0]
+    header(f"bench_visual_overhead: {ours} vs a plain lmms-eval task, {args.samples} {args.modality} files, "
            f"start-up run {args.base}, {args.pairs} alternated rounds")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        gb_root, plain_dir = make_data(tmp, args.samples)
+        gb_root, plain_dir = make_data(tmp, args.samples, args.modality)
         cache = tmp / "lmms_general_cache"
-        side("ours", args.base, gb_root, plain_dir, tmp, cache)  # builds our task index once; not measured
-        side("plain", args.base, gb_root, plain_dir, tmp, cache)  # OS file cache warm for both sides
-        runs = alternate({f"{name}@{n}": functools.partial(side, name, n, gb_root, plain_dir, tmp, cache)
+        side("ours", ours, args.base, gb_root, plain_dir, tmp, cache)  # builds our task index once; not measured
+        side("plain", ours, args.base, gb_root, plain_dir, tmp, cache)  # OS file cache warm for both sides
+        runs = alternate({f"{name}@{n}": functools.partial(side, name, ours, n, gb_root, plain_dir, tmp, cache)
                           for n in (args.base, None) for name in ("plain", "ours")}, args.pairs)
     n = args.samples - args.base
     per: dict[str, dict[str, list[float]]] = {}
@@ -163,8 +207,9 @@ def main() -> None:
     cpu = ratios(per["ours"]["cpu"], per["plain"]["cpu"])
     mem = statistics.median(per["ours"]["rss"]) / max(statistics.median(per["plain"]["rss"]), 1e-9)
     fixed = [o.cpu - p.cpu for o, p in zip(runs[f"ours@{args.base}"], runs[f"plain@{args.base}"], strict=True)]
-    print(f"ours/plain per sample: CPU {summary(cpu, '.2f')} (per round; target <= 1.10: "
-          f"{'met' if statistics.median(cpu) <= 1.10 else 'NOT met'}), wall "
+    target = 1.10 if args.modality == "image" else 1.2  # issue 23: 1.10 on the image task, 1.2 on audio / video
+    print(f"ours/plain per sample: CPU {summary(cpu, '.2f')} (per round; target <= {target:.2f}: "
+          f"{'met' if statistics.median(cpu) <= target else 'NOT met'}), wall "
           f"{summary(ratios(per['ours']['wall'], per['plain']['wall']), '.2f')}, memory {mem:.2f} (ratio of medians; "
           f"target <= 1.3: {'met' if mem <= 1.3 else 'NOT met'}); fixed start-up CPU ours - plain "
           f"{summary(fixed, '+.2f')} s")

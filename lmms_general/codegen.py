@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from lmms_general.protocol.formats import answer_format
 from lmms_general.protocol.kinds import task_kind
 from lmms_general.registry import LEVEL_MODALITIES, PARADIGM_SHORT, TASK_PREFIX, TaskSpec, load_registry
 
@@ -28,11 +29,6 @@ STUB_NAME = "_general_bench_stub.jsonl"
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "task_yamls"
 LM_EVAL_TEMPLATE_NAME = "_general_bench_lm_eval_template_yaml"
 LM_EVAL_OUT = Path(__file__).resolve().parent / "lm_eval_tasks"
-
-#: max_new_tokens per task kind (generation adapters ignore it)
-MAX_NEW_TOKENS = {"qa": 64, "label_set": 64, "open_answer": 256, "text": 256, "number": 16, "anomaly": 16,
-                  "trajectory": 1024, "detection": 256, "triplets": 512, "dense": 1024, "point_labels": 1024,
-                  "panoptic": 1024, "tube": 512, "tracking": 512, "tracking_3d": 1024, "generation": 64}
 
 #: the three metrics of every task (shared by the lmms-eval and the lm-eval templates)
 METRIC_LIST = """metric_list:
@@ -103,7 +99,7 @@ def task_yaml(spec: TaskSpec, lm_eval: bool = False) -> str:
     """The YAML text of one task (for lm-evaluation-harness when ``lm_eval``)."""
     template = LM_EVAL_TEMPLATE_NAME if lm_eval else TEMPLATE_NAME
     head = _dump({"task": spec.task, "include": f"../{template}", "task_alias": spec.display_name})
-    tokens = MAX_NEW_TOKENS[task_kind(spec)]
+    tokens = answer_format(task_kind(spec)).max_new_tokens  # each task kind's AnswerFormat sets it
     generation = (
         {"until": [], "max_gen_toks": tokens, "do_sample": False, "temperature": 0}
         if lm_eval else {"max_new_tokens": tokens, "temperature": 0, "do_sample": False}

@@ -34,6 +34,7 @@ SHEET = "outside the reference table"
 _LABEL_WORDS, _LABEL_CHARS = 4, 40
 _LOCK = threading.Lock()
 _SPECS: dict[str, TaskSpec] = {}
+_DISCOVERED: dict[str, tuple[Any, tuple[ExtraTask, ...]]] = {}  # root -> (folder states, tasks found)
 
 
 class ExtraTaskError(LookupError):
@@ -100,7 +101,7 @@ def infer_metric(references: Sequence[Any], has_options: bool) -> tuple[str | No
 def spec_for(folder: Any, header: dict[str, Any], samples: Sequence[Any]) -> tuple[str, TaskSpec | None, str]:
     """``(key, spec or None, reason)`` of one outside-the-table folder from its loaded samples."""
     from lmms_general.dataset.reference import raw_sample_reference
-    from lmms_general.metrics.aliases import LOWER_IS_BETTER
+    from lmms_general.metrics.aliases import higher_is_better
 
     key = extra_key(folder.modality, folder.paradigm, folder.name or Path(folder.folder).name)
     if folder.paradigm != "comprehension":
@@ -119,7 +120,7 @@ def spec_for(folder: Any, header: dict[str, Any], samples: Sequence[Any]) -> tup
     spec = TaskSpec(
         key=key, sheet=SHEET, row=-1, no=-1, modality=folder.modality, paradigm=folder.paradigm,
         task_name=name, short_name=folder.name or name, display_name=name, note=f"metric inferred: {reason}",
-        metric_raw=f"{metric_id} (inferred)", metric_id=metric_id, higher_is_better=metric_id not in LOWER_IS_BETTER,
+        metric_raw=f"{metric_id} (inferred)", metric_id=metric_id, higher_is_better=higher_is_better(metric_id),
         sota=float("nan"), folder_aliases=(folder.name,) if folder.name else (),
     )
     return key, spec, reason
@@ -136,13 +137,49 @@ def outside_folders(index: Any) -> list[Any]:
     return [t for t in index.tasks if t.registry_key is None and t.annotation_file is not None]
 
 
+def _folder_state(folder: Any) -> tuple[Any, ...]:
+    """What a discovery of ``folder`` depends on: its place, annotation file, and the size and mtime of that file and
+    of the archive it came from."""
+
+    def stat(path: Any) -> tuple[int, int]:
+        try:
+            info = Path(path).stat()
+        except (OSError, TypeError):
+            return -1, -1
+        return info.st_size, info.st_mtime_ns
+
+    return (str(folder.source or folder.folder), str(folder.annotation_file), folder.samples,
+            *stat(folder.annotation_file), *stat(folder.source))
+
+
 def discover(root: Any = None) -> list[ExtraTask]:
     """Every task folder outside the reference table under ``root`` (default ``$GENERAL_BENCH_ROOT``), with its
-    inferred spec (remembered for this process) or the reason it cannot run."""
-    from lmms_general.dataset import index_root, read_task, resolve_root
+    inferred spec (remembered for this process) or the reason it cannot run.
+
+    Read once per process and root while the outside folders' annotation files are unchanged (lmms-eval builds
+    several TaskManagers per run; each asks again)."""
+    from lmms_general.dataset import index_root, resolve_root
+
+    path = resolve_root(root)
+    folders = outside_folders(index_root(path))
+    state = (str(path), tuple(_folder_state(f) for f in folders))
+    with _LOCK:
+        known = _DISCOVERED.get(state[0])
+    if known is not None and known[0] == state:
+        return list(known[1])
+    found = _discover_folders(folders)
+    with _LOCK:
+        _DISCOVERED[state[0]] = (state, tuple(found))
+    return found
+
+
+def _discover_folders(folders: list[Any]) -> list[ExtraTask]:
+    """Read each outside folder and infer its spec; a name two folders give is runnable for neither, and only
+    runnable specs are remembered."""
+    from lmms_general.dataset import read_task
 
     found = []
-    for folder in outside_folders(index_root(resolve_root(root))):
+    for folder in folders:
         try:
             data = read_task(folder, verify_media=False)
             key, spec, reason = spec_for(folder, data.header, data.samples)
@@ -152,12 +189,17 @@ def discover(root: Any = None) -> list[ExtraTask]:
             continue
         if spec is not None and not data.samples:
             spec, reason = None, "the folder has no samples"
-        if spec is not None:
-            remember(spec)
         found.append(ExtraTask(folder, key, spec, reason))
     keys = [t.key for t in found]
-    return [t if keys.count(t.key) == 1 else ExtraTask(t.folder, t.key, None, f"two folders give the name {t.task}")
-            for t in found]
+    found = [t if keys.count(t.key) == 1 else ExtraTask(t.folder, t.key, None, f"two folders give the name {t.task}")
+             for t in found]
+    for task in found:
+        if task.spec is not None:
+            remember(task.spec)
+        elif keys.count(task.key) > 1:
+            with _LOCK:
+                _SPECS.pop(task.key, None)  # a spec remembered from an earlier discovery is not runnable here
+    return found
 
 
 def find(key: str, root: Any = None) -> ExtraTask:
@@ -182,7 +224,7 @@ def extra_spec(key: str) -> TaskSpec:
     return spec
 
 
-def build_docs(key: str, root: Any = None) -> list[dict[str, str]]:
+def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     """The lmms-eval rows of an extra task (as :func:`lmms_general.hooks.docs.build_docs` for registry rows)."""
     from lmms_general.dataset import read_task
     from lmms_general.protocol.doc import doc_row
@@ -203,20 +245,6 @@ def task_yaml(spec: TaskSpec, template: Path) -> str:
     return re.sub(r"(\n\s+sota: )\.nan\n", r"\1null\n", text)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_task_yamls(root: Any = None, out: Path | None = None) -> tuple[Path, list[ExtraTask]]:
     """Write the YAML of every runnable extra task under the root (and the ``general_bench_extra`` group) into
     ``out`` (default: a folder per root under the cache); stale YAMLs there are removed. Returns the folder and
@@ -224,6 +252,7 @@ def write_task_yamls(root: Any = None, out: Path | None = None) -> tuple[Path, l
     import hashlib
 
     from lmms_general import codegen
+    from lmms_general.atomic_json import write_text_atomic
     from lmms_general.dataset import resolve_root
     from lmms_general.dataset.layout import cache_root
     from lmms_general.lmms_integration import tasks_dir
@@ -241,8 +270,8 @@ def write_task_yamls(root: Any = None, out: Path | None = None) -> tuple[Path, l
     for name, text in files.items():
         target = folder / name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            _write_atomic(target, text)  # ranks of one job may write the same file at once
+            write_text_atomic(target, text)  # ranks of one job may write the same file at once
     for stale in folder.glob("*.yaml"):
         if stale.name not in files:
-            stale.unlink()
+            stale.unlink(missing_ok=True)  # another rank may have removed it first
     return folder, tasks

@@ -172,6 +172,7 @@ def install_task_path() -> bool:
             bound = signature.bind(self, *args, **kwargs)
             bound.arguments["include_path"] = _without_our_path(bound.arguments.get("include_path"))
             index = original(*bound.args, **bound.kwargs)
+            _install_doc_window()  # lmms_eval.evaluator is complete by now (it is not when the entry point loads)
             return {**our_task_index(self), **extra_task_index(self), **index}
 
         setattr(initialize_tasks, _MARK, True)
@@ -181,7 +182,20 @@ def install_task_path() -> bool:
         TaskManager._load_individual_task_or_group = _isolated_load(  # type: ignore[method-assign]
             TaskManager._load_individual_task_or_group)
         TaskManager.load_task_or_group = _checked_load(TaskManager.load_task_or_group)  # type: ignore[method-assign]
-        return True
+    _install_doc_window()
+    return True
+
+
+def _install_doc_window() -> None:
+    """Let ``--limit N`` build only the docs it evaluates (:mod:`lmms_general.doc_window`), once lmms-eval's
+    evaluator module is fully imported."""
+    import sys
+
+    from lmms_general import doc_window
+
+    evaluator = sys.modules.get("lmms_eval.evaluator")
+    if evaluator is not None and hasattr(evaluator, "simple_evaluate"):
+        doc_window.install(evaluator)
 
 
 def _leaf_name(name_or_config: Any) -> str | None:

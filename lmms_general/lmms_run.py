@@ -2,9 +2,9 @@
 
 lmms-eval 0.7.3 exits 0 when evaluation fails unless ``--verbosity DEBUG``; we always pass DEBUG and then
 check that a ``*_results.json`` appeared. A General-Bench task whose data could not be built is left out of the
-run by our hooks (one ``lmms_general: error:`` line each, the other tasks' results are written) while plain
-lmms-eval still exits 0; here such a run raises :class:`TaskFailedError` (results attached) and
-``python -m lmms_general.lmms_run LMMS_EVAL_ARGS...`` exits with status 3 (see :mod:`lmms_general.task_failures`).
+run by our hooks (one ``lmms_general: error:`` line each, the other tasks' results are written) and the lmms-eval
+CLI then exits 3 (see :mod:`lmms_general.task_failures`); here such a run raises :class:`TaskFailedError` (results
+attached) and ``python -m lmms_general.lmms_run LMMS_EVAL_ARGS...`` exits 3 naming every failed task.
 """
 
 from __future__ import annotations
@@ -19,10 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lmms_general.task_failures import FAILURES_ENV, TaskFailure, read_failures
-
-#: exit status of ``python -m lmms_general.lmms_run`` when results were written but a requested task failed
-EXIT_TASK_FAILED = 3
+from lmms_general.task_failures import EXIT_TASK_FAILED, FAILURES_ENV, TaskFailure, read_failures
 
 
 class LmmsEvalRunError(RuntimeError):
@@ -67,7 +64,7 @@ def run_lmms_eval(
                               capture_output=True, text=True, timeout=timeout)
         failures = read_failures(failures_file)
     written = sorted(set(output_path.rglob("*_results.json")) - before)
-    if proc.returncode != 0 or not written:
+    if proc.returncode not in (0, EXIT_TASK_FAILED if failures else 0) or not written:
         tail = (proc.stdout + proc.stderr)[-4000:]
         failed = f"\n{failures_message(failures)}" if failures else ""
         raise LmmsEvalRunError(f"lmms-eval exited {proc.returncode}, results files: {len(written)}{failed}\n{tail}")
@@ -154,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = subprocess.call([sys.executable, "-m", "lmms_eval", *args],
                                env={**os.environ, FAILURES_ENV: str(failures_file)})
         failures = read_failures(failures_file)
-    if code != 0:
+    if code != 0 and not (code == EXIT_TASK_FAILED and failures):  # 3: the failures below (lmms-eval's own exit)
         return code
     if failures:
         print(f"lmms_general: error: {failures_message(failures)}", file=sys.stderr)

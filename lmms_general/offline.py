@@ -21,6 +21,7 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 _LOCK = threading.Lock()
 _PROBED: dict[str, bool] = {}
 _UNAVAILABLE: dict[tuple[str, str], str] = {}
+_HUB_OFFLINE_BEFORE: list[bool] = []  # huggingface_hub's offline switch before we set it (restored by forget())
 
 
 class ModelUnavailableError(RuntimeError):
@@ -54,14 +55,28 @@ def _probe(host: str, port: int, timeout: float) -> bool:
     return bool(answer and answer[0])
 
 
-def network_available(url: str | None = None) -> bool:
-    """Whether ``url``'s host (default: the hub endpoint) is reachable; False whenever the offline flags are set.
-    Probed once per host and process."""
-    if offline_by_flag():
-        return False
-    parsed = urlparse(url or hub_endpoint())
+def probe_target(url: str) -> tuple[str, int]:
+    """The ``(host, port)`` a connection to ``url`` opens first: the proxy from ``HTTPS_PROXY`` / ``HTTP_PROXY``
+    (``urllib``'s reading of the environment, ``NO_PROXY`` honoured) when one applies, else ``url``'s own host."""
+    from urllib.request import getproxies, proxy_bypass
+
+    parsed = urlparse(url)
     host = parsed.hostname or ""
     port = parsed.port or (80 if parsed.scheme == "http" else 443)
+    proxy = getproxies().get(parsed.scheme or "https")
+    if proxy and host and not proxy_bypass(host):
+        via = urlparse(proxy if "://" in proxy else f"http://{proxy}")
+        if via.hostname:
+            return via.hostname, via.port or (443 if via.scheme == "https" else 80)
+    return host, port
+
+
+def network_available(url: str | None = None) -> bool:
+    """Whether ``url``'s host (default: the hub endpoint) is reachable, through the configured proxy if any;
+    False whenever the offline flags are set. Probed once per host and process."""
+    if offline_by_flag():
+        return False
+    host, port = probe_target(url or hub_endpoint())
     key = f"{host}:{port}"
     with _LOCK:
         if key not in _PROBED:
@@ -80,6 +95,8 @@ def _enter_hub_offline_mode() -> None:
         from huggingface_hub import constants
     except ImportError:  # not installed: nothing else can reach the hub either
         return
+    if not _HUB_OFFLINE_BEFORE:
+        _HUB_OFFLINE_BEFORE.append(bool(constants.HF_HUB_OFFLINE))
     constants.HF_HUB_OFFLINE = True  # read by huggingface_hub.is_offline_mode() at each call
 
 
@@ -106,10 +123,15 @@ def raise_if_known_unavailable(name: str, path: str) -> None:
 
 
 def forget() -> None:
-    """Clear the probe answers and the unavailable memo (tests; a process that just fetched weights)."""
+    """Clear the probe answers and the unavailable memo, and give huggingface_hub back the offline switch it had
+    before a failed probe set it (tests; a process that just fetched weights)."""
     with _LOCK:
         _PROBED.clear()
         _UNAVAILABLE.clear()
+        if _HUB_OFFLINE_BEFORE:
+            from huggingface_hub import constants
+
+            constants.HF_HUB_OFFLINE = _HUB_OFFLINE_BEFORE.pop()
 
 
 def torch_checkpoints_dir(subdir: str = "") -> Path:

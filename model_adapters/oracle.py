@@ -82,7 +82,7 @@ class GroundTruthOracle(lmms):
     def answer(self, row: Any, task: str) -> str:
         """The (possibly corrupted) reference answer of one doc."""
         from lmms_general.protocol import doc_of, prepared_reference
-        from lmms_general.protocol.formats import answer_format, render_wrong
+        from lmms_general.protocol.formats import answer_format
         from lmms_general.protocol.media_response import failure
 
         doc = doc_of(row)
@@ -95,9 +95,10 @@ class GroundTruthOracle(lmms):
             return failure(f"oracle {task}/{doc.sample_id}: the sample has no reference answer (Closeset?)")
         context = {**doc.parse_context, "output_modality": doc.output_modality, "index": doc.index}
         folder = self.output_dir / safe_name(task)
+        fmt = answer_format(doc.task_kind)
         if self.corrupt and _unit_interval(self.seed, task, doc.sample_id) < self.corrupt:
-            return render_wrong(doc.task_kind, reference, context, folder)
-        return answer_format(doc.task_kind).render(reference, context, folder)
+            return fmt.render_wrong(reference, context, folder)
+        return fmt.render(reference, context, folder)
 
     def generate_until(self, requests: list[Any]) -> list[str]:
         from lmms_general.protocol.doc import is_general_bench_row

@@ -77,10 +77,11 @@ class GenRequest:
     def content(self) -> str:
         """What a specialist generator is conditioned on: the annotation's own text (caption, edit instruction,
         sentence to speak) without the task instruction the prompt leads with; the prompt where the doc has none."""
-        if not self.doc.get("payload_json"):
-            return self.prompt
-        from lmms_general.protocol.doc import doc_of
+        from lmms_general.protocol.doc import doc_of, is_general_bench_row
         from lmms_general.protocol.prompts import generation_text
+
+        if not is_general_bench_row(self.doc):
+            return self.prompt
 
         data = doc_of(self.doc)
         text = generation_text(data) if data.output_modality != "text" else ""
@@ -168,13 +169,13 @@ def parse_request(position: int, instance: Any, task_dict: dict[str, Any]) -> Ge
 
 
 def doc_value(doc: dict[str, Any], name: str) -> Any:
-    """A General-Bench doc value (a column, else from ``payload_json``); None for other tasks' docs."""
+    """A General-Bench doc value (a row column, else from the row's typed doc); None for other tasks' docs."""
     if name in doc:
         return doc[name]
-    text = doc.get("payload_json")
-    if not text:
+    from lmms_general.protocol.doc import doc_of, is_general_bench_row
+
+    if not is_general_bench_row(doc):
         return None
-    from lmms_general.protocol.doc import doc_of
 
     value = getattr(doc_of(doc), name, None)
     if name == "media" and value is not None:

@@ -40,9 +40,21 @@ def settings(adapter: Any) -> dict[str, Any]:
     return {k: v for k, v in sorted(vars(adapter).items()) if not k.startswith("_") and k not in VOLATILE and _plain(v)}
 
 
+def _doc_material(row: Any) -> Any:
+    """What of a doc identifies the request: a General-Bench doc's payload JSON text (the same text for a light row
+    and for a ``payload_json`` row of the same sample), another task's doc as it is."""
+    from lmms_general.protocol.doc import doc_of, is_general_bench_row
+
+    if not is_general_bench_row(row):
+        return row
+    if "payload_json" in row:
+        return row["payload_json"]
+    return json.dumps(doc_of(row).payload(), ensure_ascii=False, default=str)
+
+
 def request_key(adapter: Any, req: Any) -> str:
     """16 hex digits identifying what ``adapter`` would generate for ``req``."""
-    doc = req.doc.get("payload_json") if isinstance(req.doc, Mapping) and "payload_json" in req.doc else req.doc
+    doc = _doc_material(req.doc)
     material = {
         "adapter": type(adapter).__name__, "settings": settings(adapter), "kind": req.kind, "task": req.task,
         "sample_id": req.sample_id, "context": req.context, "gen_kwargs": req.gen_kwargs, "doc": doc,

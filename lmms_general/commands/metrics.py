@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lmms_general.metrics.aliases import CANONICAL_METRIC_IDS, METRIC_ALIASES
 from lmms_general.metrics.registry import all_metrics
 from lmms_general.registry import load_registry
 
@@ -43,11 +42,11 @@ def metric_rows() -> list[dict[str, Any]]:
     for spec in registry.values():
         tasks.setdefault(spec.metric_id, []).append(spec.key)
     rows = []
-    for metric_id in sorted(CANONICAL_METRIC_IDS):
+    for metric_id in sorted(all_metrics()):
         spec = specs.get(metric_id)
         rows.append({
             "id": metric_id,
-            "aliases": sorted(raw for raw, mid in METRIC_ALIASES.items() if mid == metric_id),
+            "aliases": sorted(all_metrics()[metric_id].aliases),
             "tasks": tasks.get(metric_id, []),
             "implementation": spec.implementation if spec else "",
             "default_model": spec.default_model if spec else None,

@@ -22,14 +22,14 @@ import json
 import logging
 import sys
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
 from lmms_general.metrics.registry import get_metric
-from lmms_general.protocol import task_score
+from lmms_general.protocol import TaskScore, task_score
 from lmms_general.registry import load_registry
 
 HELP = "score official-suite prediction.json files in a tree"
@@ -38,30 +38,22 @@ _PREDICTION_KEYS = ("prediction", "prediction_final", "response")
 
 
 @dataclass
-class TaskScore:
-    """One task's result, on the reference table's scale."""
+class FolderScore(TaskScore):
+    """One task folder's result: the task's score and counts (:class:`~lmms_general.protocol.TaskScore`, on the
+    reference table's scale) plus where it came from and what the command noticed on the way."""
 
-    folder: str
-    task_name: str | None
-    registry_key: str | None
-    metric: str | None
-    score: float | None
-    n: int
-    n_scored: int
-    n_unparsed: int
-    n_missing: int
-    n_ok: int = 0
-    n_failed: int = 0
-    n_error: int = 0
+    folder: str = ""
+    task_name: str | None = None
+    registry_key: str | None = None
+    metric: str | None = None
     n_missing_input: int = 0
-    error: str = ""
     warning: str = ""
     proxy: bool = False
 
-    def statuses(self) -> dict[str, int]:
-        """The per-sample statuses; they add up to ``n``."""
-        return {"ok": self.n_ok, "unparsed": self.n_unparsed, "failed": self.n_failed, "missing": self.n_missing,
-                "error": self.n_error}
+    def origin(self) -> dict[str, Any]:
+        """The fields this class adds to :class:`~lmms_general.protocol.TaskScore`."""
+        own = {f.name for f in fields(FolderScore)} - {f.name for f in fields(TaskScore)}
+        return {name: getattr(self, name) for name in own}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -119,12 +111,13 @@ def task_items(spec: Any, data: Any, records: Mapping[str, Any]) -> tuple[list[d
     return items, missing
 
 
-def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
+def score_task(root: Path, folder: Any, prediction_file: Path) -> FolderScore:
     """Load one task, join its predictions by id and score it."""
     from lmms_general.dataset import load_task, read_predictions
 
     key = folder.registry_key
-    result = TaskScore(str(folder.folder), folder.task_name, key, None, None, folder.samples, 0, 0, 0)
+    result = FolderScore(key=key or "", score=None, n=folder.samples, n_scored=0, folder=str(folder.folder),
+                         task_name=folder.task_name, registry_key=key)
     if key is None:
         result.error = "no registry row matches this folder"
         return result
@@ -139,10 +132,7 @@ def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
     except Exception as exc:  # noqa: BLE001 - one bad task must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
         return result
-    result.score, result.error = scored.score, scored.error
-    result.n, result.n_scored = scored.n, scored.n_scored
-    result.n_ok, result.n_unparsed, result.n_failed = scored.n_ok, scored.n_unparsed, scored.n_failed
-    result.n_missing, result.n_error = scored.n_missing, scored.n_error
+    result = FolderScore(**asdict(scored), **result.origin())
     result.n_missing_input = len(lacking)
     if lacking:
         result.warning = (f"{len(lacking)} sample(s) with an input file missing from the local tree, scored from "
@@ -151,7 +141,7 @@ def score_task(root: Path, folder: Any, prediction_file: Path) -> TaskScore:
     return result
 
 
-def score_root(root: str | Path, prediction_name: str = "prediction.json") -> list[TaskScore]:
+def score_root(root: str | Path, prediction_name: str = "prediction.json") -> list[FolderScore]:
     """Score every task folder under ``root`` that has ``prediction_name`` next to its annotation file."""
     from lmms_general.dataset import index_root, resolve_root
 

@@ -48,7 +48,7 @@ def list_command(args: argparse.Namespace) -> int:
 
     rows = manifest(adapters=True)
     metric_rows = [r for r in rows if r.source.metrics]
-    width = max(len(r.source.source) for r in rows)
+    width = max((len(r.source.source) for r in rows), default=len("source"))
     print(f"{'name':<15} {'source':<{width}} {'size':>9} {'rows':>4}  {'cached':<6} used by")
     for r in rows:
         size = _size(r.source.size_bytes) if r.source.size_bytes else "?"
@@ -61,7 +61,9 @@ def list_command(args: argparse.Namespace) -> int:
           "besides, fetched only by name). Rows needing a judge instead: mos (LMMS_GENERAL_MODEL_MOS), gpt_score "
           "(LMMS_GENERAL_JUDGE_*).")
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps([r.to_json() for r in rows], indent=1) + "\n", encoding="utf-8")
+        from lmms_general.atomic_json import write_text_atomic
+
+        write_text_atomic(args.json_out, json.dumps([r.to_json() for r in rows], indent=1) + "\n")
         print(f"wrote {args.json_out}")
     return 0
 

@@ -7,10 +7,11 @@ import logging
 import re
 import stat
 import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from lmms_general.dataset import jsonsafe
+from lmms_general.dataset import json_stream, jsonsafe
 from lmms_general.dataset.errors import DatasetError
 from lmms_general.dataset.limits import MAX_ANNOTATION_BYTES, LimitExceededError
 
@@ -18,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 _VERSION = re.compile(r"_v(\d+)$", re.IGNORECASE)
 _IGNORED = {"prediction.json"}
+_T = TypeVar("_T")
 #: header keys normalised to lists of strings
 _LIST_KEYS = ("domain", "general_capability", "capability")
 
@@ -105,48 +107,124 @@ def find_annotation(folder: Path, task_name: str) -> tuple[Path | None, list[str
     return (None if chosen is None else folder.joinpath(*chosen.split("/"))), notes
 
 
-def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
-    """Read an annotation file: (normalised header without ``data``, the raw ``data`` list).
+def _check_file(path: Path) -> None:
+    """A regular file within ``$LMMS_GENERAL_MAX_ANNOTATION_BYTES``. Raises AnnotationError (or OSError)."""
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise AnnotationError(f"{path}: not a regular file")
+    MAX_ANNOTATION_BYTES.check(st.st_size, str(path))
 
-    Integers over Python's digit limit and records nested too deeply for the parser do not fail the
-    file (see :mod:`lmms_general.dataset.jsonsafe`); the records are repaired per sample by
-    :func:`lmms_general.dataset.samples.build_samples`. Header values are repaired the same way (a
-    warning is logged).
 
-    Raises:
-        AnnotationError: unreadable file, not a regular file, larger than ``$LMMS_GENERAL_MAX_ANNOTATION_BYTES``,
-            malformed JSON, not an object, or ``data`` not a list.
-    """
+def _guarded(path: Path, read: Callable[[], _T]) -> _T:
+    """``read()`` with every reading failure turned into the one AnnotationError text naming ``path``."""
     try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise AnnotationError(f"{path}: not a regular file")
-        MAX_ANNOTATION_BYTES.check(st.st_size, str(path))
-        with path.open("rb") as fh:
-            doc, surrogates = jsonsafe.loads(fh.read())  # no name for the bytes: freed before the parse
+        return read()
     except LimitExceededError as exc:
         raise AnnotationError(str(exc)) from exc
     except json.JSONDecodeError as exc:
         raise AnnotationError(f"{path}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
     except (OSError, ValueError, RecursionError, MemoryError) as exc:  # UnicodeDecodeError is a ValueError
         raise AnnotationError(f"{path}: cannot read annotation file ({type(exc).__name__}: {exc})") from exc
+
+
+def _whole_file(path: Path) -> tuple[dict[str, Any], list[Any]]:
+    """The annotation parsed in one piece (the text and all objects at once): the reader of files the streaming
+    walk hands back (:class:`~lmms_general.dataset.json_stream.NeedsWholeFile`), which names every error exactly."""
+
+    def parse() -> tuple[Any, bool]:
+        _check_file(path)
+        with path.open("rb") as fh:
+            return jsonsafe.loads(fh.read())  # no name for the bytes: freed before the parse
+
+    doc, surrogates = _guarded(path, parse)
     if isinstance(doc, jsonsafe.DuplicateKeyDict) and doc.duplicates:
         keys = ", ".join(repr(k) for k in doc.duplicates)
         raise AnnotationError(f"{path}: duplicate top-level key {keys} (the earlier value would be silently lost)")
-    if isinstance(doc, dict):
-        header = {k: v for k, v in doc.items() if k != "data"}
-        header, problems = jsonsafe.clean(header, "header", surrogates=surrogates)
-        for problem in problems:
-            logger.warning("%s: %s", path, problem)
-        doc = {**header, "data": doc.get("data")}
     if isinstance(doc, list):  # a bare sample list (no header)
         return {}, doc
     if not isinstance(doc, dict):
         raise AnnotationError(f"{path}: top level is {type(doc).__name__}, expected an object with a 'data' list")
+    header = _clean_header(path, {k: v for k, v in doc.items() if k != "data"}, surrogates)
     data = doc.get("data")
     if not isinstance(data, list):
         raise AnnotationError(f"{path}: no 'data' list (found {type(data).__name__})")
-    return normalise_header({k: v for k, v in doc.items() if k != "data"}), data
+    return normalise_header(header), data
+
+
+def _clean_header(path: Path, header: dict[str, Any], surrogates: bool) -> dict[str, Any]:
+    header, problems = jsonsafe.clean(header, "header", surrogates=surrogates)
+    for problem in problems:
+        logger.warning("%s: %s", path, problem)
+    return header
+
+
+def _finish(path: Path, top: json_stream.TopLevel) -> dict[str, Any]:
+    """The normalised header of a completed streaming walk."""
+    return {} if top.bare_list else normalise_header(_clean_header(path, top.header, top.surrogates))
+
+
+def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
+    """Read an annotation file: (normalised header without ``data``, the raw ``data`` list).
+
+    Records are read one at a time (:mod:`lmms_general.dataset.json_stream`: the file's text is never held
+    whole); a file that walk cannot read exactly is read in one piece, which names the error. Integers over Python's
+    digit limit and records nested too deeply for the parser do not fail the file (see
+    :mod:`lmms_general.dataset.jsonsafe`); the records are repaired per sample by
+    :func:`lmms_general.dataset.samples.build_samples`. Header values are repaired the same way (a warning is logged).
+
+    Raises:
+        AnnotationError: unreadable file, not a regular file, larger than ``$LMMS_GENERAL_MAX_ANNOTATION_BYTES``,
+            malformed JSON, not an object, a top-level key named twice, or ``data`` not a list.
+    """
+    top = json_stream.TopLevel()
+
+    def walk() -> list[Any]:
+        _check_file(path)
+        return list(json_stream.records(path, top))
+
+    try:
+        data = _guarded(path, walk)
+    except json_stream.NeedsWholeFile:
+        return _whole_file(path)
+    return _finish(path, top), data
+
+
+def scan_annotation(path: Path) -> tuple[dict[str, Any], int]:
+    """(normalised header, number of records) of an annotation file, holding one record at a time: what the index
+    needs. Raises AnnotationError as :func:`read_annotation` does (the same texts)."""
+    top = json_stream.TopLevel()
+
+    def walk() -> int:
+        _check_file(path)
+        return sum(1 for _ in json_stream.records(path, top))
+
+    try:
+        count = _guarded(path, walk)
+    except json_stream.NeedsWholeFile:
+        header, data = _whole_file(path)
+        return header, len(data)
+    return _finish(path, top), count
+
+
+def iter_records(path: Path) -> Iterator[Any]:
+    """The records of an annotation file one at a time, equal to :func:`read_annotation`'s list (a file the walk
+    hands back is read whole from where it stopped). Raises AnnotationError as :func:`read_annotation` does, when
+    the iteration reaches the problem; call :func:`scan_annotation` first to refuse a bad file before building."""
+    done = 0
+    try:
+        _guarded(path, lambda: _check_file(path))
+        walk = json_stream.records(path, json_stream.TopLevel())
+        while True:
+            record = _guarded(path, lambda: next(walk, _END))
+            if record is _END:
+                return
+            yield record
+            done += 1
+    except json_stream.NeedsWholeFile:
+        yield from _whole_file(path)[1][done:]
+
+
+_END = object()
 
 
 def _as_list(value: Any) -> list[str]:

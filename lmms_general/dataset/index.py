@@ -30,6 +30,7 @@ from lmms_general.dataset.annotations import (
     find_annotation,
     is_annotation_candidate,
     read_annotation,
+    scan_annotation,
 )
 from lmms_general.dataset.archive_listing import ArchiveMediaResolver, list_archive, read_member
 from lmms_general.dataset.archives import archive_digest, content_root, unpack, unpack_dir
@@ -99,8 +100,8 @@ def parse_task(
     ``resolver`` defaults to one over ``folder`` on disk (none for NLP tasks, which have no media).
     """
     header, data = read_annotation(annotation)
-    if resolver is None and loc.modality != "nlp":
-        resolver = MediaResolver(folder, annotation.parent)
+    if resolver is None:
+        resolver = task_resolver(folder, annotation, loc)
     samples, missing = build_samples(
         data,
         annotation_file=annotation,
@@ -111,6 +112,11 @@ def parse_task(
         verify_media=verify_media,
     )
     return header, samples, missing
+
+
+def task_resolver(folder: Path, annotation: Path, loc: TaskLocation) -> MediaResolver | None:
+    """The media resolver of a task's samples on disk (None for NLP tasks, which have no media)."""
+    return None if loc.modality == "nlp" else MediaResolver(folder, annotation.parent)
 
 
 def content_fingerprint(path: Path) -> list[Any]:
@@ -167,8 +173,8 @@ def _read_task(
     read (its records are the samples: none is ever dropped); checked, every sample is built. Raises
     AnnotationError."""
     if not check:
-        header, data = read_annotation(annotation)
-        return header, len(data), 0, []
+        header, count = scan_annotation(annotation)  # one record held at a time
+        return header, count, 0, []
     header, samples, missing = parse_task(folder, annotation, loc, resolver=resolver)
     return header, len(samples), missing, [e for sample in samples for e in sample.errors]
 

@@ -22,7 +22,7 @@ MAX_DEPTH = 64
 _INT_DIGITS = 4000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: raw-text signs that a lone surrogate may be present (``\\uD8xx``-``\\uDFxx`` escapes or CESU bytes)
-_RAW_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+RAW_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 class OversizedInt(float):
@@ -57,7 +57,7 @@ class TooDeep:
         return "<record nested too deeply to parse>"
 
 
-def _parse_int(text: str) -> int | float:
+def parse_int(text: str) -> int | float:
     if len(text) <= _INT_DIGITS:
         return int(text)
     value = OversizedInt("-inf" if text.startswith("-") else "inf")
@@ -103,7 +103,7 @@ class _Shallow:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.decoder = json.JSONDecoder(parse_int=_parse_int, object_pairs_hook=object_pairs)
+        self.decoder = json.JSONDecoder(parse_int=parse_int, object_pairs_hook=object_pairs)
 
     def value(self, i: int) -> tuple[Any, int]:
         try:
@@ -172,10 +172,10 @@ def loads(raw: bytes) -> tuple[Any, bool]:
         json.JSONDecodeError: malformed JSON; UnicodeDecodeError: not UTF-8/16/32.
     """
     text = raw.decode(json.detect_encoding(raw), "surrogatepass")
-    maybe_surrogates = bool(_RAW_SURROGATE.search(raw))
+    maybe_surrogates = bool(RAW_SURROGATE.search(raw))
     del raw  # the bytes are not kept while the objects are built (the caller passes them without a name)
     try:
-        return json.loads(text, parse_int=_parse_int, object_pairs_hook=object_pairs), maybe_surrogates
+        return json.loads(text, parse_int=parse_int, object_pairs_hook=object_pairs), maybe_surrogates
     except RecursionError:
         return _Shallow(text).document(), maybe_surrogates
 

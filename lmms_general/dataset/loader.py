@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
+from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Any
 
-from lmms_general.dataset.annotations import AnnotationError, find_annotation
+from lmms_general.dataset.annotations import AnnotationError, find_annotation, iter_records, scan_annotation
 from lmms_general.dataset.archives import unreadable_members
 from lmms_general.dataset.errors import (
     HUB_REPOS,
     ROOT_ENV,
     TaskNotFoundError,
 )
-from lmms_general.dataset.index import index_root, open_location, parse_task, task_archive
+from lmms_general.dataset.index import index_root, open_location, parse_task, task_archive, task_resolver
 from lmms_general.dataset.layout import HUB_MODALITY_DIRS, TaskLocation
 from lmms_general.dataset.models import MediaRef, Sample, TaskData, TaskFolder
 from lmms_general.dataset.root import resolve_root
+from lmms_general.dataset.samples import flag_missing_references, has_reference, iter_samples
 from lmms_general.registry import load_registry
 
 DOWNLOAD_ENV = "GENERAL_BENCH_DOWNLOAD"
@@ -51,6 +55,7 @@ def load_task(
     *,
     verify_media: bool = False,
     download: bool | None = None,
+    limit: int | None = None,
 ) -> TaskData:
     """All samples of one registry task under ``root`` (default ``$GENERAL_BENCH_ROOT``).
 
@@ -60,6 +65,8 @@ def load_task(
     headers to catch corrupt files (off by default: a task load in lmms-eval would decode every image
     twice, and a corrupt file is reported per sample when it is read; ``validate --deep`` decodes all).
     ``download`` (default ``$GENERAL_BENCH_DOWNLOAD``) fetches a missing task from the Hugging Face hub first.
+    ``limit`` builds only the first ``limit`` samples (``TaskData.every_sample`` streams all of them), each equal
+    to the same sample of a full load; the whole annotation is still read (a bad file fails as before).
 
     Raises:
         TaskNotFoundError: unknown key, or no folder for it under ``root`` (and download off or fruitless).
@@ -77,7 +84,7 @@ def load_task(
         folder = index_root(path, use_cache=False).by_key(registry_key)
     if folder is None:
         raise _not_found(path, registry_key)
-    return read_task(folder, verify_media=verify_media)
+    return read_task(folder, verify_media=verify_media, limit=limit)
 
 
 def _uses(ref: MediaRef, member: Path) -> bool:
@@ -107,8 +114,44 @@ def fail_unreadable_media(samples: list[Sample], unreadable: dict[Path, str]) ->
     return out, [msg for bad, msg in unreadable.items() if bad not in used and msg.rpartition(" (")[2] not in causes]
 
 
-def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
-    """Parse the annotation file of an indexed task folder into a :class:`TaskData`."""
+class SampleStream(Collection[Sample]):
+    """Every sample of a task, built again on each iteration from its annotation read one record at a time
+    (without the task-wide missing-reference errors): task-wide passes over a task loaded with a ``limit``."""
+
+    def __init__(self, annotation: Path, header: dict[str, Any], loc: TaskLocation, resolver: Any,
+                 verify_media: bool, count: int) -> None:
+        self.annotation, self.header, self.loc = annotation, header, loc
+        self.resolver, self.verify_media, self.count = resolver, verify_media, count
+
+    def __iter__(self) -> Iterator[Sample]:
+        for sample, _missing in iter_samples(
+            iter_records(self.annotation), annotation_file=self.annotation, resolver=self.resolver,
+            task_type=str(self.header.get("type", "") or ""), modality=self.loc.modality,
+            paradigm=self.loc.paradigm, verify_media=self.verify_media,
+        ):
+            yield sample
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __contains__(self, item: object) -> bool:
+        return any(sample == item for sample in self)
+
+
+def _first_samples(content: Path, annotation: Path, loc: TaskLocation, limit: int, verify_media: bool
+                   ) -> tuple[dict[str, Any], list[Sample], SampleStream]:
+    """(header, the first ``limit`` samples, all samples as a stream). The whole file is checked first (a bad
+    annotation fails as a full read does), holding one record at a time. Raises AnnotationError."""
+    header, count = scan_annotation(annotation)
+    stream = SampleStream(annotation, header, loc, task_resolver(content, annotation, loc), verify_media, count)
+    head = list(itertools.islice(stream, max(limit, 0)))
+    task_has_references = any(map(has_reference, head)) or any(map(has_reference, stream))
+    return header, flag_missing_references(head, str(annotation), task_has_references), stream
+
+
+def read_task(folder: TaskFolder, *, verify_media: bool = True, limit: int | None = None) -> TaskData:
+    """Parse the annotation file of an indexed task folder into a :class:`TaskData` (``limit``: see
+    :func:`load_task`)."""
 
     loc = TaskLocation(
         folder.modality,
@@ -125,8 +168,12 @@ def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
     if annotation is None:
         errors.append(f"{shown}: no annotation file (annotation.json, json/annotation*.json or *.json)")
         return TaskData(folder, {}, [], errors)
+    stream: SampleStream | None = None
     try:
-        header, samples, _missing = parse_task(content, annotation, loc, verify_media=verify_media)
+        if limit is None:
+            header, samples, _missing = parse_task(content, annotation, loc, verify_media=verify_media)
+        else:
+            header, samples, stream = _first_samples(content, annotation, loc, limit, verify_media)
     except AnnotationError as exc:
         return TaskData(folder, {}, [], [*errors, str(exc)])
     samples, unused = fail_unreadable_media(samples, unreadable_members(content))
@@ -135,4 +182,4 @@ def read_task(folder: TaskFolder, *, verify_media: bool = True) -> TaskData:
         errors.extend(sample.errors)
     # an archived task is indexed without unpacking: now that it is unpacked, name where its files are
     folder = dataclasses.replace(folder, folder=content, annotation_file=annotation)
-    return TaskData(folder, header, samples, errors)
+    return TaskData(folder, header, samples, errors, every_sample=stream)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,9 +96,13 @@ class TaskFolder:
 
 @dataclass
 class TaskData:
-    """A task's parsed annotation file: header (without ``data``), samples and errors."""
+    """A task's parsed annotation file: header (without ``data``), samples and errors.
+
+    ``samples`` holds every sample, or only the first ones when the task was loaded with a ``limit``; then
+    ``every_sample`` is all of them, built again on each iteration (for task-wide facts such as the label set)."""
 
     folder: TaskFolder
     header: dict[str, Any]
     samples: list[Sample] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    every_sample: Collection[Sample] | None = None

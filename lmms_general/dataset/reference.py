@@ -82,15 +82,6 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, (dict, list, str)) and len(value) == 0)
 
 
-def _generation_reference(sample: Sample) -> dict[str, Any]:
-    prompt = _get(sample.input, "prompt") if isinstance(sample.input, dict) else sample.input
-    return {
-        "prompt": prompt if isinstance(prompt, str) else None,
-        "inputs": [str(m.path) for m in sample.media if m.role == "input" and m.path is not None],
-        "references": [str(m.path) for m in sample.media if m.role == "output" and m.path is not None],
-    }
-
-
 def _with_resolved_files(value: Any, resolved: dict[str, str]) -> Any:
     """``value`` with every string naming an output media file replaced by its resolved path."""
     if isinstance(value, str):
@@ -120,11 +111,12 @@ def raw_sample_reference(sample: Sample) -> Any:
     * Other comprehension: ``output`` itself when it is a string (VDE depth file), else the first of
       ``answer``, ``text``, ``prediction``, ``category``, ``label``, ``response``, ``bbox``, ... present;
       a per-frame VOS output (or any other shape) is returned whole.
-    * Generation: ``{"prompt", "inputs": [input media paths], "references": [output media paths]}``
-      (generation outputs are references to media, not answers).
+    * Generation: None. A generation sample's reference is media, not an answer: it is built from the whole sample
+      (prompt, source and target media, reference text) by
+      :func:`lmms_general.protocol.references.generation_reference`, its one definition.
     """
     if sample.paradigm == "generation":
-        return _generation_reference(sample)
+        return None
     if "trajectory" in sample.extra:
         return {k: sample.extra.get(k) for k in _TRAJECTORY_KEYS}
     output = sample.output

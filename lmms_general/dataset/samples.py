@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -119,22 +120,28 @@ def _usable(reference: Any) -> bool:
     return True
 
 
-def _flag_missing_references(samples: list[Sample], where: str) -> list[Sample]:
-    """Samples without a reference answer get an error when other samples of the task have one.
-
-    A task where no sample has a reference is a Closeset task (answers withheld), not a defect.
-    """
+def has_reference(sample: Sample) -> bool:
+    """Whether a sample carries a usable reference answer (one that cannot be extracted counts as missing)."""
     from lmms_general.dataset.reference import raw_sample_reference
 
+    try:
+        return _usable(raw_sample_reference(sample))
+    except Exception:  # noqa: BLE001 - a reference that cannot be extracted is missing
+        return False
+
+
+def flag_missing_references(samples: list[Sample], where: str, task_has_references: bool | None = None
+                            ) -> list[Sample]:
+    """Samples without a reference answer get an error when other samples of the task have one.
+
+    A task where no sample has a reference is a Closeset task (answers withheld), not a defect. ``samples`` may be
+    the first samples of a task only: ``task_has_references`` then says whether any sample of the whole task has
+    one (default: any of ``samples``).
+    """
     if not samples or samples[0].paradigm == "generation":
         return samples
-    has: list[bool] = []
-    for sample in samples:
-        try:
-            has.append(_usable(raw_sample_reference(sample)))
-        except Exception:  # noqa: BLE001 - a reference that cannot be extracted is missing
-            has.append(False)
-    if not any(has):
+    has = [has_reference(sample) for sample in samples]
+    if not (any(has) if task_has_references is None else task_has_references):
         return samples
     out = []
     for sample, ok in zip(samples, has, strict=True):
@@ -145,8 +152,37 @@ def _flag_missing_references(samples: list[Sample], where: str) -> list[Sample]:
     return out
 
 
+def iter_samples(
+    data: Iterable[Any],
+    *,
+    annotation_file: Path,
+    resolver: MediaResolver | None,
+    task_type: str = "",
+    modality: str = "",
+    paradigm: str = "",
+    verify_media: bool = False,
+) -> Iterator[tuple[Sample, int]]:
+    """Each record of ``data`` as a :class:`Sample` (none is dropped) with its count of unresolved media, in order:
+    every per-record problem of :func:`build_samples` but the task-wide missing-reference check."""
+    first_index: dict[str, int] = {}
+    meta = (task_type, modality, paradigm)
+    for index, record in enumerate(data):
+        try:
+            sample, missing = _build_one(record, index, str(annotation_file), resolver, verify_media, meta)
+        except Exception as exc:  # noqa: BLE001 - one bad record must not lose the task
+            error = f"{annotation_file}: sample #{index}: cannot read record ({type(exc).__name__}: {exc})"
+            sample, missing = _error_sample(index, f"sample{index}", error, meta), 0
+        if sample.id in first_index:
+            first = first_index[sample.id]
+            error = f"{annotation_file}: sample {sample.id!r}: duplicate id (first used by sample #{first})"
+            sample = replace(sample, errors=(*sample.errors, error))
+        else:
+            first_index[sample.id] = index
+        yield sample, missing
+
+
 def build_samples(
-    data: list[Any],
+    data: Iterable[Any],
     *,
     annotation_file: Path,
     resolver: MediaResolver | None,
@@ -163,21 +199,10 @@ def build_samples(
     unexpected failure while reading the record. ``resolver`` None skips media handling (NLP).
     """
     samples: list[Sample] = []
-    first_index: dict[str, int] = {}
     media_missing = 0
-    meta = (task_type, modality, paradigm)
-    for index, record in enumerate(data):
-        try:
-            sample, missing = _build_one(record, index, str(annotation_file), resolver, verify_media, meta)
-        except Exception as exc:  # noqa: BLE001 - one bad record must not lose the task
-            error = f"{annotation_file}: sample #{index}: cannot read record ({type(exc).__name__}: {exc})"
-            sample, missing = _error_sample(index, f"sample{index}", error, meta), 0
-        media_missing += missing
-        if sample.id in first_index:
-            first = first_index[sample.id]
-            error = f"{annotation_file}: sample {sample.id!r}: duplicate id (first used by sample #{first})"
-            sample = replace(sample, errors=(*sample.errors, error))
-        else:
-            first_index[sample.id] = index
+    for sample, missing in iter_samples(data, annotation_file=annotation_file, resolver=resolver,
+                                        task_type=task_type, modality=modality, paradigm=paradigm,
+                                        verify_media=verify_media):
         samples.append(sample)
-    return _flag_missing_references(samples, str(annotation_file)), media_missing
+        media_missing += missing
+    return flag_missing_references(samples, str(annotation_file)), media_missing

@@ -9,9 +9,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from lmms_general.hooks import docs as _docs  # noqa: F401 - registers the doc store's builder of tasks' docs
 from lmms_general.hooks.media import doc_to_visual, load_inputs, record_unsupported, unsupported_inputs
 from lmms_general.hooks.results import aggregate_error, aggregate_failed, aggregate_score, process_results
-from lmms_general.protocol import build_prompt, doc_of
+from lmms_general.protocol import doc_of
 
 __all__ = [
     "aggregate_error",
@@ -26,9 +27,9 @@ __all__ = [
 
 
 def doc_to_text(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None) -> str:
-    """Prompt text with the model-specific pre/post prompt from the YAML."""
+    """Prompt text with the model-specific pre/post prompt from the YAML (the doc's prompt is built once)."""
     kwargs = lmms_eval_specific_kwargs or {}
-    return f"{kwargs.get('pre_prompt', '')}{build_prompt(doc_of(doc))}{kwargs.get('post_prompt', '')}"
+    return f"{kwargs.get('pre_prompt', '')}{doc_of(doc).prompt}{kwargs.get('post_prompt', '')}"
 
 
 def doc_to_target(doc: Mapping[str, Any]) -> str:

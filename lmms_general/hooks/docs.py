@@ -2,9 +2,10 @@
 
 Task YAMLs say ``process_docs: !function lmms_general.hooks.docs.<registry key>``; lmms-eval resolves that
 with ``getattr(module, key)``, and the module-level ``__getattr__`` below returns a loader bound to the
-key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.dataset`; each becomes one three-column
-row (:func:`lmms_general.protocol.doc_row`), read back as a typed :class:`~lmms_general.protocol.Doc`. Nothing is
-dropped: samples whose media failed to resolve keep their ``load_error`` and score as wrong.
+key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.dataset`; each is built once into a typed
+:class:`~lmms_general.protocol.Doc` kept in this process's doc store, and lmms-eval gets a light row pointing at it
+(:func:`lmms_general.protocol.doc_row`). Nothing is dropped: samples whose media failed to resolve keep their
+``load_error`` and score as wrong.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lmms_general.protocol import doc_store
 from lmms_general.protocol.doc import COLUMNS, doc_row, task_labels
 from lmms_general.registry import TASK_PREFIX, load_registry
 
@@ -36,17 +38,36 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
     return docs
 
 
-def load_docs(key: str, root: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
-    """All rows of one registry task and the loader's errors (task-level and per sample), nothing logged."""
+def load_docs(key: str, root: Any = None, limit: int | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """All rows of one registry task (the first ``limit`` only, each equal to a full build's) and the loader's errors
+    (task-level and per sample), nothing logged."""
     from lmms_general import dataset
 
     spec = load_registry()[key]
     path = dataset.resolve_root(root)
-    data = dataset.load_task(path, key)
-    labels = task_labels(spec, data.header, data.samples)  # the task's label set, gathered once per task
+    data = dataset.load_task(path, key, limit=limit)
+    every = data.samples if data.every_sample is None else data.every_sample  # streamed when cut
+    labels = task_labels(spec, data.header, every)  # the task's label set, gathered once per task from all samples
+    if data.every_sample is not None:  # lmms-eval's n-samples.original gets the full count back
+        from lmms_general import doc_window
+
+        doc_window.record_total(spec.task, len(data.every_sample))
     if not labels.labels:
         labels = _openset_labels(spec, data.header, path) or labels
     return [doc_row(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples], list(data.errors)
+
+
+def rebuild_task_docs(key: str) -> None:
+    """Build a task's docs into the doc store from ``$GENERAL_BENCH_ROOT`` (for rows made by another process)."""
+    from lmms_general.extra_tasks import is_extra_key
+
+    if is_extra_key(key):
+        _extra_docs(key)
+    else:
+        load_docs(key)
+
+
+doc_store.register_builder(rebuild_task_docs)
 
 
 def openset_sibling(root: Path) -> Path | None:
@@ -72,10 +93,10 @@ def _openset_labels(spec: Any, header: Any, root: Path) -> Any:
     if sibling is None or not is_label_task(spec, header):
         return None
     try:
-        openset = dataset.load_task(sibling, spec.key, download=False)
+        openset = dataset.load_task(sibling, spec.key, download=False, limit=0)  # its samples streamed, none held
     except Exception:  # noqa: BLE001 - no Openset copy of this task: the Closeset prompt goes without a label set
         return None
-    labels = task_labels(spec, openset.header, openset.samples)
+    labels = task_labels(spec, openset.header, openset.every_sample or openset.samples)
     if labels.labels:
         logger.info("%s: label set taken from the Openset copy in %s", spec.task, sibling)
     return labels if labels.labels else None
@@ -92,8 +113,7 @@ def docs_to_dataset(docs: list[dict[str, Any]]) -> Any:
 
 
 def docs_fingerprint(docs: list[dict[str, Any]]) -> str:
-    """A content hash of the rows, streamed (``datasets`` would otherwise hash a serialised copy of the whole
-    table: a transient copy about 3x the rows' size)."""
+    """A content hash of the rows (their ``doc_key`` is the hash of each doc's content), streamed."""
     digest = hashlib.blake2b(digest_size=8)
     for doc in docs:
         for name in COLUMNS:
@@ -115,13 +135,15 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
     def process_docs(_stub: Any) -> Any:
         if extra:
             return docs_to_dataset(_extra_docs(key))
+        from lmms_general import doc_window
         from lmms_general.run_guard import task_data
         from lmms_general.task_failures import TaskDataFailure
 
         task = TASK_PREFIX + key
         try:
             with task_data(key):  # downloads when asked; "no data" errors print once and exit 2
-                docs, errors = load_docs(key)
+                needed = doc_window.docs_needed()  # --limit N (with --offset K): only the first K+N docs
+                docs, errors = load_docs(key) if needed is None else load_docs(key, limit=needed)
         except Exception as exc:  # noqa: BLE001 - any other failure to build this task's data is this task's
             raise TaskDataFailure(task, f"cannot build its samples ({type(exc).__name__}: {exc})") from exc
         if not docs:  # not retried by lmms-eval; the TaskManager patch leaves this task out, the run goes on

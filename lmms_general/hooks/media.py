@@ -35,10 +35,11 @@ def record_failure(key: str, sample_id: str, message: str) -> None:
         _FAILURES[(key, sample_id)] = message
 
 
-def media_failure(key: str, sample_id: str) -> str | None:
-    """The media error recorded for a sample in this process, if any."""
+def media_failure(key: str, sample_id: str, *, consume: bool = False) -> str | None:
+    """The media error recorded for a sample in this process, if any. ``consume``: also forget it (the sample's
+    result is being recorded, so a later run in the same process starts clean)."""
     with _LOCK:
-        return _FAILURES.get((key, sample_id))
+        return _FAILURES.pop((key, sample_id), None) if consume else _FAILURES.get((key, sample_id))
 
 
 def input_media(doc: Mapping[str, Any] | Doc) -> list[MediaRef]:
@@ -147,12 +148,13 @@ def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
     render = render_views_enabled()
     for kind, entries in _groups([e for e in data.inputs if e.path]):
         try:
-            if render and kind in THREE_D_KINDS and not Path(str(entries[0].path)).is_dir():
-                loaded.append(("image", render_views(str(_regular_file(Path(str(entries[0].path)))))))
+            first = Path(entries[0].path)  # a Doc's media paths are Paths already (no re-parse)
+            if render and kind in THREE_D_KINDS and not first.is_dir():
+                loaded.append(("image", render_views(str(_regular_file(first)))))
             elif kind == "frames" and len(entries) > 1:
-                loaded.append((kind, _frames([Path(str(e.path)) for e in entries])))
+                loaded.append((kind, _frames([Path(e.path) for e in entries])))
             else:
-                loaded.append((kind, load_one(kind, Path(str(entries[0].path)))))
+                loaded.append((kind, load_one(kind, first)))
         except Exception as exc:  # noqa: BLE001 - any decoder error means this sample cannot be evaluated
             where = entries[0].path if len(entries) == 1 else f"{len(entries)} frame files from {entries[0].path}"
             record_failure(data.registry_key, data.sample_id,

@@ -6,7 +6,7 @@ score. The interval of each Level is the percentile interval of the replicates.
 
 All replicates of one task are drawn at once (an ``(n_boot, n)`` index matrix) and scored by the task's
 ``replicator`` when it has one (a mean of per-sample values, summed sufficient statistics, per-image
-COCO matches: :mod:`lmms_general.metrics.resampling`, :mod:`lmms_general.level.statistics`), else by
+COCO matches: each metric's ``MetricSpec.statistics``, :mod:`lmms_general.metrics.resampling`), else by
 calling ``score_fn`` on each replicate's items; the Levels of all replicates are then computed at once
 (:mod:`lmms_general.level.vector`). Seeded with ``numpy.random.default_rng(seed)`` and
 tasks visited in sorted order, so the same inputs give the same intervals.
@@ -57,6 +57,20 @@ def level_values(result: LevelResult) -> dict[str, float]:
     return values
 
 
+#: sample indices drawn at once: the replicates of a task are drawn in blocks of rows of about this many indices, so
+#: a task of a million samples needs tens of MB, not ``n_boot`` x its size x 16 bytes (the draws are the same: the
+#: generator's integers come in the same order whether drawn in one call or in consecutive blocks of rows)
+DRAW_BLOCK = 1 << 20
+
+
+def _replicates(task: BootstrapTask, rng: np.random.Generator, n_boot: int) -> np.ndarray:
+    """``task``'s ``n_boot`` replicate scores, their sample indices drawn in blocks of rows (:data:`DRAW_BLOCK`)."""
+    n = len(task.items)
+    rows = max(1, DRAW_BLOCK // n)
+    return np.concatenate([task.replicates(draw_indices(rng, n, min(rows, n_boot - start)))
+                           for start in range(0, n_boot, rows)])
+
+
 def bootstrap_levels(
     scorer: LevelScorer,
     scores: Mapping[str, float | None],
@@ -84,7 +98,7 @@ def bootstrap_levels(
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     rng = np.random.default_rng(seed)
     order = sorted(k for k, t in tasks.items() if len(t.items) > 0)
-    per_task = {key: tasks[key].replicates(draw_indices(rng, len(tasks[key].items), n_boot)) for key in order}
+    per_task = {key: _replicates(tasks[key], rng, n_boot) for key in order}
     draws = replicate_levels(scorer, scores, per_task) if per_task else {
         name: np.full(n_boot, value) for name, value in level_values(scorer.score(scores)).items()
     }

@@ -22,55 +22,39 @@ See ``docs/GENERAL_LEVEL.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Literal
+
+from lmms_general.metrics.registry import LevelMap
 
 Mode = Literal["official", "corrected"]
 Side = Literal["model", "sota"]
 MODES: tuple[str, ...] = ("official", "corrected")
 
-#: lower-is-better sigmoid temperatures T of ``2*sigmoid(T/x) - 1``, by canonical metric id
-SIGMOID_T: dict[str, float] = {
-    "mae": 50.0,
-    "rms": 50.0,
-    "mse": 5.0,
-    "rmse": 5.0,
-    "abs_rel": 0.1,
-    "epe": 1.0,
-    "fid": 25.0,
-    "fvd": 100.0,
-    "fad": 10.0,
-    "sad": 10.0,
-    "rte": 0.5,
-    "chamfer_distance": 1.0,
-    "mcd": 5.0,
-    "lab_error": 5.0,  # Image Shadow Removal's "RMSE" row: the RMSE map of the reference table
+#: the official ranker's maps (``utils/special_metrix.py``): ``metric.upper()`` must equal a key exactly. They describe
+#: the official ranker, not the metrics, so they are keyed by raw spelling here; the corrected mode reads each metric's
+#: own :attr:`~lmms_general.metrics.registry.MetricSpec.level_map` instead.
+OFFICIAL_MAPS: dict[str, LevelMap] = {
+    "MAE": LevelMap.sigmoid(50.0),
+    "RMS": LevelMap.sigmoid(50.0),
+    "MSE": LevelMap.sigmoid(5.0),
+    "RMSE": LevelMap.sigmoid(5.0),
+    "ABSREL": LevelMap.sigmoid(0.1),
+    "EPE": LevelMap.sigmoid(1.0),
+    "FID": LevelMap.sigmoid(25.0),
+    "FVD": LevelMap.sigmoid(100.0),
+    "FAD": LevelMap.sigmoid(10.0),
+    "SAD": LevelMap.sigmoid(10.0),
+    "RTE": LevelMap.sigmoid(0.5),
+    "CD": LevelMap.sigmoid(1.0),
+    "MCD": LevelMap.sigmoid(5.0),
+    "PSNR": LevelMap.tanh(20.0),
+    "WER": LevelMap("fraction_complement"),
+    "MS-SSIM": LevelMap.affine(-1.0, 1.0),
+    "MOS": LevelMap.affine(1.0, 5.0),
 }
-
-#: the official map table keys (``metric.upper()`` must equal one exactly) -> canonical metric id
-OFFICIAL_KEYS: dict[str, str] = {
-    "MAE": "mae",
-    "RMS": "rms",
-    "MSE": "mse",
-    "RMSE": "rmse",
-    "ABSREL": "abs_rel",
-    "EPE": "epe",
-    "FID": "fid",
-    "FVD": "fvd",
-    "FAD": "fad",
-    "SAD": "sad",
-    "RTE": "rte",
-    "CD": "chamfer_distance",
-    "MCD": "mcd",
-    "PSNR": "psnr",
-    "WER": "wer",
-    "MS-SSIM": "ms_ssim",
-    "MOS": "mos",
-}
-
-#: canonical ids the corrected mode maps (everything else is used as it is)
-CORRECTED_MAPPED: frozenset[str] = frozenset(SIGMOID_T) | {"psnr", "wer", "ms_ssim", "mos"}
 
 
 def sigmoid_map(x: float, temperature: float) -> float:
@@ -78,19 +62,44 @@ def sigmoid_map(x: float, temperature: float) -> float:
     return 100.0 * math.tanh(temperature / (2.0 * x))
 
 
-def _official_map(metric_id: str, x: float) -> float:
-    """The official formula for one special metric (``special_metrix.py``), WER as ``1 - x``."""
-    if metric_id in SIGMOID_T:
-        return sigmoid_map(x, SIGMOID_T[metric_id])
-    if metric_id == "psnr":
-        return 100.0 * math.tanh(x / 20.0)
-    if metric_id == "wer":
+def apply_map(level_map: LevelMap, x: float) -> float:
+    """One map's formula on a raw value (unclipped; the caller handles 0, missing and negative values)."""
+    form, p = level_map.form, level_map.parameters
+    if form == "sigmoid":
+        return sigmoid_map(x, p[0])
+    if form == "tanh":
+        return 100.0 * math.tanh(x / p[0])
+    if form == "percent_complement":
+        return 100.0 - x
+    if form == "fraction_complement":
         return 100.0 * (1.0 - x)
-    if metric_id == "ms_ssim":
-        return 100.0 * (x + 1.0) / 2.0
-    if metric_id == "mos":
-        return 100.0 * (x - 1.0) / 4.0
-    raise KeyError(metric_id)
+    if form == "affine":
+        return 100.0 * (x - p[0]) / (p[1] - p[0])
+    if form == "as_is":
+        return x
+    raise ValueError(f"unknown level map {level_map!r}")
+
+
+@functools.cache
+def corrected_maps() -> dict[str, LevelMap]:
+    """Canonical metric id -> its corrected-mode map, from the registered specs' ``level_map``."""
+    from lmms_general.metrics.registry import all_metrics
+
+    return {metric_id: spec.level_map for metric_id, spec in all_metrics().items() if spec.level_map is not None}
+
+
+def corrected_map(metric_id: str) -> LevelMap:
+    """The corrected mode's map of a canonical metric id (its spec's ``level_map``)."""
+    try:
+        return corrected_maps()[metric_id]
+    except KeyError:
+        raise KeyError(f"metric {metric_id!r} is not registered or declares no General-Level map "
+                       "(MetricSpec.level_map)") from None
+
+
+def corrected_mapped(metric_id: str) -> bool:
+    """Whether the corrected mode maps this metric's values (everything else is used as it is)."""
+    return corrected_map(metric_id).form != "as_is"
 
 
 def clip_level(value: float) -> tuple[float, bool]:
@@ -101,21 +110,12 @@ def clip_level(value: float) -> tuple[float, bool]:
 
 def _corrected_map(metric_id: str, x: float) -> float:
     """The corrected formula (unclipped); WER is read as percent, a 0 distance scores 100."""
-    if metric_id in SIGMOID_T:
+    level_map = corrected_map(metric_id)
+    if level_map.form == "sigmoid":
         if x < 0:
             raise ValueError(f"{metric_id} must be >= 0, got {x}")
-        y = 100.0 if x == 0 else sigmoid_map(x, SIGMOID_T[metric_id])
-    elif metric_id == "psnr":
-        y = 100.0 * math.tanh(x / 20.0)
-    elif metric_id == "wer":
-        y = 100.0 - x
-    elif metric_id == "ms_ssim":
-        y = 100.0 * (x + 1.0) / 2.0
-    elif metric_id == "mos":
-        y = 100.0 * (x - 1.0) / 4.0
-    else:
-        raise KeyError(metric_id)
-    return y
+        return 100.0 if x == 0 else apply_map(level_map, x)
+    return apply_map(level_map, x)
 
 
 def is_missing(value: float | None) -> bool:
@@ -124,8 +124,9 @@ def is_missing(value: float | None) -> bool:
 
 
 def official_special_id(metric_raw: str) -> str | None:
-    """Canonical id of the official map a raw spelling triggers (exact upper-case match), else None."""
-    return OFFICIAL_KEYS.get(metric_raw.upper())
+    """The official map key a raw spelling triggers (exact upper-case match, e.g. ``"CD"``), else None."""
+    key = metric_raw.upper()
+    return key if key in OFFICIAL_MAPS else None
 
 
 def corrected_unclipped(metric_id: str, value: float | None, side: Side = "model", sota_mapped: bool = False
@@ -135,7 +136,7 @@ def corrected_unclipped(metric_id: str, value: float | None, side: Side = "model
     if is_missing(value):
         return None
     assert value is not None
-    if metric_id not in CORRECTED_MAPPED or (side == "sota" and sota_mapped):
+    if not corrected_mapped(metric_id) or (side == "sota" and sota_mapped):
         return float(value)
     return _corrected_map(metric_id, value)
 
@@ -197,7 +198,7 @@ def _normalize_official(metric_raw: str, value: float | None, side: Side, nlp: b
     assert value is not None
     if value < 0:
         raise ValueError(f"official ranker asserts score > 0 for {metric_raw!r}, got {value}")
-    return _official_map(special, value)
+    return apply_map(OFFICIAL_MAPS[special], value)
 
 
 def normalizer(metric_raw: str, metric_id: str, mode: Mode, side: Side = "model", nlp: bool = False

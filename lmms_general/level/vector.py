@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lmms_general.level.normalization import CORRECTED_MAPPED, normalize, official_special_id
+from lmms_general.level.normalization import corrected_mapped, normalize, official_special_id
 from lmms_general.level.scoring import EPSILON, S_TOTAL, LevelScorer
 from lmms_general.registry import LEVEL_MODALITIES
 
@@ -21,7 +21,7 @@ from lmms_general.registry import LEVEL_MODALITIES
 def _is_identity(scorer: LevelScorer, metric_raw: str, metric_id: str, nlp: bool) -> bool:
     """Whether ``normalize`` returns a finite raw value unchanged (and None for a missing one)."""
     if scorer.mode == "corrected":
-        return metric_id not in CORRECTED_MAPPED
+        return not corrected_mapped(metric_id)
     if nlp:
         return metric_raw.upper() != "RMSE"
     return official_special_id(metric_raw) is None

@@ -3,9 +3,11 @@
 Public API: :func:`get_metric`, :func:`all_metrics`, :class:`MetricSpec`, :func:`canonical_metric_id`.
 """
 
-from lmms_general.metrics.aliases import METRIC_ALIASES, canonical_metric_id, higher_is_better
+from lmms_general.metrics.aliases import canonical_metric_id, higher_is_better, metric_aliases
 from lmms_general.metrics.registry import (
+    AS_IS,
     METRICS,
+    LevelMap,
     MetricNotImplementedError,
     MetricSpec,
     all_metrics,
@@ -14,13 +16,15 @@ from lmms_general.metrics.registry import (
 )
 
 __all__ = [
+    "AS_IS",
     "METRICS",
-    "METRIC_ALIASES",
+    "LevelMap",
     "MetricNotImplementedError",
     "MetricSpec",
     "all_metrics",
     "canonical_metric_id",
     "get_metric",
     "higher_is_better",
+    "metric_aliases",
     "register",
 ]

@@ -49,7 +49,8 @@ from lmms_general.metrics.models import (
     load_whisper,
     resolve_model,
 )
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, LevelMap, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_generation
 
 ASR_RATE = 16000
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -385,6 +386,13 @@ register(
         default_model="openai/whisper-large-v3-turbo",
         description="corpus WER (%) of ASR transcripts vs reference text (CER for CJK)",
         **media.GENERATION_IO,
+        aliases=("WER",),
+        lower_is_better=True,
+        task_kind="generation",
+        level_map=LevelMap("percent_complement"),
+        synthetic=gen_generation,
+        no_statistics="model-based: Whisper transcripts pooled into one corpus WER; the bootstrap keeps the "
+        "point score",
     )
 )
 register(
@@ -397,6 +405,11 @@ register(
         "pyworld WORLD envelope + pysptk mcep + fastdtw (pymcd dtw mode)",
         description="mel-cepstral distortion (order 13, alpha 0.65) with DTW alignment, as pymcd",
         **media.GENERATION_IO,
+        aliases=("MCD",),
+        lower_is_better=True,
+        task_kind="generation",
+        level_map=LevelMap.sigmoid(5.0),
+        synthetic=gen_generation,
     )
 )
 register(
@@ -410,6 +423,13 @@ register(
         default_model=_CLAP,
         description="Fréchet distance of CLAP embeddings",
         **media.GENERATION_IO,
+        aliases=("FAD",),
+        lower_is_better=True,
+        task_kind="generation",
+        level_map=LevelMap.sigmoid(10.0),
+        synthetic=gen_generation,
+        no_statistics="model-based: a Fréchet distance of CLAP features pooled over the task (no per-sample "
+        "sum); the bootstrap keeps the point score",
     )
 )
 register(
@@ -423,6 +443,10 @@ register(
         default_model=_CLAP,
         description="CLAP text-audio cosine x100",
         **media.GENERATION_IO,
+        aliases=("CLAP",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -436,6 +460,10 @@ register(
         default_model=_CLAP,
         description="CLAP cosine x100 to the style reference audio/prompt",
         **media.GENERATION_IO,
+        aliases=("Style-CLAP",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -448,6 +476,10 @@ register(
         "librosa chroma",
         description="Pearson correlation of pitch-class profiles x100",
         **media.GENERATION_IO,
+        aliases=("PCC",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -462,6 +494,10 @@ register(
         proxy=True,
         description="predicted MOS (stand-in for listener ratings)",
         **media.GENERATION_IO,
+        aliases=("MOS",),
+        task_kind="generation",
+        level_map=LevelMap.affine(1.0, 5.0),
+        synthetic=gen_generation,
     )
 )
 register(
@@ -475,5 +511,9 @@ register(
         default_model="superb/wav2vec2-base-superb-er",
         description="% outputs whose predicted emotion matches the reference",
         **media.GENERATION_IO,
+        aliases=("E-Acc",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )

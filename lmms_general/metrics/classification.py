@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from lmms_general.metrics._common import UNPARSED, answer_list, context_options, percent, require_samples
 from lmms_general.metrics.label_reading import choice_aliases, fold, label_reader, offered_choices
 from lmms_general.metrics.parsing import (
@@ -29,7 +31,15 @@ from lmms_general.metrics.parsing import (
     split_label_set,
     strip_answer_lead,
 )
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, register
+from lmms_general.metrics.resampling import Replicator, SumReplicator, safe_ratio
+from lmms_general.metrics.synthetic import (
+    N_LABEL_SAMPLES,
+    gen_binary_label,
+    gen_choice,
+    gen_label_set,
+    gen_short_answer,
+)
 
 #: NLP annotation ``type`` values whose label strings hold several labels separated by ", "
 MULTI_LABEL_TYPES = frozenset(
@@ -410,6 +420,68 @@ def f_score(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     return 100.0 * float(f1_score(y_true, y_pred, average="weighted", labels=sorted(set(y_true)), zero_division=0))
 
 
+# ------------------------------------------------------------------ per-sample statistics (the bootstrap)
+
+
+def micro_f1_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+    """Per sample: true positives, false positives, false negatives of its label set; micro-F1 of the sums."""
+    stats = np.zeros((len(predictions), 3))
+    for i, (p, r) in enumerate(zip(predictions, references, strict=True)):
+        pred, ref = set(p or ()), set(r or ())
+        stats[i] = (len(pred & ref), len(pred - ref), len(ref - pred))
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        tp, fp, fn = s[:, 0], s[:, 1], s[:, 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(tp > 0, 100.0 * 2 * tp / (2 * tp + fp + fn), 0.0)
+
+    return SumReplicator(stats, finish)
+
+
+def _class_pairs(predictions: list[Any], references: list[Any]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Reference and predicted class indices as the sklearn-based metrics see them; index k = a
+    predicted class that is never a reference class."""
+    y_true, y_pred = _classes(predictions, references)  # exactly the classes the metric itself scores
+    labels = sorted(set(y_true))
+    where = {c: i for i, c in enumerate(labels)}
+    k = len(labels)
+    return (np.array([where[c] for c in y_true]), np.array([where.get(c, k) for c in y_pred]), k)
+
+
+def macro_accuracy_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+    """Per sample: a one-hot support and correct count of its reference class; balanced accuracy of the sums."""
+    t, p, k = _class_pairs(predictions, references)
+    stats = np.zeros((len(t), 2 * k))
+    stats[np.arange(len(t)), t] = 1.0
+    stats[np.arange(len(t)), k + t] = (t == p).astype(float)
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        support, correct = s[:, :k], s[:, k:]
+        present = support > 0
+        recall = safe_ratio(correct, support, present)
+        return 100.0 * recall.sum(axis=1) / present.sum(axis=1)
+
+    return SumReplicator(stats, finish)
+
+
+def f_score_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+    """Per sample: support, predicted and true-positive one-hots per class; weighted F1 of the sums."""
+    t, p, k = _class_pairs(predictions, references)
+    rows = np.arange(len(t))
+    stats = np.zeros((len(t), 3 * k))
+    stats[rows, t] = 1.0
+    hit = p < k
+    stats[rows[hit], k + p[hit]] = 1.0
+    stats[rows, 2 * k + t] = (t == p).astype(float)
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        support, predicted, tp = s[:, :k], s[:, k : 2 * k], s[:, 2 * k :]
+        f1 = safe_ratio(2 * tp, support + predicted, support > 0)
+        return 100.0 * (f1 * support).sum(axis=1) / support.sum(axis=1)
+
+    return SumReplicator(stats, finish)
+
+
 register(
     MetricSpec(
         id="accuracy",
@@ -421,6 +493,11 @@ register(
         parse=parse_answer,
         prepare_reference=answers_reference,
         description="share of samples whose answer matches the reference letter or an acceptable answer",
+        aliases=("Acc", "ACC"),
+        task_kind="qa",
+        level_map=AS_IS,
+        synthetic=gen_choice,
+        synthetic_samples=N_LABEL_SAMPLES,
     )
 )
 register(
@@ -434,6 +511,11 @@ register(
         parse=parse_answer,
         prepare_reference=answers_reference,
         description="exact match of the top-1 answer with any acceptable answer",
+        aliases=("EM@1",),
+        task_kind="qa",
+        level_map=AS_IS,
+        synthetic=gen_short_answer,
+        synthetic_samples=N_LABEL_SAMPLES,
     )
 )
 register(
@@ -447,6 +529,12 @@ register(
         parse=parse_answer,
         prepare_reference=answers_reference,
         description="mean per-class accuracy (recall) over the reference classes",
+        aliases=("Macro-Acc",),
+        task_kind="qa",
+        level_map=AS_IS,
+        synthetic=gen_choice,
+        statistics=macro_accuracy_statistics,
+        synthetic_samples=N_LABEL_SAMPLES,
     )
 )
 register(
@@ -460,6 +548,11 @@ register(
         parse=parse_answer,
         prepare_reference=answers_reference,
         description="token-set F1 against the best acceptable answer, averaged over samples",
+        aliases=("F1", "F1 Score"),
+        task_kind="qa",
+        level_map=AS_IS,
+        synthetic=gen_short_answer,
+        synthetic_samples=N_LABEL_SAMPLES,
     )
 )
 register(
@@ -473,6 +566,12 @@ register(
         parse=parse_label_set,
         prepare_reference=label_set_reference,
         description="micro-averaged F1 over predicted vs reference label sets, counts pooled over the corpus",
+        aliases=("Micro-F1",),
+        task_kind="label_set",
+        level_map=AS_IS,
+        synthetic=gen_label_set,
+        statistics=micro_f1_statistics,
+        synthetic_samples=N_LABEL_SAMPLES,
     )
 )
 register(
@@ -486,6 +585,12 @@ register(
         parse=parse_answer,
         prepare_reference=answers_reference,
         description="support-weighted F1 over the reference classes",
+        aliases=("F-score",),
+        task_kind="qa",
+        level_map=AS_IS,
+        synthetic=gen_binary_label,
+        statistics=f_score_statistics,
+        synthetic_samples=N_LABEL_SAMPLES,
     )
 )
 

@@ -7,7 +7,7 @@ summed statistics. The per-sample pieces are computed with the library's own fun
 ``modified_recall``, ``closest_ref_length``, ``brevity_penalty``, ``SmoothingFunction``, ``get_data_flow``,
 ``normalize_dataflow``, ``remove_comments_and_docstrings``, the tree-sitter parser), mirroring its loops, quirks
 included (a data-flow score of 0 counts as 1). The caller checks the value on the original items against the
-metric's score (:func:`lmms_general.level.statistics.agrees`) and recomputes per replicate when they differ.
+metric's score (:func:`lmms_general.metrics.resampling.agrees`) and recomputes per replicate when they differ.
 """
 
 from __future__ import annotations
@@ -114,7 +114,8 @@ def _close(s: np.ndarray) -> float:
     return 100.0 * float(alpha * ngram + beta * weighted + gamma * syntax + theta * (flow or 1))
 
 
-def codebleu_replicator(predictions: list[Any], references: list[Any], lang: str = "python") -> SumReplicator:
+def codebleu_statistics(predictions: list[Any], references: list[Any], lang: str = "python", **options: Any
+                        ) -> SumReplicator:
     """Sufficient statistics of ``metrics.text.codebleu`` (references padded to one width, as it does)."""
     from codebleu.codebleu import PACKAGE_DIR
     from codebleu.dataflow_match import dfg_function

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from lmms_general.metrics._common import answer_list, percent, require_samples
+from lmms_general.metrics.coco_ap_statistics import IOU_THRESHOLDS, CocoApReplicator
 from lmms_general.metrics.parsing import (
     boxes_from_value,
     extract_json,
@@ -25,7 +26,9 @@ from lmms_general.metrics.parsing import (
     parse_anomaly_score,
     parse_boxes,
 )
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, Statistics, register
+from lmms_general.metrics.resampling import Replicator, SumReplicator
+from lmms_general.metrics.synthetic import N_LABEL_SAMPLES, gen_anomaly, gen_boxes, gen_triplets
 
 Box = dict[str, Any]
 
@@ -335,25 +338,106 @@ def dice(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     return percent(box_dice(p, r) for p, r in zip(predictions, references, strict=True))
 
 
+# ------------------------------------------------------------------ per-sample statistics (the bootstrap)
+
+
+def _binary_ap_statistics(predictions: list[Any], references: list[Any]) -> Replicator:
+    """Anomaly AP (sklearn ``average_precision_score``) from per-score-value positive/negative counts."""
+    y_true = np.array([int(float(r) >= 0.5) for r in references])
+    y_score = np.array([float(p) if isinstance(p, (int, float)) else 0.0 for p in predictions])
+    values, group = np.unique(-y_score, return_inverse=True)  # group 0 = highest score
+    g = len(values)
+    stats = np.zeros((len(y_true), 2 * g))
+    stats[np.arange(len(y_true)), group + g * (1 - y_true)] = 1.0
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        tp, fp = np.cumsum(s[:, :g], axis=1), np.cumsum(s[:, g:], axis=1)
+        positives = tp[:, -1:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            precision = np.where(tp + fp > 0, tp / np.where(tp + fp > 0, tp + fp, 1.0), 0.0)
+            recall = np.where(positives > 0, tp / np.where(positives > 0, positives, 1.0), 0.0)
+        gain = np.diff(np.concatenate([np.zeros((len(s), 1)), recall], axis=1), axis=1)
+        return 100.0 * (gain * precision).sum(axis=1)
+
+    return SumReplicator(stats, finish)
+
+
+def box_ap_statistics(metric_id: str) -> Statistics:
+    """Statistics of a box-AP metric: pycocotools' per-image matches at the metric's IoU thresholds."""
+    def build(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+        if metric_id in ("map", "map50"):
+            _require_2d(predictions, references, metric_id)
+        return CocoApReplicator.build(predictions, references, IOU_THRESHOLDS[metric_id])
+
+    return build
+
+
+def ap_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+    """Box references: per-image COCO matches; 0/1 anomaly references: positives and negatives per score."""
+    if all(isinstance(r, list) for r in references):
+        preds = [p if isinstance(p, list) else None for p in predictions]
+        return CocoApReplicator.build(preds, references, IOU_THRESHOLDS["ap"])
+    return _binary_ap_statistics(predictions, references)
+
+
 _DET = {"native_range": (0.0, 1.0), "scale": "x100", "parse": parse_detections, "prepare_reference": boxes_reference}
 register(MetricSpec(id="ap50", compute=ap50, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.5)",
-                    description="average precision at IoU 0.5 over the task's boxes", **_DET))
+                    description="average precision at IoU 0.5 over the task's boxes", **_DET,
+                    aliases=("AP50",),
+                    task_kind="detection",
+                    level_map=AS_IS,
+                    synthetic=gen_boxes,
+                    statistics=box_ap_statistics("ap50")))
 register(MetricSpec(id="ap75", compute=ap75, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.75)",
-                    description="average precision at IoU 0.75 over the task's boxes", **_DET))
+                    description="average precision at IoU 0.75 over the task's boxes", **_DET,
+                    aliases=("AP75",),
+                    task_kind="detection",
+                    level_map=AS_IS,
+                    synthetic=gen_boxes,
+                    statistics=box_ap_statistics("ap75")))
 register(MetricSpec(id="ap10", compute=ap10, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.1)",
-                    description="average precision at IoU 0.1 (grounding)", **_DET))
+                    description="average precision at IoU 0.1 (grounding)", **_DET,
+                    aliases=("AP10",),
+                    task_kind="detection",
+                    level_map=AS_IS,
+                    synthetic=gen_boxes,
+                    statistics=box_ap_statistics("ap10")))
 register(MetricSpec(id="map", compute=map_coco, kind="corpus",
                     implementation="pycocotools COCOeval (bbox, IoU 0.50:0.95)",
-                    description="mean average precision over IoU 0.50:0.95 and classes", **_DET))
+                    description="mean average precision over IoU 0.50:0.95 and classes", **_DET,
+                    aliases=("mAP",),
+                    task_kind="detection",
+                    level_map=AS_IS,
+                    synthetic=gen_boxes,
+                    statistics=box_ap_statistics("map")))
 register(MetricSpec(id="map50", compute=map50, kind="corpus", implementation="pycocotools COCOeval (bbox, IoU 0.5)",
-                    description="mean average precision at IoU 0.5 over classes", **_DET))
+                    description="mean average precision at IoU 0.5 over classes", **_DET,
+                    aliases=("mAP@50",),
+                    task_kind="detection",
+                    level_map=AS_IS,
+                    synthetic=gen_boxes,
+                    statistics=box_ap_statistics("map50")))
 register(MetricSpec(id="dice", compute=dice, kind="sample", implementation="numpy box rasterisation (Dice)",
-                    description="Dice overlap of predicted and reference box regions, mean per image", **_DET))
+                    description="Dice overlap of predicted and reference box regions, mean per image", **_DET,
+                    aliases=("DICE",),
+                    task_kind="detection",
+                    level_map=AS_IS,
+                    synthetic=gen_boxes))
 register(MetricSpec(id="ap", compute=ap, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="pycocotools COCOeval / scikit-learn average_precision_score",
                     parse=parse_ap, prepare_reference=ap_reference,
-                    description="COCO AP@[.5:.95] for boxes; anomaly AP (area under PR curve) for yes/no labels"))
+                    description="COCO AP@[.5:.95] for boxes; anomaly AP (area under PR curve) for yes/no labels",
+                    aliases=("AP",),
+                    task_kind="detection",
+                    level_map=AS_IS,
+                    synthetic=gen_anomaly,
+                    statistics=ap_statistics,
+                    synthetic_samples=N_LABEL_SAMPLES))
 register(MetricSpec(id="recall_at_50", compute=recall_at_50, kind="sample", native_range=(0.0, 1.0), scale="x100",
                     implementation="lmms_general triplet recall@50", parse=parse_triplets,
                     prepare_reference=triplets_reference,
-                    description="share of ground-truth relation triplets among the top-50 predicted, per image"))
+                    description="share of ground-truth relation triplets among the top-50 predicted, per image",
+                    aliases=("R@50",),
+                    task_kind="triplets",
+                    level_map=AS_IS,
+                    synthetic=gen_triplets))

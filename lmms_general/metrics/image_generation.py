@@ -23,7 +23,8 @@ from lmms_general.metrics.models import (
     clip_text_embeddings,
     resolve_model,
 )
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, LevelMap, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_generation
 
 PSNR_CAP_DB = 100.0  # identical images: PSNR is infinite; capped so means stay finite
 
@@ -359,6 +360,10 @@ register(
         "torchmetrics peak_signal_noise_ratio (RGB, range 255)",
         description="PSNR of the output vs the reference image (videos: mean over paired frames); missing = 0 dB",
         **media.GENERATION_IO,
+        aliases=("PSNR",),
+        task_kind="generation",
+        level_map=LevelMap.tanh(20.0),
+        synthetic=gen_generation,
     )
 )
 register(
@@ -371,6 +376,10 @@ register(
         "torchmetrics multiscale_structural_similarity_index_measure",
         description="MS-SSIM of the output vs the reference image; missing = 0",
         **media.GENERATION_IO,
+        aliases=("MS-SSIM",),
+        task_kind="generation",
+        level_map=LevelMap.affine(-1.0, 1.0),
+        synthetic=gen_generation,
     )
 )
 register(
@@ -385,6 +394,13 @@ register(
         description="Fréchet distance between generated and reference feature sets; missing outputs enter as black",
         options={"feature": "inception"},
         **media.GENERATION_IO,
+        aliases=("FID",),
+        lower_is_better=True,
+        task_kind="generation",
+        level_map=LevelMap.sigmoid(25.0),
+        synthetic=gen_generation,
+        no_statistics="model-based: a Fréchet distance of Inception features pooled over the task (no "
+        "per-sample sum); the bootstrap keeps the point score",
     )
 )
 register(
@@ -400,6 +416,10 @@ register(
         "background consistency: VBench frame consistency)",
         parse=media.parse_media,
         prepare_reference=clip_reference,
+        aliases=("CLIP score", "CLIPScore"),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -413,5 +433,9 @@ register(
         default_model="openai/clip-vit-base-patch32",
         description="100*max(cos,0) between CLIP embeddings of the output and the reference (or input) images",
         **media.GENERATION_IO,
+        aliases=("CLIP img score",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )

@@ -25,7 +25,8 @@ import numpy as np
 from lmms_general.metrics import media
 from lmms_general.metrics._common import require_samples
 from lmms_general.metrics.image_generation import reference_media
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, LevelMap, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_generation
 
 
 def _target_image(reference: Any, metric_id: str) -> np.ndarray:
@@ -175,12 +176,23 @@ def _readable(prediction: Any) -> bool:
 _IO = {"parse": media.parse_media, "prepare_reference": media.generation_reference}
 register(MetricSpec(id="pixel_auc", compute=pixel_auc, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="scikit-learn roc_auc_score over pooled pixels",
-                    description="pixel ROC-AUC of a generated infection map against the target map", **_IO))
+                    description="pixel ROC-AUC of a generated infection map against the target map", **_IO,
+                    task_kind="generation",
+                    level_map=AS_IS,
+                    synthetic=gen_generation,
+                    statistics=pixel_auc_statistics))
 register(MetricSpec(id="lab_error", compute=lab_error, kind="sample", native_range=None, scale="raw (LAB units)",
                     implementation="OpenCV sRGB->LAB, ISTD shadow-removal error",
-                    description="mean per-pixel |dL|+|da|+|db| to the shadow-free target (ISTD 'RMSE')", **_IO))
+                    description="mean per-pixel |dL|+|da|+|db| to the shadow-free target (ISTD 'RMSE')", **_IO,
+                    lower_is_better=True,
+                    task_kind="generation",
+                    level_map=LevelMap.sigmoid(5.0),
+                    synthetic=gen_generation))
 register(MetricSpec(id="generated_class_accuracy", compute=generated_class_accuracy, kind="sample",
                     native_range=(0.0, 1.0), scale="x100", implementation="CLIP zero-shot classification",
                     default_model="openai/clip-vit-base-patch32", proxy=True,
                     description="generated image classified as its target image's class (N-way top-1, CLIP)",
-                    **_IO))
+                    **_IO,
+                    task_kind="generation",
+                    level_map=AS_IS,
+                    synthetic=gen_generation))

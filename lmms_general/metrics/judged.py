@@ -31,7 +31,8 @@ from lmms_general.metrics.models import (
     clip_text_embeddings,
     resolve_model,
 )
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_generation, gen_short_answer
 
 Judge = Callable[[str, str, str], float]
 
@@ -198,6 +199,10 @@ register(
         proxy=True,
         prepare_reference=judged_reference,
         description="% free-text answers an LLM judge accepts given the reference answer",
+        aliases=("GPT-Score",),
+        task_kind="open_answer",
+        level_map=AS_IS,
+        synthetic=gen_short_answer,
     )
 )
 register(
@@ -212,5 +217,9 @@ register(
         proxy=True,
         **media.GENERATION_IO,
         description="% samples where an automatic judge prefers the output to the reference video",
+        aliases=("User preference rates",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )

@@ -31,7 +31,8 @@ import numpy as np
 
 from lmms_general.metrics._common import require_samples
 from lmms_general.metrics.parsing import extract_json
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_scene
 
 Box = dict[str, Any]
 Scene = dict[str, list[Box]]
@@ -404,4 +405,9 @@ register(MetricSpec(id="amota", compute=amota, kind="corpus", native_range=(0.0,
                     implementation="py-motmetrics accumulation + nuScenes devkit AMOTA (40 recall levels from 0.1, "
                                    "BEV center distance < 2 m)",
                     parse=parse_tracks, prepare_reference=tracks_reference,
-                    description="average over recall levels of recall-normalised MOTA (nuScenes AMOTA)"))
+                    description="average over recall levels of recall-normalised MOTA (nuScenes AMOTA)",
+                    aliases=("AMOTA (Average Multi-Object Tracking Accuracy)",),
+                    task_kind="tracking_3d",
+                    level_map=AS_IS,
+                    synthetic=gen_scene,
+                    statistics=amota_statistics))

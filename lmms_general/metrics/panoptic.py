@@ -29,7 +29,8 @@ import numpy as np
 from lmms_general.metrics._common import require_samples
 from lmms_general.metrics.arrays import dense_reference, load_array, resolve_path
 from lmms_general.metrics.parsing import extract_json
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_panoptic
 
 _MAP_SUFFIXES = (".npy", ".npz", ".png", ".tif", ".tiff")
 
@@ -261,4 +262,9 @@ def pq_statistics(predictions: Sequence[Any], references: Sequence[Any], things:
 register(MetricSpec(id="pq", compute=pq, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="torchmetrics PanopticQuality statistics (COCO panopticapi void rules)",
                     parse=parse_panoptic, prepare_reference=panoptic_reference,
-                    description="panoptic quality SQ x RQ, mean over categories, pooled over images"))
+                    description="panoptic quality SQ x RQ, mean over categories, pooled over images",
+                    aliases=("PQ",),
+                    task_kind="panoptic",
+                    level_map=AS_IS,
+                    synthetic=gen_panoptic,
+                    statistics=pq_statistics))

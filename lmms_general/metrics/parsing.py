@@ -55,12 +55,52 @@ def clean_response(raw: Any, *, ascii_punctuation: bool = True) -> str:
     text = _THINK.sub(" ", str(raw))
     if "<think>" in text.lower():
         return ""
+    text = unwrap_answer_object(text)
     if ascii_punctuation:
         text = text.translate(_FULL_WIDTH)
     # a model running to its token limit can emit thousands of blank lines or spaces; runs are folded first so that
     # every later pattern sees a short gap (they would otherwise rescan each run from every position: quadratic)
     text = _SPACE_RUN.sub(" ", _BLANK_RUN.sub("\n\n", text))
     return _MARKDOWN.sub("", text).strip()
+
+
+#: keys under which a chat model puts its answer when it answers in JSON unasked; the others it may add beside it
+_ANSWER_OBJECT_KEYS = ("answer", "final_answer", "label", "prediction", "choice", "option", "result")
+_ASIDE_KEYS = frozenset({"explanation", "reasoning", "rationale", "reason", "confidence", "analysis", "thought"})
+_WHOLE_FENCE = re.compile(r"\A```[\w-]*[ \t]*\n?(.*?)\n?```\Z", re.DOTALL)
+
+
+def unwrap_answer_object(text: str) -> str:
+    """The answer of a response that is only a JSON object holding it (``{"answer": "B"}``, ``{"final_answer": 3.5,
+    "explanation": "..."}``, fenced or not): the value as text (a list of scalars joined with ", ", booleans as
+    Yes / No). Anything else, structured answers included (boxes, polygons, generated-media objects), is returned
+    unchanged."""
+    stripped = text.strip()
+    if not stripped.startswith(("{", "```")) or len(stripped) > 100_000:
+        return text
+    fenced = _WHOLE_FENCE.match(stripped)
+    body = fenced.group(1).strip() if fenced else stripped
+    if not (body.startswith("{") and body.endswith("}")):
+        return text
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return text
+    if not isinstance(value, dict):
+        return text
+    folded = {str(k).strip().lower().replace(" ", "_"): v for k, v in value.items()}
+    key = next((k for k in _ANSWER_OBJECT_KEYS if k in folded), None)
+    if key is None or not set(folded) - {key} <= _ASIDE_KEYS:
+        return text
+    answer = folded[key]
+    scalar = (str, int, float)
+    if isinstance(answer, bool):
+        return "Yes" if answer else "No"
+    if isinstance(answer, scalar):
+        return str(answer)
+    if isinstance(answer, list) and answer and all(isinstance(v, scalar) and not isinstance(v, bool) for v in answer):
+        return ", ".join(str(v) for v in answer)
+    return text
 
 
 def is_refusal(text: str) -> bool:
@@ -956,6 +996,14 @@ def parse_anomaly_score(raw: Any) -> float | None:
     if isinstance(raw, (int, float)):
         return float(raw) if 0.0 <= raw <= 1.0 else None
     text = strip_answer_lead(clean_response(raw))
+    confidence = _CONFIDENCE.search(text)
+    if confidence:  # "No, it looks normal (confidence: 95%)": how sure of the decision, not an anomaly score
+        decision = _anomaly_decision(text[: confidence.start()] + " " + text[confidence.end():])
+        number = confidence.group("value") or confidence.group("value2")
+        value = float(number) / (100.0 if confidence.group("percent") or confidence.group("percent2") else 1.0)
+        if decision is None or not 0.0 <= value <= 1.0:
+            return decision
+        return value if decision == 1.0 else round(1.0 - value, 12)
     percent = re.search(r"(\d+(?:\.\d+)?)\s*%", text)
     if percent and float(percent.group(1)) <= 100:
         return float(percent.group(1)) / 100.0
@@ -964,6 +1012,20 @@ def parse_anomaly_score(raw: Any) -> float | None:
         return number
     if is_refusal(text):
         return None
+    return _anomaly_decision(text)
+
+
+#: a number stated as the confidence of the answer ("confidence: 95%", "I am 90% sure", "certainty 0.8")
+_CONFIDENCE = re.compile(
+    r"\b(?:confidence|certainty|confident|certain|sure)\b(?:\s+(?:level|score))?\s*(?:[:=]|is|of)?\s*"
+    r"(?P<value>\d+(?:\.\d+)?)\s*(?P<percent>%)?"
+    r"|(?P<value2>\d+(?:\.\d+)?)\s*(?P<percent2>%)\s*(?:confidence|certainty|confident|certain|sure)\b",
+    re.IGNORECASE,
+)
+
+
+def _anomaly_decision(text: str) -> float | None:
+    """1.0 for an anomalous decision, 0.0 for a normal one (the first stated wins), None for neither."""
     negative, positive = _ANOMALY_NO.search(text), _ANOMALY_YES.search(text)
     if negative and (not positive or negative.start() <= positive.start()):
         return 0.0

@@ -16,7 +16,17 @@ import numpy as np
 from lmms_general.metrics._common import answer_list, require_samples
 from lmms_general.metrics.arrays import dense_reference, load_array, parse_dense
 from lmms_general.metrics.parsing import clean_response, extract_json, parse_number
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import LevelMap, MetricSpec, register
+from lmms_general.metrics.resampling import Replicator, SumReplicator
+from lmms_general.metrics.synthetic import (
+    gen_alpha,
+    gen_count,
+    gen_depth,
+    gen_flow,
+    gen_rmse,
+    gen_trajectory,
+    gen_video_depth,
+)
 
 _PATH = re.compile(
     r"^(?=\S*[A-Za-z_])[^\s\[\]{}]+(?:/[^\s]*|\.(?:npy|npz|png|flo|exr|pfm|tif|tiff|jpg|jpeg|bmp|json|txt|csv))$", re.I
@@ -247,21 +257,72 @@ def rte(
     return float(np.mean(values))
 
 
+# ------------------------------------------------------------------ per-sample statistics (the bootstrap)
+
+
+def rmse_statistics(predictions: list[Any], references: list[Any], angular: bool = False, **options: Any
+                    ) -> Replicator | None:
+    """Per sample: the sum of squared errors and the value count; sqrt(sum / count). Angular RMSE (normals) has
+    none: the bootstrap recomputes it per replicate."""
+    if angular:
+        return None
+    stats = np.zeros((len(predictions), 2))
+    for i, error in enumerate(_errors(predictions, references)):
+        stats[i] = (float(np.sum(error**2)), error.size)
+    return SumReplicator(stats, lambda s: np.sqrt(s[:, 0] / s[:, 1]))
+
+
 _REG = {"native_range": None, "parse": parse_value, "prepare_reference": value_reference}
 register(MetricSpec(id="mae", compute=mae, kind="sample", scale="raw", implementation="numpy mean absolute error",
-                    description="mean absolute error (unparsed answer = 0)", **_REG))
+                    description="mean absolute error (unparsed answer = 0)", **_REG,
+                    aliases=("MAE",),
+                    lower_is_better=True,
+                    task_kind="number",
+                    level_map=LevelMap.sigmoid(50.0),
+                    synthetic=gen_count))
 register(MetricSpec(id="mse", compute=mse, kind="sample", scale="raw (mattes x1000)",
-                    implementation="numpy mean squared error", description="mean squared error", **_REG))
+                    implementation="numpy mean squared error", description="mean squared error", **_REG,
+                    aliases=("MSE",),
+                    lower_is_better=True,
+                    task_kind="dense",
+                    level_map=LevelMap.sigmoid(5.0),
+                    synthetic=gen_alpha))
 register(MetricSpec(id="rmse", compute=rmse, kind="corpus", scale="raw", implementation="numpy RMSE (pooled)",
                     description="root mean squared error over all values (angular RMSE, degrees, for normals)",
-                    **_REG))
+                    **_REG,
+                    aliases=("RMSE",),
+                    lower_is_better=True,
+                    task_kind="number",
+                    level_map=LevelMap.sigmoid(5.0),
+                    synthetic=gen_rmse,
+                    statistics=rmse_statistics))
 register(MetricSpec(id="rms", compute=rms, kind="sample", scale="x100 (m -> cm)",
-                    implementation="numpy depth RMS", description="depth RMS error per image", **_REG))
+                    implementation="numpy depth RMS", description="depth RMS error per image", **_REG,
+                    aliases=("RMS",),
+                    lower_is_better=True,
+                    task_kind="dense",
+                    level_map=LevelMap.sigmoid(50.0),
+                    synthetic=gen_depth))
 register(MetricSpec(id="abs_rel", compute=abs_rel, kind="sample", scale="raw",
                     implementation="numpy scale-shift aligned absRel (DepthCrafter protocol)",
                     description="absolute relative depth error of disparity aligned by scale and shift",
-                    **_REG))
+                    **_REG,
+                    aliases=("absRel",),
+                    lower_is_better=True,
+                    task_kind="dense",
+                    level_map=LevelMap.sigmoid(0.1),
+                    synthetic=gen_video_depth))
 register(MetricSpec(id="epe", compute=epe, kind="sample", scale="raw", implementation="numpy end-point error",
-                    description="optical-flow average end-point error", **_REG))
+                    description="optical-flow average end-point error", **_REG,
+                    aliases=("EPE",),
+                    lower_is_better=True,
+                    task_kind="dense",
+                    level_map=LevelMap.sigmoid(1.0),
+                    synthetic=gen_flow))
 register(MetricSpec(id="rte", compute=rte, kind="sample", scale="raw", implementation="numpy relative translation",
-                    description="relative translation error of odometry (KITTI t_rel % with percent=True)", **_REG))
+                    description="relative translation error of odometry (KITTI t_rel % with percent=True)", **_REG,
+                    aliases=("RTE ( Relative Translation Error)",),
+                    lower_is_better=True,
+                    task_kind="trajectory",
+                    level_map=LevelMap.sigmoid(0.5),
+                    synthetic=gen_trajectory))

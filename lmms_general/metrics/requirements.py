@@ -49,7 +49,6 @@ def _inputs(spec: TaskSpec) -> tuple[str, ...]:
 def task_requirements(specs: list[TaskSpec]) -> list[TaskRequirements]:
     """Requirements of ``specs``, with what is missing on this machine now."""
     from lmms_general.metrics.weights_manifest import present
-    from lmms_general.protocol.kinds import output_modality
 
     found: dict[str, bool] = {}
     out = []
@@ -65,7 +64,7 @@ def task_requirements(specs: list[TaskSpec]) -> list[TaskRequirements]:
         missing += ["a judge"] if judge else []
         out.append(TaskRequirements(
             task=spec.task, key=spec.key, metric_id=spec.metric_id, inputs=_inputs(spec),
-            output=output_modality(spec), weights=tuple(s.name for s in sources), judge=judge, extras=extras,
+            output=spec.output_modality, weights=tuple(s.name for s in sources), judge=judge, extras=extras,
             missing=tuple(missing),
         ))
     return out

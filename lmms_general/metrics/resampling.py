@@ -31,6 +31,18 @@ class Replicator(Protocol):
     def __call__(self, idx: np.ndarray) -> np.ndarray: ...
 
 
+def safe_ratio(numerator: np.ndarray, denominator: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` where ``where`` holds, else 0 (no division warnings)."""
+    return np.where(where, numerator / np.where(where, denominator, 1.0), 0.0)
+
+
+def agrees(value: float, point: float | None) -> bool:
+    """Whether a replicator's value on the items as given reproduces the metric's score (to 1e-6)."""
+    import math
+
+    return point is not None and math.isclose(value, point, rel_tol=1e-6, abs_tol=1e-6)
+
+
 def draw_indices(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
     """``n_boot`` resamples of ``n`` samples with replacement, one row per replicate."""
     return rng.integers(0, n, size=(n_boot, n))

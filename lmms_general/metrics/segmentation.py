@@ -14,7 +14,9 @@ import numpy as np
 from lmms_general.metrics._common import percent, require_samples
 from lmms_general.metrics.arrays import dense_reference, load_array, parse_dense
 from lmms_general.metrics.parsing import declares_xyxy, extract_json, xyxy_to_xywh
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, LevelMap, MetricSpec, register
+from lmms_general.metrics.resampling import MeanReplicator, Replicator, SumReplicator, safe_ratio
+from lmms_general.metrics.synthetic import gen_alpha, gen_mask, gen_part_labels, gen_saliency, gen_tube
 
 
 def _pred_like(prediction: Any, reference: np.ndarray) -> np.ndarray:
@@ -225,19 +227,96 @@ def sad(predictions: Sequence[Any], references: Sequence[Any]) -> float:
     return float(np.mean(values))
 
 
+# ------------------------------------------------------------------ per-sample statistics (the bootstrap)
+
+
+def miou_statistics(predictions: list[Any], references: list[Any], binary: bool | str = "auto", **options: Any
+                    ) -> Replicator:
+    """Per sample: its sparse confusion counts, mIoU of the sums; binary masks (as :func:`miou` decides): foreground
+    intersection and union, their pooled ratio; video masks: the sample's IoU, a mean."""
+    from scipy import sparse
+
+    if all(isinstance(r, Mapping) and "counts" not in r and "mask" not in r for r in references):
+        values = np.array([_video_iou(p, r) for p, r in zip(predictions, references, strict=True)])
+        return MeanReplicator(values, 100.0)
+    # per sample: the (reference, predicted) label pairs that occur and how often (no global class list
+    # needed yet, so only one sample's masks are in memory at a time)
+    triples = []
+    for p, r in zip(predictions, references, strict=True):
+        ref = _labels(load_array(r))
+        t = ref.ravel().astype(np.int64)
+        q = _labels(_pred_like(p, ref)).ravel().astype(np.int64)
+        t0, q0 = int(t.min(initial=0)), int(q.min(initial=0))
+        width = int(q.max(initial=0)) - q0 + 1
+        code = (t - t0) * width + (q - q0)
+        span = (int(t.max(initial=0)) - t0 + 1) * width
+        if span <= 4 * code.size + 4096:  # few labels: counting is cheaper than sorting
+            counts = np.bincount(code, minlength=span)
+            codes = np.flatnonzero(counts)
+            counts = counts[codes]
+        else:
+            codes, counts = np.unique(code, return_counts=True)
+        triples.append((codes // width + t0, codes % width + q0, counts))
+    if binary is True or (binary == "auto" and all(_is_binary(np.unique(t)) for t, _, _ in triples)):
+        pooled = np.array([(c[(t > 0) & (q > 0)].sum(), c[(t > 0) | (q > 0)].sum()) for t, q, c in triples],
+                          dtype=np.float64)
+
+        def foreground_iou(s: np.ndarray) -> np.ndarray:
+            return np.where(s[:, 1] == 0, 100.0, 100.0 * s[:, 0] / np.where(s[:, 1] == 0, 1.0, s[:, 1]))
+
+        return SumReplicator(pooled, foreground_iou)
+    classes = np.unique(np.concatenate([np.concatenate([a, b]) for a, b, _ in triples]))
+    k = len(classes)
+    rows = np.concatenate([np.full(len(c), i) for i, (_, _, c) in enumerate(triples)])
+    cols = np.concatenate([np.searchsorted(classes, a) * k + np.searchsorted(classes, b) for a, b, _ in triples])
+    data = np.concatenate([c for _, _, c in triples]).astype(np.float64)
+    stats = sparse.csr_matrix((data, (rows, cols)), shape=(len(triples), k * k))
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        m = s.reshape(-1, k, k)
+        inter = np.diagonal(m, axis1=1, axis2=2)
+        union = m.sum(axis=1) + m.sum(axis=2) - inter
+        present = union > 0
+        return 100.0 * safe_ratio(inter, union, present).sum(axis=1) / present.sum(axis=1)
+
+    return SumReplicator(stats, finish)
+
+
 _DENSE = {"parse": parse_dense, "prepare_reference": dense_reference}
 register(MetricSpec(id="miou", compute=miou, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="scikit-learn confusion_matrix (pooled) / per-video J for VOS",
-                    description="mean intersection-over-union over classes (VOS: mean frame IoU per video)", **_DENSE))
+                    description="mean intersection-over-union over classes (VOS: mean frame IoU per video)", **_DENSE,
+                    aliases=("mIoU",),
+                    task_kind="dense",
+                    level_map=AS_IS,
+                    synthetic=gen_mask,
+                    statistics=miou_statistics))
 register(MetricSpec(id="instance_miou", compute=instance_miou, kind="sample", native_range=(0.0, 1.0), scale="x100",
                     implementation="numpy per-shape part IoU", description="mean over shapes of mean part IoU",
-                    **_DENSE))
+                    **_DENSE,
+                    aliases=("Instance mIoU",),
+                    task_kind="point_labels",
+                    level_map=AS_IS,
+                    synthetic=gen_part_labels))
 register(MetricSpec(id="s_measure", compute=s_measure, kind="sample", native_range=(0.0, 1.0), scale="x100",
                     implementation="py_sod_metrics Smeasure (alpha 0.5)",
-                    description="structure similarity of saliency maps", **_DENSE))
+                    description="structure similarity of saliency maps", **_DENSE,
+                    aliases=("Structure measure",),
+                    task_kind="dense",
+                    level_map=AS_IS,
+                    synthetic=gen_saliency))
 register(MetricSpec(id="sad", compute=sad, kind="sample", native_range=None, scale="raw (/1000)",
                     implementation="numpy sum of absolute alpha differences / 1000",
-                    description="matting SAD, alpha in [0,1], divided by 1000, mean per image", **_DENSE))
+                    description="matting SAD, alpha in [0,1], divided by 1000, mean per image", **_DENSE,
+                    aliases=("SAD",),
+                    lower_is_better=True,
+                    task_kind="dense",
+                    level_map=LevelMap.sigmoid(10.0),
+                    synthetic=gen_alpha))
 register(MetricSpec(id="m_viou", compute=m_viou, kind="sample", native_range=(0.0, 1.0), scale="x100",
                     implementation="numpy vIoU (spatio-temporal tube IoU)", parse=parse_tube,
-                    prepare_reference=tube_reference, description="mean over videos of tube vIoU"))
+                    prepare_reference=tube_reference, description="mean over videos of tube vIoU",
+                    aliases=("m_vIoU",),
+                    task_kind="tube",
+                    level_map=AS_IS,
+                    synthetic=gen_tube))

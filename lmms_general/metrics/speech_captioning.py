@@ -9,7 +9,8 @@ from typing import Any
 
 from lmms_general.metrics import media
 from lmms_general.metrics._common import require_samples
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_generation
 
 
 def _captions(reference: Any) -> list[str]:
@@ -40,4 +41,9 @@ register(MetricSpec(id="speech_cider", compute=speech_cider, kind="corpus", nati
                     implementation="Whisper (transformers) ASR + pycocoevalcap CIDEr-D",
                     default_model="openai/whisper-large-v3-turbo", parse=media.parse_media,
                     prepare_reference=media.generation_reference,
-                    description="CIDEr-D of the ASR transcript of generated speech against the reference captions"))
+                    description="CIDEr-D of the ASR transcript of generated speech against the reference captions",
+                    task_kind="generation",
+                    level_map=AS_IS,
+                    synthetic=gen_generation,
+                    no_statistics="model-based: Whisper transcripts scored by corpus CIDEr; the bootstrap keeps the "
+                    "point score"))

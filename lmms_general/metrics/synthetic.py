@@ -11,9 +11,10 @@ four predictions **in prediction form** (what ``compute`` consumes, i.e. after `
 * ``unparsable``: ``parse`` applied to :data:`UNPARSABLE_TEXT` (a refusal);
 * ``random``: a random label / number / boxes / noise map / noise image, audio or video / random point cloud.
 
-Everything is seeded from the row key, so two builds give identical files and values. Only the metric id,
-the modality and the paradigm choose the generator (plus a few row-kind hints such as Chinese text or
-multiple choice), never the SoTA value.
+Everything is seeded from the row key, so two builds give identical files and values. The metric's spec names
+the generator (:attr:`~lmms_general.metrics.registry.MetricSpec.synthetic`: the shared ones are here, a metric may
+bring its own) and the sample count; the generator reads the modality and paradigm (plus a few row-kind hints such
+as Chinese text or multiple choice), never the SoTA value.
 """
 
 from __future__ import annotations
@@ -479,24 +480,12 @@ def gen_generation(spec: TaskSpec, rng: np.random.Generator, folder: Path, i: in
     return {}, raw, perfect, guess
 
 
-GENERATORS: dict[str, Generator] = {
-    "accuracy": gen_choice, "em_at_1": gen_short_answer, "macro_accuracy": gen_choice, "f_score": gen_binary_label,
-    "f1": gen_short_answer, "micro_f1": gen_label_set, "gpt_score": gen_short_answer,
-    "bleu_1": gen_text, "bleu_4": gen_text, "rouge_1": gen_text, "rouge_l": gen_text, "cider": gen_text,
-    "anls": gen_short_answer, "codebleu": gen_code,
-    "ap50": gen_boxes, "ap75": gen_boxes, "ap10": gen_boxes, "map": gen_boxes, "map50": gen_boxes, "dice": gen_boxes,
-    "ap": gen_anomaly, "recall_at_50": gen_triplets,
-    "miou": gen_mask, "instance_miou": gen_part_labels, "s_measure": gen_saliency, "sad": gen_alpha,
-    "mse": gen_alpha, "m_viou": gen_tube, "pq": gen_panoptic,
-    "mae": gen_count, "rmse": gen_rmse, "rms": gen_depth, "abs_rel": gen_video_depth, "epe": gen_flow,
-    "rte": gen_trajectory, "auc": gen_track, "amota": gen_scene,
-}
-LABEL_METRICS = frozenset({"accuracy", "macro_accuracy", "f_score", "em_at_1", "f1", "micro_f1", "anls", "ap"})
-
-
 def generator_for(spec: TaskSpec) -> Generator:
-    """The generator of a row, by metric id; every metric not listed consumes generated media files."""
-    return GENERATORS.get(spec.metric_id, gen_generation)
+    """The generator of a row: the one its metric's spec names (:attr:`MetricSpec.synthetic`)."""
+    generator = get_metric(spec.metric_id, spec.task).synthetic
+    if generator is None:
+        raise ValueError(f"{spec.key}: metric {spec.metric_id!r} declares no synthetic case generator")
+    return generator
 
 
 # ----------------------------------------------------------------------------------------------- build
@@ -509,7 +498,7 @@ def build_row(spec: TaskSpec, root: Path, n: int | None = None) -> RowCase:
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(_seed(spec.key))
     generate = generator_for(spec)
-    count = n or (N_LABEL_SAMPLES if spec.metric_id in LABEL_METRICS else N_SAMPLES)
+    count = n or metric.synthetic_samples or N_SAMPLES
     samples = []
     for i in range(count):
         extra, raw, perfect, guess = generate(spec, rng, folder, i)

@@ -18,10 +18,23 @@ import re
 import shutil
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from lmms_general.metrics._common import answer_list, percent, require_samples
-from lmms_general.metrics.registry import MetricNotImplementedError, MetricSpec, parse_verbatim, register
+from lmms_general.metrics.codebleu_statistics import codebleu_statistics
+from lmms_general.metrics.registry import (
+    AS_IS,
+    MetricNotImplementedError,
+    MetricSpec,
+    SampleMeanStatistics,
+    parse_verbatim,
+    register,
+)
+from lmms_general.metrics.resampling import Replicator, SumReplicator, count_matrix
+from lmms_general.metrics.synthetic import N_LABEL_SAMPLES, gen_code, gen_short_answer, gen_text
 
 
 def text_reference(raw: Any, context: Mapping[str, Any]) -> list[str]:
@@ -355,24 +368,207 @@ def codebleu(predictions: Sequence[Any], references: Sequence[Any], lang: str = 
     return 100.0 * float(result["codebleu"])
 
 
+# ------------------------------------------------------------------ per-sample statistics (the bootstrap)
+
+
+def bleu_4_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+    """Per sample: test and closest reference length, guessed and correct n-gram counts; BLEU@4 of the sums."""
+    from pycocoevalcap.bleu.bleu_scorer import cook_refs, cook_test
+
+    gts, res = _coco_inputs(predictions, references)
+    n = 4
+    stats = np.zeros((len(predictions), 2 + 2 * n))
+    for i in range(len(predictions)):
+        comps = cook_test(res[i][0], cook_refs(gts[i]))
+        testlen = comps["testlen"]
+        reflen = min((abs(length - testlen), length) for length in comps["reflen"])[1]
+        stats[i] = (testlen, reflen, *comps["guess"], *comps["correct"])
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        small, tiny = 1e-9, 1e-15
+        testlen, reflen = s[:, 0], s[:, 1]
+        bleu = np.prod([(s[:, 2 + n + k] + tiny) / (s[:, 2 + k] + small) for k in range(n)], axis=0)
+        value = bleu ** (1.0 / n)
+        ratio = (testlen + tiny) / (reflen + small)
+        with np.errstate(divide="ignore", over="ignore"):
+            penalty = np.where(ratio < 1, np.exp(1 - 1 / ratio), 1.0)
+        return 100.0 * value * penalty
+
+    return SumReplicator(stats, finish)
+
+
+def _corpus_bleu_1_statistics(predictions: list[Any], references: list[Any]) -> Replicator:
+    """Corpus BLEU-1 as :func:`lmms_general.metrics.text.corpus_bleu_1` (nltk ``corpus_bleu``, weights
+    (1, 0, 0, 0)): per sample the clipped unigram matches, ``max(1, hypothesis length)`` (the precision's
+    denominator), the hypothesis length and the closest reference length (the brevity penalty's)."""
+    from collections import Counter
+
+
+    stats = np.zeros((len(predictions), 4))
+    for i, (prediction, reference) in enumerate(zip(predictions, references, strict=True)):
+        refs = [word_tokens(r) for r in answer_list(reference)] or [[]]
+        hyp = word_tokens(str(prediction)) if prediction is not None else []
+        max_ref: Counter[str] = Counter()
+        for ref in refs:
+            for token, count in Counter(ref).items():
+                max_ref[token] = max(max_ref[token], count)
+        matches = sum(min(count, max_ref[token]) for token, count in Counter(hyp).items())
+        closest = min((len(r) for r in refs), key=lambda length: (abs(length - len(hyp)), length))
+        stats[i] = (matches, max(1, len(hyp)), len(hyp), closest)
+
+    def finish(s: np.ndarray) -> np.ndarray:
+        matches, denominator, hyp_len, ref_len = s.T
+        safe = np.where(hyp_len > 0, hyp_len, 1.0)
+        penalty = np.where(hyp_len > ref_len, 1.0, np.where(hyp_len == 0, 0.0, np.exp(1.0 - ref_len / safe)))
+        return np.where(matches > 0, 100.0 * penalty * matches / denominator, 0.0)
+
+    return SumReplicator(stats, finish)
+
+
+def bleu_1_statistics(predictions: list[Any], references: list[Any], corpus: bool = False, **options: Any
+                      ) -> Replicator | None:
+    """Corpus BLEU-1 statistics on rows with the ``corpus`` option, else the mean of sentence BLEU-1 values."""
+    if corpus:
+        return _corpus_bleu_1_statistics(predictions, references)
+    return SampleMeanStatistics(bleu_1, {})(predictions, references, **options)
+
+
+@dataclass(frozen=True)
+class CiderReplicator:
+    """CIDEr-D as pycocoevalcap ``Cider`` computes it, with document frequencies from each replicate.
+
+    With ``w_g = log(N) - log(max(1, df_g))`` (N = images, df_g = drawn images whose references hold
+    n-gram g) every term of the cosine similarities is ``w_g**2`` times a count that does not depend on
+    the replicate. So: ``df = drawn @ D``, ``u = w**2``, then the numerators and squared norms of every
+    (image, reference, n) are sparse matrices times ``u``.
+    """
+
+    doc: Any  # (n, G) 0/1: image i's references hold n-gram g
+    num: Any  # (P, G) per (image, reference, order) pair: min(tf_h, tf_r) * tf_r
+    hyp_sq: Any  # (n * 4, G): tf_h**2 per (image, order)
+    ref_sq: Any  # (P, G): tf_r**2
+    pair_image: np.ndarray  # (P,) image of each pair
+    pair_hyp_row: np.ndarray  # (P,) row of hyp_sq for the pair's image and order
+    pair_weight: np.ndarray  # (P,) Gaussian length penalty * 10 / (4 * references of the image)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        n = self.doc.shape[0]
+        out = np.empty(idx.shape[0])
+        for start in range(0, idx.shape[0], 100):
+            drawn = count_matrix(idx[start : start + 100], n)
+            df = np.asarray((drawn @ self.doc).todense())
+            u = (np.log(float(n)) - np.log(np.maximum(1.0, df))) ** 2  # (rows, G)
+            num = np.asarray(self.num @ u.T)  # (P, rows)
+            norm_h = np.sqrt(np.asarray(self.hyp_sq @ u.T))[self.pair_hyp_row]
+            norm_r = np.sqrt(np.asarray(self.ref_sq @ u.T))
+            both = (norm_h != 0) & (norm_r != 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                val = np.where(both, num / np.where(both, norm_h * norm_r, 1.0), num)
+            per_image = np.zeros((n, val.shape[1]))
+            np.add.at(per_image, self.pair_image, val * self.pair_weight[:, None])
+            out[start : start + drawn.shape[0]] = 100.0 * np.asarray(drawn @ per_image).diagonal() / idx.shape[1]
+        return out
+
+
+def cider_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+    """Per-image n-gram tables of the hypothesis and references (:class:`CiderReplicator`)."""
+    from pycocoevalcap.cider.cider_scorer import precook
+    from scipy import sparse
+
+    gts, res = _coco_inputs(predictions, references)
+    n_img, orders, sigma = len(predictions), 4, 6.0
+    vocab: dict[tuple[str, ...], int] = {}
+    doc, num, ref_sq, hyp_sq = ([], [], []), ([], [], []), ([], [], []), ([], [], [])
+    pair_image, pair_hyp_row, pair_weight = [], [], []
+
+    def add(target: tuple[list, list, list], row: int, col: int, value: float) -> None:
+        target[0].append(row), target[1].append(col), target[2].append(value)
+
+    for i in range(n_img):
+        hyp = precook(res[i][0], orders)
+        refs = [precook(r, orders) for r in gts[i]]
+        for g in {g for ref in refs for g in ref}:
+            add(doc, i, vocab.setdefault(g, len(vocab)), 1.0)
+        for g, tf in hyp.items():
+            add(hyp_sq, i * orders + len(g) - 1, vocab.setdefault(g, len(vocab)), float(tf) ** 2)
+        hyp_len = sum(tf for g, tf in hyp.items() if len(g) == 2)  # pycocoevalcap's "length": bigram count
+        for ref in refs:
+            ref_len = sum(tf for g, tf in ref.items() if len(g) == 2)
+            penalty = np.e ** (-(float(hyp_len - ref_len) ** 2) / (2 * sigma**2))
+            for order in range(orders):
+                p = len(pair_image)
+                pair_image.append(i)
+                pair_hyp_row.append(i * orders + order)
+                pair_weight.append(penalty * 10.0 / (orders * len(refs)))
+                for g, tf in ref.items():
+                    if len(g) - 1 != order:
+                        continue
+                    col = vocab.setdefault(g, len(vocab))
+                    add(ref_sq, p, col, float(tf) ** 2)
+                    if g in hyp:
+                        add(num, p, col, float(min(hyp[g], tf) * tf))
+    g_count, p_count = len(vocab), len(pair_image)
+
+    def matrix(parts: tuple[list, list, list], rows: int) -> Any:
+        return sparse.csr_matrix((parts[2], (parts[0], parts[1])), shape=(rows, g_count))
+
+    return CiderReplicator(matrix(doc, n_img), matrix(num, p_count), matrix(hyp_sq, n_img * orders),
+                           matrix(ref_sq, p_count), np.array(pair_image), np.array(pair_hyp_row),
+                           np.array(pair_weight))
+
+
 _SENTENCE = {"kind": "sample", "native_range": (0.0, 1.0), "scale": "x100", "prepare_reference": text_reference}
 register(MetricSpec(id="bleu_1", compute=bleu_1,
                     implementation="nltk sentence_bleu (weights 1,0,0,0; method4) / corpus_bleu; sacrebleu zh tokens",
                     description="best-reference sentence BLEU-1 averaged over samples (corpus BLEU-1 with corpus=True)",
-                    **_SENTENCE))
+                    **_SENTENCE,
+                    aliases=("BLEU-1", "BLUE_1"),
+                    task_kind="text",
+                    level_map=AS_IS,
+                    synthetic=gen_text,
+                    statistics=bleu_1_statistics,
+                    corpus_option=True))
 register(MetricSpec(id="rouge_1", compute=rouge_1, implementation="rouge-score RougeScorer(rouge1, use_stemmer)",
-                    description="best-reference ROUGE-1 F-measure, averaged over samples", **_SENTENCE))
+                    description="best-reference ROUGE-1 F-measure, averaged over samples", **_SENTENCE,
+                    aliases=("ROUGE-1",),
+                    task_kind="text",
+                    level_map=AS_IS,
+                    synthetic=gen_text))
 register(MetricSpec(id="rouge_l", compute=rouge_l, implementation="rouge-score RougeScorer(rougeL, use_stemmer)",
-                    description="best-reference ROUGE-L F-measure, averaged over samples", **_SENTENCE))
+                    description="best-reference ROUGE-L F-measure, averaged over samples", **_SENTENCE,
+                    aliases=("ROUGE-L", "Rouge-L f"),
+                    task_kind="text",
+                    level_map=AS_IS,
+                    synthetic=gen_text))
 register(MetricSpec(id="anls", compute=anls, implementation="rapidfuzz normalized Levenshtein (ANLS, tau=0.5)",
                     description="average normalised Levenshtein similarity, best reference, threshold 0.5",
-                    **_SENTENCE))
+                    **_SENTENCE,
+                    aliases=("ANLS",),
+                    task_kind="text",
+                    level_map=AS_IS,
+                    synthetic=gen_short_answer,
+                    synthetic_samples=N_LABEL_SAMPLES))
 register(MetricSpec(id="codebleu", compute=codebleu, implementation="codebleu calc_codebleu (python, one corpus call)",
                     description="CodeBLEU (n-gram, weighted n-gram, AST and data-flow match) of the whole task",
-                    parse=parse_verbatim, **{**_SENTENCE, "kind": "corpus"}))
+                    parse=parse_verbatim, **{**_SENTENCE, "kind": "corpus"},
+                    aliases=("CodeBLEU",),
+                    task_kind="text",
+                    level_map=AS_IS,
+                    synthetic=gen_code,
+                    statistics=codebleu_statistics))
 register(MetricSpec(id="bleu_4", compute=bleu_4, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="pycocoevalcap Bleu(4) (corpus, PTB tokenizer)", prepare_reference=text_reference,
-                    description="corpus BLEU with up to 4-grams over the task"))
+                    description="corpus BLEU with up to 4-grams over the task",
+                    aliases=("BLEU@4",),
+                    task_kind="text",
+                    level_map=AS_IS,
+                    synthetic=gen_text,
+                    statistics=bleu_4_statistics))
 register(MetricSpec(id="cider", compute=cider, kind="corpus", native_range=(0.0, 10.0), scale="x100",
                     implementation="pycocoevalcap Cider (CIDEr-D, PTB tokenizer)", prepare_reference=text_reference,
-                    description="consensus-based caption similarity with task-level document frequencies"))
+                    description="consensus-based caption similarity with task-level document frequencies",
+                    aliases=("CIDEr",),
+                    task_kind="text",
+                    level_map=AS_IS,
+                    synthetic=gen_text,
+                    statistics=cider_statistics))

@@ -19,7 +19,8 @@ import numpy as np
 from lmms_general.metrics import media
 from lmms_general.metrics._common import mean, require_samples
 from lmms_general.metrics.image_generation import reference_media
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import LevelMap, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_generation
 
 
 def chamfer(points_a: np.ndarray, points_b: np.ndarray, squared: bool = True) -> float:
@@ -75,5 +76,10 @@ register(
         "scipy cKDTree",
         **media.GENERATION_IO,
         description="mean squared NN distance both ways; meshes surface-sampled; missing = one point at the origin",
+        aliases=("CD (Chamfer Distance)",),
+        lower_is_better=True,
+        task_kind="generation",
+        level_map=LevelMap.sigmoid(1.0),
+        synthetic=gen_generation,
     )
 )

@@ -12,8 +12,9 @@ import numpy as np
 
 from lmms_general.metrics._common import percent, require_samples
 from lmms_general.metrics.parsing import declares_xyxy, extract_json, xyxy_to_xywh
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, register
 from lmms_general.metrics.segmentation import box_iou
+from lmms_general.metrics.synthetic import gen_track
 
 THRESHOLDS = np.linspace(0.0, 1.0, 21)
 
@@ -72,4 +73,8 @@ def auc(predictions: Sequence[Any], references: Sequence[Any]) -> float:
 register(MetricSpec(id="auc", compute=auc, kind="sample", native_range=(0.0, 1.0), scale="x100",
                     implementation="numpy one-pass-evaluation success AUC", parse=parse_track,
                     prepare_reference=track_reference,
-                    description="area under the success curve of box IoU, mean over sequences"))
+                    description="area under the success curve of box IoU, mean over sequences",
+                    aliases=("AUC",),
+                    task_kind="tracking",
+                    level_map=AS_IS,
+                    synthetic=gen_track))

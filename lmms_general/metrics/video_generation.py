@@ -52,7 +52,8 @@ from lmms_general.metrics.models import (
     resolve_file,
     resolve_model,
 )
-from lmms_general.metrics.registry import MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, LevelMap, MetricSpec, register
+from lmms_general.metrics.synthetic import gen_generation
 
 N_FRAMES = 16
 
@@ -418,6 +419,13 @@ register(
         options={"feature": "r3d_18"},
         description="Fréchet distance of R3D-18 clip features, generated vs reference videos",
         **media.GENERATION_IO,
+        aliases=("FVD",),
+        lower_is_better=True,
+        task_kind="generation",
+        level_map=LevelMap.sigmoid(100.0),
+        synthetic=gen_generation,
+        no_statistics="model-based: a Fréchet distance of R3D-18 features pooled over the task (no "
+        "per-sample sum); the bootstrap keeps the point score",
     )
 )
 register(
@@ -430,6 +438,10 @@ register(
         "numpy (VBench)",
         description="(255 - mean |frame diff|) / 255 x100",
         **media.GENERATION_IO,
+        aliases=("L1 distance",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -443,6 +455,10 @@ register(
         proxy=True,
         description="% videos judged dynamic by optical-flow magnitude",
         **media.GENERATION_IO,
+        aliases=("Optical Flow Score",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -456,6 +472,10 @@ register(
         default_model="facebook/dino-vitb16",
         description="VBench subject consistency x100",
         **media.GENERATION_IO,
+        aliases=("DINOScore",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -470,6 +490,10 @@ register(
         proxy=True,
         description="mean of subject consistency, text-video CLIP, motion smoothness, dynamic degree",
         **media.GENERATION_IO,
+        aliases=("DINO+ViCLIP+Optical flow+Motion Smooth",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -483,6 +507,10 @@ register(
         default_model="pyiqa musiq (KonIQ)",
         description="mean MUSIQ over frames and videos",
         **media.GENERATION_IO,
+        aliases=("MUSIQ", "MUSIQ score"),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -496,6 +524,10 @@ register(
         default_model="openai/clip-vit-large-patch14 + sa_0_4_vit_l_14_linear.pth",
         description="VBench aesthetic quality x100",
         **media.GENERATION_IO,
+        aliases=("Aesthetic score",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -509,6 +541,10 @@ register(
         default_model=_CLIP,
         description="% frames closer to target than source prompt",
         **media.GENERATION_IO,
+        aliases=("Fram-Acc",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -522,6 +558,10 @@ register(
         default_model=_CLIP,
         description="CLIP similarity of frames to the style reference",
         **media.GENERATION_IO,
+        aliases=("CLIP-Style",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -536,6 +576,10 @@ register(
         proxy=True,
         description="% frames with the named object detected",
         **media.GENERATION_IO,
+        aliases=("Single-Object Successful Rate",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -550,6 +594,10 @@ register(
         proxy=True,
         description="% frames with all named objects detected",
         **media.GENERATION_IO,
+        aliases=("Multi-Object Successful Rate",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )
 register(
@@ -564,5 +612,9 @@ register(
         proxy=True,
         description="% frames where CLIP ranks the own prompt first among the task's prompts",
         **media.GENERATION_IO,
+        aliases=("Successful rate",),
+        task_kind="generation",
+        level_map=AS_IS,
+        synthetic=gen_generation,
     )
 )

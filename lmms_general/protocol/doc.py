@@ -1,26 +1,34 @@
-"""One General-Bench sample as a typed :class:`Doc`, and its three-column lmms-eval row.
+"""One General-Bench sample as a typed :class:`Doc`, and its light lmms-eval row.
 
-lmms-eval stores docs as ``{"registry_key", "sample_id", "payload_json"}`` rows (three columns on purpose:
-it reads every row through ``datasets`` several times and each column costs per row). :func:`doc_of` parses a
-row once (cached on the payload text) into a frozen :class:`Doc`; everything downstream reads the ``Doc``.
+Each sample is built once into a frozen :class:`Doc` (its reference included) and kept in this process's doc store
+(:mod:`lmms_general.protocol.doc_store`) under a hash of its content; lmms-eval stores only
+``{"registry_key", "sample_id", "index", "doc_key"}`` rows (it reads every row through ``datasets`` several times
+and copies each value per read). :func:`doc_of` finds a row's ``Doc``; everything downstream reads the ``Doc``.
+Hand-made rows with a ``payload_json`` column (tests, logs of earlier versions) are still parsed, once per payload.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+import os
+import sys
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset.annotations import header_skill
 from lmms_general.dataset.models import MediaRef
+from lmms_general.protocol import doc_store
 from lmms_general.protocol.kinds import generation_kind, output_modality, task_kind
+from lmms_general.protocol.render3d import RENDER_ENV
 from lmms_general.registry import TaskSpec, task_spec
 
-#: the lmms-eval row columns (all strings)
-COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "payload_json": "string"}
+_THREE_D = frozenset({"pointcloud", "mesh"})
+_INTERN_MAX = 200
+#: the lmms-eval row columns: a few short values per row; the doc itself is in the doc store under ``doc_key``
+COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "index": "int64", "doc_key": "string"}
 
 
 @dataclass(frozen=True)
@@ -64,12 +72,41 @@ class Doc:
         """The context handed to parsers and reference preparation (task facts + ``task_dir``)."""
         return {**self.context, "task_dir": self.task_dir}
 
+    @property
+    def prompt(self) -> str:
+        """The instruction (:func:`lmms_general.protocol.prompts.build_prompt`), built once per doc (per 3D render
+        setting for docs with 3D inputs: their prompt says how the 3D input is shown)."""
+        setting = os.environ.get(RENDER_ENV, "") if any(m.kind in _THREE_D for m in self.media) else ""
+        cache = self.__dict__.setdefault("_prompts", {})  # frozen dataclass: the cache is not a field
+        text = cache.get(setting)
+        if text is None:
+            from lmms_general.protocol.prompts import build_prompt
 
-def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any]) -> Doc:
+            text = cache[setting] = sys.intern(build_prompt(self))  # equal prompts of a task: one string
+        return text
+
+    def payload(self) -> dict[str, Any]:
+        """The doc's content as the JSON object it was built from (:func:`doc_payload`'s keys and order)."""
+        return {
+            "index": self.index, "task_kind": self.task_kind, "output_modality": self.output_modality,
+            "generation_kind": self.generation_kind,
+            "media": [{"kind": m.kind, "path": str(m.path) if m.path else None, "raw": m.raw, "role": m.role}
+                      for m in self.media],
+            "load_error": self.load_error, "sample": self.sample, "context": self.context,
+            "reference": self.reference, "task_dir": self.task_dir,
+        }
+
+
+def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any],
+                      paths: Sequence[Path | None] | None = None) -> Doc:
+    """The Doc of a payload; ``paths``: the loader's resolved media paths in payload order (reused, not re-parsed)."""
+    entries = body.get("media") or ()
+    if paths is None or len(paths) != len(entries):
+        paths = [Path(m["path"]) if m.get("path") else None for m in entries]
     media = tuple(
-        MediaRef(str(m.get("kind", "")), Path(m["path"]) if m.get("path") else None, str(m.get("raw", "")),
+        MediaRef(str(m.get("kind", "")), path if m.get("path") else None, str(m.get("raw", "")),
                  str(m.get("role") or "input"))
-        for m in body.get("media") or ()
+        for m, path in zip(entries, paths, strict=True)
     )
     return Doc(
         registry_key=key,
@@ -83,7 +120,7 @@ def _doc_from_payload(key: str, sample_id: str, body: Mapping[str, Any]) -> Doc:
         sample=body.get("sample") or {},
         context=body.get("context") or {},
         reference=body.get("reference"),
-        task_dir=str(body.get("task_dir", "")),
+        task_dir=sys.intern(str(body.get("task_dir", ""))),  # one string for the task's docs
     )
 
 
@@ -93,15 +130,19 @@ def _parse_row(key: str, sample_id: str, payload_json: str) -> Doc:
 
 
 def doc_of(row: Mapping[str, Any] | Doc) -> Doc:
-    """The :class:`Doc` of an lmms-eval row (parsed once per payload; a ``Doc`` passes through)."""
+    """The :class:`Doc` of an lmms-eval row (from the doc store; a ``payload_json`` row is parsed once per payload;
+    a ``Doc`` passes through)."""
     if isinstance(row, Doc):
         return row
+    doc_key = row.get("doc_key")
+    if doc_key:
+        return doc_store.get(str(doc_key), str(row["registry_key"]), str(row["sample_id"]))
     return _parse_row(str(row["registry_key"]), str(row["sample_id"]), row["payload_json"])
 
 
 def is_general_bench_row(row: Any) -> bool:
-    """True for a row built by :func:`doc_row` (other lmms-eval tasks' docs are not)."""
-    return isinstance(row, Mapping) and "payload_json" in row and "registry_key" in row
+    """True for a row built by :func:`doc_row` or carrying a ``payload_json`` (other lmms-eval tasks' docs are not)."""
+    return isinstance(row, Mapping) and "registry_key" in row and ("doc_key" in row or "payload_json" in row)
 
 
 def _media_role(raw: str, sample: Any) -> str:
@@ -151,7 +192,7 @@ def task_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Any) -> Any:
     from lmms_general.protocol.labels import TaskLabels, gather_labels
 
     try:
-        return gather_labels(spec, header, list(samples))
+        return gather_labels(spec, header, samples if isinstance(samples, Collection) else list(samples))
     except Exception as exc:  # noqa: BLE001 - a malformed annotation loses its label set, never its samples
         import logging
 
@@ -190,22 +231,51 @@ def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir
     }
 
 
+def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,
+               labels: Any = None) -> tuple[str, Doc]:
+    """(doc key, :class:`Doc`) of one loader sample: the payload goes through JSON once, so every value is a plain
+    JSON value (as a sample log holds it), and its text gives the content key."""
+    text = json.dumps(doc_payload(spec, header, sample, task_dir, labels), ensure_ascii=False, default=str)
+    paths = [ref.path if isinstance(ref.path, Path) else Path(ref.path) if ref.path else None for ref in sample.media]
+    return doc_store.content_key(text), _doc_from_payload(spec.key, str(sample.id), _compact(json.loads(text)), paths)
+
+
+def _shared(value: Any, depth: int) -> Any:
+    """``value`` with its dict keys and short strings interned, ``depth`` levels down (the docs of a task repeat the
+    same keys and task facts: one string object each instead of one per doc)."""
+    if isinstance(value, str):
+        return sys.intern(value) if len(value) <= _INTERN_MAX else value
+    if depth and isinstance(value, dict):
+        return {sys.intern(k): _shared(v, depth - 1) for k, v in value.items()}
+    if depth and isinstance(value, list):
+        return [_shared(v, depth - 1) for v in value]
+    return value
+
+
+def _compact(body: dict[str, Any]) -> dict[str, Any]:
+    """A payload fresh from JSON with the parts it keeps (sample, context) sharing repeated strings."""
+    body["sample"] = _shared(body.get("sample"), 2)
+    body["context"] = _shared(body.get("context"), 2)
+    return body
+
+
+def row_of(doc_key: str, doc: Doc) -> dict[str, Any]:
+    """The light lmms-eval row of a stored doc (:data:`COLUMNS`)."""
+    return {"registry_key": doc.registry_key, "sample_id": doc.sample_id, "index": doc.index, "doc_key": doc_key}
+
+
 def doc_row(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,
-            labels: Any = None) -> dict[str, str]:
-    """The three-column lmms-eval row of one loader sample (``labels``: see :func:`doc_payload`)."""
-    body = doc_payload(spec, header, sample, task_dir, labels)
-    return {
-        "registry_key": spec.key,
-        "sample_id": str(sample.id),
-        "payload_json": json.dumps(body, ensure_ascii=False, default=str),
-    }
+            labels: Any = None) -> dict[str, Any]:
+    """The lmms-eval row of one loader sample; its :class:`Doc` goes into the doc store (``labels``: see
+    :func:`doc_payload`)."""
+    doc_key, doc = _keyed_doc(spec, header, sample, task_dir, labels)
+    doc_store.put(doc_key, doc)
+    return row_of(doc_key, doc)
 
 
 def make_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str, labels: Any = None) -> Doc:
     """The :class:`Doc` of one loader sample (no lmms-eval row in between; ``labels``: see :func:`doc_payload`)."""
-    body = json.loads(json.dumps(doc_payload(spec, header, sample, task_dir, labels), ensure_ascii=False,
-                                 default=str))
-    return _doc_from_payload(spec.key, str(sample.id), body)
+    return _keyed_doc(spec, header, sample, task_dir, labels)[1]
 
 
 def task_docs(spec: TaskSpec, data: Any) -> list[Doc]:

@@ -1,15 +1,21 @@
-"""One answer protocol per task kind: the instruction a prompt gives, the parser of a model's answer, and a
-renderer that writes a reference as a correct answer in exactly that format.
+"""One object per task kind: everything that differs between task kinds lives on its :class:`AnswerFormat`.
 
-Each :class:`AnswerFormat` owns the three for one task kind (:func:`lmms_general.protocol.kinds.task_kind`). Parsers
+Each subclass owns, for one task kind (:func:`lmms_general.protocol.kinds.task_kind`): the goal sentence of a
+task-derived prompt (:meth:`~AnswerFormat.goal`), the answer instruction (:meth:`~AnswerFormat.instruction`), the
+parser of a model's answer, the renderer of a reference as a correct answer (:meth:`~AnswerFormat.render`, the
+oracle) and of a wrong answer in the same format (:meth:`~AnswerFormat.render_wrong`, the corrupted oracle),
+``max_new_tokens`` (read by :mod:`lmms_general.codegen`), the facts its specialists are given
+(:meth:`~AnswerFormat.specialist_inputs`) and the routing flags the prompt builder and the label gathering read.
+No other module branches on a task-kind name (``tests/protocol/test_task_kind_home.py`` checks). Parsers
 unwrap the format's envelope (``{"boxes": ...}``, ``{"polygons": ...}``, ``{"images": [...]}``) and hand the rest to
 the row metric's own ``parse`` (``lmms_general.metrics``), so one parser per metric family serves every route
 (lmms-eval hooks, ``lmms-general score``, re-scoring from sample logs). Renderers take the *prepared* reference
 (what the metric consumes) and must round-trip: ``metric.score([parse(render(r))], [r])`` is the metric's perfect
 value (``tests/protocol/test_round_trip.py`` checks every row).
 
-Adding a task kind: subclass :class:`AnswerFormat`, register it in :data:`FORMATS`, map rows to it in
-``protocol/kinds.py``, add its cases to the round-trip and answer-corpus tests.
+Adding a task kind: subclass :class:`AnswerFormat` here (a ``name``, ``max_new_tokens``, ``render`` and
+``render_wrong``; the other methods where the base's free-text behaviour does not fit) and list it in
+:data:`FORMATS`; the metric that answers in it names the kind (docs/ARCHITECTURE.md, "How to add a task kind").
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from lmms_general.metrics.parsing import extract_json
 from lmms_general.metrics.polygons import POLYGON_KEY, is_polygon_answer, mask_to_polygons
 from lmms_general.metrics.registry import MetricSpec
 from lmms_general.protocol import media_response
+from lmms_general.registry import TaskSpec
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -52,6 +59,15 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+#: the wrong answer of a free-text kind
+NO_ANSWER = "no answer available"
+
+
+def _number(reference: Any) -> float:
+    """A numeric reference as a float (0.0 for any other shape)."""
+    return float(reference) if isinstance(reference, (int, float)) else 0.0
+
+
 def _copy_into(path: str, output_dir: Path | None, stem: str) -> str:
     """``path`` copied into ``output_dir`` (the run's output folder) when one is given; else ``path``."""
     if output_dir is None:
@@ -63,13 +79,36 @@ def _copy_into(path: str, output_dir: Path | None, stem: str) -> str:
 
 
 class AnswerFormat:
-    """Base: free text, parsed by the metric as it is."""
+    """Base: free text, parsed by the metric as it is. A subclass sets ``name`` and ``max_new_tokens`` and defines
+    :meth:`render_wrong`; the flags below are off unless the kind needs them."""
 
     name = "text"
+    #: the ``max_new_tokens`` of the kind's task YAMLs (generation adapters ignore it)
+    max_new_tokens: int
+    #: the annotation's own answer sentence ("answer with one word", "yes or no") replaces the instruction
+    defers_to_own_format = False
+    #: the answer is a label of the task's label set / an option letter (label tasks, lettered options)
+    answers_with_labels = False
+    #: the answer is labelled boxes: the task's label set is the labels its references' boxes carry
+    labels_in_boxes = False
+    #: the answer is per video frame: the prompt states the frame count (and rate) when the doc knows it
+    states_frame_count = False
+    #: the answer is an option letter: a media prompt lists the sample's options lettered ``A.``, ``B.``, ...
+    letters_options = False
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        """What the task asks, in plain words (the prompt of a sample whose annotation gives none)."""
+        return f"Perform {task_name} on the input."
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         """The answer-format sentence appended to the prompt ("" when the task's own text says it)."""
         return ""
+
+    def specialist_inputs(self, spec: TaskSpec, sample: Any, media: Sequence[Mapping[str, Any]],
+                          reference: Any) -> dict[str, Any]:
+        """The facts the kind's specialists are given besides the media (``Doc.context`` keys; see
+        :mod:`lmms_general.protocol.given`); none for most kinds."""
+        return {}
 
     def unwrap(self, raw: str) -> str:
         """The part of a response the metric parser reads (the format's envelope removed)."""
@@ -86,11 +125,23 @@ class AnswerFormat:
         answers = reference if isinstance(reference, list) else [reference]
         return str(answers[0]) if answers else ""
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        """A wrong answer in exactly this format (the corrupted oracle, invariant tests): a different option, a
+        far-off number, boxes far outside the image, an inverted mask, noise media."""
+        raise NotImplementedError(f"no wrong-answer renderer for task kind {self.name!r}")
+
 
 class ChoiceOrShortAnswer(AnswerFormat):
     """Multiple choice (an option letter) or a short free-text answer / label."""
 
     name = "qa"
+    max_new_tokens = 64
+    defers_to_own_format = True
+    answers_with_labels = True
+    letters_options = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        return _label_goal(task_name, context)
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         if context.get("options"):
@@ -113,11 +164,26 @@ class ChoiceOrShortAnswer(AnswerFormat):
                 return option_letter(texts.index(first.lower()))
         return first
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        """Another option letter; else a label of the task's label set the reference lacks."""
+        options = context.get("options")
+        if options:
+            right = self.render(reference, context)
+            others = [x for x in (option_letter(i) for i in range(len(options))) if x != right]
+            return others[0] if others else "Z"
+        return _wrong_label(reference, context) or "none of the above"
+
 
 class LabelSet(AnswerFormat):
     """One or several labels (NLP classification / extraction, micro-F1)."""
 
     name = "label_set"
+    max_new_tokens = 64
+    defers_to_own_format = True
+    answers_with_labels = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        return _label_goal(task_name, context)
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return label_instruction(context)
@@ -128,28 +194,49 @@ class LabelSet(AnswerFormat):
         labels = [str(x) for x in (reference or [])]
         return (", " if is_multi_label(context) else "<p>").join(labels)
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _wrong_label(reference, context) or NO_ANSWER
+
 
 class OpenAnswer(AnswerFormat):
     """A free answer judged against the reference (GPT-Score rows)."""
 
     name = "open_answer"
+    max_new_tokens = 256
+    defers_to_own_format = True
 
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         if isinstance(reference, Mapping):
             return str(reference.get("answer", "")).split(" / ")[0]
         return super().render(reference, context)
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return NO_ANSWER
+
 
 class FreeText(AnswerFormat):
     """Captions, summaries, translations, code: the text itself."""
 
     name = "text"
+    max_new_tokens = 256
+    defers_to_own_format = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        return f"Perform {task_name} on the input and write the result as text."
+
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return NO_ANSWER
 
 
 class Number(AnswerFormat):
     """One number (counting, forecasting)."""
 
     name = "number"
+    max_new_tokens = 16
+    defers_to_own_format = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        return f"Perform {task_name} on the input and give the resulting number."
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return "Answer with a single number only."
@@ -159,11 +246,15 @@ class Number(AnswerFormat):
             return format_number(float(reference))
         return _json(reference)
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return format_number(_number(reference) * 3 + 1000)
+
 
 class Trajectory(AnswerFormat):
     """A camera trajectory (3D odometry): one position per frame."""
 
     name = "trajectory"
+    max_new_tokens = 1024
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return "Answer with JSON only: [[x, y, z], ...], the camera position at each frame, in metres."
@@ -173,11 +264,22 @@ class Trajectory(AnswerFormat):
 
         return _json(np.asarray(load_array(reference), dtype=float).tolist())
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        rendered = extract_json(self.render(reference, context, output_dir))
+        return _json((np.asarray(rendered) + 1000).tolist())
+
 
 class Boxes(AnswerFormat):
     """Labelled 2-D boxes ``{"<label>": [[x_min, y_min, width, height], ...]}``."""
 
     name = "detection"
+    max_new_tokens = 256
+    labels_in_boxes = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        labels = context.get("labels") or []
+        target = " or ".join(f'"{x}"' for x in labels) if labels else "target object"
+        return f"Detect every {target} instance in the image and give its bounding box."
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         labels = [str(x) for x in context.get("labels") or []]
@@ -202,11 +304,15 @@ class Boxes(AnswerFormat):
             by_label.setdefault("object", []).extend(unlabelled)
         return _json(by_label)
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json(_shift_boxes(extract_json(self.render(reference, context, output_dir))))
+
 
 class AnomalyScore(AnswerFormat):
     """Image-level anomaly detection: a score in [0, 1]."""
 
     name = "anomaly"
+    max_new_tokens = 16
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return ("Answer with a single anomaly score between 0 and 1 only "
@@ -215,11 +321,15 @@ class AnomalyScore(AnswerFormat):
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         return format_number(float(reference))
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return format_number(1.0 - _number(reference))
+
 
 class Triplets(AnswerFormat):
     """Relation triplets ``[[subject, predicate, object], ...]``."""
 
     name = "triplets"
+    max_new_tokens = 512
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return 'Answer with JSON only: [["subject", "predicate", "object"], ...], most confident first.'
@@ -227,11 +337,25 @@ class Triplets(AnswerFormat):
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         return _json([list(t) for t in reference or []])
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json([["nothing", "unrelated to", "nothing"]])
+
 
 class Track(AnswerFormat):
     """Single-object tracking: one box per frame ``{"boxes": [[x, y, w, h] or null, ...]}``."""
 
     name = "tracking"
+    max_new_tokens = 512
+    states_frame_count = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        return "Track the target object through every frame of the video."
+
+    def specialist_inputs(self, spec: TaskSpec, sample: Any, media: Sequence[Mapping[str, Any]],
+                          reference: Any) -> dict[str, Any]:
+        from lmms_general.protocol.given import tracking_inputs
+
+        return tracking_inputs(media, reference)
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return ('Answer with JSON only: {"boxes": [[x_min, y_min, width, height], ...]}, one box per frame in frame '
@@ -253,11 +377,25 @@ class Track(AnswerFormat):
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         return _json({"boxes": list(reference or [])})
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json(_shift_boxes(extract_json(self.render(reference, context, output_dir))))
+
 
 class Tube(AnswerFormat):
     """Spatio-temporal grounding: ``{"<frame index>": [x, y, w, h], ...}`` for the frames showing the target."""
 
     name = "tube"
+    max_new_tokens = 512
+    states_frame_count = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        return "Find the described target in the video: the frames in which it appears and its box in each of them."
+
+    def specialist_inputs(self, spec: TaskSpec, sample: Any, media: Sequence[Mapping[str, Any]],
+                          reference: Any) -> dict[str, Any]:
+        from lmms_general.protocol.given import tube_inputs
+
+        return tube_inputs(sample, media)
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return ('Answer with JSON only: {"<frame index>": [x_min, y_min, width, height], ...} for every frame in '
@@ -266,11 +404,15 @@ class Tube(AnswerFormat):
     def render(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
         return _json(dict(reference or {}))
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json(_shift_boxes(extract_json(self.render(reference, context, output_dir))))
+
 
 class Tracks3D(AnswerFormat):
     """3-D multi-object tracking: ``{"<frame>": [{"track_id", "center": [x, y, z], "category", "score"}, ...]}``."""
 
     name = "tracking_3d"
+    max_new_tokens = 1024
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return ('Answer with JSON only: {"<frame>": [{"track_id": "<id>", "center": [x, y, z], "category": "<class>", '
@@ -280,12 +422,38 @@ class Tracks3D(AnswerFormat):
         scene = {frame: [{**box, "score": 1.0} for box in boxes] for frame, boxes in (reference or {}).items()}
         return _json(scene)
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        scene = {f: [{**b, "center": [c + 1000.0 for c in b["center"]], "score": 1.0} for b in boxes]
+                 for f, boxes in (reference or {}).items()}
+        return _json(scene)
+
 
 class DenseMap(AnswerFormat):
     """Per-pixel outputs: masks (``{"polygons": ...}``), or any map written as a file (``{"images": [path]}``);
     videos answer per frame: ``{"frames": {"<frame>": <answer for that frame>}}``."""
 
     name = "dense"
+    max_new_tokens = 1024
+    states_frame_count = True
+
+    def goal(self, task_name: str, context: Mapping[str, Any], video: bool) -> str:
+        where = "in every frame of the video" if video else "in the image"
+        lowered = task_name.lower()
+        if "depth" in lowered:
+            return f"Estimate the depth of every pixel {where}."
+        if "flow" in lowered:
+            return "Estimate the optical flow (per-pixel motion) between consecutive frames."
+        if "matting" in lowered or "matte" in lowered:
+            return f"Estimate the alpha matte of the foreground {where}."
+        if "normal" in lowered:
+            return f"Estimate the surface normal of every pixel {where}."
+        return f"Segment the target region {where}."
+
+    def specialist_inputs(self, spec: TaskSpec, sample: Any, media: Sequence[Mapping[str, Any]],
+                          reference: Any) -> dict[str, Any]:
+        from lmms_general.protocol.given import video_mask_inputs
+
+        return video_mask_inputs(spec, sample, media, reference)
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         target = dense_target(str(context.get("task_name") or ""))
@@ -354,6 +522,17 @@ class DenseMap(AnswerFormat):
             rendered = {"frames": {k: v for k, v in rendered["frames"].items()}}
         return _json(rendered)
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json(_wrong_dense(reference, output_dir, _stem(context)))
+
+
+def _label_goal(task_name: str, context: Mapping[str, Any]) -> str:
+    """The goal of a label task ("Which scene class does the input show?") or of a short-answer one."""
+    if not context.get("labels"):
+        return f"Perform {task_name} on the input and give the answer."
+    return f"Which {task_name.lower().replace('classification', 'class').replace('recognition', '').strip()} " \
+           "does the input show?"
+
 
 def _quoted(labels: Sequence[str]) -> str:
     return ", ".join(f'"{x}"' for x in labels)
@@ -380,12 +559,17 @@ def label_instruction(context: Mapping[str, Any]) -> str:
                 f"\"{' '.join(next(iter(t)) for t in groups.values())}\".")
     if not labels:
         return ""
+    from lmms_general.protocol.labels import label_meanings
+
     listed = "" if context.get("labels_listed") else f": {_quoted(labels)}"
+    meanings = label_meanings(labels)
+    glossary = (" Meanings: " + "; ".join(f"{label} = {text}" for label, text in meanings.items()) + ".") \
+        if meanings else ""
     if context.get("multi_label"):
-        return f"Answer with every label that applies, separated by commas, chosen from the labels{listed}."
+        return f"Answer with every label that applies, separated by commas, chosen from the labels{listed}.{glossary}"
     if listed:
-        return f"Answer with exactly one of these labels{listed}. Write the label only."
-    return "Answer with the label only."
+        return f"Answer with exactly one of these labels{listed}.{glossary} Write the label only."
+    return f"Answer with the label only.{glossary}"
 
 
 _MASK_WORDS = ("segment", "mask", "vos", "salient", "camouflag", "shadow", "lesion", "tumor", "polyp", "matching")
@@ -424,6 +608,7 @@ class PointLabels(AnswerFormat):
     """3-D part segmentation: one part label per input point."""
 
     name = "point_labels"
+    max_new_tokens = 1024
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return "Answer with JSON only: a list with one integer part label per input point, in input order."
@@ -433,11 +618,15 @@ class PointLabels(AnswerFormat):
 
         return _json(np.asarray(load_array(reference)).astype(int).ravel().tolist())
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json([int(v) + 1 for v in extract_json(self.render(reference, context))])
+
 
 class Panoptic(AnswerFormat):
     """Panoptic segmentation: ``{"segments": [{"category_id", "id", "mask": <COCO RLE>}]}`` or a map file."""
 
     name = "panoptic"
+    max_new_tokens = 1024
 
     def instruction(self, context: Mapping[str, Any]) -> str:
         return ('Answer with JSON only: {"segments": [{"category_id": <class id>, "id": <instance id>, "mask": '
@@ -455,11 +644,15 @@ class Panoptic(AnswerFormat):
             return _json({"images": [_copy_into(reference, output_dir, _stem(context))]})
         return _json(reference)
 
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _json({"segments": []})
+
 
 class GeneratedMedia(AnswerFormat):
     """Generation tasks: the media-response convention (:mod:`lmms_general.protocol.media_response`)."""
 
     name = "generation"
+    max_new_tokens = 64
 
     def parse(self, raw: str, context: Mapping[str, Any], metric: MetricSpec) -> Any:
         modality = str(context.get("output_modality") or "image")
@@ -484,6 +677,9 @@ class GeneratedMedia(AnswerFormat):
         if modality == "3d" and Path(copies[0]).suffix.lower() in {".obj", ".off", ".glb", ".stl"}:
             key = "meshes"
         return media_response.build_response("", **{key: copies})
+
+    def render_wrong(self, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
+        return _noise_media(context, output_dir)
 
 
 def _still_video(reference: Any, output_dir: Path | None, stem: str, n_frames: int = 16) -> str | None:
@@ -539,46 +735,6 @@ def _shift_boxes(boxes: Any, by: float = 10000.0) -> Any:
             return [boxes[0] + by, boxes[1] + by, boxes[2], boxes[3]]
         return [_shift_boxes(b, by) for b in boxes]
     return boxes
-
-
-def render_wrong(kind: str, reference: Any, context: Mapping[str, Any], output_dir: Path | None = None) -> str:
-    """A wrong answer in exactly the format of ``kind`` (for the corrupted oracle and invariant tests): a
-    different option, a far-off number, boxes far outside the image, an inverted mask, noise media."""
-    fmt = answer_format(kind)
-    if kind == "qa":
-        options = context.get("options")
-        right = fmt.render(reference, context)
-        if options:
-            letters = [option_letter(i) for i in range(len(options))]
-            others = [x for x in letters if x != right]
-            return others[0] if others else "Z"
-        return _wrong_label(reference, context) or "none of the above"
-    if kind == "label_set" and _wrong_label(reference, context):
-        return _wrong_label(reference, context)
-    if kind in {"label_set", "text", "open_answer"}:
-        return "no answer available"
-    if kind in {"number", "anomaly"}:
-        value = float(reference) if isinstance(reference, (int, float)) else 0.0
-        return format_number(1.0 - value) if kind == "anomaly" else format_number(value * 3 + 1000)
-    if kind in {"detection", "tracking", "tube", "trajectory"}:
-        rendered = extract_json(fmt.render(reference, context, output_dir))
-        return _json(_shift_boxes(rendered) if kind != "trajectory" else (np.asarray(rendered) + 1000).tolist())
-    if kind == "triplets":
-        return _json([["nothing", "unrelated to", "nothing"]])
-    if kind == "tracking_3d":
-        scene = {f: [{**b, "center": [c + 1000.0 for c in b["center"]], "score": 1.0} for b in boxes]
-                 for f, boxes in (reference or {}).items()}
-        return _json(scene)
-    if kind == "point_labels":
-        labels = extract_json(fmt.render(reference, context))
-        return _json([int(v) + 1 for v in labels])
-    if kind == "panoptic":
-        return _json({"segments": []})
-    if kind == "dense":
-        return _json(_wrong_dense(reference, output_dir, _stem(context)))
-    if kind == "generation":
-        return _noise_media(context, output_dir)
-    raise KeyError(f"no wrong-answer renderer for task kind {kind!r}")
 
 
 def _wrong_label(reference: Any, context: Mapping[str, Any]) -> str | None:

@@ -123,43 +123,66 @@ def _expression(sample: Any) -> str:
 
 def specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Mapping[str, Any]],
                       reference: Any) -> dict[str, Any]:
-    """The task kind's specialist inputs for one sample (keys absent when the kind has none or the sample lacks
-    them). ``reference`` is the sample's resolved reference (the first frame of a track / mask comes from it).
-    A malformed record gives none (its problems are reported when the sample is scored); never raises."""
+    """The task kind's specialist inputs for one sample (its :class:`~lmms_general.protocol.formats.AnswerFormat`
+    says which; keys absent when the kind has none or the sample lacks them). ``reference`` is the sample's resolved
+    reference (the first frame of a track / mask comes from it). A malformed record gives none and says so: a
+    warning naming the task, sample and cause, and the key ``specialist_input_error`` (shown by
+    ``lmms-general prompts``); its reference problems are reported again when the sample is scored. Never raises."""
+    from lmms_general.protocol.formats import answer_format
+
     try:
-        return _specialist_inputs(spec, kind, sample, media, reference)
-    except Exception:  # noqa: BLE001 - hints for the prompt; a broken record must not stop the task's docs
-        return {}
+        out = answer_format(kind).specialist_inputs(spec, sample, media, reference)
+    except Exception as exc:  # noqa: BLE001 - hints for the prompt; a broken record must not stop the task's docs
+        import logging
 
-
-def _specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Mapping[str, Any]],
-                       reference: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if kind == "tracking":
-        boxes = reference.get("answer") if isinstance(reference, Mapping) else reference
-        if isinstance(boxes, list) and boxes and isinstance(boxes[0], list) and len(boxes[0]) == 4 \
-                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in boxes[0]):
-            out["first_frame_box"] = [float(v) for v in boxes[0]]
-        out["frame_count"] = _frame_total(media) or (len(boxes) if isinstance(boxes, list) else None)
-    elif kind == "dense" and is_vos(spec):
-        expression = _expression(sample)
-        out["frame_count"] = _frame_total(media)
-        if is_referring(spec, expression):
-            out["expression"] = expression
-        else:
-            first = _first_frame(reference)
-            if first is not None:
-                from lmms_general.metrics.arrays import load_array
-
-                mask = load_array(first)
-                if mask is not None and mask.ndim in (2, 3) and mask.size:
-                    out["first_frame_polygons"] = mask_polygons(mask)
-    elif kind == "tube":
-        expression = _expression(sample)
-        if expression:
-            out["expression"] = expression
-        count = sample.extra.get("frame_count")
-        valid = isinstance(count, (int, float)) and not isinstance(count, bool) and 0 < count < 10**7
-        out["frame_count"] = int(count) if valid else _frame_total(media)
-        out["fps"] = _video_rate(media)
+        why = f"{type(exc).__name__}: {exc}"
+        logging.getLogger("lmms_general").warning("%s sample %s: specialist input not given (%s)", spec.task,
+                                                  getattr(sample, "id", "?"), why)
+        return {"specialist_input_error": why}
     return {k: v for k, v in out.items() if v is not None}
+
+
+def tracking_inputs(media: Sequence[Mapping[str, Any]], reference: Any) -> dict[str, Any]:
+    """Single-object tracking: the target's box in the first frame and the frame count."""
+    out: dict[str, Any] = {}
+    boxes = reference.get("answer") if isinstance(reference, Mapping) else reference
+    if isinstance(boxes, list) and boxes and isinstance(boxes[0], list) and len(boxes[0]) == 4 \
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in boxes[0]):
+        out["first_frame_box"] = [float(v) for v in boxes[0]]
+    out["frame_count"] = _frame_total(media) or (len(boxes) if isinstance(boxes, list) else None)
+    return out
+
+
+def video_mask_inputs(spec: TaskSpec, sample: Any, media: Sequence[Mapping[str, Any]],
+                      reference: Any) -> dict[str, Any]:
+    """Video object segmentation rows: the frame count and the referring expression, or (semi-supervised) the
+    target's first-frame mask as polygons; nothing for other dense rows."""
+    if not is_vos(spec):
+        return {}
+    out: dict[str, Any] = {}
+    expression = _expression(sample)
+    out["frame_count"] = _frame_total(media)
+    if is_referring(spec, expression):
+        out["expression"] = expression
+    else:
+        first = _first_frame(reference)
+        if first is not None:
+            from lmms_general.metrics.arrays import load_array
+
+            mask = load_array(first)
+            if mask is not None and mask.ndim in (2, 3) and mask.size:
+                out["first_frame_polygons"] = mask_polygons(mask)
+    return out
+
+
+def tube_inputs(sample: Any, media: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Spatio-temporal grounding: the expression, the frame count and the frame rate."""
+    out: dict[str, Any] = {}
+    expression = _expression(sample)
+    if expression:
+        out["expression"] = expression
+    count = sample.extra.get("frame_count")
+    valid = isinstance(count, (int, float)) and not isinstance(count, bool) and 0 < count < 10**7
+    out["frame_count"] = int(count) if valid else _frame_total(media)
+    out["fps"] = _video_rate(media)
+    return out

@@ -1,8 +1,9 @@
 """What a General-Bench task asks the model for: its task kind (the answer protocol) and generation kind.
 
 The task kind names the :class:`~lmms_general.protocol.formats.AnswerFormat` that owns the task's answer
-instruction, parser and reference renderer. It follows from the row's metric, with per-row overrides where the
-metric alone misleads (anomaly AP rows answer a score, not boxes).
+instruction, parser and reference renderer. It follows from the row's metric (each metric's spec declares the kind
+it expects: :attr:`~lmms_general.metrics.registry.MetricSpec.task_kind`), with per-row overrides where the metric
+alone misleads (anomaly AP rows answer a score, not boxes).
 """
 
 from __future__ import annotations
@@ -10,24 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lmms_general.registry import TaskSpec
-
-#: canonical metric id -> task kind (answer protocol) for comprehension rows
-_KIND_BY_METRIC: dict[str, str] = {
-    **dict.fromkeys(["accuracy", "macro_accuracy", "em_at_1", "f1", "f_score"], "qa"),
-    "micro_f1": "label_set",
-    "gpt_score": "open_answer",
-    **dict.fromkeys(["bleu_1", "bleu_4", "rouge_1", "rouge_l", "cider", "anls", "codebleu"], "text"),
-    **dict.fromkeys(["ap", "ap10", "ap50", "ap75", "map", "map50", "dice"], "detection"),
-    "recall_at_50": "triplets",
-    **dict.fromkeys(["miou", "s_measure", "sad", "mse", "rms", "abs_rel", "epe"], "dense"),
-    "instance_miou": "point_labels",
-    "pq": "panoptic",
-    "m_viou": "tube",
-    **dict.fromkeys(["mae", "rmse"], "number"),
-    "rte": "trajectory",
-    "auc": "tracking",
-    "amota": "tracking_3d",
-}
 
 
 def _overrides() -> dict[str, str]:
@@ -50,9 +33,10 @@ _KIND_OVERRIDES: dict[str, str] | None = None
 
 
 def task_kind(spec: TaskSpec) -> str:
-    """The answer protocol of a row: ``generation`` for generation rows, else a key of ``_KIND_BY_METRIC``'s values
-    (``qa``, ``label_set``, ``open_answer``, ``text``, ``detection``, ``anomaly``, ``triplets``, ``dense``,
-    ``point_labels``, ``panoptic``, ``tube``, ``number``, ``trajectory``, ``tracking``, ``tracking_3d``)."""
+    """The answer protocol of a row: ``generation`` for generation rows, else the task kind its metric's spec
+    declares (``qa``, ``label_set``, ``open_answer``, ``text``, ``detection``, ``triplets``, ``dense``,
+    ``point_labels``, ``panoptic``, ``tube``, ``number``, ``trajectory``, ``tracking``, ``tracking_3d``) or a row
+    override (``anomaly``, ``dense`` for 3D normals)."""
     global _KIND_OVERRIDES
     if _KIND_OVERRIDES is None:
         _KIND_OVERRIDES = _overrides()
@@ -60,12 +44,14 @@ def task_kind(spec: TaskSpec) -> str:
         return _KIND_OVERRIDES[spec.key]
     if spec.paradigm == "generation":
         return "generation"
-    return _KIND_BY_METRIC.get(spec.metric_id, "qa")
+    from lmms_general.metrics.registry import get_metric  # the registered spec (not a test's stand-in scorer)
+
+    return get_metric(spec.metric_id, spec.task).task_kind
 
 
 def output_modality(spec: TaskSpec) -> str:
     """What the model must produce: ``text`` for comprehension, the task's modality for generation."""
-    return spec.modality if spec.paradigm == "generation" else "text"
+    return spec.output_modality
 
 
 def generation_kind(spec: TaskSpec, input_kinds: Iterable[str]) -> str:

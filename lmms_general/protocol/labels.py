@@ -19,7 +19,7 @@ Detection tasks take the class names of their reference boxes. Everything is ret
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,12 +83,13 @@ class TaskLabels:
 
 def is_label_task(spec: TaskSpec, header: Mapping[str, Any]) -> bool:
     """Whether the task's references are class labels (so its reference values form its class list)."""
+    from lmms_general.protocol.formats import answer_format
     from lmms_general.protocol.kinds import task_kind
 
-    kind = task_kind(spec)
-    if kind == "detection":
+    fmt = answer_format(task_kind(spec))
+    if fmt.labels_in_boxes:
         return True
-    if spec.paradigm != "comprehension" or kind not in {"qa", "label_set"}:
+    if spec.paradigm != "comprehension" or not fmt.answers_with_labels:
         return False
     if spec.metric_id in {"macro_accuracy", "f_score"}:  # both compare classes, whatever the task is called
         return True
@@ -99,6 +100,39 @@ def is_label_task(spec: TaskSpec, header: Mapping[str, Any]) -> bool:
 
 
 # --------------------------------------------------------------------------- sources
+
+
+#: TimeML temporal-link relations (TimeBank / TempEval), read as "<first event> RELATION <second event>": the labels
+#: of temporal-relation tasks, which a model that does not know TimeML cannot tell apart by name alone
+TIMEML_RELATIONS: dict[str, str] = {
+    "BEFORE": "the first event ends before the second begins",
+    "AFTER": "the first event begins after the second ends",
+    "IBEFORE": "the first event ends exactly when the second begins (immediately before)",
+    "IAFTER": "the first event begins exactly when the second ends (immediately after)",
+    "INCLUDES": "the first event's time span contains the second event",
+    "IS_INCLUDED": "the first event happens within the second event's time span",
+    "DURING": "the first event takes place during the second",
+    "DURING_INV": "the second event takes place during the first",
+    "SIMULTANEOUS": "both events happen at the same time",
+    "IDENTITY": "both mentions refer to the same event",
+    "BEGINS": "the first event begins the second (they start together, the first ends earlier)",
+    "BEGUN_BY": "the second event begins the first (they start together, the second ends earlier)",
+    "ENDS": "the first event ends the second (they end together, the first starts later)",
+    "ENDED_BY": "the second event ends the first (they end together, the second starts later)",
+    "OVERLAP": "the two events overlap in time",
+    "BEFORE-OR-OVERLAP": "the first event is before or overlaps the second",
+    "OVERLAP-OR-AFTER": "the first event overlaps or is after the second",
+    "VAGUE": "the order of the two events cannot be told",
+}
+
+
+def label_meanings(labels: Sequence[str]) -> dict[str, str]:
+    """What each label means, when the whole label set is a known vocabulary whose names are not self-explaining
+    (TimeML relations); else ``{}``. Two labels at least: one known word alone is no vocabulary."""
+    folded = [str(label).strip().upper().replace(" ", "_") for label in labels]
+    if len(folded) < 2 or not all(f in TIMEML_RELATIONS for f in folded):
+        return {}
+    return {str(label): TIMEML_RELATIONS[f] for label, f in zip(labels, folded, strict=True)}
 
 
 def _clean_label(text: str) -> str:
@@ -200,14 +234,16 @@ def _references(samples: Iterable[Any]) -> list[Any]:
 
 
 def _box_labels(reference: Any) -> list[str]:
-    """Class names of a detection reference (``{"bird": [...]}``, ``[{"Fall": [...]}]``, ``[{"label": ...}]``)."""
-    if isinstance(reference, Mapping):
-        if "label" in reference:
-            return [str(reference["label"])]
-        return [str(k) for k in reference if str(k) not in {"bbox", "boxes", "score"}]
-    if isinstance(reference, list):
-        return [label for item in reference if isinstance(item, (Mapping, list)) for label in _box_labels(item)]
-    return []
+    """Class names of a detection reference, read as the detection metric reads it (``{"bird": [...]}``,
+    ``[{"Fall": [...]}]``, ``[{"label": ..., "bbox": ...}]``, ``{"boxes": [...]}``): field names are never classes."""
+    from lmms_general.metrics.parsing import boxes_from_value, extract_json
+
+    value = extract_json(reference) if isinstance(reference, str) else reference
+    try:
+        boxes = boxes_from_value(value) or []
+    except (TypeError, ValueError):
+        return []
+    return [str(box["label"]) for box in boxes if box.get("label") is not None]
 
 
 def _reference_labels(references: Sequence[Any], multi: bool) -> tuple[list[str], bool]:
@@ -229,13 +265,39 @@ def _reference_spelling(labels: Sequence[str], references: Sequence[str]) -> lis
     return [by_fold.get(label.casefold(), label) for label in labels]
 
 
-def _same(values: Sequence[Any]) -> Any:
-    return values[0] if values and all(v == values[0] for v in values) else None
+_NOTHING = object()
 
 
-def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[Any], *,
+def _same(values: Iterable[Any]) -> Any:
+    """The one value all of ``values`` share (None when they differ or there is none), read once, stopping at the
+    first difference (``values`` may stream a task's samples)."""
+    items = iter(values)
+    first = next(items, _NOTHING)
+    if first is _NOTHING:
+        return None
+    return first if all(v == first for v in items) else None
+
+
+def _memo(read: Callable[[str], Any], limit: int = 1024) -> Callable[[str], Any]:
+    """``read`` remembering its answers for the first ``limit`` distinct texts (a task's samples mostly share one
+    prompt, so each is read once; a task whose every prompt differs keeps no more than ``limit`` of them)."""
+    answers: dict[str, Any] = {}
+
+    def cached(text: str) -> Any:
+        if text in answers:
+            return answers[text]
+        value = read(text)
+        if len(answers) < limit:
+            answers[text] = value
+        return value
+
+    return cached
+
+
+def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Collection[Any], *,
                   use_references: bool = True) -> TaskLabels:
-    """The label set of one task from its header and all its samples (see the module docstring).
+    """The label set of one task from its header and all its samples (see the module docstring). ``samples`` is read
+    in a few passes, each holding one sample at a time (it may stream a large task's samples).
 
     ``use_references=False`` skips the reference fallback (a caller holding one sample must not list its answer).
     """
@@ -243,16 +305,16 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[A
     label_task = is_label_task(spec, header)
     multi = spec.modality == "nlp" and task_type in MULTI_LABEL_NLP_TYPES
     references = _references(samples) if (use_references and label_task) else []
+    from lmms_general.protocol.formats import answer_format
     from lmms_general.protocol.kinds import task_kind
 
-    detection = task_kind(spec) == "detection"
-    if detection:
+    if answer_format(task_kind(spec)).labels_in_boxes:
         names = sorted({n for ref in references for n in _box_labels(ref)}, key=str.lower)
         return TaskLabels(labels=tuple(names), source="references" if names else "")
     ref_labels, several = _reference_labels(references, multi) if references else ([], False)
     multi = multi or (label_task and several)
 
-    options = _same([_options(s) for s in samples])
+    options = _same(_options(s) for s in samples)
     if options and references and all(isinstance(r, str) and r.strip() in options for r in references):
         return TaskLabels(labels=tuple(options), multi_label=multi, source="options")
     listed = header_class_list(header)
@@ -263,13 +325,16 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Sequence[A
         codes = {code: meaning for group in groups.values() for code, meaning in group.items()}
         return TaskLabels(labels=tuple(ref_labels), label_codes=codes, code_groups=groups, multi_label=multi,
                           source="code_table")
-    texts = [" ".join(_prompt_texts(s)) for s in samples]
-    yes_no = _same([prompt_yes_no_codes(t) for t in texts])
+    def texts() -> Iterator[str]:  # one pass over the samples per use: ``samples`` may be a stream
+        return (" ".join(_prompt_texts(s)) for s in samples)
+
+    yes_no_of, listed_of = _memo(prompt_yes_no_codes), _memo(lambda t: tuple(prompt_listed_labels(t)))
+    yes_no = _same(yes_no_of(t) for t in texts())
     if yes_no:
         codes = {yes_no["yes"]: "Yes", yes_no["no"]: "No"}
         return TaskLabels(labels=(yes_no["yes"], yes_no["no"]), label_codes=codes, yes_no_codes=yes_no,
                           multi_label=False, source="prompt")
-    prompt_labels = _same([tuple(prompt_listed_labels(t)) for t in texts])
+    prompt_labels = _same(listed_of(t) for t in texts())
     if prompt_labels:
         return TaskLabels(labels=tuple(_reference_spelling(prompt_labels, ref_labels)), multi_label=multi,
                           source="prompt")

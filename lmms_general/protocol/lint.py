@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmms_general.protocol.doc import Doc
+from lmms_general.protocol.formats import answer_format
 
 MAX_PROMPT_CHARS = 8000
 KINDS: tuple[str, ...] = (
@@ -193,7 +194,8 @@ def classification_like(doc: Doc) -> bool:
     classes; accuracy / F1 / micro-F1 when the task is a label task (``protocol.labels.is_label_task`` where present,
     else its name or skill says classification, recognition, ...)."""
     spec = doc.spec
-    if spec.metric_id not in LABEL_METRICS or doc.task_kind not in ("qa", "label_set") or doc.context.get("options"):
+    if spec.metric_id not in LABEL_METRICS or doc.context.get("options") \
+            or not answer_format(doc.task_kind).answers_with_labels:
         return False
     if spec.metric_id in _ALWAYS_LABELS:
         return True
@@ -212,7 +214,7 @@ def reference_labels(reference: Any) -> list[str]:
 
 def unnamed_labels(doc: Doc, text: str) -> list[str]:
     """Detection: the reference labels the prompt does not name (the model is never told what to output)."""
-    if doc.task_kind != "detection":
+    if not answer_format(doc.task_kind).labels_in_boxes:
         return []
     folded = text.lower()
     return [label for label in reference_labels(doc.reference)

@@ -1,7 +1,8 @@
 """Prompt text for every General-Bench task kind, built deterministically from one doc.
 
 NLP samples follow the official ``type`` dispatch (DATASET_FORMAT.md §5); media tasks use the annotation's
-``question`` / ``prompt`` fields plus an output-format instruction chosen by the task kind.
+``question`` / ``prompt`` fields plus the goal and answer sentences of the task kind's
+:class:`~lmms_general.protocol.formats.AnswerFormat` (this module never branches on a task-kind name).
 """
 
 from __future__ import annotations
@@ -220,51 +221,14 @@ def describe_inputs(doc: Doc) -> str:
     return " and ".join(words)
 
 
-def _dense_goal(name: str, video: bool) -> str:
-    where = "in every frame of the video" if video else "in the image"
-    lowered = name.lower()
-    if "depth" in lowered:
-        return f"Estimate the depth of every pixel {where}."
-    if "flow" in lowered:
-        return "Estimate the optical flow (per-pixel motion) between consecutive frames."
-    if "matting" in lowered or "matte" in lowered:
-        return f"Estimate the alpha matte of the foreground {where}."
-    if "normal" in lowered:
-        return f"Estimate the surface normal of every pixel {where}."
-    return f"Segment the target region {where}."
-
-
-def _goal(doc: Doc) -> str:
-    """What the task asks, in plain words, from its kind and name (used when the annotation gives no prompt)."""
-    name, kind = doc.spec.display_name, doc.task_kind
-    labels = doc.context.get("labels") or []
-    video = doc.registry_key.startswith("video_")
-    if kind == "detection":
-        target = " or ".join(f'"{x}"' for x in labels) if labels else "target object"
-        return f"Detect every {target} instance in the image and give its bounding box."
-    if kind == "tracking":
-        return "Track the target object through every frame of the video."
-    if kind == "tube":
-        return "Find the described target in the video: the frames in which it appears and its box in each of them."
-    if kind == "dense":
-        return _dense_goal(name, video)
-    if kind in {"qa", "label_set"}:
-        return f"Which {name.lower().replace('classification', 'class').replace('recognition', '').strip()} " \
-               "does the input show?" if labels else f"Perform {name} on the input and give the answer."
-    if kind == "text":
-        return f"Perform {name} on the input and write the result as text."
-    if kind == "number":
-        return f"Perform {name} on the input and give the resulting number."
-    return f"Perform {name} on the input."
-
-
 def task_instruction(doc: Doc) -> str:
     """The task-derived instruction for a sample whose annotation prompt is missing, empty, a placeholder or a raw
     structure: task name, skill, inputs and what to output, the same for every sample of the task."""
     name = doc.spec.display_name
     skill = doc.skill
     head = f"Task: {name}" + (f" ({skill})" if skill and skill.lower() != name.lower() else "") + "."
-    return f"{head} You are given {describe_inputs(doc)}. {_goal(doc)}"
+    goal = answer_format(doc.task_kind).goal(name, doc.context, doc.registry_key.startswith("video_"))
+    return f"{head} You are given {describe_inputs(doc)}. {goal}"
 
 
 def _specialist_lines(doc: Doc) -> list[str]:
@@ -275,7 +239,7 @@ def _specialist_lines(doc: Doc) -> list[str]:
     if expression:
         lines.append(f'The target is described as: "{expression}".')
     count, fps = ctx.get("frame_count"), ctx.get("fps")
-    if count and doc.task_kind in {"tube", "tracking", "dense"}:
+    if count and answer_format(doc.task_kind).states_frame_count:
         rate = f" at {float(fps):g} frames per second" if fps else ""
         lines.append(f"The video has {count} frames{rate}; frame indices run from 0 to {int(count) - 1}.")
     box = ctx.get("first_frame_box")
@@ -303,9 +267,9 @@ def _with_format(doc: Doc, text: str, own_text: str) -> str:
     context = dict(doc.context)
     # a sample that offers its own candidates ("The candidate choices are [...]") is not given the task's whole list
     context["labels_listed"] = labels_listed(text, context.get("labels")) or bool(_OWN_CHOICES.search(own_text))
-    instruction = answer_format(doc.task_kind).instruction(context)
-    free = doc.task_kind in {"qa", "label_set", "text", "open_answer", "number"}
-    if free and _OWN_FORMAT.search(own_text) and context["labels_listed"]:
+    fmt = answer_format(doc.task_kind)
+    instruction = fmt.instruction(context)
+    if fmt.defers_to_own_format and _OWN_FORMAT.search(own_text) and context["labels_listed"]:
         return text
     return f"{text}\n{instruction}" if instruction else text
 
@@ -387,7 +351,7 @@ def _media_prompt(doc: Doc) -> str:
     if mask_hint:
         text += "\n" + mask_hint
     options = context.get("options")
-    if options and doc.task_kind == "qa":
+    if options and answer_format(doc.task_kind).letters_options:
         text += f"\n{lettered(options)}"
     return _with_format(doc, text, own if is_usable_prompt(own) else "")
 
@@ -413,7 +377,8 @@ def build_prompt(doc: Doc) -> str:
         text = _nlp_prompt(str(doc.context.get("task_type", "")), doc.sample, doc.spec.display_name)
         if not is_usable_prompt(text.strip()):  # an unknown record shape: say the task, then the record's fields
             text = "\n".join(x for x in (task_instruction(doc), _fields_text(doc.sample.get("input"))) if x)
-        if doc.task_kind in {"label_set", "qa"} and doc.context.get("labels") and not doc.context.get("options"):
+        if doc.context.get("labels") and not doc.context.get("options") \
+                and answer_format(doc.task_kind).answers_with_labels:
             return _with_format(doc, text, text).strip()
         return text
     return _media_prompt(doc).strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lmms_general.metrics import get_metric
@@ -66,13 +66,17 @@ class SampleItem:
     skill: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The item as a JSON dict: its values are fresh JSON values already (:func:`jsonable`, strings), so a
+        shallow copy of the fields (``dataclasses.asdict`` deep-copied every prediction and reference again)."""
+        return dict(self.__dict__)
 
 
-def prepared_reference(doc: Doc) -> Any:
-    """The reference the row metric consumes (raises with a clear message when it cannot be prepared)."""
-    spec = task_spec(doc.registry_key)
-    metric = get_metric(spec.metric_id, spec.task)
+def prepared_reference(doc: Doc, metric: Any = None) -> Any:
+    """The reference the row metric consumes (raises with a clear message when it cannot be prepared); ``metric``:
+    the task's metric when the caller has looked it up already."""
+    if metric is None:
+        spec = task_spec(doc.registry_key)
+        metric = get_metric(spec.metric_id, spec.task)
     reference = raw_reference(doc)
     if reference is None:
         return None
@@ -96,7 +100,7 @@ def _fill(item: SampleItem, doc: Doc, response: str | None, input_error: str | N
     where = f"{spec.task} sample {doc.sample_id}"
     if has_reference(doc):
         try:
-            item.reference = prepared_reference(doc)
+            item.reference = prepared_reference(doc, metric)
         except Exception as exc:  # noqa: BLE001 - a bad reference is reported per sample
             item.status, item.error = "bad_reference", f"{where}: reference unusable: {type(exc).__name__}: {exc}"
             return
@@ -142,6 +146,10 @@ class TaskScore:
     n_unscorable: int = 0
     error: str = ""
     errors: list[str] = field(default_factory=list)
+
+    def statuses(self) -> dict[str, int]:
+        """Samples per status (every status of :data:`STATUSES`); they add up to ``n``."""
+        return {status: getattr(self, f"n_{status}") for status in STATUSES}
 
 
 def item_status(item: Mapping[str, Any]) -> str:

@@ -25,8 +25,9 @@ class SampleLog:
     errors: list[str] = field(default_factory=list)
 
 
-def read_sample_items(path: str | Path) -> SampleLog:
-    """Read the per-sample ``score`` items; a bad line is recorded with its number, the rest continue."""
+def read_sample_items(path: str | Path, drop: Sequence[str] = ()) -> SampleLog:
+    """Read the per-sample ``score`` items; a bad line is recorded with its number, the rest continue. Fields in
+    ``drop`` are not kept (:data:`NOT_SCORED`: what scoring never reads, e.g. the model's whole raw output)."""
     log = SampleLog(Path(path))
     shared: dict[str, str] = {}
     for number, record, error in iter_records(log.path):
@@ -38,6 +39,8 @@ def read_sample_items(path: str | Path) -> SampleLog:
         if not isinstance(item, dict):
             log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
             continue
+        for name in drop:
+            item.pop(name, None)
         for name in _SHARED_FIELDS:  # one string object per distinct value, not one per line
             value = item.get(name)
             if isinstance(value, str):
@@ -46,6 +49,9 @@ def read_sample_items(path: str | Path) -> SampleLog:
     return log
 
 
+#: item fields that re-scoring and the bootstrap never read: ``raw`` (the model's whole output, kept in the log for
+#: submissions) is not held for every sample of a large log
+NOT_SCORED = ("raw",)
 #: item fields whose values repeat on every line of a log (the task, its folder, the status, an empty error)
 _SHARED_FIELDS = ("key", "task_dir", "skill", "status", "error")
 
@@ -131,6 +137,21 @@ def _sized(n: int) -> range:
     return range(n)
 
 
+def _statistics(spec: Any, items: list[dict[str, Any]], options: dict[str, Any]) -> tuple[Any, float] | None:
+    """The replicator of ``spec.statistics`` on the items and its value on them as given (to be compared with the
+    task score), or None when the metric has no statistics or they cannot be built."""
+    if spec.statistics is None:
+        return None
+    try:
+        replicator = spec.statistics([i.get("prediction") for i in items], [i.get("reference") for i in items],
+                                     **options)
+        if replicator is None:
+            return None
+        return replicator, float(replicator(np.arange(len(items))[None, :])[0])
+    except Exception:  # noqa: BLE001 - any failure means: recompute the metric per replicate instead
+        return None
+
+
 def task_bootstrap(
     metric_id: str, task: str, items: list[dict[str, Any]], reported: float | None = None
 ) -> tuple[Any, str | None]:
@@ -142,8 +163,9 @@ def task_bootstrap(
       is resampled over precomputed per-sample values, so a model-based metric runs once per sample
       instead of once per sample and replicate;
     * a corpus metric (or a per-sample metric on a row scored over the corpus, e.g. BLEU-1 with the
-      ``corpus`` option) with per-sample sufficient statistics (:mod:`lmms_general.level.statistics`, checked
-      against the point score) is resampled by summing them; it is not scored sample by sample first;
+      ``corpus`` option: ``MetricSpec.corpus_option``) is resampled by summing the per-sample sufficient statistics
+      its spec declares (``MetricSpec.statistics``, checked against the point score); it is not scored sample by
+      sample first;
     * a model-based corpus metric without statistics (FID, FVD, FAD, WER, speech CIDEr) keeps its point score
       without loading its model;
     * anything else is recomputed on every replicate.
@@ -152,16 +174,17 @@ def task_bootstrap(
     or the statistics already equal it. Tasks with a vectorised replicator keep only their item count.
     """
     from lmms_general.level.bootstrap import BootstrapTask
-    from lmms_general.level.statistics import BUILDERS, OPTIONAL_CORPUS, agrees, build_corpus_replicator
     from lmms_general.metrics import get_metric
-    from lmms_general.metrics.resampling import MeanReplicator
+    from lmms_general.metrics.resampling import MeanReplicator, agrees
 
     spec = get_metric(metric_id, task)
     score_fn = metric_score_fn(metric_id, task)
     options = _row_options(task)
-    corpus_row = spec.kind == "corpus" or (metric_id in OPTIONAL_CORPUS and bool(options.get("corpus")))
-    if corpus_row and spec.default_model and metric_id not in BUILDERS:
+    corpus_row = spec.kind == "corpus" or (spec.corpus_option and bool(options.get("corpus")))
+    if corpus_row and spec.default_model and spec.statistics is None:
         return None, "model-based corpus metric; replicates would recompute the model's features"
+    # the corpus statistics: the spec's own on corpus rows; a per-sample metric with a corpus form offers them too
+    corpus_options = {**options, "corpus": True} if spec.corpus_option else options
 
     def mean_task(values: list[float]) -> Any:
         return BootstrapTask(items=values, score_fn=_mean, replicator=MeanReplicator(np.asarray(values)))
@@ -169,15 +192,15 @@ def task_bootstrap(
     values: list[float] = []
     built = None
     if corpus_row:
-        built = build_corpus_replicator(metric_id, items)
+        built = _statistics(spec, items, corpus_options)
         if built is not None and agrees(built[1], reported):
             return BootstrapTask(items=_sized(len(items)), score_fn=score_fn, replicator=built[0]), None
     if spec.kind == "sample":
         values = sample_values(spec, items, options)
         if values and reported is not None and math.isclose(_mean(values), reported, rel_tol=1e-6, abs_tol=1e-6):
             return mean_task(values), None
-    if built is None and (spec.kind == "corpus" or metric_id in OPTIONAL_CORPUS):
-        built = build_corpus_replicator(metric_id, items)
+    if built is None and (spec.kind == "corpus" or spec.corpus_option):
+        built = _statistics(spec, items, corpus_options)
     try:
         point = float(score_fn(items))
     except Exception as exc:  # noqa: BLE001 - reported; the task keeps its point score
@@ -207,7 +230,7 @@ def bootstrap_inputs(
     messages: list[str] = []
     for key in sorted(samples):
         spec = registry[key]
-        log = read_sample_items(samples[key])
+        log = read_sample_items(samples[key], drop=NOT_SCORED)
         messages.extend(log.errors)
         items = scorable(log.items)
         if not items:
@@ -235,7 +258,7 @@ def rescore_missing(scores: dict[str, float | None], samples: dict[str, Path], r
         if scores.get(key) is not None or key not in scores:
             continue
         spec = registry[key]
-        log = read_sample_items(samples[key])
+        log = read_sample_items(samples[key], drop=NOT_SCORED)
         items = scorable(log.items)
         if not items:
             continue

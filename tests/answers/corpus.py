@@ -30,6 +30,9 @@ SYLLOGISM = ["The conclusion follows", "The conclusion does not follow", "Cannot
 MULTIPLE_CHOICE = [
     # bare letters and their decorations
     Row("option", "B", COLORS, "B"),
+    # JSON nobody asked for
+    Row("option", '{"answer": "C"}', COLORS, "C"),
+    Row("option", '```json\n{"answer": "B", "explanation": "The sky is blue."}\n```', COLORS, "B"),
     Row("option", "b", COLORS, "B"),
     Row("option", "(C)", COLORS, "C"),
     Row("option", "C.", COLORS, "C"),
@@ -217,6 +220,8 @@ MULTIPLE_CHOICE = [
 # ----------------------------------------------------------------------------------------- yes / no
 YES_NO = [
     Row("yes_no", "Yes", None, "yes"),
+    Row("yes_no", '{"answer": "yes", "confidence": 0.9}', None, "yes"),
+    Row("yes_no", '{"answer": false}', None, "no"),
     Row("yes_no", "yes.", None, "yes"),
     Row("yes_no", "YES", None, "yes"),
     Row("yes_no", "Yes, it is.", None, "yes"),
@@ -254,6 +259,7 @@ SARCASM = ["sarcastic", "not sarcastic"]
 SENTIMENT = ["positive", "negative", "neutral"]
 LABELS = [
     Row("label", "Toyota", CARS, "Toyota"),
+    Row("label", '{"label": "Honda"}', CARS, "Honda"),
     Row("label", "It is a Toyota.", CARS, "Toyota"),
     Row("label", "The car in the image is a Honda Civic.", CARS, "Honda"),
     Row("label", "**Ford**", CARS, "Ford"),
@@ -551,6 +557,8 @@ MATCHES = [
 # ----------------------------------------------------------------------------------------- numbers
 NUMBERS = [
     Row("number", "42", None, 42.0),
+    Row("number", '{"answer": 42}', None, 42.0),
+    Row("number", '{"final_answer": "7", "reasoning": "3 + 4"}', None, 7.0),
     Row("number", "42 apples", None, 42.0),
     Row("number", "There are 42 apples.", None, 42.0),
     Row("number", "The answer is 7.", None, 7.0),
@@ -633,6 +641,12 @@ ANOMALY = [
     Row("anomaly", "0", None, 0.0),
     Row("anomaly", "I cannot determine whether it is defective.", None, None),
     Row("anomaly", "The screw is made of metal.", None, None),
+    # a stated confidence belongs to the decision, not to an anomaly score
+    Row("anomaly", "No, the part looks normal (confidence: 95%)", None, 0.05),
+    Row("anomaly", "Yes, there is a crack. Confidence: 0.9", None, 0.9),
+    Row("anomaly", "I am 80% sure it is defective.", None, 0.8),
+    Row("anomaly", "No defects found. Certainty: 0.6", None, 0.4),
+    Row("anomaly", "Confidence: 95%", None, None),
 ]
 
 # ----------------------------------------------------------------------------------------- judge verdicts
@@ -719,6 +733,9 @@ POLYGONS = [
 # ----------------------------------------------------------------------------------------- captions
 CAPTIONS = [
     Row("caption", "A dog runs across a grassy field.", None, "A dog runs across a grassy field."),
+    Row("caption", '{"answer": "A dog runs across a grassy field."}', None, "A dog runs across a grassy field."),
+    # an object that is not an answer wrapper stays as written
+    Row("caption", '{"text": "hi", "images": []}', None, '{"text": "hi", "images": []}'),
     Row("caption", "Caption: A man riding a bike.", None, "A man riding a bike."),
     Row("caption", '"Two children playing on the beach."', None, "Two children playing on the beach."),
     Row("caption", "**Caption:** A red bus on a city street.", None, "A red bus on a city street."),

@@ -12,7 +12,6 @@ import pytest
 from lmms_general import dataset
 from lmms_general.metrics import get_metric
 from lmms_general.protocol import answer_format, make_doc, prepared_reference, score_item, task_score
-from lmms_general.protocol.formats import render_wrong
 from lmms_general.registry import load_registry
 from tests.conftest import SAMPLE_ROOT
 from tests.protocol.perfect import ideal_value, is_perfect
@@ -66,7 +65,7 @@ def _items(key: str, out: Path, wrong: bool) -> list[dict]:
         reference = prepared_reference(doc)
         context = {**doc.parse_context, "output_modality": doc.output_modality, "index": doc.index}
         fmt = answer_format(doc.task_kind)
-        answer = render_wrong(doc.task_kind, reference, context, out) if wrong else fmt.render(reference, context, out)
+        answer = fmt.render_wrong(reference, context, out) if wrong else fmt.render(reference, context, out)
         items.append(score_item(doc, answer))
     return items
 

@@ -189,6 +189,7 @@ def test_tar_listing_keeps_annotation_bytes(tmp_path: Path, monkeypatch: pytest.
 def test_an_nlp_run_unpacks_nothing_and_a_video_run_one_archive(isolated_cache: Path) -> None:
     """What lmms-eval calls per task (the process_docs loader): only the requested task's archive is unpacked."""
     from lmms_general.hooks.docs import build_docs
+    from lmms_general.protocol import doc_of
 
     index = index_root(OPENSET)
     nlp = next(t.registry_key for t in index.tasks if t.modality == "nlp" and t.registry_key)
@@ -196,4 +197,4 @@ def test_an_nlp_run_unpacks_nothing_and_a_video_run_one_archive(isolated_cache: 
     zipped = next(t for t in index.tasks if t.source and t.source.suffix == ".zip")
     rows = build_docs(zipped.registry_key, OPENSET)
     assert len(rows) == zipped.samples and len(_unpacked(isolated_cache)) == 1
-    assert all(json.loads(r["payload_json"])["task_dir"] == str(zipped.folder) for r in rows)
+    assert all(doc_of(r).task_dir == str(zipped.folder) for r in rows)

@@ -200,10 +200,18 @@ def test_sample_level_references_and_media() -> None:
     vos = load_task(OPENSET, "video_comp_animal_video_object_segmentation").samples[0]
     assert vos.media[0].kind == "frames" and vos.media[0].path.is_dir()
     assert set(sample_reference(vos)) == {"0", "1"}
-    edit = load_task(OPENSET, "image_gen_text_based_image_editing").samples[0]
-    ref = sample_reference(edit)
-    assert ref["prompt"] == "make the sky red" and Path(ref["inputs"][0]).name == "src0.png"
+    # a generation sample's reference is media, built from the whole sample in one place (protocol.references)
+    from lmms_general.protocol import task_docs
+    from lmms_general.protocol.references import generation_reference
+    from lmms_general.registry import load_registry
+
+    def first_generation_reference(key: str) -> dict:
+        data = load_task(OPENSET, key)
+        assert sample_reference(data.samples[0]) is None
+        return generation_reference(task_docs(load_registry()[key], data)[0])
+
+    ref = first_generation_reference("image_gen_text_based_image_editing")
+    assert ref["prompt"] == "make the sky red" and Path(ref["source"][0]).name == "src0.png"
     i23 = load_task(OPENSET, "3d_gen_living_and_arts_image_to_3d_mesh_generation").samples[0]
     assert [(m.kind, m.role) for m in i23.media] == [("image", "input"), ("pointcloud", "output")]
-    tts = load_task(OPENSET, "audio_gen_texttospeech").samples[0]
-    assert Path(sample_reference(tts)["references"][0]).name == "ref0.wav"
+    assert Path(first_generation_reference("audio_gen_texttospeech")["target"][0]).name == "ref0.wav"

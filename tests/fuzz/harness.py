@@ -209,7 +209,6 @@ def _stage(outcome: Outcome, name: str, fn: Any, *args: Any) -> Any:
 
 def check(task: FuzzTask, root: Path, records: int | None, answers: list[str]) -> Outcome:
     """Run validate, docs, prompts, scoring and aggregation on the task in ``root``."""
-    import pyarrow as pa
 
     from lmms_general.commands import validate
     from lmms_general.dataset import clear_process_cache, index_root
@@ -230,8 +229,10 @@ def check(task: FuzzTask, root: Path, records: int | None, answers: list[str]) -
     if docs is None:
         return outcome
     outcome.docs = len(docs)
-    if docs:  # what docs_to_dataset needs: every column encodable as an Arrow (UTF-8) string
-        _stage(outcome, "arrow", lambda: [pa.array([d[c] for d in docs], pa.string()) for c in docs[0]])
+    if docs:  # exactly what process_docs hands lmms-eval: the rows as an Arrow-backed datasets.Dataset
+        from lmms_general.hooks.docs import docs_to_dataset
+
+        _stage(outcome, "arrow", docs_to_dataset, docs)
     items = []
     for i, doc in enumerate(docs):
         if _stage(outcome, "doc_to_text", doc_to_text, doc, {"pre_prompt": "", "post_prompt": ""}) is None:

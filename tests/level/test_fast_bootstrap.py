@@ -10,10 +10,9 @@ import pytest
 # did `from lmms_general.metrics import get_metric` for the first time during that test would keep the fake
 import lmms_general.protocol  # noqa: F401
 from lmms_general.level import BootstrapTask, LevelScorer, bootstrap_levels
-from lmms_general.level.statistics import BUILDERS, corpus_replicator
-from lmms_general.metrics import get_metric
+from lmms_general.metrics import all_metrics, get_metric
 from lmms_general.metrics.coco_ap_statistics import CocoApReplicator
-from lmms_general.metrics.resampling import MeanReplicator, RecomputeReplicator, SumReplicator, draw_indices
+from lmms_general.metrics.resampling import MeanReplicator, RecomputeReplicator, SumReplicator, agrees, draw_indices
 from lmms_general.results.samples import metric_score_fn, task_bootstrap
 from tests.level.slow_bootstrap import slow_bootstrap_levels
 
@@ -183,8 +182,21 @@ def slow_replicates(metric_id: str, items: list[dict], idx: np.ndarray) -> np.nd
                                 **OPTIONS.get(metric_id, {})) for row in idx])
 
 
-def test_every_builder_has_a_case():
-    assert set(BUILDERS) - FILE_BUILDERS == set(CASES)
+def corpus_replicator(metric_id: str, items: list[dict], point: float):
+    """The spec's statistics on the items (with the row options they stand for) when they reproduce ``point``."""
+    spec = get_metric(metric_id)
+    if spec.statistics is None:
+        return None
+    replicator = spec.statistics([i["prediction"] for i in items], [i["reference"] for i in items],
+                                 **OPTIONS.get(metric_id, {}))
+    value = float(replicator(np.arange(len(items))[None, :])[0])
+    return replicator if agrees(value, point) else None
+
+
+def test_every_corpus_statistics_has_a_case():
+    specs = all_metrics().values()
+    with_statistics = {s.id for s in specs if s.statistics is not None and (s.kind == "corpus" or s.corpus_option)}
+    assert with_statistics - FILE_BUILDERS == set(CASES)
 
 
 @pytest.mark.parametrize("metric_id", sorted(CASES))
@@ -231,7 +243,7 @@ def test_statistics_that_disagree_with_the_point_score_are_not_used():
     point = get_metric("micro_f1").score([i["prediction"] for i in items], [i["reference"] for i in items])
     assert corpus_replicator("micro_f1", items, point) is not None
     assert corpus_replicator("micro_f1", items, point + 1.0) is None
-    assert corpus_replicator("pq", items, point) is None  # no statistics: recomputed per replicate
+    assert corpus_replicator("fid", items, point) is None  # no statistics: keeps its point score
 
 
 def test_task_bootstrap_picks_the_vectorised_path():

@@ -64,19 +64,10 @@ def test_psnr_video_frames(tmp_path) -> None:
     assert got == pytest.approx(expected)
 
 
-def test_ms_ssim_identical_noisy_missing(tmp_path) -> None:
-    img = random_image(3, (200, 200))
-    ref = write_image(tmp_path / "r.png", img)
-    noisy = write_image(
-        tmp_path / "n.png", np.clip(img.astype(int) + np.random.default_rng(0).integers(-60, 61, img.shape), 0, 255)
-    )
+def test_ms_ssim_uses_fewer_scales_on_small_images(tmp_path) -> None:
+    """Noisy / identical / missing images against torchmetrics: tests/metrics/metric_cases.py."""
     small = write_image(tmp_path / "s.png", random_image(4, (40, 40)))
-    spec = get_metric("ms_ssim")
-    assert spec.score([ref], [_ref(ref)]) == pytest.approx(1.0)
-    value = spec.score([noisy], [_ref(ref)])
-    assert 0.0 < value < 0.99
-    assert spec.score([noisy, None], [_ref(ref), _ref(ref)]) == pytest.approx(value / 2)
-    assert spec.score([small], [_ref(small)]) == pytest.approx(1.0)  # fewer scales for small images
+    assert get_metric("ms_ssim").score([small], [_ref(small)]) == pytest.approx(1.0)
 
 
 def test_frechet_distance_matches_direct_sqrtm() -> None:

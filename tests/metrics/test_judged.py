@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from lmms_general.metrics import get_metric
 from lmms_general.metrics.judged import chat_judge, verdict
 from lmms_general.metrics.models import ModelUnavailableError
-from tests.metrics._media_files import write_frames
 
 
 def test_verdict_parsing() -> None:
@@ -44,20 +42,3 @@ def test_gpt_score_without_judge_raises(monkeypatch) -> None:
         get_metric("gpt_score").score(["a"], [{"answer": "a", "question": ""}])
 
 
-def test_user_preference_rate_with_fake_judge(tmp_path) -> None:
-    bright = write_frames(tmp_path / "bright", np.full((2, 16, 16, 3), 200, np.uint8))
-    dark = write_frames(tmp_path / "dark", np.full((2, 16, 16, 3), 20, np.uint8))
-
-    def brighter(generated: np.ndarray, other: np.ndarray, prompt: str) -> float:
-        return 0.5 if generated.mean() == other.mean() else float(generated.mean() > other.mean())
-
-    refs = [
-        {"prompt": "p", "source": [dark], "target": []},
-        {"prompt": "p", "source": [], "target": [bright]},
-        {"prompt": "p", "source": [], "target": [bright]},
-        {"prompt": "p", "source": [], "target": [bright]},
-    ]
-    spec = get_metric("user_preference_rate")
-    assert spec.proxy
-    # win, loss, tie (0.5), missing (0)
-    assert spec.score([bright, dark, bright, None], refs, judge=brighter) == pytest.approx(100 * 1.5 / 4)

@@ -27,9 +27,13 @@ def no_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     """No offline variables, and huggingface_hub's own offline switch off (restored afterwards)."""
     from huggingface_hub import constants
 
-    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", *_PROXY_VARS):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
+_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY",
+               "no_proxy")
 
 
 def _count_connects(monkeypatch: pytest.MonkeyPatch, reachable: bool) -> list[tuple[str, int]]:
@@ -68,6 +72,27 @@ def test_probe_runs_once_per_host_and_is_remembered(
     results.append(offline.network_available("https://download.pytorch.org/models/other.pth"))
     assert results == [reachable] * 7
     assert calls == [("hub.example", 8443), ("download.pytorch.org", 443)]
+
+
+def test_the_probe_goes_to_the_proxy_when_one_is_set(monkeypatch: pytest.MonkeyPatch, no_flags: None) -> None:
+    calls = _count_connects(monkeypatch, reachable=True)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    assert offline.network_available("https://download.pytorch.org/models/x.pth") is True
+    assert offline.network_available("https://internal.example/models/y.pth") is True
+    assert calls == [("proxy.corp.example", 3128), ("internal.example", 443)]
+
+
+def test_forget_gives_huggingface_hub_its_offline_switch_back(
+    monkeypatch: pytest.MonkeyPatch, no_flags: None
+) -> None:
+    from huggingface_hub import constants
+
+    _count_connects(monkeypatch, reachable=False)
+    assert offline.network_available() is False
+    assert constants.HF_HUB_OFFLINE is True  # a failed hub probe switches the hub library offline
+    offline.forget()
+    assert constants.HF_HUB_OFFLINE is False
 
 
 def test_hanging_probe_is_cut_at_the_timeout(monkeypatch: pytest.MonkeyPatch, no_flags: None) -> None:

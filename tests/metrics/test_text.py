@@ -1,4 +1,5 @@
-"""Text metrics against hand-computed values and a second library."""
+"""Text metrics against hand-computed values and a second library (the declared reference of each metric is
+compared in the shared contract, tests/metrics/metric_cases.py)."""
 
 from __future__ import annotations
 
@@ -53,24 +54,14 @@ def test_bleu4_corpus_matches_nltk_corpus_bleu() -> None:
 
 
 def test_cider_corpus() -> None:
-    from pycocoevalcap.cider.cider import Cider
-
+    """pycocoevalcap's value is compared in tests/metrics/metric_cases.py; here: corpus document frequencies."""
     value = _score("cider", CAPTIONS_PRED, CAPTIONS_REF)
     assert value > 0
     # an empty / unparsed prediction keeps its sample in the corpus (lowers the score)
     assert _score("cider", [*CAPTIONS_PRED[:2], None, CAPTIONS_PRED[3]], CAPTIONS_REF) == pytest.approx(value)
-    gts = {i: [coco_tokenize(r) for r in rs] for i, rs in enumerate(CAPTIONS_REF)}
-    res = {i: [coco_tokenize(p)] for i, p in enumerate(CAPTIONS_PRED)}
-    assert value == pytest.approx(100 * Cider().compute_score(gts, res)[0])
     # document frequencies are corpus statistics: scoring samples alone gives another value
     alone = [_score("cider", [p], [r]) for p, r in zip(CAPTIONS_PRED, CAPTIONS_REF, strict=True)]
     assert sum(alone) / len(alone) != pytest.approx(value)
-
-
-def test_anls_hand() -> None:
-    # "helo" vs "hello": distance 1/5 -> 0.8; "abc" vs "xyz": distance 1 -> 0 (threshold)
-    assert _score("anls", ["Helo", "abc", None], [["hello"], "xyz", "q"]) == pytest.approx(80 / 3)
-    assert _score("anls", ["ABC-12"], ["abc-12"]) == 100.0
 
 
 def test_codebleu() -> None:
@@ -102,35 +93,18 @@ def test_ptb_tokenizer_python_replica_equals_java_ptb() -> None:
     assert [ptb_tokenize_python(t) for t in PTB_CASES] == [java[i][0] for i in range(len(PTB_CASES))]
 
 
-def test_cider_bleu4_use_pycocoevalcap_ptb_pipeline() -> None:
-    """The full COCO caption pipeline (PTBTokenizer then Bleu/Cider) gives our values."""
-    from pycocoevalcap.bleu.bleu import Bleu
-    from pycocoevalcap.cider.cider import Cider
-
+def test_ptb_tokenize_lower_cases_and_keeps_bracket_tokens() -> None:
+    """The COCO caption pipeline (PTBTokenizer then Bleu / Cider) is compared in tests/metrics/metric_cases.py."""
     from lmms_general.metrics.text import ptb_tokenize
 
-    preds = ["A man, riding a horse (on the beach).", "Two dogs are playing in the snow!", "the cat's sleeping"]
-    refs = [["A man rides a horse along the beach.", "A person riding a horse."], ["Dogs play in snow."],
-            ["The cat's sleeping on the sofa."]]
-    gts = {i: ptb_tokenize(r) for i, r in enumerate(refs)}
-    res = {i: ptb_tokenize([p]) for i, p in enumerate(preds)}
-    assert _score("cider", preds, refs) == pytest.approx(100 * Cider().compute_score(gts, res)[0], abs=1e-9)
-    assert _score("bleu_4", preds, refs) == pytest.approx(100 * Bleu(4).compute_score(gts, res, verbose=0)[0][3],
-                                                          abs=1e-9)
-    assert res[0] == ["a man riding a horse -lrb- on the beach -rrb-"]  # -lowerCase keeps bracket tokens
+    assert ptb_tokenize(["A man, riding a horse (on the beach)."]) == ["a man riding a horse -lrb- on the beach -rrb-"]
 
 
-def test_video_bleu1_is_corpus_bleu1() -> None:
-    from nltk.translate.bleu_score import corpus_bleu
-
-    from lmms_general.metrics.text import word_tokens
-
+def test_video_bleu1_rows_are_scored_over_the_corpus() -> None:
+    """Corpus BLEU-1 vs nltk corpus_bleu: tests/metrics/metric_cases.py (bleu_1 variant "corpus")."""
     preds = ["a man is riding a horse", "dogs", None]
     refs = [["a man rides a horse on the beach"], ["two dogs play in the snow"], ["a red car"]]
-    expected = 100 * corpus_bleu([[word_tokens(r) for r in rs] for rs in refs],
-                                 [word_tokens(p) if p else [] for p in preds], weights=(1, 0, 0, 0))
     corpus = get_metric("bleu_1").score(preds, refs, corpus=True)
-    assert corpus == pytest.approx(expected, abs=1e-9)
     assert corpus != pytest.approx(get_metric("bleu_1").score(preds, refs), abs=1e-3)
     from lmms_general.registry import load_registry
 
@@ -147,15 +121,6 @@ def test_chinese_bleu1_tokenised_by_character_as_sacrebleu_zh() -> None:
     # sacrebleu's zh-tokenised corpus BLEU restricted to unigrams is the same statistic
     sacre = BLEU(tokenize="zh", max_ngram_order=1, effective_order=True).corpus_score([pred], [[ref]]).score
     assert get_metric("bleu_1").score([pred], [[ref]], corpus=True) == pytest.approx(sacre, abs=1e-6)
-
-
-def test_codebleu_is_one_corpus_call() -> None:
-    codebleu = pytest.importorskip("codebleu")
-    preds = ["def add(a, b):\n    return a + b\n", "def sq(x):\n    return x * x * x\n", None]
-    refs = ["def add(a, b):\n    return a + b\n", "def sq(x):\n    return x * x\n", "def f():\n    pass\n"]
-    expected = codebleu.calc_codebleu([[r] for r in refs], [p or "" for p in preds], lang="python",
-                                      weights=(0.25, 0.25, 0.25, 0.25))["codebleu"]
-    assert _score("codebleu", preds, refs) == pytest.approx(100 * expected, abs=1e-9)
 
 
 def test_rouge_on_chinese_is_character_level() -> None:

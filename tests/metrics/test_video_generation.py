@@ -19,11 +19,9 @@ def test_temporal_flickering_numpy_and_failures(tmp_path) -> None:
     expected = 100 * (255 - np.mean([np.abs(video[i + 1].astype(float) - video[i]).mean() for i in range(3)])) / 255
     assert temporal_flickering_video(video) == pytest.approx(expected)
     static = write_frames(tmp_path / "static", np.stack([video[0]] * 3))
-    moving = write_frames(tmp_path / "moving", video)
     corrupt = write_corrupt(tmp_path / "bad.mp4")
-    spec = get_metric("temporal_flickering")
-    assert spec.score([static], [{}]) == pytest.approx(100.0)
-    assert spec.score([moving, static, None, corrupt], [{}] * 4) == pytest.approx((expected + 100) / 4)
+    # moving / static / missing against numpy: tests/metrics/metric_cases.py; a corrupt file scores 0
+    assert get_metric("temporal_flickering").score([static, corrupt], [{}] * 2) == pytest.approx(50.0)
 
 
 def test_mp4_roundtrip(tmp_path) -> None:
@@ -43,25 +41,12 @@ def test_mp4_roundtrip(tmp_path) -> None:
     assert video.shape == (3, 32, 32, 3) and abs(float(video.mean()) - 128) < 3
 
 
-def test_motion_smoothness_and_dynamic_degree(tmp_path) -> None:
+def test_motion_smoothness() -> None:
     ramp = np.stack([np.full((8, 8, 3), 10 * i, np.uint8) for i in range(5)])
     assert motion_smoothness_video(ramp) == pytest.approx(1.0)  # linear in time: perfectly interpolable
     jitter = np.stack([np.full((8, 8, 3), 0 if i % 2 == 0 else 255, np.uint8) for i in range(5)])
     assert motion_smoothness_video(jitter) == pytest.approx(0.0)
-    yy, xx = np.mgrid[0:64, 0:64]
-
-    def blob(cx: float) -> np.ndarray:
-        return np.repeat((255 * np.exp(-((xx - cx) ** 2 + (yy - 32) ** 2) / 30.0))[..., None], 3, 2).astype(np.uint8)
-
-    moving = write_frames(tmp_path / "m", np.stack([blob(10 + 9 * i) for i in range(5)]))
-    still = write_frames(tmp_path / "s", np.stack([blob(30)] * 5))
-    assert get_metric("optical_flow_score").score([moving, still, None], [{}] * 3) == pytest.approx(100 / 3)
-
-
-def test_musiq_with_scorer_seam(tmp_path) -> None:
-    bright = write_frames(tmp_path / "b", np.full((3, 8, 8, 3), 200, np.uint8))
-    score = get_metric("musiq").score([bright, None], [{}, {}], scorer=lambda v: [float(f.mean()) / 2.55 for f in v])
-    assert score == pytest.approx(200 / 2.55 / 2)
+    # dynamic degree (optical_flow_score) of a moving / still blob: tests/metrics/metric_cases.py
 
 
 def test_success_rate_needs_two_prompts_and_object_names() -> None:

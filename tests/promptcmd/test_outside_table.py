@@ -26,6 +26,36 @@ def test_the_sample_tree_folder_matches_no_row_and_gets_a_task() -> None:
     assert math.isnan(task.spec.sota) and task.spec.sheet == extra_tasks.SHEET
 
 
+def test_discovery_reads_the_folders_once_until_an_annotation_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lmms-eval builds several TaskManagers per run: the outside folders are read once, again only after a change."""
+    from lmms_general import dataset
+
+    root = tmp_path / "root"
+    shutil.copytree(SAMPLE_ROOT, root)
+    reads: list[str] = []
+    real_read = dataset.read_task
+    monkeypatch.setattr(dataset, "read_task", lambda folder, **kw: reads.append(folder.name) or real_read(folder, **kw))
+    first = extra_tasks.discover(root)
+    assert extra_tasks.discover(root) == first and len(reads) == 1
+    annotation = first[0].folder.annotation_file
+    annotation.write_text(annotation.read_text() + "\n")
+    extra_tasks.discover(root)
+    assert len(reads) == 2
+
+
+def test_two_folders_giving_one_name_run_neither_and_leave_no_spec(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(SAMPLE_ROOT, root)
+    folder = next(root.glob("**/Dialogue-Relation-Extraction"))
+    shutil.copytree(folder, folder.parent / "dialogue-relation-extraction")
+    tasks = extra_tasks.discover(root)
+    assert len(tasks) == 2 and all(t.spec is None and "two folders" in t.reason for t in tasks)
+    with extra_tasks._LOCK:
+        assert DRE not in extra_tasks._SPECS
+
+
 def test_validate_lists_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "index.json"
     assert main(["validate", "--root", str(SAMPLE_ROOT), "--json", str(out)]) == 0

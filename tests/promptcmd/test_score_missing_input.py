@@ -33,7 +33,7 @@ def test_missing_input_does_not_void_a_right_answer(tmp_path: Path) -> None:
     assert result.registry_key == "image_comp_car_brands_recognition"
     assert result.score == pytest.approx(100.0)  # was 66.67: the sample without its image counted as failed
     assert result.n_missing_input == 1 and "CarBrands0002" in result.warning
-    assert result.statuses() == {"ok": 3, "unparsed": 0, "failed": 0, "missing": 0, "error": 0}
+    assert result.statuses() == {"ok": 3, "unparsed": 0, "failed": 0, "missing": 0, "error": 0, "bad_reference": 0}
     assert sum(result.statuses().values()) == result.n == 3
 
 

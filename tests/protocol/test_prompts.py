@@ -115,6 +115,25 @@ def test_open_questions_and_extraction_never_list_references() -> None:
                          use_references=False).labels == ()
 
 
+def test_temporal_relation_labels_are_defined_in_the_prompt() -> None:
+    text = prompt("nlp_temporal_event_reasoning")
+    assert 'IBEFORE = the first event ends exactly when the second begins' in text
+    assert 'IS_INCLUDED = the first event happens within' in text
+    from lmms_general.protocol.labels import label_meanings
+
+    assert label_meanings(["Positive", "Negative"]) == {} and label_meanings(["BEFORE"]) == {}
+
+
+def test_detection_labels_are_the_classes_the_metric_reads_never_field_names() -> None:
+    spec = load_registry()["image_comp_plant_disease_detection"]
+    refs = [[{"label": "blight", "bbox": [1, 2, 3, 4], "score": 1.0}],
+            {"boxes": [{"class": "mildew", "box": [1, 2, 3, 4]}]},
+            {"labels": ["x"], "scores": [0.5], "boxes": [[1, 2, 3, 4]]}]  # a shape the metric cannot read: no classes
+    found = gather_labels(spec, {}, [sample(str(i), {"prompt": "Find the diseases."}, {"bbox": r}, "image")
+                                     for i, r in enumerate(refs)])
+    assert found.labels == ("blight", "mildew")
+
+
 # --------------------------------------------------------------------------- placeholders and raw structures
 
 
@@ -179,6 +198,18 @@ def test_vos_prompt_carries_the_first_frame_mask(key: str) -> None:
         polygons = doc.context["first_frame_polygons"]
         assert np.array_equal(rasterize(polygons, first.shape) != 0, first != 0)  # exactly the frame-0 mask
         assert json.dumps(polygons) in hooks.doc_to_text(row) and "Segment the same object" in hooks.doc_to_text(row)
+
+
+def test_an_unreadable_specialist_input_is_named_per_sample(caplog: pytest.LogCaptureFixture) -> None:
+    from lmms_general.protocol.given import specialist_inputs
+    from lmms_general.registry import load_registry
+
+    spec = load_registry()["video_comp_animal_video_object_segmentation"]
+    broken = sample("s7", {}, None, "video")
+    with caplog.at_level("WARNING", logger="lmms_general"):
+        given = specialist_inputs(spec, "dense", broken, [], {"0": "/no/such/mask.png"})
+    assert "specialist_input_error" in given and "first_frame_polygons" not in given
+    assert any(f"{spec.task} sample s7: specialist input not given" in r.getMessage() for r in caplog.records)
 
 
 def test_temporal_grounding_prompt_states_frame_count_and_rate() -> None:

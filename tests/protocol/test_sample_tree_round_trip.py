@@ -9,7 +9,6 @@ import pytest
 
 from lmms_general import dataset
 from lmms_general.protocol import answer_format, prepared_reference, score_item, task_docs, task_score
-from lmms_general.protocol.formats import render_wrong
 from lmms_general.registry import load_registry
 from tests.conftest import SAMPLE_ROOT
 from tests.protocol.perfect import SELF_REFERENCE, ideal_value, is_perfect
@@ -32,7 +31,7 @@ def _answers(key: str, out: Path, wrong: bool) -> list[dict]:
         reference = prepared_reference(doc)
         context = {**doc.parse_context, "output_modality": doc.output_modality, "index": doc.index}
         if wrong:
-            answer = render_wrong(doc.task_kind, reference, context, out)
+            answer = answer_format(doc.task_kind).render_wrong(reference, context, out)
         else:
             answer = answer_format(doc.task_kind).render(reference, context, out)
         items.append(score_item(doc, answer))

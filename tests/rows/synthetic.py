@@ -3,7 +3,6 @@
 
 from lmms_general.metrics.synthetic import *  # noqa: F403
 from lmms_general.metrics.synthetic import (  # noqa: F401
-    GENERATORS,
     PREDICTION_KINDS,
     UNPARSABLE_TEXT,
     RowCase,

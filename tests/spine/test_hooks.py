@@ -72,6 +72,9 @@ def test_doc_to_visual_loads_inputs_and_records_corrupt_files(tmp_path: Path) ->
     assert "b.png" in (media_failure("image_comp_bird_detection", "v1") or "")
     messages = hooks.doc_to_messages(doc)
     assert [c["type"] for c in messages[0]["content"]] == ["image", "audio", "text"]
+    item = process_results(doc, ["[1, 2, 3, 4]"])["score"]
+    assert item["status"] == "failed" and "b.png" in item["error"]
+    assert media_failure("image_comp_bird_detection", "v1") is None  # recorded once, then forgotten
 
 
 def test_process_results_never_raises_and_keeps_errors() -> None:

@@ -4,8 +4,8 @@ A copy of the sample tree with three problems: a corrupt archive member (a flipp
 ``AnimalVOS.zip``), a truncated annotation (Agriculture VQA) and a malformed reference (a mask given as ``5`` in
 one of ``AutomobileVideoObjectSegmentation.zip``'s two samples). A group run and a named-task run through our
 wrapper (``python -m lmms_general.lmms_run``) write results for every other task, name each problem once and
-exit non-zero. Plain ``lmms-eval`` leaves the same task out with the same error line but exits 0 (its exit status
-is its own).
+exit non-zero. The plain ``lmms-eval`` console script leaves the same task out with the same error line, writes the
+other task's results and exits 3 too (``python -m lmms_eval``'s route: ``tests/ux/test_exit_status.py``).
 """
 
 from __future__ import annotations
@@ -65,12 +65,17 @@ def broken_tree(tmp_path: Path) -> Path:
     return root
 
 
-def _run(tmp_path: Path, root: Path, tasks: str, out: str, *, wrapper: bool = True) -> subprocess.CompletedProcess:
+def _run(tmp_path: Path, root: Path, tasks: str, out: str, *, wrapper: bool = True,
+         console: bool = False) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GENERAL_BENCH_")}
     env.update(GENERAL_BENCH_ROOT=str(root), LMMS_GENERAL_CACHE=str(tmp_path / "cache"), PYTHONPATH=str(REPO),
                HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
-    runner = ["lmms_general.lmms_run"] if wrapper else ["lmms_eval"]
-    cmd = [sys.executable, "-m", *runner, "--model", "general_bench_oracle", "--model_args",
+    runner = ["-m", "lmms_general.lmms_run"] if wrapper else ["-m", "lmms_eval"]
+    if console:  # the console script the README shows, next to this interpreter
+        launcher = Path(sys.executable).with_name("lmms-eval")
+        assert launcher.is_file(), launcher
+        runner = [str(launcher)]
+    cmd = [sys.executable, *runner, "--model", "general_bench_oracle", "--model_args",
            f"pretrained=oracle,output_dir={tmp_path / out / 'media'}", "--tasks", tasks, "--output_path",
            str(tmp_path / out), "--log_samples"]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, cwd=tmp_path)
@@ -110,7 +115,8 @@ def test_group_and_named_runs_isolate_bad_tasks(tmp_path: Path) -> None:
     assert named.returncode == 3, named.stderr[-3000:]
     _check(named, _results(tmp_path / "named"), {CORRUPT, BAD_REFERENCE})
 
-    plain = _run(tmp_path, root, f"{TRUNCATED},{CORRUPT}", "plain", wrapper=False)
-    assert plain.returncode == 0  # lmms-eval's own status; the task is still left out with one line
+    plain = _run(tmp_path, root, f"{TRUNCATED},{CORRUPT}", "plain", wrapper=False, console=True)
+    assert plain.returncode == 3, plain.stderr[-3000:]  # lmms-eval's console script: the failed task sets the status
     assert plain.stderr.count(f"lmms_general: error: {TRUNCATED}: left out of this run") == 1
+    assert f"1 requested General-Bench task(s) failed, the others' results were written: {TRUNCATED}" in plain.stderr
     assert set(_results(tmp_path / "plain")) == {CORRUPT}

@@ -1,0 +1,117 @@
+"""Light lmms-eval rows and the doc store: each doc built once, found by content from any copy of its row."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from lmms_general import hooks
+from lmms_general.hooks.docs import build_docs, docs_to_dataset
+from lmms_general.hooks.results import process_results
+from lmms_general.protocol import Doc, build_prompt, doc_of, doc_store
+from lmms_general.protocol.doc import COLUMNS, is_general_bench_row
+from model_adapters.requests import doc_value
+from tests.conftest import SAMPLE_ROOT
+
+CARS = "image_comp_car_brands_recognition"
+
+
+@pytest.fixture()
+def rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
+    return build_docs(CARS, SAMPLE_ROOT)
+
+
+def test_rows_are_light_and_point_at_typed_docs(rows: list[dict]) -> None:
+    assert rows and all(set(r) == set(COLUMNS) for r in rows)
+    doc = doc_of(rows[0])
+    assert isinstance(doc, Doc) and doc.sample_id == rows[0]["sample_id"] and doc.index == rows[0]["index"]
+    assert doc.reference is not None and doc.inputs and doc.inputs[0].path.is_file()
+    assert doc_of(rows[0]) is doc  # built once, not re-parsed per read
+
+
+def test_rows_read_back_from_the_dataset_select_and_map_find_the_same_docs(rows: list[dict]) -> None:
+    dataset = docs_to_dataset(rows)
+    limited = dataset.select(range(2))  # what --limit / a rank's shard reads
+    mapped = dataset.map(lambda row: row)  # a re-opened / mapped copy
+    for copy in (dataset, limited, mapped):
+        for position, row in enumerate(copy):
+            assert doc_of(row) is doc_of(rows[position])
+
+
+def test_equal_content_gives_the_same_key_and_another_root_another(rows: list[dict], tmp_path: Path) -> None:
+    assert [r["doc_key"] for r in build_docs(CARS, SAMPLE_ROOT)] == [r["doc_key"] for r in rows]
+    import shutil
+
+    other = tmp_path / "tree"
+    shutil.copytree(SAMPLE_ROOT / "image" / "comprehension" / "car_brands_recognition",
+                    other / "image" / "comprehension" / "car_brands_recognition")
+    moved = build_docs(CARS, other)
+    assert {r["doc_key"] for r in moved}.isdisjoint(r["doc_key"] for r in rows)
+    assert doc_of(moved[0]).task_dir.startswith(str(other)) and doc_of(rows[0]).task_dir.startswith(str(SAMPLE_ROOT))
+
+
+def test_prompt_is_built_once_and_equals_build_prompt(rows: list[dict]) -> None:
+    doc = doc_of(rows[0])
+    assert doc.prompt is doc.prompt and doc.prompt == build_prompt(doc)
+    assert hooks.doc_to_text(rows[0], {"pre_prompt": "<", "post_prompt": ">"}) == f"<{build_prompt(doc)}>"
+
+
+def test_four_scoring_threads_get_what_one_gets(rows: list[dict]) -> None:
+    serial = [process_results(r, ["GMC"])["score"] for r in rows]
+    found: list[list[dict]] = [[] for _ in range(4)]
+
+    def score(slot: int) -> None:
+        found[slot] = [process_results(dict(r), ["GMC"])["score"] for r in rows]
+
+    threads = [threading.Thread(target=score, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(f == serial for f in found) and all(i["status"] == "ok" for i in serial)
+    assert serial[0]["reference"] is not None and serial[0]["task_dir"]  # the log still carries what re-scoring needs
+
+
+def test_a_row_from_another_process_builds_its_task_once(rows: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = doc_of(rows[1]).payload()
+    doc_store.clear()  # as in a process that never ran process_docs
+    monkeypatch.setenv("GENERAL_BENCH_ROOT", str(SAMPLE_ROOT))
+    assert doc_of(rows[1]).payload() == expected and doc_store.size() == len(rows)
+
+
+def test_a_row_whose_content_is_unknown_is_a_clear_error(rows: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENERAL_BENCH_ROOT", str(SAMPLE_ROOT))
+    stale = {**rows[0], "doc_key": "0" * 32}
+    with pytest.raises(LookupError, match=f"task {CARS} sample {rows[0]['sample_id']}"):
+        doc_of(stale)
+    item = process_results(stale, ["GMC"])["score"]  # the hook never raises: the sample is an error, named
+    assert item["status"] == "error" and "LookupError" in item["error"]
+
+
+def test_a_row_whose_task_cannot_be_built_here_is_a_clear_error(rows: list[dict],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    doc_store.clear()
+    monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
+    with pytest.raises(LookupError, match=f"task {CARS} sample .* cannot be built here"):
+        doc_of(rows[0])
+
+
+def test_other_tasks_docs_are_not_ours(rows: list[dict]) -> None:
+    other = {"question": "2+2?", "answer": "4", "index": 3}
+    assert not is_general_bench_row(other) and doc_value(other, "media") is None
+    assert doc_value(other, "index") == 3  # a column of the row itself
+    assert doc_value(rows[0], "media")[0]["role"] == "input"
+
+
+def test_resume_key_is_the_same_for_a_light_and_a_payload_row(rows: list[dict]) -> None:
+    from model_adapters.resume import _doc_material
+
+    doc = doc_of(rows[0])
+    payload_row = {"registry_key": doc.registry_key, "sample_id": doc.sample_id,
+                   "payload_json": json.dumps(doc.payload(), ensure_ascii=False, default=str)}
+    assert _doc_material(rows[0]) == _doc_material(payload_row)
+    assert doc_store.content_key(_doc_material(rows[0])) == rows[0]["doc_key"]
