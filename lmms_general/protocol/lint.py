@@ -290,16 +290,19 @@ def lint_task(
     ]
 
 
+def _prompt_of(doc: Doc) -> str:
+    return doc.prompt
+
+
 def lint_tasks(
     tasks: Iterable[tuple[str, Sequence[Doc]]],
     text_of: Callable[[Doc], str] | None = None,
     max_chars: int = MAX_PROMPT_CHARS,
 ) -> LintReport:
-    """Lint several tasks; ``text_of`` defaults to lmms-eval's ``doc_to_text`` hook."""
+    """Lint several tasks; ``text_of`` defaults to the doc's prompt (``Doc.prompt``: exactly what lmms-eval's
+    ``doc_to_text`` hook sends without a model's pre / post prompt)."""
     if text_of is None:
-        from lmms_general.hooks import doc_to_text
-
-        text_of = doc_to_text  # type: ignore[assignment]
+        text_of = _prompt_of
     report = LintReport()
     for task, docs in tasks:
         report.tasks += 1
