@@ -299,8 +299,9 @@ def report_payload(reports: list[Any], with_tasks: bool) -> Any:
         item["task_errors"] = rep.errors
         item["proxy_scored"] = proxy_scored(rep.result)
         item["scopes"] = [vars(b) for b in rep.scopes]
-        item["samples"] = {k: {"samples": s.samples, **s.counts, "first_error": s.first_error}
-                           for k, s in sorted(rep.stats.items())}
+        item["samples"] = {
+            k: {"samples": s.n, **{status: c for status, c in s.statuses().items() if c}, "first_error": s.first_error}
+            for k, s in sorted(rep.stats.items())}
         if rep.other:
             item["other_benchmarks"] = rep.other
         payload.append(item)

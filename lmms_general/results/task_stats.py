@@ -16,24 +16,31 @@ from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset.annotations import header_skill
-from lmms_general.protocol.scoring import item_status
+from lmms_general.protocol.scoring import TaskScore, item_status
 from lmms_general.results.samples import ITEM_KEY, iter_records
 
 
 @dataclass
-class TaskStats:
-    """What one task's sample log says about its samples."""
+class TaskStats(TaskScore):
+    """What one task's sample log says about its samples: the counts of :class:`~lmms_general.protocol.TaskScore`
+    (``n`` samples, ``n_scored`` with a reference answer, ``n_<status>`` per status; no score: a log is counted
+    here, scored by :func:`~lmms_general.protocol.task_score`) plus what only the log tells."""
 
-    samples: int = 0
-    with_reference: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
+    key: str = ""
+    score: float | None = None
+    n: int = 0
+    n_scored: int = 0
     first_error: str = ""
     skill: str = ""
     task_dir: str = ""
     bad_lines: list[str] = field(default_factory=list)
 
+    @property
+    def samples(self) -> int:
+        return self.n
+
     def count(self, status: str) -> int:
-        return self.counts.get(status, 0)
+        return getattr(self, f"n_{status}", 0)
 
     @property
     def no_answer(self) -> int:
@@ -43,7 +50,7 @@ class TaskStats:
     @property
     def answerless(self) -> bool:
         """Samples but no reference answer in any of them: a Closeset run (scored only by the leaderboard)."""
-        return (self.samples > 0 and self.with_reference == 0 and not self.bad_lines
+        return (self.n > 0 and self.n_scored == 0 and not self.bad_lines
                 and not self.count("bad_reference"))  # malformed references are a data problem, not the Closeset
 
 
@@ -71,7 +78,7 @@ def read_task_stats(path: str | Path) -> TaskStats:
         if number == 0:  # the file itself could not be read
             stats.bad_lines.append(error)
             break
-        stats.samples += 1
+        stats.n += 1
         item = record.get(ITEM_KEY) if isinstance(record, dict) else None
         if error or not isinstance(item, dict):
             counts["error"] += 1
@@ -81,12 +88,13 @@ def read_task_stats(path: str | Path) -> TaskStats:
             continue
         status = item_status(item)
         counts[status] += 1
-        stats.with_reference += item.get("reference") is not None
+        stats.n_scored += item.get("reference") is not None
         if status != "ok" and not stats.first_error:
             stats.first_error = f"{item.get('id', f'line {number}')}: {item.get('error') or status}"
         if not stats.task_dir or not stats.skill:
             body = _doc_payload(record)
             stats.task_dir = stats.task_dir or str(item.get("task_dir") or body.get("task_dir") or "")
             stats.skill = stats.skill or _skill({"context": item}) or _skill(body)
-    stats.counts = dict(counts)
+    for status, count in counts.items():
+        setattr(stats, f"n_{status}", count)
     return stats
