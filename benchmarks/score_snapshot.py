@@ -66,7 +66,13 @@ def synthetic_scores(root: Path) -> dict[str, Any]:
 def _tree_score(docs: list[Any], wrong: bool, out_dir: Path) -> float | None:
     """The task score of the oracle's rendered references (or of wrong answers in the same format)."""
     from lmms_general.protocol import answer_format, prepared_reference, score_item, task_score
-    from lmms_general.protocol.formats import render_wrong
+    def render_wrong(kind: str, reference: Any, context: Any, out_dir: Any) -> str:
+        fmt = answer_format(kind)
+        if hasattr(fmt, "render_wrong"):  # a task kind's own wrong-answer renderer
+            return fmt.render_wrong(reference, context, out_dir)
+        from lmms_general.protocol import formats  # trees before task kinds became objects
+
+        return formats.render_wrong(kind, reference, context, out_dir)
 
     items = []
     for doc in docs:
