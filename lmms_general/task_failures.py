@@ -17,10 +17,12 @@ non-zero status lmms-eval chose is kept, and a process that is not lmms-eval's C
 The ``lmms-eval`` console script (``lmms-eval --tasks ...``, ``lmms-eval eval ...``) runs ``sys.exit(main())``, and
 Python looks ``sys.exit`` up *before* calling ``main()`` (our entry point is loaded inside ``main()``), so a wrapper is
 never called there. In that process the first failure registers an ``atexit`` handler instead (it runs after
-lmms-eval returned, every result written and non-daemon threads joined): when the run ended without an uncaught
-exception (``sys.excepthook`` is watched; an exception keeps its status 1), it prints the summary line, runs the
-other ``atexit`` handlers itself (logging shutdown and the like), flushes stdout / stderr and ends the process with
-``os._exit(3)``. Only the remaining interpreter teardown (module cleanup) is skipped. ``python -m
+lmms-eval returned, every result written and non-daemon threads joined): when an evaluation returned its results
+(our ``simple_evaluate`` wrapper says so) and no status was chosen since (an uncaught exception keeps its 1,
+``sys.excepthook`` is watched; our own exit-2 errors keep their 2), it prints the summary line, runs the other
+``atexit`` handlers itself (logging shutdown and the like), flushes stdout / stderr and ends the process with
+``os._exit(3)``. Only the remaining interpreter teardown (module cleanup) is skipped. A bare ``SystemExit(n)`` raised
+after the evaluation returned cannot be seen from there; lmms-eval's CLI raises none at that point. ``python -m
 lmms_general.lmms_run`` (which runs ``python -m lmms_eval`` and names every cause again at the end) gives the same
 status. When ``$LMMS_GENERAL_FAILURES_FILE`` names a file, every failure is also appended to it as one JSON line,
 which :mod:`lmms_general.lmms_run` reads.
@@ -35,7 +37,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from lmms_general.user_errors import fatal
+from lmms_general.user_errors import report_error, user_error_raised
 
 FAILURES_ENV = "LMMS_GENERAL_FAILURES_FILE"
 #: exit status of a run that wrote results but left a requested task out
@@ -68,7 +70,7 @@ def report_failure(task: str, cause: str) -> None:
         if task in _FAILED:
             return
         _FAILED[task] = cause
-    fatal(f"{task}: left out of this run: {cause}")
+    report_error(f"{task}: left out of this run: {cause}")
     if in_lmms_eval_cli():
         install_exit_status()
         if not _module_entry():
@@ -102,8 +104,14 @@ def _summary(failures: dict[str, str]) -> str:
 
 
 #: "installed"; "uncaught" (an exception reached sys.excepthook); "exited" (our sys.exit wrapper was called: it
-#: decided the status, so the atexit handler leaves it alone)
+#: decided the status, so the atexit handler leaves it alone); "evaluated" (an evaluation returned its results)
 _CONSOLE_STATE: dict[str, bool] = {}
+
+
+def evaluation_returned() -> None:
+    """Called when lmms-eval's ``simple_evaluate`` returned (:mod:`lmms_general.doc_window` wraps it): only then may
+    the console script's exit handler say that the other tasks' results were written."""
+    _CONSOLE_STATE["evaluated"] = True
 
 
 def install_console_exit_status() -> bool:
@@ -123,12 +131,13 @@ def install_console_exit_status() -> bool:
 
     def exit_with_failures() -> None:
         failures = failed_tasks()
-        if not failures or _CONSOLE_STATE.get("uncaught") or _CONSOLE_STATE.get("exited"):
-            return
+        decided = _CONSOLE_STATE.get("uncaught") or _CONSOLE_STATE.get("exited") or user_error_raised()
+        if not failures or decided or not _CONSOLE_STATE.get("evaluated"):
+            return  # a status already chosen (an exception, sys.exit, our own exit 2) or no results written
         print(_summary(failures), file=sys.stderr)
         atexit.unregister(exit_with_failures)
         atexit._run_exitfuncs()  # the other handlers, once: os._exit below skips the interpreter's own call
-        for stream in (sys.stdout, sys.stderr):
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()
             except Exception:  # noqa: BLE001, S110 - a closed stream has nothing left to flush

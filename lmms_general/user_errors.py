@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 EXIT_STATUS = 2
 _printed: set[str] = set()
+_made: list[str] = []  # messages of the UserErrors made in this process (each is raised where it is made)
 
 
 class UserError(SystemExit):
@@ -22,15 +23,26 @@ class UserError(SystemExit):
     def __init__(self, message: str) -> None:
         super().__init__(EXIT_STATUS)
         self.message = message
+        _made.append(message)
 
 
-def fatal(message: str) -> UserError:
-    """Print ``lmms_general: error: message`` once (per process) and return the exception to raise."""
+def user_error_raised() -> bool:
+    """Whether this process made (and so raised) a :class:`UserError`: its exit status 2 is the run's."""
+    return bool(_made)
+
+
+def report_error(message: str) -> str:
+    """Print ``lmms_general: error: message`` once (per process); returns the folded message."""
     text = " ".join(message.split())
     if text not in _printed:
         _printed.add(text)
         print(f"\nlmms_general: error: {text}\n", file=sys.stderr, flush=True)
-    return UserError(text)
+    return text
+
+
+def fatal(message: str) -> UserError:
+    """Print ``lmms_general: error: message`` once (per process) and return the exception to raise."""
+    return UserError(report_error(message))
 
 
 @contextmanager

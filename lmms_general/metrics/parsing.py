@@ -70,36 +70,52 @@ _ASIDE_KEYS = frozenset({"explanation", "reasoning", "rationale", "reason", "con
 _WHOLE_FENCE = re.compile(r"\A```[\w-]*[ \t]*\n?(.*?)\n?```\Z", re.DOTALL)
 
 
-def unwrap_answer_object(text: str) -> str:
-    """The answer of a response that is only a JSON object holding it (``{"answer": "B"}``, ``{"final_answer": 3.5,
-    "explanation": "..."}``, fenced or not): the value as text (a list of scalars joined with ", ", booleans as
-    Yes / No). Anything else, structured answers included (boxes, polygons, generated-media objects), is returned
-    unchanged."""
+#: LaTeX commands a model writes unescaped inside a JSON string ("\frac" would decode as a form feed + "rac")
+_LATEX_IN_JSON = re.compile(
+    r"\\(?=(?:frac|dfrac|tfrac|times|boxed|text|textbf|sqrt|cdot|pi|theta|alpha|beta|gamma|delta|neq|leq|geq|le|ge|"
+    r"rightarrow|leftarrow|left|right|mathrm|mathbf|approx|pm|circ|degree|infty|sum|int|log|ln|sin|cos|tan)\b)")
+
+
+def answer_object(text: str) -> dict[str, Any] | None:
+    """The JSON object a response consists of when it only wraps its answer (``{"answer": "B"}``,
+    ``{"final_answer": 3.5, "explanation": "..."}``, fenced or not): its keys folded (lower case, ``_`` for
+    spaces), with ``"_key"`` naming the answer's key. None for anything else (structured answers such as boxes,
+    polygons or generated-media objects included)."""
     stripped = text.strip()
     if not stripped.startswith(("{", "```")) or len(stripped) > 100_000:
-        return text
+        return None
     fenced = _WHOLE_FENCE.match(stripped)
     body = fenced.group(1).strip() if fenced else stripped
     if not (body.startswith("{") and body.endswith("}")):
-        return text
+        return None
     try:
-        value = json.loads(body)
+        value = json.loads(_LATEX_IN_JSON.sub(r"\\\\", body))
     except (ValueError, RecursionError):
-        return text
+        return None
     if not isinstance(value, dict):
-        return text
+        return None
     folded = {str(k).strip().lower().replace(" ", "_"): v for k, v in value.items()}
     key = next((k for k in _ANSWER_OBJECT_KEYS if k in folded), None)
     if key is None or not set(folded) - {key} <= _ASIDE_KEYS:
+        return None
+    return {**folded, "_key": key}
+
+
+def unwrap_answer_object(text: str) -> str:
+    """The answer of a response that only wraps it in a JSON object (:func:`answer_object`), as text: a string or
+    number as written, booleans as Yes / No, a list of scalars as its JSON text. Anything else is returned
+    unchanged."""
+    found = answer_object(text)
+    if found is None:
         return text
-    answer = folded[key]
+    answer = found[found["_key"]]
     scalar = (str, int, float)
     if isinstance(answer, bool):
         return "Yes" if answer else "No"
     if isinstance(answer, scalar):
         return str(answer)
     if isinstance(answer, list) and answer and all(isinstance(v, scalar) and not isinstance(v, bool) for v in answer):
-        return ", ".join(str(v) for v in answer)
+        return json.dumps(answer, ensure_ascii=False)
     return text
 
 
@@ -439,6 +455,9 @@ def _numbers(scope: str) -> list[float | None]:
     return out
 
 
+_LATEX_FRACTION = re.compile(r"\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}")
+
+
 def parse_number(raw: Any) -> float | None:
     """A number from a response: ``\\boxed{}`` content, else the first number after the last answer phrase
     ("answer", "total", "答案"), else a number that opens the answer and is then explained ("5 (it grows by 1)"),
@@ -453,6 +472,7 @@ def parse_number(raw: Any) -> float | None:
     text = clean_response(raw)
     if not text:
         return None
+    text = _LATEX_FRACTION.sub(r"\1/\2", text).replace("$", " ")  # "$\frac{1}{2}$" is the fraction 1/2
     boxed = boxed_content(text)
     scopes: list[tuple[str, bool]] = [(boxed, True)] if boxed else []
     anchors = list(_NUMBER_ANCHOR.finditer(text))
@@ -980,6 +1000,8 @@ _ANOMALY_YES = re.compile(
     r"(?i)^\s*(?:yes|true|anomal(?:y|ous)|abnormal|defective|defect(?:s)?\s+(?:found|detected|present)|damaged)\b"
     r"|\b(?:is|looks|appears|seems)\s+(?:anomalous|abnormal|defective|damaged)\b|\b(?:has|have|shows?|contains?)\s+"
     r"(?:an?\s+)?(?:anomal(?:y|ies)|defects?|damage|cracks?|scratch(?:es)?|holes?)\b"
+    r"|\bthere\s+(?:is|are)\s+(?:an?\s+|some\s+|visible\s+|clear\s+)*(?:anomal(?:y|ies)|defects?|damage|cracks?|"
+    r"scratch(?:es)?|holes?|dents?|stains?)\b"
 )
 _ANOMALY_NO = re.compile(
     r"(?i)^\s*(?:no|false|normal|good|ok|defect-?free|non-?defective)\b|\bno\s+(?:anomal(?:y|ies)|defects?|damage)\b"
@@ -990,29 +1012,46 @@ _ANOMALY_NO = re.compile(
 def parse_anomaly_score(raw: Any) -> float | None:
     """An anomaly score in [0, 1]: a number in [0, 1] ("0.85", "Anomaly score: 0.12"), a percentage
     ("85%"), else a decision ("Yes", "anomalous", "has a crack" -> 1; "No", "normal", "no defects" -> 0).
-    None when the response holds neither (numbers outside [0, 1] are not scores)."""
+    A stated confidence belongs to the decision ("No, normal (confidence: 95%)" -> 0.05, "Yes ... 90% sure" ->
+    0.9, also as ``{"answer": "No", "confidence": 0.95}``); a score stated beside it wins ("0.7 (confidence: 60%)"
+    -> 0.7). None when the response holds neither (numbers outside [0, 1] are not scores)."""
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
         return float(raw) if 0.0 <= raw <= 1.0 else None
+    wrapped = answer_object(str(raw))
+    if wrapped is not None and "confidence" in wrapped:  # unwrapping alone would drop the confidence
+        answer = wrapped[wrapped["_key"]]
+        answer = ("Yes" if answer else "No") if isinstance(answer, bool) else answer
+        raw = f"{answer} (confidence: {wrapped['confidence']})"
     text = strip_answer_lead(clean_response(raw))
     confidence = _CONFIDENCE.search(text)
-    if confidence:  # "No, it looks normal (confidence: 95%)": how sure of the decision, not an anomaly score
-        decision = _anomaly_decision(text[: confidence.start()] + " " + text[confidence.end():])
+    if confidence:  # how sure of the decision, not an anomaly score
+        rest = text[: confidence.start()] + " " + text[confidence.end():]
+        stated = _stated_score(rest)
+        if stated is not None:
+            return stated
+        decision = _anomaly_decision(rest)
         number = confidence.group("value") or confidence.group("value2")
         value = float(number) / (100.0 if confidence.group("percent") or confidence.group("percent2") else 1.0)
         if decision is None or not 0.0 <= value <= 1.0:
             return decision
         return value if decision == 1.0 else round(1.0 - value, 12)
+    stated = _stated_score(text)
+    if stated is not None:
+        return stated
+    if is_refusal(text):
+        return None
+    return _anomaly_decision(text)
+
+
+def _stated_score(text: str) -> float | None:
+    """A score the text states: a percentage up to 100 (as a fraction), else a number in [0, 1]."""
     percent = re.search(r"(\d+(?:\.\d+)?)\s*%", text)
     if percent and float(percent.group(1)) <= 100:
         return float(percent.group(1)) / 100.0
     number = parse_number(text)
-    if number is not None and 0.0 <= number <= 1.0:
-        return number
-    if is_refusal(text):
-        return None
-    return _anomaly_decision(text)
+    return number if number is not None and 0.0 <= number <= 1.0 else None
 
 
 #: a number stated as the confidence of the answer ("confidence: 95%", "I am 90% sure", "certainty 0.8")

@@ -557,6 +557,9 @@ MATCHES = [
 # ----------------------------------------------------------------------------------------- numbers
 NUMBERS = [
     Row("number", "42", None, 42.0),
+    Row("number", "\\frac{1}{2}", None, 0.5),
+    Row("number", "$\\dfrac{3}{4}$", None, 0.75),
+    Row("number", '{"answer": "\\frac{1}{2}"}', None, 0.5),  # LaTeX written unescaped inside JSON
     Row("number", '{"answer": 42}', None, 42.0),
     Row("number", '{"final_answer": "7", "reasoning": "3 + 4"}', None, 7.0),
     Row("number", "42 apples", None, 42.0),
@@ -647,6 +650,13 @@ ANOMALY = [
     Row("anomaly", "I am 80% sure it is defective.", None, 0.8),
     Row("anomaly", "No defects found. Certainty: 0.6", None, 0.4),
     Row("anomaly", "Confidence: 95%", None, None),
+    Row("anomaly", "There is a scratch, 90% confidence", None, 0.9),
+    Row("anomaly", "Probability of defect: 10%. I am 90% confident.", None, 0.1),  # a stated score wins
+    Row("anomaly", "0.7 (confidence: 60%)", None, 0.7),
+    Row("anomaly", "Anomaly probability: 0.2. Confidence: 80%", None, 0.2),
+    Row("anomaly", '{"answer": "Yes", "confidence": 0.9}', None, 0.9),
+    Row("anomaly", '{"answer": false, "confidence": 0.8}', None, 0.2),
+    Row("anomaly", "There is no defect.", None, 0.0),
 ]
 
 # ----------------------------------------------------------------------------------------- judge verdicts

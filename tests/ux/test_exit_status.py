@@ -18,9 +18,10 @@ import sys
 sys.argv[0] = {argv0!r}
 
 def main():
-    from lmms_general.task_failures import report_failure  # loaded inside main(), as our entry point is
+    from lmms_general.task_failures import evaluation_returned, report_failure  # loaded inside main(), as ours is
     if {fail}:
         report_failure("general_bench_x", "malformed JSON")
+    evaluation_returned()  # what our simple_evaluate wrapper says when lmms-eval's evaluation returns
     print("results written")
 
 {ending}
@@ -58,6 +59,9 @@ SUMMARY = "1 requested General-Bench task(s) failed, the others' results were wr
     (False, LAUNCHER_ENDING, 0),
     (True, "import atexit\natexit.register(lambda: print('other handler ran'))\n" + LAUNCHER_ENDING, 3),
     (True, "def main2():\n    main()\n    raise RuntimeError('crash after the run')\nsys.exit(main2())", 1),
+    # our own fatal error after the failure (a later task without data): its status 2 is kept
+    (True, "def main2():\n    main()\n    from lmms_general.user_errors import fatal\n"
+           "    raise fatal('general_bench_y: no data')\nsys.exit(main2())", 2),
 ])
 def test_console_script_launcher_exits_3_after_a_task_failure(fail: bool, ending: str, expected: int) -> None:
     """``sys.exit(main())`` evaluates ``sys.exit`` before ``main()``: the status comes from an atexit handler that
