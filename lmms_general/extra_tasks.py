@@ -166,6 +166,9 @@ def discover(root: Any = None) -> list[ExtraTask]:
     with _LOCK:
         known = _DISCOVERED.get(state[0])
     if known is not None and known[0] == state:
+        for task in known[1]:  # another root's discovery may have forgotten a spec since
+            if task.spec is not None:
+                remember(task.spec)
         return list(known[1])
     found = _discover_folders(folders)
     with _LOCK:

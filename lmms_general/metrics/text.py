@@ -251,7 +251,9 @@ def ptb_tokenize(texts: Sequence[str]) -> list[str]:
         elif text.strip():
             indices.append(i)
     java = java_available()
-    todo = list(dict.fromkeys(texts[i] for i in indices if (java, texts[i]) not in _PTB_MEMO))  # each text once
+    known = {texts[i]: _PTB_MEMO.get((java, texts[i])) for i in indices}  # read once: another call may clear it
+    known = {text: tokens for text, tokens in known.items() if tokens is not None}
+    todo = list(dict.fromkeys(texts[i] for i in indices if texts[i] not in known))  # each text once
     if todo and java:  # one Java start for every text not tokenised before in this process
         from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
@@ -263,7 +265,7 @@ def ptb_tokenize(texts: Sequence[str]) -> list[str]:
         _PTB_MEMO.clear()
     _PTB_MEMO.update(((java, text), tokens) for text, tokens in fresh.items())
     for i in indices:
-        out[i] = fresh[texts[i]] if texts[i] in fresh else _PTB_MEMO[(java, texts[i])]
+        out[i] = fresh[texts[i]] if texts[i] in fresh else known[texts[i]]
     return out
 
 

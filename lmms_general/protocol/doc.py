@@ -237,7 +237,8 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
     JSON value (as a sample log holds it), and its text gives the content key."""
     text = json.dumps(doc_payload(spec, header, sample, task_dir, labels), ensure_ascii=False, default=str)
     paths = [ref.path if isinstance(ref.path, Path) else Path(ref.path) if ref.path else None for ref in sample.media]
-    return doc_store.content_key(text), _doc_from_payload(spec.key, str(sample.id), _compact(json.loads(text)), paths)
+    doc = _doc_from_payload(spec.key, str(sample.id), _compact(json.loads(text)), paths)
+    return doc_store.content_key(spec.key, text), doc
 
 
 def _shared(value: Any, depth: int) -> Any:

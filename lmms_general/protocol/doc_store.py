@@ -26,9 +26,11 @@ _REBUILT: set[str] = set()
 _BUILDER: list[Callable[[str], Any]] = []
 
 
-def content_key(payload_text: str) -> str:
-    """The doc key of a doc's payload JSON text: 32 hex digits of its BLAKE2b hash."""
-    return hashlib.blake2b(payload_text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def content_key(registry_key: str, payload_text: str) -> str:
+    """The doc key of a task's doc from its payload JSON text: 32 hex digits of the BLAKE2b hash of both (two tasks
+    whose samples read alike keep their own docs)."""
+    text = f"{registry_key}\0{payload_text}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def put(doc_key: str, doc: Any) -> None:

@@ -243,7 +243,14 @@ def _box_labels(reference: Any) -> list[str]:
         boxes = boxes_from_value(value) or []
     except (TypeError, ValueError):
         return []
-    return [str(box["label"]) for box in boxes if box.get("label") is not None]
+    labels = [str(box["label"]) for box in boxes if box.get("label") is not None]
+    if isinstance(value, Mapping) and boxes_from_value(value) is not None:  # {class: boxes}: a class with no box
+        labels += [str(k) for k, v in value.items() if v == [] and str(k).lower() not in _BOX_FIELDS]  # here too
+    return labels
+
+
+#: field names of box records, never classes
+_BOX_FIELDS = frozenset({"bbox", "bboxes", "box", "boxes", "label", "labels", "class", "category", "score", "scores"})
 
 
 def _reference_labels(references: Sequence[Any], multi: bool) -> tuple[list[str], bool]:

@@ -51,8 +51,8 @@ class SampleItem:
     has no reference and is counted in the task's error, not scored).
 
     ``task_dir`` (the task folder the sample was read from) and ``skill`` (the annotation header's skill cluster,
-    "" when it names none) are provenance: lmms-eval does not log the doc, so the reports read the data root and
-    the Scope-D skill clusters from here.
+    "" when it names none) are provenance: the doc row lmms-eval logs is a light row without them, so the reports
+    read the data root and the Scope-D skill clusters from here.
     """
 
     id: str

@@ -3,8 +3,9 @@
 Each line of ``*_samples_<task>.jsonl`` holds the per-sample item in ``score``: ``status`` in
 {ok, unparsed, failed, missing, error, bad_reference}, ``error``, the task folder ``task_dir`` (the report's data
 root) and ``skill``,
-the annotation's skill cluster used by the Scope-D boards ("" when it names none). lmms-eval 0.7.3 does not log the
-doc; when a log does (``doc.payload_json``), its task folder and context ``skill`` are read as a fallback.
+the annotation's skill cluster used by the Scope-D boards ("" when it names none). lmms-eval logs the doc row, which
+is a light row (``registry_key``, ``sample_id``, ``index``, ``doc_key``) holding neither; logs from before light rows
+carried ``doc.payload_json``, whose task folder and context ``skill`` are still read as a fallback.
 """
 
 from __future__ import annotations

@@ -114,4 +114,4 @@ def test_resume_key_is_the_same_for_a_light_and_a_payload_row(rows: list[dict]) 
     payload_row = {"registry_key": doc.registry_key, "sample_id": doc.sample_id,
                    "payload_json": json.dumps(doc.payload(), ensure_ascii=False, default=str)}
     assert _doc_material(rows[0]) == _doc_material(payload_row)
-    assert doc_store.content_key(_doc_material(rows[0])) == rows[0]["doc_key"]
+    assert doc_store.content_key(doc.registry_key, _doc_material(rows[0])) == rows[0]["doc_key"]
