@@ -22,9 +22,10 @@ ours; our side runs with its task-index cache already built (one unmeasured run 
 install's first one). Every measured run gets a fresh ``HF_DATASETS_CACHE`` and output folder. Per-sample CPU,
 wall and memory are the differences between the full run and the ``--base`` run of the same round (start-up costs
 cancel), divided by the sample difference; the ``--base`` runs are printed as the baseline processes. The
-``--base`` run is ``--limit``: both sides still build every sample's doc / Arrow row (lmms-eval applies
-``process_docs`` and the ``json`` loader to the whole split), so that building lands in the fixed start-up figure,
-not in the per-sample one; memory per sample is only seen when the full run's peak RSS exceeds the start-up peak.
+``--base`` run is a whole run over a tree of ``--base`` samples (the first ones of the full tree's kind), not a
+``--limit`` run: so each side's per-sample figure holds all its per-sample work, doc / Arrow row building included
+(with ``--limit`` our side would build only the docs it evaluates while the plain ``json`` loader still reads the
+whole split).
 Targets: ours/plain <= 1.10 CPU (audio, video: 1.2), <= 1.3 memory per sample.
 """
 
@@ -136,7 +137,7 @@ def make_data(tmp: Path, n: int, modality: str = "image") -> tuple[Path, Path]:
                                                       "type": f"{modality} comprehension", "data": data}),
                                           encoding="utf-8")
     plain_dir = tmp / "plain"
-    plain_dir.mkdir()
+    plain_dir.mkdir(parents=True)
     jsonl = plain_dir / "plain.jsonl"
     jsonl.write_text("".join(json.dumps(p) + "\n" for p in plain), encoding="utf-8")
     (plain_dir / "plain.yaml").write_text(PLAIN_YAML.format(data=jsonl), encoding="utf-8")
@@ -144,26 +145,25 @@ def make_data(tmp: Path, n: int, modality: str = "image") -> tuple[Path, Path]:
     return tmp / "gb", plain_dir
 
 
-def lmms_eval_cmd(task: str, limit: int | None, out: Path, include: Path | None) -> list[str]:
+def lmms_eval_cmd(task: str, out: Path, include: Path | None) -> list[str]:
     cmd = [str(Path(sys.executable).parent / "lmms-eval"), "--model", "dummy", "--model_args",
            "response=GMC,read_bytes=1", "--tasks", task, "--verbosity", "ERROR", "--output_path", str(out)]
-    if include is not None:
-        cmd += ["--include_path", str(include)]
-    return cmd + (["--limit", str(limit)] if limit is not None else [])
+    return cmd + (["--include_path", str(include)] if include is not None else [])
 
 
-def side(name: str, ours: str, limit: int | None, gb_root: Path, plain_dir: Path, tmp: Path,
-         cache: Path) -> Measure:
-    """One cold ``lmms-eval`` process of one side (fresh datasets cache and output folder)."""
+def side(name: str, ours: str, trees: tuple[Path, Path], tmp: Path, cache: Path) -> Measure:
+    """One cold ``lmms-eval`` process of one side on one tree ``(General-Bench root, plain task folder)`` (fresh
+    datasets cache and output folder)."""
+    gb_root, plain_dir = trees
     run_dir = Path(tempfile.mkdtemp(dir=tmp))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_DATASETS_CACHE": str(run_dir / "hf")}
     if name == "plain":  # no lmms_general entry point: nothing of ours is imported, no index is built
         env |= {"PYTHONPATH": str(plain_dir), "LMMS_GENERAL_DISABLE_ENTRY_POINT": "1"}
-        cmd = lmms_eval_cmd(PLAIN, limit, run_dir / "out", plain_dir)
+        cmd = lmms_eval_cmd(PLAIN, run_dir / "out", plain_dir)
     else:  # our entry point on, its task-index cache already built (as on every run after the first)
         env |= {"PYTHONPATH": str(ROOT), "GENERAL_BENCH_ROOT": str(gb_root), "LMMS_GENERAL_CACHE": str(cache)}
         env.pop("LMMS_GENERAL_DISABLE_ENTRY_POINT", None)
-        cmd = lmms_eval_cmd(ours, limit, run_dir / "out", None)
+        cmd = lmms_eval_cmd(ours, run_dir / "out", None)
     result = run_process(cmd, env=env, cwd=str(plain_dir), timeout=600)
     if not list((run_dir / "out").rglob("*_results.json")):
         raise SystemExit(f"{name}: lmms-eval wrote no results ({shlex.join(cmd)})")
@@ -183,11 +183,12 @@ def main() -> None:
            f"start-up run {args.base}, {args.pairs} alternated rounds")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        gb_root, plain_dir = make_data(tmp, args.samples, args.modality)
+        trees = {args.base: make_data(tmp / "small", args.base, args.modality),
+                 None: make_data(tmp / "full", args.samples, args.modality)}
         cache = tmp / "lmms_general_cache"
-        side("ours", ours, args.base, gb_root, plain_dir, tmp, cache)  # builds our task index once; not measured
-        side("plain", ours, args.base, gb_root, plain_dir, tmp, cache)  # OS file cache warm for both sides
-        runs = alternate({f"{name}@{n}": functools.partial(side, name, ours, n, gb_root, plain_dir, tmp, cache)
+        for tree in trees.values():  # our task index built once per tree (as on every run after the first); the
+            side("ours", ours, tree, tmp, cache)  # OS file cache warm for both sides; not measured
+        runs = alternate({f"{name}@{n}": functools.partial(side, name, ours, trees[n], tmp, cache)
                           for n in (args.base, None) for name in ("plain", "ours")}, args.pairs)
     n = args.samples - args.base
     per: dict[str, dict[str, list[float]]] = {}
