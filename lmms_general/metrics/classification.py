@@ -482,22 +482,23 @@ def f_score_statistics(predictions: list[Any], references: list[Any], **options:
     return SumReplicator(stats, finish)
 
 
+
+#: what the label metrics share: a 0-1 value on the 0-100 scale, mapped as is by General-Level, and enough synthetic
+#: samples that a random guess scores near its chance level
+_LABEL: dict = {"native_range": (0.0, 1.0), "scale": "x100", "level_map": AS_IS, "synthetic_samples": N_LABEL_SAMPLES}
+#: ... and what the metrics of answered questions (letters, labels, short answers) share besides
+_QA: dict = {**_LABEL, "parse": parse_answer, "prepare_reference": answers_reference, "task_kind": "qa"}
+
 register(
     MetricSpec(
         id="accuracy",
         compute=accuracy,
         kind="sample",
-        native_range=(0.0, 1.0),
-        scale="x100",
         implementation="lmms_general (option-letter parser + SQuAD-folded string match)",
-        parse=parse_answer,
-        prepare_reference=answers_reference,
         description="share of samples whose answer matches the reference letter or an acceptable answer",
         aliases=("Acc", "ACC"),
-        task_kind="qa",
-        level_map=AS_IS,
         synthetic=gen_choice,
-        synthetic_samples=N_LABEL_SAMPLES,
+        **_QA,
     )
 )
 register(
@@ -505,17 +506,11 @@ register(
         id="em_at_1",
         compute=exact_match_at_1,
         kind="sample",
-        native_range=(0.0, 1.0),
-        scale="x100",
         implementation="lmms_general (SQuAD-folded exact match of the top-1 answer)",
-        parse=parse_answer,
-        prepare_reference=answers_reference,
         description="exact match of the top-1 answer with any acceptable answer",
         aliases=("EM@1",),
-        task_kind="qa",
-        level_map=AS_IS,
         synthetic=gen_short_answer,
-        synthetic_samples=N_LABEL_SAMPLES,
+        **_QA,
     )
 )
 register(
@@ -523,18 +518,12 @@ register(
         id="macro_accuracy",
         compute=macro_accuracy,
         kind="corpus",
-        native_range=(0.0, 1.0),
-        scale="x100",
         implementation="scikit-learn balanced_accuracy_score",
-        parse=parse_answer,
-        prepare_reference=answers_reference,
         description="mean per-class accuracy (recall) over the reference classes",
         aliases=("Macro-Acc",),
-        task_kind="qa",
-        level_map=AS_IS,
         synthetic=gen_choice,
         statistics=macro_accuracy_statistics,
-        synthetic_samples=N_LABEL_SAMPLES,
+        **_QA,
     )
 )
 register(
@@ -542,17 +531,11 @@ register(
         id="f1",
         compute=f1,
         kind="sample",
-        native_range=(0.0, 1.0),
-        scale="x100",
         implementation="lmms_general token-set F1 (official OpenQA scorer, SQuAD folding)",
-        parse=parse_answer,
-        prepare_reference=answers_reference,
         description="token-set F1 against the best acceptable answer, averaged over samples",
         aliases=("F1", "F1 Score"),
-        task_kind="qa",
-        level_map=AS_IS,
         synthetic=gen_short_answer,
-        synthetic_samples=N_LABEL_SAMPLES,
+        **_QA,
     )
 )
 register(
@@ -560,18 +543,15 @@ register(
         id="micro_f1",
         compute=micro_f1,
         kind="corpus",
-        native_range=(0.0, 1.0),
-        scale="x100",
         implementation="lmms_general micro-F1 over <p>-separated label sets (official NLP scorer)",
         parse=parse_label_set,
         prepare_reference=label_set_reference,
         description="micro-averaged F1 over predicted vs reference label sets, counts pooled over the corpus",
         aliases=("Micro-F1",),
         task_kind="label_set",
-        level_map=AS_IS,
         synthetic=gen_label_set,
         statistics=micro_f1_statistics,
-        synthetic_samples=N_LABEL_SAMPLES,
+        **_LABEL,
     )
 )
 register(
@@ -579,18 +559,12 @@ register(
         id="f_score",
         compute=f_score,
         kind="corpus",
-        native_range=(0.0, 1.0),
-        scale="x100",
         implementation="scikit-learn f1_score(average='weighted')",
-        parse=parse_answer,
-        prepare_reference=answers_reference,
         description="support-weighted F1 over the reference classes",
         aliases=("F-score",),
-        task_kind="qa",
-        level_map=AS_IS,
         synthetic=gen_binary_label,
         statistics=f_score_statistics,
-        synthetic_samples=N_LABEL_SAMPLES,
+        **_QA,
     )
 )
 
