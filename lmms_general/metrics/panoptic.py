@@ -184,22 +184,31 @@ def pq(predictions: Sequence[Any], references: Sequence[Any], things: Collection
     categories outside ``things`` / ``stuffs`` count as unlabeled (filler).
     """
     import torch
+
+    metric, known, filler = _pq_metric(predictions, references, things, stuffs, void_category)
+    for pred, ref in _pairs(predictions, references, void_category):  # pass 2: the statistics
+        pred[~np.isin(pred[..., 0], known)] = (filler, 0)
+        metric.update(torch.from_numpy(pred)[None], torch.from_numpy(ref)[None])
+    return 100.0 * _mean_pq(metric, exclude=filler)
+
+
+def _pq_metric(predictions: Sequence[Any], references: Sequence[Any], things: Collection[int] | None,
+               stuffs: Collection[int], void_category: int | None) -> tuple[Any, np.ndarray, int]:
+    """Pass 1 over the task's maps (shared by :func:`pq` and :func:`pq_statistics`): torchmetrics'
+    ``PanopticQuality`` for the task's categories, the known category ids, and the filler category that
+    predicted categories outside them are mapped to."""
     from torchmetrics.detection import PanopticQuality
 
     require_samples("pq", predictions)
     categories: set[int] = set()
-    for pred, ref in _pairs(predictions, references, void_category):  # pass 1: the category set
+    for pred, ref in _pairs(predictions, references, void_category):
         categories |= {int(c) for c in np.unique(ref[..., 0])} | {int(c) for c in np.unique(pred[..., 0])}
     categories -= {void_category, -1, _EMPTY}
     filler = 1 + max(categories, default=0)
     stuff_set = {int(c) for c in stuffs}
     thing_set = {int(c) for c in things} if things is not None else categories - stuff_set
     known = np.asarray(sorted(thing_set | stuff_set))
-    metric = PanopticQuality(things=thing_set | {filler}, stuffs=stuff_set)
-    for pred, ref in _pairs(predictions, references, void_category):  # pass 2: the statistics
-        pred[~np.isin(pred[..., 0], known)] = (filler, 0)
-        metric.update(torch.from_numpy(pred)[None], torch.from_numpy(ref)[None])
-    return 100.0 * _mean_pq(metric, exclude=filler)
+    return PanopticQuality(things=thing_set | {filler}, stuffs=stuff_set), known, filler
 
 
 def _mean_pq(metric: Any, exclude: int) -> float:
@@ -223,20 +232,10 @@ def pq_statistics(predictions: Sequence[Any], references: Sequence[Any], things:
     replicate's PQ is :func:`pq` on the drawn images. The maps are read here (twice, as :func:`pq` does), never
     per replicate."""
     import torch
-    from torchmetrics.detection import PanopticQuality
 
     from lmms_general.metrics.resampling import SumReplicator
 
-    require_samples("pq", predictions)
-    categories: set[int] = set()
-    for pred, ref in _pairs(predictions, references, void_category):  # pass 1, as pq: the category set
-        categories |= {int(c) for c in np.unique(ref[..., 0])} | {int(c) for c in np.unique(pred[..., 0])}
-    categories -= {void_category, -1, _EMPTY}
-    filler = 1 + max(categories, default=0)
-    stuff_set = {int(c) for c in stuffs}
-    thing_set = {int(c) for c in things} if things is not None else categories - stuff_set
-    known = np.asarray(sorted(thing_set | stuff_set))
-    metric = PanopticQuality(things=thing_set | {filler}, stuffs=stuff_set)
+    metric, known, filler = _pq_metric(predictions, references, things, stuffs, void_category)
     ids = [c for c, _ in sorted(metric.cat_id_to_continuous_id.items(), key=lambda kv: kv[1])]
     k = len(ids)
     stats = np.zeros((len(predictions), 4 * k))
