@@ -16,7 +16,9 @@ can count the sample as failed (worst value) and go on with the others. Accepted
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -486,6 +488,21 @@ def reference_prompt(ref: Any) -> str:
 
 
 # ----------------------------------------------------------------------------------- per-sample running
+_COLLECTING = threading.local()
+
+
+@contextmanager
+def collected_failures() -> Iterator[list[str]]:
+    """Within the block, this thread's :func:`per_sample` failures are added to the yielded list instead of logged
+    (one sample scored alone: its item records why it scored as worst, instead of a log line per sample)."""
+    previous = getattr(_COLLECTING, "failures", None)
+    _COLLECTING.failures = failures = []
+    try:
+        yield failures
+    finally:
+        _COLLECTING.failures = previous
+
+
 def per_sample(
     metric_id: str, predictions: Sequence[Any], references: Sequence[Any], score: Any, worst: float
 ) -> list[float]:
@@ -508,7 +525,10 @@ def per_sample(
             failures.append(str(exc))
             continue
         values.append(worst if np.isnan(value) else value)
-    if failures:
+    sink = getattr(_COLLECTING, "failures", None)
+    if failures and sink is not None:
+        sink.extend(failures)
+    elif failures:
         logging.getLogger(__name__).warning(
             "%s: %d/%d samples scored as worst (%s); first: %s",
             metric_id,

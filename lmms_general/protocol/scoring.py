@@ -10,6 +10,7 @@ the denominator: unparsed answers, failed generations and unreadable inputs scor
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -53,6 +54,10 @@ class SampleItem:
     ``task_dir`` (the task folder the sample was read from) and ``skill`` (the annotation header's skill cluster,
     "" when it names none) are provenance: the doc row lmms-eval logs is a light row without them, so the reports
     read the data root and the Scope-D skill clusters from here.
+
+    ``value``: the sample's own score (:func:`sample_value`), computed once when the sample is scored, for metrics
+    whose task score is the mean of such values; None for the others. The task score and General-Level's bootstrap
+    read it instead of computing the metric on the sample again (a video's PSNR, a waveform's MCD).
     """
 
     id: str
@@ -64,6 +69,7 @@ class SampleItem:
     error: str = ""
     task_dir: str = ""
     skill: str = ""
+    value: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The item as a JSON dict: its values are fresh JSON values already (:func:`jsonable`, strings), so a
@@ -83,20 +89,75 @@ def prepared_reference(doc: Doc, metric: Any = None) -> Any:
     return jsonable(metric.prepare_reference(reference, doc.parse_context))
 
 
+def logs_sample_values(metric: Any, options: Mapping[str, Any]) -> bool:
+    """Whether a row's task score is the mean of its samples' own scores, so each item logs its ``value``: a
+    ``sample`` metric with statistics (the mean of per-sample scores) that this row does not score over the corpus
+    (``MetricSpec.corpus_option``).
+
+    For these rows ``compute`` on the task equals the mean of ``compute`` on each sample alone
+    (``tests/metrics/test_metric_contract.py`` checks it on every case).
+    """
+    return (metric.kind == "sample" and metric.statistics is not None
+            and not (metric.corpus_option and options.get("corpus")))
+
+
+#: model-based per-sample values are computed one sample at a time (lmms-eval scores samples in 4 threads: the
+#: metric's network is loaded once, not once per thread)
+_MODEL_LOCK = threading.Lock()
+
+
+def sample_value(metric: Any, prediction: Any, reference: Any, options: Mapping[str, Any]
+                 ) -> tuple[float | None, str]:
+    """One sample's own score: the row metric on this sample alone, with the row's options, on the task's scale,
+    and why it scored as worst ("" when it did not: a generated file that is missing or unreadable); None when the
+    row does not log values (:func:`logs_sample_values`), or the metric raises or is not finite on it (the task
+    score then runs the metric on all items, which names the problem)."""
+    from lmms_general.metrics.media import collected_failures
+
+    if not logs_sample_values(metric, options):
+        return None, ""
+    try:
+        with collected_failures() as failures:
+            if metric.default_model:
+                with _MODEL_LOCK:
+                    value = float(metric.score([prediction], [reference], **options))
+            else:
+                value = float(metric.score([prediction], [reference], **options))
+    except Exception:  # noqa: BLE001 - the task score reports it, with the metric on every item
+        return None, ""
+    return (value if math.isfinite(value) else None), "; ".join(failures)
+
+
+def logged_values(items: Sequence[Mapping[str, Any]]) -> list[float] | None:
+    """The items' logged ``value`` s, or None unless every item has a finite number (a log written before values
+    were logged, or a sample whose value could not be computed: the metric then runs on the items)."""
+    values = []
+    for item in items:
+        value = item.get("value")
+        if type(value) not in (float, int) or not math.isfinite(value):
+            return None
+        values.append(float(value))
+    return values
+
+
 def score_item(doc: Doc, response: str | None, input_error: str | None = None) -> dict[str, Any]:
     """One sample's item (a JSON dict, see :class:`SampleItem`); never raises."""
     item = SampleItem(id=doc.sample_id, key=doc.registry_key, raw=(response or "")[:_MAX_RAW],
                       task_dir=doc.task_dir, skill=doc.skill)
     try:
-        _fill(item, doc, response, input_error)
+        spec = task_spec(doc.registry_key)
+        metric = get_metric(spec.metric_id, spec.task)
+        _fill(item, doc, response, input_error, spec, metric)
+        if item.reference is not None and item.status in SCORED_STATUSES:
+            item.value, why_worst = sample_value(metric, item.prediction, item.reference, spec.compute_options)
+            if why_worst and not item.error:
+                item.error = f"{spec.task} sample {doc.sample_id}: scored as worst: {why_worst}"
     except Exception as exc:  # noqa: BLE001 - one sample must never stop a task
         item.status, item.error = "error", f"sample {doc.sample_id}: {type(exc).__name__}: {exc}"
     return item.to_json()
 
 
-def _fill(item: SampleItem, doc: Doc, response: str | None, input_error: str | None) -> None:
-    spec = task_spec(doc.registry_key)
-    metric = get_metric(spec.metric_id, spec.task)
+def _fill(item: SampleItem, doc: Doc, response: str | None, input_error: str | None, spec: Any, metric: Any) -> None:
     where = f"{spec.task} sample {doc.sample_id}"
     if has_reference(doc):
         try:
@@ -186,6 +247,10 @@ def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> Ta
                         f"first: {first}")
     spec = task_spec(key)
     metric = get_metric(spec.metric_id, spec.task)
+    values = logged_values(scorable) if logs_sample_values(metric, spec.compute_options) else None
+    if values is not None:  # the mean of the samples' own scores, each computed once when it was scored
+        result.score = math.fsum(values) / len(values)
+        return result
     try:
         value = metric.score([i.get("prediction") for i in scorable], [i["reference"] for i in scorable],
                              **spec.compute_options)  # the row's units / conventions (metric_options)

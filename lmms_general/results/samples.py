@@ -131,6 +131,14 @@ def sample_values(spec: Any, items: Sequence[dict[str, Any]], options: dict[str,
     return values
 
 
+def _logged_values(spec: Any, items: Sequence[dict[str, Any]], options: dict[str, Any]) -> list[float]:
+    """The samples' own scores as the run logged them (:func:`lmms_general.protocol.scoring.sample_value`: computed
+    once, when each sample was scored); [] when the row logs none or an item lacks one."""
+    from lmms_general.protocol.scoring import logged_values, logs_sample_values
+
+    return (logged_values(items) or []) if logs_sample_values(spec, options) else []
+
+
 def _sized(n: int) -> range:
     """What a task with a replicator keeps of its items: their count (the items themselves are dropped, so the
     sample logs of all tasks are never in memory at once)."""
@@ -160,8 +168,9 @@ def task_bootstrap(
     Everything a replicate needs is computed once here, from one pass over the items:
 
     * a per-sample metric whose task score is the mean of its per-sample scores (checked on these items)
-      is resampled over precomputed per-sample values, so a model-based metric runs once per sample
-      instead of once per sample and replicate;
+      is resampled over per-sample values: the ones the run logged (``value``, computed when each sample was
+      scored), else computed here once, so a model-based metric runs once per sample instead of once per sample
+      and replicate;
     * a corpus metric (or a per-sample metric on a row scored over the corpus, e.g. BLEU-1 with the
       ``corpus`` option: ``MetricSpec.corpus_option``) is resampled by summing the per-sample sufficient statistics
       its spec declares (``MetricSpec.statistics``, checked against the point score); it is not scored sample by
@@ -196,7 +205,7 @@ def task_bootstrap(
         if built is not None and agrees(built[1], reported):
             return BootstrapTask(items=_sized(len(items)), score_fn=score_fn, replicator=built[0]), None
     if spec.kind == "sample":
-        values = sample_values(spec, items, options)
+        values = _logged_values(spec, items, options) or sample_values(spec, items, options)
         if values and reported is not None and math.isclose(_mean(values), reported, rel_tol=1e-6, abs_tol=1e-6):
             return mean_task(values), None
     if built is None and (spec.kind == "corpus" or spec.corpus_option):
