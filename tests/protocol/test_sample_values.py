@@ -1,0 +1,94 @@
+"""Per-sample values logged when a sample is scored (``SampleItem.value``): rows whose task score is the mean of
+per-sample scores log each sample's own score, the task score is their mean (equal to the metric on all items), and
+a log without them (older runs, a value that could not be computed) is scored by the metric as before."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from lmms_general.metrics import get_metric
+from lmms_general.metrics.media import collected_failures, per_sample
+from lmms_general.protocol import task_score
+from lmms_general.protocol.scoring import logged_values, logs_sample_values, sample_value
+from lmms_general.registry import load_registry
+from tests.protocol.test_sample_tree_round_trip import _answers, _comprehension_keys
+
+
+def _metric_on_all(key: str, items: list[dict]) -> float:
+    spec = load_registry()[key]
+    scored = [i for i in items if i.get("reference") is not None]
+    return get_metric(spec.metric_id).score([i["prediction"] for i in scored], [i["reference"] for i in scored],
+                                            **spec.compute_options)
+
+
+@pytest.mark.parametrize("key", _comprehension_keys())
+def test_logged_values_give_the_metric_on_all_items(key: str, tmp_path: Path) -> None:
+    spec = load_registry()[key]
+    metric = get_metric(spec.metric_id)
+    right, wrong = _answers(key, tmp_path, wrong=False), _answers(key, tmp_path, wrong=True)
+    items = [r if n % 2 else w for n, (r, w) in enumerate(zip(right, wrong, strict=True))]
+    expected = _metric_on_all(key, items)
+    if not logs_sample_values(metric, spec.compute_options):
+        assert all(i["value"] is None for i in items)
+        assert task_score(items).score == expected
+        return
+    values = [i["value"] for i in items]
+    assert all(isinstance(v, float) and math.isfinite(v) for v in values), values
+    for item in items:  # each value is the metric on that sample alone
+        alone = metric.score([item["prediction"]], [item["reference"]], **spec.compute_options)
+        assert item["value"] == alone
+    assert task_score(items).score == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    # without the values (a log written before they were logged) the metric runs on the items: the same score
+    stripped = [{k: v for k, v in i.items() if k != "value"} for i in items]
+    assert task_score(stripped).score == expected
+    # one item without a value: the metric runs on all items, not on the others' values
+    partial = [dict(i) for i in items]
+    partial[0]["value"] = None
+    assert task_score(partial).score == expected
+
+
+def test_rows_that_log_values() -> None:
+    rows = load_registry().values()
+    by_metric = {r.metric_id: r for r in rows}
+    assert logs_sample_values(get_metric("accuracy"), {}) and logs_sample_values(get_metric("psnr"), {})
+    assert not logs_sample_values(get_metric("bleu_4"), {})  # a corpus metric: statistics pooled first
+    assert not logs_sample_values(get_metric("miou"), {})
+    assert logs_sample_values(get_metric("bleu_1"), {}) and not logs_sample_values(get_metric("bleu_1"), {"corpus": True})
+    assert "accuracy" in by_metric
+
+
+def test_logged_values_need_a_finite_number_on_every_item() -> None:
+    assert logged_values([{"value": 1.0}, {"value": 0}]) == [1.0, 0.0]
+    assert logged_values([{"value": 1.0}, {}]) is None
+    assert logged_values([{"value": 1.0}, {"value": None}]) is None
+    assert logged_values([{"value": float("nan")}]) is None
+    assert logged_values([{"value": "1.0"}]) is None
+    assert logged_values([{"value": True}]) is None
+
+
+def test_a_sample_scored_as_worst_says_why_instead_of_a_log_line(caplog, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    target = tmp_path / "target.png"
+    Image.fromarray(np.full((16, 16, 3), 90, np.uint8)).save(target)
+    psnr = get_metric("psnr")
+    value, why = sample_value(psnr, str(tmp_path / "missing.png"), {"target": str(target)}, {})
+    assert value == 0.0 and "missing.png" in why  # the generated file is missing: worst, and the item says why
+    assert sample_value(psnr, str(target), {"target": str(target)}, {})[1] == ""
+    with collected_failures() as failures:
+        values = per_sample("psnr", [None, 1.0], [0, 0], lambda p, r: 3.0, worst=0.0)
+    assert values == [0.0, 3.0] and failures == ["no prediction"]
+    assert "scored as worst" not in caplog.text
+    per_sample("psnr", [None], [0], lambda p, r: 3.0, worst=0.0)
+    assert "1/1 samples scored as worst" in caplog.text
+
+
+def test_a_metric_that_raises_on_one_sample_logs_no_value() -> None:
+    accuracy = get_metric("accuracy")
+    assert sample_value(accuracy, "A", ["A"], {}) == (100.0, "")
+    mse = get_metric("mse")
+    assert sample_value(mse, 1.0, "not a number", {})[0] is None
