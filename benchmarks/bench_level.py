@@ -148,25 +148,28 @@ def bench_items(registry: Any, n: int, unique: int, rng: np.random.Generator, me
             else synthetic_items(spec, media / "synthetic", n, min(unique, n)) for key, spec in registry.items()}
 
 
-def log_values(spec: Any, items: list[Item]) -> None:
-    """Each item's ``value`` as a real run logs it when the sample is scored
-    (:func:`lmms_general.protocol.scoring.sample_value`; None on rows that log none), computed once per distinct
-    prediction / reference pair of a cycled task."""
+def log_item_statistics(spec: Any, items: list[Item]) -> None:
+    """Each item's ``value`` and ``state`` as a real run logs them when the sample is scored
+    (:func:`lmms_general.protocol.scoring.sample_value` / :func:`~lmms_general.protocol.scoring.sample_state`; None on
+    rows that log none), computed once per distinct prediction / reference pair of a cycled task."""
     from lmms_general.metrics import get_metric
-    from lmms_general.protocol.scoring import sample_value
+    from lmms_general.protocol.scoring import sample_state, sample_value
 
     metric = get_metric(spec.metric_id, spec.task)
-    seen: dict[tuple[int, int], float | None] = {}
+    seen: dict[tuple[int, int], tuple[Any, Any]] = {}
     for item in items:
         pair = (id(item["prediction"]), id(item["reference"]))
         if pair not in seen:
-            seen[pair] = sample_value(metric, item["prediction"], item["reference"], spec.compute_options)[0]
-        item["value"] = seen[pair]
+            options = spec.compute_options
+            seen[pair] = (sample_value(metric, item["prediction"], item["reference"], options)[0],
+                          sample_state(metric, item["prediction"], item["reference"], options))
+        item["value"], item["state"] = seen[pair]
 
 
 def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench", cycles: dict[str, int] | None = None
               ) -> None:
-    """``<stamp>_results.json`` + sample logs in lmms-eval's layout: items with their ``value`` as a run logs them,
+    """``<stamp>_results.json`` + sample logs in lmms-eval's layout: items with ``value`` / ``state`` as a run logs
+    them,
     scores from the one task-score function on the items (for a task in ``cycles``, on its first ``cycles[key]``
     items: one whole cycle, the same mean for a per-sample metric)."""
     from lmms_general.results.samples import metric_score_fn
@@ -177,7 +180,7 @@ def write_run(folder: Path, tasks: dict[str, list[Item]], model: str = "bench", 
     stamp = "20260101_000000"
     for key, items in tasks.items():
         spec = registry[key]
-        log_values(spec, items)
+        log_item_statistics(spec, items)
         try:
             scored = items[: (cycles or {}).get(key, len(items))]
             value: float | None = float(metric_score_fn(spec.metric_id, spec.task)(scored))

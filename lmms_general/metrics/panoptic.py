@@ -21,7 +21,7 @@ PQ = mean over categories with TP + FP + FN > 0 of ``sum IoU(TP) / (TP + FP/2 + 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ import numpy as np
 from lmms_general.metrics._common import require_samples
 from lmms_general.metrics.arrays import dense_reference, load_array, resolve_path
 from lmms_general.metrics.parsing import extract_json
-from lmms_general.metrics.registry import AS_IS, MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, MetricSpec, SampleStates, register
 from lmms_general.metrics.synthetic import gen_panoptic
 
 _MAP_SUFFIXES = (".npy", ".npz", ".png", ".tif", ".tiff")
@@ -193,15 +193,16 @@ def pq(predictions: Sequence[Any], references: Sequence[Any], things: Collection
 
 
 def _pq_metric(predictions: Sequence[Any], references: Sequence[Any], things: Collection[int] | None,
-               stuffs: Collection[int], void_category: int | None) -> tuple[Any, np.ndarray, int]:
-    """Pass 1 over the task's maps (shared by :func:`pq` and :func:`pq_statistics`): torchmetrics'
-    ``PanopticQuality`` for the task's categories, the known category ids, and the filler category that
-    predicted categories outside them are mapped to."""
+               stuffs: Collection[int], void_category: int | None,
+               maps: Iterable[tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[Any, np.ndarray, int]:
+    """Pass 1 over the task's maps (shared by :func:`pq` and :func:`pq_state`; ``maps``: the pairs already read):
+    torchmetrics' ``PanopticQuality`` for the task's categories, the known category ids, and the filler category
+    that predicted categories outside them are mapped to."""
     from torchmetrics.detection import PanopticQuality
 
     require_samples("pq", predictions)
     categories: set[int] = set()
-    for pred, ref in _pairs(predictions, references, void_category):
+    for pred, ref in maps if maps is not None else _pairs(predictions, references, void_category):
         categories |= {int(c) for c in np.unique(ref[..., 0])} | {int(c) for c in np.unique(pred[..., 0])}
     categories -= {void_category, -1, _EMPTY}
     filler = 1 + max(categories, default=0)
@@ -223,39 +224,54 @@ def _mean_pq(metric: Any, exclude: int) -> float:
     return float(np.mean([float(iou[i] / denominator[i]) for i in keep]))
 
 
-def pq_statistics(predictions: Sequence[Any], references: Sequence[Any], things: Collection[int] | None = None,
-                  stuffs: Collection[int] = (), void_category: int | None = 0) -> Any:
-    """Per-image statistics of :func:`pq` for bootstrap replicates: each image's PanopticQuality states (IoU
-    sum, TP, FP, FN per category, torchmetrics' ``update`` on that image alone). Segments are matched within
-    an image, so a replicate's pooled states are the sums of its drawn images' rows; the categories of the
-    drawn images are a subset of the task's, and categories absent from them have no statistics, so the
-    replicate's PQ is :func:`pq` on the drawn images. The maps are read here (twice, as :func:`pq` does), never
-    per replicate."""
+def pq_state(prediction: Any, reference: Any, things: Collection[int] | None = None, stuffs: Collection[int] = (),
+             void_category: int | None = 0) -> dict[str, list[float]]:
+    """One image's :func:`pq` statistics: torchmetrics' PanopticQuality states (IoU sum, TP, FP, FN) of each of its
+    categories, from ``update`` on that image alone (``{"categories", "iou", "tp", "fp", "fn"}``, categories without
+    any count left out). Segments are matched within an image, and a category is a thing or a stuff whatever the
+    other images hold, so the task's pooled states are the sums of its images' states. Predicted categories outside
+    ``things`` / ``stuffs`` count as unlabeled (the filler category), which the mean leaves out, as :func:`pq` does."""
     import torch
 
+    pred, ref = next(_pairs([prediction], [reference], void_category))
+    metric, known, filler = _pq_metric([prediction], [reference], things, stuffs, void_category, maps=[(pred, ref)])
+    pred[~np.isin(pred[..., 0], known)] = (filler, 0)
+    metric.update(torch.from_numpy(pred)[None], torch.from_numpy(ref)[None])
+    ids = [c for c, _ in sorted(metric.cat_id_to_continuous_id.items(), key=lambda kv: kv[1])]
+    states = [t.double().numpy() for t in (metric.iou_sum, metric.true_positives, metric.false_positives,
+                                           metric.false_negatives)]
+    keep = [i for i, c in enumerate(ids) if c != filler and any(float(t[i]) for t in states)]
+    return {"categories": [int(ids[i]) for i in keep],
+            **{name: [float(t[i]) for i in keep] for name, t in zip(("iou", "tp", "fp", "fn"), states, strict=True)}}
+
+
+def pq_replicator(states: Sequence[Mapping[str, Any]], **options: Any) -> Any:
+    """The bootstrap replicator of :func:`pq` from its images' states (:func:`pq_state`): per-category states summed
+    over the drawn images, PQ averaged over the categories with TP + FP + FN > 0."""
     from lmms_general.metrics.resampling import SumReplicator
 
-    metric, known, filler = _pq_metric(predictions, references, things, stuffs, void_category)
-    ids = [c for c, _ in sorted(metric.cat_id_to_continuous_id.items(), key=lambda kv: kv[1])]
-    k = len(ids)
-    stats = np.zeros((len(predictions), 4 * k))
-    for row, (pred, ref) in enumerate(_pairs(predictions, references, void_category)):  # pass 2: per-image states
-        pred[~np.isin(pred[..., 0], known)] = (filler, 0)
-        metric.reset()
-        metric.update(torch.from_numpy(pred)[None], torch.from_numpy(ref)[None])
-        states = (metric.iou_sum, metric.true_positives, metric.false_positives, metric.false_negatives)
-        stats[row] = np.concatenate([t.double().numpy() for t in states])
-    counted = np.array([c != filler for c in ids])
+    categories = sorted({c for state in states for c in state["categories"]})
+    column = {c: i for i, c in enumerate(categories)}
+    k = len(categories)
+    stats = np.zeros((len(states), 4 * k))
+    for row, state in enumerate(states):
+        cols = np.array([column[c] for c in state["categories"]], dtype=np.int64)
+        for j, name in enumerate(("iou", "tp", "fp", "fn")):
+            stats[row, j * k + cols] = state[name]
 
     def finish(summed: np.ndarray) -> np.ndarray:
         iou, tp, fp, fn = (summed[:, j * k : (j + 1) * k] for j in range(4))
         denominator = tp + 0.5 * fp + 0.5 * fn
-        keep = (denominator > 0) & counted
+        keep = denominator > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(keep, iou / np.where(keep, denominator, 1.0), 0.0)
             return 100.0 * ratio.sum(axis=1) / keep.sum(axis=1)
 
     return SumReplicator(stats, finish)
+
+
+#: PQ's statistics: per image, its categories' PanopticQuality states, logged when the sample is scored
+PQ_STATES = SampleStates(of=pq_state, replicator=pq_replicator)
 
 
 register(MetricSpec(id="pq", compute=pq, kind="corpus", native_range=(0.0, 1.0), scale="x100",
@@ -266,4 +282,4 @@ register(MetricSpec(id="pq", compute=pq, kind="corpus", native_range=(0.0, 1.0),
                     task_kind="panoptic",
                     level_map=AS_IS,
                     synthetic=gen_panoptic,
-                    statistics=pq_statistics))
+                    statistics=PQ_STATES))

@@ -113,6 +113,22 @@ class SampleMeanStatistics:
 
 
 @dataclass(frozen=True)
+class SampleStates:
+    """Statistics of a corpus metric that each sample yields alone: ``of(prediction, reference, **options)`` is one
+    sample's state (a JSON value: counts, per-category sums), ``replicator(states, **options)`` the bootstrap
+    replicator of the states of the drawn samples' task. A spec whose ``statistics`` is one of these has each item
+    log its state when the sample is scored (``SampleItem.state``), so General-Level rebuilds the replicator from the
+    sample log without reading the media again; called like any ``statistics``, it computes the states first."""
+
+    of: Callable[..., Any]
+    replicator: Callable[..., Any]
+
+    def __call__(self, predictions: list[Any], references: list[Any], **options: Any) -> Any:
+        states = [self.of(p, r, **options) for p, r in zip(predictions, references, strict=True)]
+        return self.replicator(states, **options)
+
+
+@dataclass(frozen=True)
 class MetricSpec:
     """Everything the toolkit knows about one canonical metric, declared once in its family module.
 
@@ -148,7 +164,9 @@ class MetricSpec:
             random guess lands near its chance level).
         statistics: ``(predictions, references, **options) -> Replicator | None``: per-sample sufficient statistics,
             a replicator from an ``(n_boot, n)`` index matrix to replicate scores (the bootstrap's only route to a
-            metric's formula). ``sample`` metrics default to the mean of per-sample scores. None (with
+            metric's formula). ``sample`` metrics default to the mean of per-sample scores (each item logs its
+            ``value``); a corpus metric whose samples yield their statistics alone gives :class:`SampleStates` (each
+            item logs its ``state``). None (with
             ``no_statistics`` saying why): the bootstrap recomputes the metric per replicate or keeps the point score.
         no_statistics: why a metric has no statistics (e.g. features of a model pooled over the corpus).
         corpus_option: rows with the ``corpus`` option score this per-sample metric over the corpus, and its

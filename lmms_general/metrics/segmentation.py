@@ -14,7 +14,7 @@ import numpy as np
 from lmms_general.metrics._common import percent, require_samples
 from lmms_general.metrics.arrays import dense_reference, load_array, parse_dense
 from lmms_general.metrics.parsing import declares_xyxy, extract_json, xyxy_to_xywh
-from lmms_general.metrics.registry import AS_IS, LevelMap, MetricSpec, register
+from lmms_general.metrics.registry import AS_IS, LevelMap, MetricSpec, SampleStates, register
 from lmms_general.metrics.resampling import MeanReplicator, Replicator, SumReplicator, safe_ratio
 from lmms_general.metrics.synthetic import gen_alpha, gen_mask, gen_part_labels, gen_saliency, gen_tube
 
@@ -230,33 +230,40 @@ def sad(predictions: Sequence[Any], references: Sequence[Any]) -> float:
 # ------------------------------------------------------------------ per-sample statistics (the bootstrap)
 
 
-def miou_statistics(predictions: list[Any], references: list[Any], binary: bool | str = "auto", **options: Any
-                    ) -> Replicator:
-    """Per sample: its sparse confusion counts, mIoU of the sums; binary masks (as :func:`miou` decides): foreground
-    intersection and union, their pooled ratio; video masks: the sample's IoU, a mean."""
+def miou_state(prediction: Any, reference: Any, binary: bool | str = "auto", **options: Any) -> dict[str, Any]:
+    """One sample's mIoU statistics: a video's IoU (``{"iou": J}``), else the (reference, predicted) label pairs
+    that occur in its maps and how often (``{"pairs": [reference labels, predicted labels, counts]}``: no task-wide
+    class list needed, and only this sample's maps are read)."""
+    if isinstance(reference, Mapping) and "counts" not in reference and "mask" not in reference:
+        return {"iou": _video_iou(prediction, reference)}
+    ref = _labels(load_array(reference))
+    t = ref.ravel().astype(np.int64)
+    q = _labels(_pred_like(prediction, ref)).ravel().astype(np.int64)
+    t0, q0 = int(t.min(initial=0)), int(q.min(initial=0))
+    width = int(q.max(initial=0)) - q0 + 1
+    code = (t - t0) * width + (q - q0)
+    span = (int(t.max(initial=0)) - t0 + 1) * width
+    if span <= 4 * code.size + 4096:  # few labels: counting is cheaper than sorting
+        counts = np.bincount(code, minlength=span)
+        codes = np.flatnonzero(counts)
+        counts = counts[codes]
+    else:
+        codes, counts = np.unique(code, return_counts=True)
+    return {"pairs": [(codes // width + t0).tolist(), (codes % width + q0).tolist(), counts.tolist()]}
+
+
+def miou_replicator(states: Sequence[Mapping[str, Any]], binary: bool | str = "auto", **options: Any) -> Replicator:
+    """The bootstrap replicator of :func:`miou` from its samples' states (:func:`miou_state`): videos, the mean of
+    their IoUs; binary masks (as :func:`miou` decides), the pooled foreground intersection over union; label maps,
+    each sample's sparse confusion counts, mIoU of the sums."""
     from scipy import sparse
 
-    if all(isinstance(r, Mapping) and "counts" not in r and "mask" not in r for r in references):
-        values = np.array([_video_iou(p, r) for p, r in zip(predictions, references, strict=True)])
-        return MeanReplicator(values, 100.0)
-    # per sample: the (reference, predicted) label pairs that occur and how often (no global class list
-    # needed yet, so only one sample's masks are in memory at a time)
-    triples = []
-    for p, r in zip(predictions, references, strict=True):
-        ref = _labels(load_array(r))
-        t = ref.ravel().astype(np.int64)
-        q = _labels(_pred_like(p, ref)).ravel().astype(np.int64)
-        t0, q0 = int(t.min(initial=0)), int(q.min(initial=0))
-        width = int(q.max(initial=0)) - q0 + 1
-        code = (t - t0) * width + (q - q0)
-        span = (int(t.max(initial=0)) - t0 + 1) * width
-        if span <= 4 * code.size + 4096:  # few labels: counting is cheaper than sorting
-            counts = np.bincount(code, minlength=span)
-            codes = np.flatnonzero(counts)
-            counts = counts[codes]
-        else:
-            codes, counts = np.unique(code, return_counts=True)
-        triples.append((codes // width + t0, codes % width + q0, counts))
+    videos = ["iou" in state for state in states]
+    if all(videos):
+        return MeanReplicator(np.array([float(state["iou"]) for state in states]), 100.0)
+    if any(videos):
+        raise ValueError("miou: a task mixing video and image references has no statistics")
+    triples = [tuple(np.asarray(part, dtype=np.int64) for part in state["pairs"]) for state in states]
     if binary is True or (binary == "auto" and all(_is_binary(np.unique(t)) for t, _, _ in triples)):
         pooled = np.array([(c[(t > 0) & (q > 0)].sum(), c[(t > 0) | (q > 0)].sum()) for t, q, c in triples],
                           dtype=np.float64)
@@ -282,6 +289,10 @@ def miou_statistics(predictions: list[Any], references: list[Any], binary: bool 
     return SumReplicator(stats, finish)
 
 
+#: mIoU's statistics: per sample, its confusion counts (or a video's IoU), logged when the sample is scored
+MIOU_STATES = SampleStates(of=miou_state, replicator=miou_replicator)
+
+
 _DENSE = {"parse": parse_dense, "prepare_reference": dense_reference}
 register(MetricSpec(id="miou", compute=miou, kind="corpus", native_range=(0.0, 1.0), scale="x100",
                     implementation="scikit-learn confusion_matrix (pooled) / per-video J for VOS",
@@ -290,7 +301,7 @@ register(MetricSpec(id="miou", compute=miou, kind="corpus", native_range=(0.0, 1
                     task_kind="dense",
                     level_map=AS_IS,
                     synthetic=gen_mask,
-                    statistics=miou_statistics))
+                    statistics=MIOU_STATES))
 register(MetricSpec(id="instance_miou", compute=instance_miou, kind="sample", native_range=(0.0, 1.0), scale="x100",
                     implementation="numpy per-shape part IoU", description="mean over shapes of mean part IoU",
                     **_DENSE,

@@ -58,6 +58,10 @@ class SampleItem:
     ``value``: the sample's own score (:func:`sample_value`), computed once when the sample is scored, for metrics
     whose task score is the mean of such values; None for the others. The task score and General-Level's bootstrap
     read it instead of computing the metric on the sample again (a video's PSNR, a waveform's MCD).
+    ``state``: for a corpus metric whose samples yield their statistics alone
+    (:class:`~lmms_general.metrics.registry.SampleStates`: mIoU's confusion counts, PQ's per-category states), the
+    sample's statistics (:func:`sample_state`); General-Level's bootstrap rebuilds the task's replicator from them
+    without reading the maps again.
     """
 
     id: str
@@ -70,6 +74,7 @@ class SampleItem:
     task_dir: str = ""
     skill: str = ""
     value: float | None = None
+    state: Any = None
 
     def to_json(self) -> dict[str, Any]:
         """The item as a JSON dict: its values are fresh JSON values already (:func:`jsonable`, strings), so a
@@ -128,6 +133,20 @@ def sample_value(metric: Any, prediction: Any, reference: Any, options: Mapping[
     return (value if math.isfinite(value) else None), "; ".join(failures)
 
 
+def sample_state(metric: Any, prediction: Any, reference: Any, options: Mapping[str, Any]) -> Any:
+    """One sample's statistics for a metric whose ``statistics`` are
+    :class:`~lmms_general.metrics.registry.SampleStates` (a JSON value), with the row's options; None for other
+    metrics or when they cannot be computed (the bootstrap then computes the statistics from the items)."""
+    from lmms_general.metrics.registry import SampleStates
+
+    if not isinstance(metric.statistics, SampleStates):
+        return None
+    try:
+        return jsonable(metric.statistics.of(prediction, reference, **options))
+    except Exception:  # noqa: BLE001 - the bootstrap computes the statistics from the items instead
+        return None
+
+
 def logged_values(items: Sequence[Mapping[str, Any]]) -> list[float] | None:
     """The items' logged ``value`` s, or None unless every item has a finite number (a log written before values
     were logged, or a sample whose value could not be computed: the metric then runs on the items)."""
@@ -152,6 +171,7 @@ def score_item(doc: Doc, response: str | None, input_error: str | None = None) -
             item.value, why_worst = sample_value(metric, item.prediction, item.reference, spec.compute_options)
             if why_worst and not item.error:
                 item.error = f"{spec.task} sample {doc.sample_id}: scored as worst: {why_worst}"
+            item.state = sample_state(metric, item.prediction, item.reference, spec.compute_options)
     except Exception as exc:  # noqa: BLE001 - one sample must never stop a task
         item.status, item.error = "error", f"sample {doc.sample_id}: {type(exc).__name__}: {exc}"
     return item.to_json()

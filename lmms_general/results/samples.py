@@ -146,13 +146,21 @@ def _sized(n: int) -> range:
 
 
 def _statistics(spec: Any, items: list[dict[str, Any]], options: dict[str, Any]) -> tuple[Any, float] | None:
-    """The replicator of ``spec.statistics`` on the items and its value on them as given (to be compared with the
-    task score), or None when the metric has no statistics or they cannot be built."""
+    """The replicator of ``spec.statistics`` on the items (from the states the run logged when the statistics are
+    :class:`~lmms_general.metrics.registry.SampleStates` and every item has one, so no media is read again) and its
+    value on them as given (to be compared with the task score), or None when the metric has no statistics or they
+    cannot be built."""
+    from lmms_general.metrics.registry import SampleStates
+
     if spec.statistics is None:
         return None
+    states = [i.get("state") for i in items]
     try:
-        replicator = spec.statistics([i.get("prediction") for i in items], [i.get("reference") for i in items],
-                                     **options)
+        if isinstance(spec.statistics, SampleStates) and all(state is not None for state in states):
+            replicator = spec.statistics.replicator(states, **options)
+        else:
+            replicator = spec.statistics([i.get("prediction") for i in items], [i.get("reference") for i in items],
+                                         **options)
         if replicator is None:
             return None
         return replicator, float(replicator(np.arange(len(items))[None, :])[0])

@@ -89,7 +89,7 @@ def test_reference_void_and_polygons_and_stuff() -> None:
 
 def test_pq_statistics_reproduce_pq_on_resampled_images() -> None:
     """Per-image PanopticQuality states summed over drawn images give pq() of the drawn images."""
-    from lmms_general.metrics.panoptic import pq, pq_statistics
+    from lmms_general.metrics.panoptic import PQ_STATES, pq
 
     rng = np.random.default_rng(5)
     references, predictions = [], []
@@ -101,7 +101,7 @@ def test_pq_statistics_reproduce_pq_on_resampled_images() -> None:
         predictions.append(np.where(rng.random((12, 12, 1)) < 0.7, reference, noise).tolist())
         references.append(reference.tolist())
     predictions[3] = None
-    replicator = pq_statistics(predictions, references)
+    replicator = PQ_STATES(predictions, references)
     idx = np.vstack([np.arange(10), rng.integers(0, 10, size=(6, 10))])
     expected = [pq([predictions[i] for i in row], [references[i] for i in row]) for row in idx]
     assert np.allclose(replicator(idx), expected, rtol=0, atol=1e-9)

@@ -37,7 +37,7 @@ def test_items_carry_task_dir_and_skill(key):
     logged = process_results(doc_row(spec, data.header, sample, task_dir), ["no answer here"])["score"]
     assert (logged["task_dir"], logged["skill"]) == (task_dir, SKILLED[key])
     assert set(logged) == {"id", "key", "prediction", "reference", "raw", "status", "error", "task_dir", "skill",
-                           "value"}
+                           "value", "state"}
 
 
 def test_a_task_without_a_skill_logs_an_empty_one():

@@ -1,6 +1,8 @@
-"""Per-sample values logged when a sample is scored (``SampleItem.value``): rows whose task score is the mean of
-per-sample scores log each sample's own score, the task score is their mean (equal to the metric on all items), and
-a log without them (older runs, a value that could not be computed) is scored by the metric as before."""
+"""Per-sample statistics logged when a sample is scored: rows whose task score is the mean of per-sample scores log
+each sample's own score (``SampleItem.value``), the task score is their mean (equal to the metric on all items), and
+a log without them (older runs, a value that could not be computed) is scored by the metric as before; corpus metrics
+whose samples yield their statistics alone (mIoU, PQ) log them (``SampleItem.state``) and the bootstrap rebuilds the
+task's replicator from the log without the media."""
 
 from __future__ import annotations
 
@@ -92,3 +94,31 @@ def test_a_metric_that_raises_on_one_sample_logs_no_value() -> None:
     assert sample_value(accuracy, "A", ["A"], {}) == (100.0, "")
     mse = get_metric("mse")
     assert sample_value(mse, 1.0, "not a number", {})[0] is None
+
+
+@pytest.mark.parametrize("metric_id", ["miou", "pq"])
+def test_logged_states_rebuild_the_replicator_without_the_media(metric_id: str, tmp_path: Path) -> None:
+    import shutil
+
+    import numpy as np
+
+    from lmms_general.metrics.synthetic import build_row
+    from lmms_general.protocol.scoring import sample_state
+    from lmms_general.results.samples import task_bootstrap
+
+    spec = next(r for r in load_registry().values() if r.metric_id == metric_id)
+    metric = get_metric(metric_id)
+    case = build_row(spec, tmp_path / "media", 6)
+    items = [{"prediction": s.predictions[kind], "reference": s.reference, "status": "ok", "key": spec.key}
+             for kind in ("random", "perfect") for s in case.samples]
+    point = metric.score([i["prediction"] for i in items], [i["reference"] for i in items], **spec.compute_options)
+    from_media, why = task_bootstrap(metric_id, spec.task, items, point)
+    assert from_media is not None, why
+    logged = [{**i, "state": sample_state(metric, i["prediction"], i["reference"], spec.compute_options)}
+              for i in items]
+    assert all(i["state"] is not None for i in logged)
+    shutil.rmtree(tmp_path / "media")  # the maps are gone: the bootstrap reads only the log
+    from_log, why = task_bootstrap(metric_id, spec.task, logged, point)
+    assert from_log is not None, why
+    idx = np.random.default_rng(0).integers(0, len(items), size=(20, len(items)))
+    assert np.allclose(from_log.replicates(idx), from_media.replicates(idx), rtol=0, atol=1e-9)
