@@ -1,7 +1,8 @@
 """Shared measurement rules of the benchmark scripts: paired, alternated, CPU beside wall, median with range.
 
 * :func:`run_process` runs one command as a fresh process and returns its wall seconds, CPU seconds (user + sys of
-  that process and the children it waited for, from ``os.wait4``) and peak RSS (MiB).
+  that process and the children it waited for, from ``os.wait4``) and peak RSS (MiB), started from a small spawner
+  so that the benchmark's own memory is not folded into the command's peak.
 * :func:`timed_call` measures one in-process call (wall and this process's user + sys CPU).
 * :func:`alternate` runs the sides A B A B ... for ``pairs`` rounds (the first side alternates its position, so
   neither side always runs first) and returns every side's measurements.
@@ -22,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -35,35 +37,53 @@ class Measure:
     value: Any = None
 
 
+#: started between the benchmark and the measured command: Linux folds the peak RSS of the process that forks into
+#: the child's (``exec`` keeps the larger high-water mark, and ``subprocess`` forks with ``vfork``), so a command
+#: started straight from a benchmark that holds a gigabyte reports at least a gigabyte. This small process starts the
+#: command, waits for it and writes its own resource usage (``os.wait4``) as JSON to the file named first.
+_SPAWNER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+code = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as handle:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss": usage.ru_maxrss, "code": code},
+              handle)
+sys.exit(0 if code == 0 else 1)
+"""
+
+
 def run_process(cmd: Sequence[str], env: Mapping[str, str] | None = None, cwd: str | None = None,
                 timeout: float | None = None) -> Measure:
-    """Run ``cmd`` as a fresh process; its own resource usage (``wait4``), not the other runs'.
+    """Run ``cmd`` as a fresh process; its own resource usage (``wait4``), not the other runs' nor this process's
+    (it is started from a small spawner process: see :data:`_SPAWNER`).
 
     Raises SystemExit with the command's stderr tail when it fails or runs past ``timeout``."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), env=dict(env) if env is not None else None, cwd=cwd, stdout=out,
-                                stderr=err)
-        deadline = None if timeout is None else start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG if deadline else 0)
-            if pid:
-                break
-            if deadline and time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                raise SystemExit(f"timed out after {timeout:.0f} s: {shlex.join(cmd)}")
-            time.sleep(0.02)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+    import json
+    import signal
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".json") as usage_file:
+        proc = subprocess.Popen([sys.executable, "-c", _SPAWNER, usage_file.name, *cmd],
+                                env=dict(env) if env is not None else None, cwd=cwd, stdout=out, stderr=err,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise SystemExit(f"timed out after {timeout:.0f} s: {shlex.join(cmd)}") from None
+        usage = json.loads(Path(usage_file.name).read_text() or "{}")
+        if proc.returncode != 0 or usage.get("code") != 0:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-3000:]
-            raise SystemExit(f"command failed ({proc.returncode}): {shlex.join(cmd)}\n{tail}")
+            raise SystemExit(f"command failed ({usage.get('code', proc.returncode)}): {shlex.join(cmd)}\n{tail}")
         out.seek(0)
         stdout = out.read().decode("utf-8", "replace")
-    rss = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
-    return Measure(wall, usage.ru_utime + usage.ru_stime, rss, stdout)
+    rss = usage["maxrss"] / 1024 if sys.platform != "darwin" else usage["maxrss"] / 2**20
+    return Measure(usage["wall"], usage["cpu"], rss, stdout)
 
 
 def _cpu_seconds() -> float:

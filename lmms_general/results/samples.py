@@ -139,6 +139,20 @@ def _logged_values(spec: Any, items: Sequence[dict[str, Any]], options: dict[str
     return (logged_values(items) or []) if logs_sample_values(spec, options) else []
 
 
+def _weights_missing(metric_id: str, task: str | None) -> list[str]:
+    """Names of the networks ``metric_id`` loads on ``task``'s row that are neither here nor downloadable now
+    (offline): checked before any model library is imported."""
+    from lmms_general.metrics.model_table import models_for_metric
+    from lmms_general.metrics.weights_manifest import present
+    from lmms_general.offline import network_available
+    from lmms_general.registry import TASK_PREFIX, load_registry
+
+    key = task[len(TASK_PREFIX):] if task and task.startswith(TASK_PREFIX) else task
+    row = load_registry().get(key) if key else None
+    missing = [s.name for s in models_for_metric(metric_id, row.modality if row else None) if present(s) is None]
+    return missing if missing and not network_available() else []
+
+
 def _sized(n: int) -> range:
     """What a task with a replicator keeps of its items: their count (the items themselves are dropped, so the
     sample logs of all tasks are never in memory at once)."""
@@ -213,7 +227,13 @@ def task_bootstrap(
         if built is not None and agrees(built[1], reported):
             return BootstrapTask(items=_sized(len(items)), score_fn=score_fn, replicator=built[0]), None
     if spec.kind == "sample":
-        values = _logged_values(spec, items, options) or sample_values(spec, items, options)
+        values = _logged_values(spec, items, options)
+        if not values and spec.default_model:
+            missing = _weights_missing(spec.metric_id, task)
+            if missing:
+                return None, (f"model-based metric: the run logged no per-sample values and the weights to compute "
+                              f"them are not here ({', '.join(missing)})")
+        values = values or sample_values(spec, items, options)
         if values and reported is not None and math.isclose(_mean(values), reported, rel_tol=1e-6, abs_tol=1e-6):
             return mean_task(values), None
     if built is None and (spec.kind == "corpus" or spec.corpus_option):
