@@ -29,11 +29,11 @@ from lmms_general.metrics.registry import (
     AS_IS,
     MetricNotImplementedError,
     MetricSpec,
-    SampleMeanStatistics,
+    SampleStates,
     parse_verbatim,
     register,
 )
-from lmms_general.metrics.resampling import Replicator, SumReplicator, count_matrix
+from lmms_general.metrics.resampling import MeanReplicator, Replicator, SumReplicator, count_matrix
 from lmms_general.metrics.synthetic import N_LABEL_SAMPLES, gen_code, gen_short_answer, gen_text
 
 
@@ -373,18 +373,21 @@ def codebleu(predictions: Sequence[Any], references: Sequence[Any], lang: str = 
 # ------------------------------------------------------------------ per-sample statistics (the bootstrap)
 
 
-def bleu_4_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
-    """Per sample: test and closest reference length, guessed and correct n-gram counts; BLEU@4 of the sums."""
+def bleu_4_state(prediction: Any, reference: Any, **options: Any) -> list[float]:
+    """One sample's BLEU@4 statistics (pycocoevalcap's ``cook_test``): test and closest reference length, guessed and
+    correct n-gram counts for n = 1..4."""
     from pycocoevalcap.bleu.bleu_scorer import cook_refs, cook_test
 
-    gts, res = _coco_inputs(predictions, references)
+    gts, res = _coco_inputs([prediction], [reference])
+    comps = cook_test(res[0][0], cook_refs(gts[0]))
+    testlen = comps["testlen"]
+    reflen = min((abs(length - testlen), length) for length in comps["reflen"])[1]
+    return [float(v) for v in (testlen, reflen, *comps["guess"], *comps["correct"])]
+
+
+def bleu_4_replicator(states: Sequence[Sequence[float]], **options: Any) -> Replicator:
+    """BLEU@4 of the summed per-sample statistics (:func:`bleu_4_state`), as pycocoevalcap's corpus score."""
     n = 4
-    stats = np.zeros((len(predictions), 2 + 2 * n))
-    for i in range(len(predictions)):
-        comps = cook_test(res[i][0], cook_refs(gts[i]))
-        testlen = comps["testlen"]
-        reflen = min((abs(length - testlen), length) for length in comps["reflen"])[1]
-        stats[i] = (testlen, reflen, *comps["guess"], *comps["correct"])
 
     def finish(s: np.ndarray) -> np.ndarray:
         small, tiny = 1e-9, 1e-15
@@ -396,43 +399,54 @@ def bleu_4_statistics(predictions: list[Any], references: list[Any], **options: 
             penalty = np.where(ratio < 1, np.exp(1 - 1 / ratio), 1.0)
         return 100.0 * value * penalty
 
-    return SumReplicator(stats, finish)
+    return SumReplicator(np.asarray(states, dtype=np.float64).reshape(len(states), 2 + 2 * n), finish)
 
 
-def _corpus_bleu_1_statistics(predictions: list[Any], references: list[Any]) -> Replicator:
+#: BLEU@4's statistics: each sample's lengths and n-gram counts, logged when the sample is scored
+BLEU_4_STATES = SampleStates(of=bleu_4_state, replicator=bleu_4_replicator)
+
+
+def _corpus_bleu_1_row(prediction: Any, reference: Any) -> list[float]:
     """Corpus BLEU-1 as :func:`lmms_general.metrics.text.corpus_bleu_1` (nltk ``corpus_bleu``, weights
-    (1, 0, 0, 0)): per sample the clipped unigram matches, ``max(1, hypothesis length)`` (the precision's
+    (1, 0, 0, 0)), one sample's part: the clipped unigram matches, ``max(1, hypothesis length)`` (the precision's
     denominator), the hypothesis length and the closest reference length (the brevity penalty's)."""
     from collections import Counter
 
-
-    stats = np.zeros((len(predictions), 4))
-    for i, (prediction, reference) in enumerate(zip(predictions, references, strict=True)):
-        refs = [word_tokens(r) for r in answer_list(reference)] or [[]]
-        hyp = word_tokens(str(prediction)) if prediction is not None else []
-        max_ref: Counter[str] = Counter()
-        for ref in refs:
-            for token, count in Counter(ref).items():
-                max_ref[token] = max(max_ref[token], count)
-        matches = sum(min(count, max_ref[token]) for token, count in Counter(hyp).items())
-        closest = min((len(r) for r in refs), key=lambda length: (abs(length - len(hyp)), length))
-        stats[i] = (matches, max(1, len(hyp)), len(hyp), closest)
-
-    def finish(s: np.ndarray) -> np.ndarray:
-        matches, denominator, hyp_len, ref_len = s.T
-        safe = np.where(hyp_len > 0, hyp_len, 1.0)
-        penalty = np.where(hyp_len > ref_len, 1.0, np.where(hyp_len == 0, 0.0, np.exp(1.0 - ref_len / safe)))
-        return np.where(matches > 0, 100.0 * penalty * matches / denominator, 0.0)
-
-    return SumReplicator(stats, finish)
+    refs = [word_tokens(r) for r in answer_list(reference)] or [[]]
+    hyp = word_tokens(str(prediction)) if prediction is not None else []
+    max_ref: Counter[str] = Counter()
+    for ref in refs:
+        for token, count in Counter(ref).items():
+            max_ref[token] = max(max_ref[token], count)
+    matches = sum(min(count, max_ref[token]) for token, count in Counter(hyp).items())
+    closest = min((len(r) for r in refs), key=lambda length: (abs(length - len(hyp)), length))
+    return [float(matches), float(max(1, len(hyp))), float(len(hyp)), float(closest)]
 
 
-def bleu_1_statistics(predictions: list[Any], references: list[Any], corpus: bool = False, **options: Any
-                      ) -> Replicator | None:
-    """Corpus BLEU-1 statistics on rows with the ``corpus`` option, else the mean of sentence BLEU-1 values."""
+def _corpus_bleu_1_finish(s: np.ndarray) -> np.ndarray:
+    matches, denominator, hyp_len, ref_len = s.T
+    safe = np.where(hyp_len > 0, hyp_len, 1.0)
+    penalty = np.where(hyp_len > ref_len, 1.0, np.where(hyp_len == 0, 0.0, np.exp(1.0 - ref_len / safe)))
+    return np.where(matches > 0, 100.0 * penalty * matches / denominator, 0.0)
+
+
+def bleu_1_state(prediction: Any, reference: Any, corpus: bool = False, **options: Any) -> Any:
+    """One sample's BLEU-1 statistics: on rows with the ``corpus`` option its corpus BLEU-1 counts, else its
+    sentence BLEU-1 value."""
     if corpus:
-        return _corpus_bleu_1_statistics(predictions, references)
-    return SampleMeanStatistics(bleu_1, {})(predictions, references, **options)
+        return _corpus_bleu_1_row(prediction, reference)
+    return bleu_1([prediction], [reference])
+
+
+def bleu_1_replicator(states: Sequence[Any], corpus: bool = False, **options: Any) -> Replicator:
+    """Corpus BLEU-1 of the summed counts on rows with the ``corpus`` option, else the mean of sentence values."""
+    if corpus:
+        return SumReplicator(np.asarray(states, dtype=np.float64).reshape(len(states), 4), _corpus_bleu_1_finish)
+    return MeanReplicator(np.asarray(states, dtype=np.float64))
+
+
+#: BLEU-1's statistics (:func:`bleu_1_state`); on sentence rows each item logs its ``value`` instead of a state
+BLEU_1_STATES = SampleStates(of=bleu_1_state, replicator=bleu_1_replicator)
 
 
 @dataclass(frozen=True)
@@ -528,7 +542,7 @@ register(MetricSpec(id="bleu_1", compute=bleu_1,
                     task_kind="text",
                     level_map=AS_IS,
                     synthetic=gen_text,
-                    statistics=bleu_1_statistics,
+                    statistics=BLEU_1_STATES,
                     corpus_option=True))
 register(MetricSpec(id="rouge_1", compute=rouge_1, implementation="rouge-score RougeScorer(rouge1, use_stemmer)",
                     description="best-reference ROUGE-1 F-measure, averaged over samples", **_SENTENCE,
@@ -565,7 +579,7 @@ register(MetricSpec(id="bleu_4", compute=bleu_4, kind="corpus", native_range=(0.
                     task_kind="text",
                     level_map=AS_IS,
                     synthetic=gen_text,
-                    statistics=bleu_4_statistics))
+                    statistics=BLEU_4_STATES))
 register(MetricSpec(id="cider", compute=cider, kind="corpus", native_range=(0.0, 10.0), scale="x100",
                     implementation="pycocoevalcap Cider (CIDEr-D, PTB tokenizer)", prepare_reference=text_reference,
                     description="consensus-based caption similarity with task-level document frequencies",

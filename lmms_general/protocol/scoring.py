@@ -139,8 +139,8 @@ def sample_state(metric: Any, prediction: Any, reference: Any, options: Mapping[
     metrics or when they cannot be computed (the bootstrap then computes the statistics from the items)."""
     from lmms_general.metrics.registry import SampleStates
 
-    if not isinstance(metric.statistics, SampleStates):
-        return None
+    if not isinstance(metric.statistics, SampleStates) or logs_sample_values(metric, options):
+        return None  # a row that logs values has them as its statistics
     try:
         return jsonable(metric.statistics.of(prediction, reference, **options))
     except Exception:  # noqa: BLE001 - the bootstrap computes the statistics from the items instead
