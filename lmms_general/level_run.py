@@ -147,17 +147,43 @@ class _Ticking:
         return self._scorer.score(*args, **kwargs)
 
 
-def _stats(ms: ModelScores, progress: bool) -> dict[str, Any]:
+@dataclass
+class _LogReading:
+    """What one pass over a model's sample logs gives: per-task counts, the bootstrap tasks, and the messages of
+    the reading (bad lines), of re-scoring (tasks the run left without a score) and of the bootstrap."""
+
+    stats: dict[str, Any]
+    tasks: dict[str, Any]
+    rescored: list[str]
+    bootstrap: list[str]
+
+
+def _read_logs(ms: ModelScores, registry: Any, bootstrap: bool, progress: bool) -> _LogReading:
+    """Read each sample log once (:func:`~lmms_general.results.task_stats.read_task_log`): count it, score a task
+    the run has no score for from it (``ms.scores`` is filled in place), and with ``bootstrap`` build the task's
+    bootstrap input; its items are dropped before the next log is read."""
     from tqdm.auto import tqdm
 
-    from lmms_general.results.task_stats import read_task_stats
+    from lmms_general.results.samples import log_bootstrap, log_rescore
+    from lmms_general.results.task_stats import read_task_log
 
     keys = sorted(ms.samples)
-    out = {}
+    reading = _LogReading({}, {}, [], [])
     show = None if progress and keys else True  # None: tqdm shows bars on a terminal only
     for key in tqdm(keys, desc=f"{ms.model}: reading sample logs", unit="task", disable=show, leave=False):
-        out[key] = read_task_stats(ms.samples[key])
-    return out
+        reading.stats[key], log = read_task_log(ms.samples[key])
+        if key in ms.scores and ms.scores[key] is None:
+            value, message = log_rescore(registry[key], log)
+            if value is not None:
+                ms.scores[key] = value
+            reading.rescored.extend([message] if message else [])
+        if bootstrap and ms.scores.get(key) is not None:
+            task, notes = log_bootstrap(registry[key], log, ms.scores[key])
+            reading.bootstrap.extend(notes)
+            if task is not None:
+                reading.tasks[key] = task
+        del log
+    return reading
 
 
 def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: int, progress: bool = False
@@ -170,7 +196,6 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
     from lmms_general.registry import load_registry
     from lmms_general.reports.scopes import scope_boards
     from lmms_general.reports.tables import ModelReport
-    from lmms_general.results.samples import bootstrap_inputs, rescore_missing
 
     registry = load_registry()
     scorer = LevelScorer(list(registry.values()), mode)  # type: ignore[arg-type]
@@ -178,17 +203,16 @@ def score_models(models: Sequence[ModelScores], mode: str, n_boot: int, seed: in
     for ms in models:
         _check_normalisable(ms, scorer, registry)
         messages = list(ms.messages)
-        stats = _stats(ms, progress)
+        reading = _read_logs(ms, registry, n_boot > 0, progress)
+        stats, tasks = reading.stats, reading.tasks
         for key, st in stats.items():
             messages += [f"{registry[key].task}: {line}" for line in st.bad_lines[:3]]
         if ms.samples:
-            messages += rescore_missing(ms.scores, ms.samples, registry)
+            messages += reading.rescored
             _check_normalisable(ms, scorer, registry)
         result = scorer.score(ms.scores, ms.model)
         if n_boot > 0 and ms.samples:
-            scored = {k: path for k, path in ms.samples.items() if ms.scores.get(k) is not None}
-            tasks, notes = bootstrap_inputs(scored, registry, ms.scores)
-            messages += notes
+            messages += reading.bootstrap
             if tasks:
                 with tqdm(total=n_boot + 1, desc=f"{ms.model}: bootstrap", unit="rep",
                           disable=None if progress else True, leave=False) as bar:

@@ -31,22 +31,28 @@ def read_sample_items(path: str | Path, drop: Sequence[str] = ()) -> SampleLog:
     log = SampleLog(Path(path))
     shared: dict[str, str] = {}
     for number, record, error in iter_records(log.path):
-        if error:
-            log.errors.append(error)
-            continue
-        item = record.get(ITEM_KEY) if isinstance(record, dict) else None
-        del record  # the rest of the line (doc, target, responses) is not kept
-        if not isinstance(item, dict):
-            log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
-            continue
-        for name in drop:
-            item.pop(name, None)
-        for name in _SHARED_FIELDS:  # one string object per distinct value, not one per line
-            value = item.get(name)
-            if isinstance(value, str):
-                item[name] = shared.setdefault(value, value)
-        log.items.append(item)
+        keep_item(log, number, record, error, drop, shared)
     return log
+
+
+def keep_item(log: SampleLog, number: int, record: Any, error: str, drop: Sequence[str], shared: dict[str, str]
+              ) -> None:
+    """Add one line's item to ``log`` (without the fields in ``drop``, repeated strings shared through ``shared``),
+    or the line's error."""
+    if error:
+        log.errors.append(error)
+        return
+    item = record.get(ITEM_KEY) if isinstance(record, dict) else None
+    if not isinstance(item, dict):
+        log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
+        return
+    for name in drop:
+        item.pop(name, None)
+    for name in _SHARED_FIELDS:  # one string object per distinct value, not one per line
+        value = item.get(name)
+        if isinstance(value, str):
+            item[name] = shared.setdefault(value, value)
+    log.items.append(item)
 
 
 #: item fields that re-scoring and the bootstrap never read: ``raw`` (the model's whole output, kept in the log for
@@ -259,29 +265,37 @@ def bootstrap_inputs(
 
     Returns the tasks and the messages about tasks left at their point score (and why).
     """
-    from lmms_general.metrics.registry import MetricNotImplementedError
     from lmms_general.registry import load_registry
 
     registry = registry or load_registry()
     tasks: dict[str, Any] = {}
     messages: list[str] = []
     for key in sorted(samples):
-        spec = registry[key]
-        log = read_sample_items(samples[key], drop=NOT_SCORED)
-        messages.extend(log.errors)
-        items = scorable(log.items)
-        if not items:
-            messages.append(f"{spec.task}: no scorable per-sample items in {log.path.name}; no interval contribution")
-            continue
-        try:
-            task, why = task_bootstrap(spec.metric_id, spec.task, items, (scores or {}).get(key))
-        except MetricNotImplementedError as exc:
-            task, why = None, str(exc)
-        if task is None:
-            messages.append(f"{spec.task}: kept at its point score in the bootstrap ({why})")
-            continue
-        tasks[key] = task
+        task, notes = log_bootstrap(registry[key], read_sample_items(samples[key], drop=NOT_SCORED),
+                                    (scores or {}).get(key))
+        messages.extend(notes)
+        if task is not None:
+            tasks[key] = task
     return tasks, messages
+
+
+def log_bootstrap(spec: Any, log: SampleLog, reported: float | None) -> tuple[Any, list[str]]:
+    """How one task's read sample log enters the bootstrap (:func:`task_bootstrap`): the task or None, and the
+    messages (the log's bad lines; why the task keeps its point score)."""
+    from lmms_general.metrics.registry import MetricNotImplementedError
+
+    messages = list(log.errors)
+    items = scorable(log.items)
+    if not items:
+        messages.append(f"{spec.task}: no scorable per-sample items in {log.path.name}; no interval contribution")
+        return None, messages
+    try:
+        task, why = task_bootstrap(spec.metric_id, spec.task, items, reported)
+    except MetricNotImplementedError as exc:
+        task, why = None, str(exc)
+    if task is None:
+        messages.append(f"{spec.task}: kept at its point score in the bootstrap ({why})")
+    return task, messages
 
 
 def rescore_missing(scores: dict[str, float | None], samples: dict[str, Path], registry: Any = None) -> list[str]:
@@ -294,16 +308,21 @@ def rescore_missing(scores: dict[str, float | None], samples: dict[str, Path], r
     for key in sorted(samples):
         if scores.get(key) is not None or key not in scores:
             continue
-        spec = registry[key]
-        log = read_sample_items(samples[key], drop=NOT_SCORED)
-        items = scorable(log.items)
-        if not items:
-            continue
-        try:
-            value = float(metric_score_fn(spec.metric_id, spec.task)(items))
-        except Exception as exc:  # noqa: BLE001 - reported, the task stays missing
-            messages.append(f"{spec.task}: still not scorable from {log.path.name}: {type(exc).__name__}: {exc}")
-            continue
-        scores[key] = value
-        messages.append(f"{spec.task}: scored {value:.4g} from {log.path.name} ({len(items)} items); the run had none")
+        value, message = log_rescore(registry[key], read_sample_items(samples[key], drop=NOT_SCORED))
+        if value is not None:
+            scores[key] = value
+        messages.extend([message] if message else [])
     return messages
+
+
+def log_rescore(spec: Any, log: SampleLog) -> tuple[float | None, str]:
+    """One task's score from its read sample log (the run had none), and the message saying so or why not ("" when
+    the log has no scorable item)."""
+    items = scorable(log.items)
+    if not items:
+        return None, ""
+    try:
+        value = float(metric_score_fn(spec.metric_id, spec.task)(items))
+    except Exception as exc:  # noqa: BLE001 - reported, the task stays missing
+        return None, f"{spec.task}: still not scorable from {log.path.name}: {type(exc).__name__}: {exc}"
+    return value, f"{spec.task}: scored {value:.4g} from {log.path.name} ({len(items)} items); the run had none"

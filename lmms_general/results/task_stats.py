@@ -18,7 +18,7 @@ from typing import Any
 
 from lmms_general.dataset.annotations import header_skill
 from lmms_general.protocol.scoring import TaskScore, item_status
-from lmms_general.results.samples import ITEM_KEY, iter_records
+from lmms_general.results.samples import ITEM_KEY, NOT_SCORED, SampleLog, iter_records, keep_item
 
 
 @dataclass
@@ -73,9 +73,20 @@ def _skill(body: dict[str, Any]) -> str:
 
 def read_task_stats(path: str | Path) -> TaskStats:
     """Count the items of one sample log by status; a line without an item counts as an ``error`` sample."""
+    return read_task_log(path, keep=False)[0]
+
+
+def read_task_log(path: str | Path, keep: bool = True) -> tuple[TaskStats, SampleLog]:
+    """One pass over a sample log: its counts (:func:`read_task_stats`) and, with ``keep``, its items as
+    :func:`~lmms_general.results.samples.read_sample_items` reads them (without :data:`NOT_SCORED` fields), so
+    ``lmms-general level`` parses each log once."""
     stats = TaskStats()
+    log = SampleLog(Path(path))
+    shared: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for number, record, error in iter_records(Path(path)):
+        if keep:
+            keep_item(log, number, record, error, NOT_SCORED, shared)
         if number == 0:  # the file itself could not be read
             stats.bad_lines.append(error)
             break
@@ -98,4 +109,4 @@ def read_task_stats(path: str | Path) -> TaskStats:
             stats.skill = stats.skill or _skill({"context": item}) or _skill(body)
     for status, count in counts.items():
         setattr(stats, f"n_{status}", count)
-    return stats
+    return stats, log
