@@ -55,9 +55,9 @@ def _label_key(label: str) -> str:
 
 def _only_class(reference: list[Box]) -> str:
     """The compared label of an unlabelled predicted box: the image's ground-truth class when ``reference`` has
-    exactly one, else ``"<none>"``."""
+    exactly one and it does not fold to "" (as "a" does), else ``"<none>"``."""
     classes = {_label_key(str(label)) for box in reference if (label := box.get("label")) is not None}
-    return next(iter(classes)) if len(classes) == 1 else "<none>"
+    return (next(iter(classes)) if len(classes) == 1 else "") or "<none>"
 
 
 def _coco_box(bbox: Any) -> list:
@@ -99,9 +99,10 @@ def _coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple
                         "area": float(w * h), "iscrowd": 0})
         for box in prediction or []:
             cat = category(box.get("label"), reference)
-            # id, area and iscrowd: ``COCO.loadRes`` sets them
-            dts.append({"image_id": image_id, "category_id": cat, "bbox": _coco_box(box["bbox"]),
-                        "score": float(box.get("score", 1.0))})
+            bbox = _coco_box(box["bbox"])
+            # id, area and iscrowd as ``COCO.loadRes`` sets them on bbox results
+            dts.append({"image_id": image_id, "category_id": cat, "bbox": bbox, "score": float(box.get("score", 1.0)),
+                        "area": bbox[2] * bbox[3], "id": len(dts) + 1, "iscrowd": 0})
     return images, gts, dts, categories
 
 
@@ -120,10 +121,11 @@ def coco_evaluated(predictions: Sequence[Any], references: Sequence[Any], iou_th
         gt.dataset = {"images": images, "annotations": gts,
                       "categories": [{"id": i, "name": n} for n, i in categories.items()]}
         gt.createIndex()
-        dt = gt.loadRes(dts) if dts else COCO()
-        if not dts:
-            dt.dataset = {"images": images, "annotations": [], "categories": gt.dataset["categories"]}
-            dt.createIndex()
+        # the detections' COCO object as ``gt.loadRes(dts)`` makes it for bbox results, less the "segmentation"
+        # rectangle polygon it adds to each detection (bbox evaluation never reads it: 2 lists per box)
+        dt = COCO()
+        dt.dataset = {"images": images, "annotations": dts, "categories": gt.dataset["categories"]}
+        dt.createIndex()
         evaluator = COCOeval(gt, dt, "bbox")
         if iou_thresholds is not None:
             evaluator.params.iouThrs = np.array(iou_thresholds, dtype=float)
