@@ -15,7 +15,12 @@ current definition (exit 1 when any differs by more than 1e-9):
 * token F1: the SQuAD v1.1 evaluation script's ``f1_score`` (bag of tokens) and ``normalize_answer``, inline;
 * micro-F1: scikit-learn ``f1_score(average="micro")`` on binarised label sets;
 * AP50: pycocotools ``COCOeval`` with IoU 0.5, area range "all" only, ``maxDets=[100]``, ``evaluate`` +
-  ``accumulate``, no ``summarize`` (our AP does exactly that).
+  ``accumulate``, no ``summarize`` (our AP does exactly that; the library side loads the detections with
+  ``loadRes``, ours builds that COCO object directly, without the "segmentation" polygons bbox evaluation never reads).
+
+Each run starts after a full ``gc.collect()`` (not timed): a run pays for collecting its own garbage only, never
+for a generation-2 collection that the other side's previous runs made due (with 5 000 images a collection of the
+process's heap costs ~0.1 s, which otherwise fell on whichever run crossed the threshold).
 
 Each reference run has a time limit (``--limit`` seconds, SIGALRM): a hung tokenizer fails the script instead of
 hanging it.
@@ -24,6 +29,7 @@ hanging it.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import re
 import signal
@@ -232,8 +238,9 @@ def main() -> int:
     ok = True
     for metric_id, ours, reference in cases:
         try:
-            runs = alternate({"ours": lambda f=ours: timed_call(f),
-                              "library": lambda f=reference: timed_call(_limited(f, args.limit))}, args.pairs)
+            runs = alternate({"ours": lambda f=ours: _collected_then_timed(f),
+                              "library": lambda f=reference: _collected_then_timed(_limited(f, args.limit))},
+                             args.pairs)
         except ReferenceTimeout as exc:
             print(f"{metric_id:<9} FAILED: {exc}")
             ok = False
@@ -247,6 +254,12 @@ def main() -> int:
               f"{summary(ratios([m.wall for m in r], [m.wall for m in o]), '.2f'):>22}  {same}{detail}")
     print("ratio = library / ours per pair (>= 1.0: ours no slower); median [min-max]")
     return 0 if ok else 1
+
+
+def _collected_then_timed(fn: Callable[[], float]) -> Measure:
+    """``timed_call(fn)`` after an untimed full garbage collection (the same heap state before every run)."""
+    gc.collect()
+    return timed_call(fn)
 
 
 def _cpu(runs: list[Measure]) -> list[float]:

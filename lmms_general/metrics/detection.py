@@ -53,13 +53,17 @@ def _label_key(label: str) -> str:
     return normalize_answer(label)
 
 
-def _label_keys(prediction: list[Box], reference: list[Box]) -> list[str]:
-    """The compared label of each box of ``prediction``: its folded label; an unlabelled box takes the image's
-    ground-truth class when ``reference`` has exactly one, else ``"<none>"``."""
-    classes = {_label_key(str(b["label"])) for b in reference if b.get("label") is not None}
-    only = next(iter(classes)) if len(classes) == 1 else None
-    return [_label_key(str(box["label"])) if box.get("label") is not None else (only or "<none>")
-            for box in prediction]
+def _only_class(reference: list[Box]) -> str:
+    """The compared label of an unlabelled predicted box: the image's ground-truth class when ``reference`` has
+    exactly one and it does not fold to "" (as "a" does), else ``"<none>"``."""
+    classes = {_label_key(str(label)) for box in reference if (label := box.get("label")) is not None}
+    return (next(iter(classes)) if len(classes) == 1 else "") or "<none>"
+
+
+def _coco_box(bbox: Any) -> list:
+    """A box as pycocotools takes it: its own list (pycocotools reads boxes and never changes them, so no copy is
+    made), or a list of a tuple / array (its IoU accepts lists of lists only)."""
+    return bbox if type(bbox) is list else list(bbox)
 
 
 _PYCOCOTOOLS_QUIET = threading.Lock()
@@ -74,21 +78,31 @@ def _quiet() -> Iterator[None]:
 
 
 def _coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list, list, list, dict]:
-    """COCO images, ground truths and detections of a task (image ids 1..n, categories by resolved label)."""
+    """COCO images, ground truths and detections of a task (image ids 1..n, categories by compared label in order
+    of first use: a box's folded label; an unlabelled ground truth is ``"<none>"``, an unlabelled detection takes
+    :func:`_only_class` of its image)."""
     categories: dict[str, int] = {}
     images, gts, dts = [], [], []
+
+    def category(label: Any, reference: list[Box]) -> int:
+        key = _label_key(str(label)) if label is not None else _only_class(reference)
+        return categories.setdefault(key, len(categories) + 1)
+
     for image_id, (prediction, reference) in enumerate(zip(predictions, references, strict=True), start=1):
         images.append({"id": image_id})
-        for box, label in zip(reference or [], _label_keys(reference or [], []), strict=True):
-            cat = categories.setdefault(label, len(categories) + 1)
-            x, y, w, h = box["bbox"]
-            gts.append({"id": len(gts) + 1, "image_id": image_id, "category_id": cat, "bbox": [x, y, w, h],
+        reference = reference or []
+        for box in reference:
+            cat = category(box.get("label"), [])
+            bbox = box["bbox"]
+            x, y, w, h = bbox
+            gts.append({"id": len(gts) + 1, "image_id": image_id, "category_id": cat, "bbox": _coco_box(bbox),
                         "area": float(w * h), "iscrowd": 0})
-        for box, label in zip(prediction or [], _label_keys(prediction or [], reference or []), strict=True):
-            cat = categories.setdefault(label, len(categories) + 1)
-            # id, area and iscrowd: ``COCO.loadRes`` sets them
-            dts.append({"image_id": image_id, "category_id": cat, "bbox": list(box["bbox"]),
-                        "score": float(box.get("score", 1.0))})
+        for box in prediction or []:
+            cat = category(box.get("label"), reference)
+            bbox = _coco_box(box["bbox"])
+            # id, area and iscrowd as ``COCO.loadRes`` sets them on bbox results
+            dts.append({"image_id": image_id, "category_id": cat, "bbox": bbox, "score": float(box.get("score", 1.0)),
+                        "area": bbox[2] * bbox[3], "id": len(dts) + 1, "iscrowd": 0})
     return images, gts, dts, categories
 
 
@@ -107,10 +121,11 @@ def coco_evaluated(predictions: Sequence[Any], references: Sequence[Any], iou_th
         gt.dataset = {"images": images, "annotations": gts,
                       "categories": [{"id": i, "name": n} for n, i in categories.items()]}
         gt.createIndex()
-        dt = gt.loadRes(dts) if dts else COCO()
-        if not dts:
-            dt.dataset = {"images": images, "annotations": [], "categories": gt.dataset["categories"]}
-            dt.createIndex()
+        # the detections' COCO object as ``gt.loadRes(dts)`` makes it for bbox results, less the "segmentation"
+        # rectangle polygon it adds to each detection (bbox evaluation never reads it: 2 lists per box)
+        dt = COCO()
+        dt.dataset = {"images": images, "annotations": dts, "categories": gt.dataset["categories"]}
+        dt.createIndex()
         evaluator = COCOeval(gt, dt, "bbox")
         if iou_thresholds is not None:
             evaluator.params.iouThrs = np.array(iou_thresholds, dtype=float)
