@@ -235,7 +235,7 @@ def task_bootstrap(
     if spec.kind == "sample":
         values = _logged_values(spec, items, options)
         if not values and spec.default_model:
-            missing = _weights_missing(spec.metric_id, task)
+            missing = _weights_missing(metric_id, task)
             if missing:
                 return None, (f"model-based metric: the run logged no per-sample values and the weights to compute "
                               f"them are not here ({', '.join(missing)})")

@@ -125,3 +125,20 @@ def test_logged_states_rebuild_the_replicator_without_the_media(metric_id: str, 
     assert from_log is not None, why
     idx = np.random.default_rng(0).integers(0, len(items), size=(20, len(items)))
     assert np.allclose(from_log.replicates(idx), from_media.replicates(idx), rtol=0, atol=1e-9)
+
+
+def test_a_model_based_task_without_values_or_weights_keeps_its_point_score(monkeypatch) -> None:
+    """Offline, without the metric's weights and without logged values: no model library is imported, no media
+    read, the task keeps its point score and says why."""
+    import sys
+
+    from lmms_general.results.samples import task_bootstrap
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("LMMS_GENERAL_MODEL_CLIP", "/nonexistent/clip")
+    spec = next(r for r in load_registry().values() if r.metric_id == "clip_score")
+    items = [{"prediction": "/nonexistent/out.png", "reference": {"text": "a dog"}, "status": "ok"}] * 3
+    loaded_before = "transformers" in sys.modules
+    task, why = task_bootstrap("clip_score", spec.task, items, 25.0)
+    assert task is None and "weights" in why and "CLIP" in why
+    assert ("transformers" in sys.modules) == loaded_before
