@@ -7,6 +7,7 @@ NLP samples follow the official ``type`` dispatch (DATASET_FORMAT.md §5); media
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -160,8 +161,13 @@ _OWN_CHOICES = re.compile(r"\b(candidate (choices|answers|labels)|choices are|op
                           r"select from|one of the following|the given choices)\b", re.I)
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    """Case-folded words (a task's prompts and labels repeat: each is folded once)."""
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 def is_placeholder_prompt(text: Any) -> bool:
@@ -188,8 +194,13 @@ def is_raw_structure(text: Any) -> bool:
 
 def is_usable_prompt(text: Any) -> bool:
     """A prompt text a model can act on: not empty, not a placeholder, not a raw structure."""
-    return isinstance(text, str) and bool(text.strip()) and not is_placeholder_prompt(text) \
-        and not is_raw_structure(text)
+    return isinstance(text, str) and _usable_text(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _usable_text(text: str) -> bool:
+    """:func:`is_usable_prompt` of a string (a task's samples often share one prompt: judged once)."""
+    return bool(text.strip()) and not is_placeholder_prompt(text) and not is_raw_structure(text)
 
 
 def _fill_mask_instruction(text: str) -> str:
