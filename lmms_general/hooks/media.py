@@ -150,10 +150,12 @@ def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
 
     data = doc_of(doc)
     loaded: list[tuple[str, list[Any]]] = []
-    for kind, entries in _groups([e for e in data.media if e.path and e.role == "input"]):
+    inputs = [e for e in data.media if e.path and e.role == "input"]
+    render = any(e.kind in THREE_D_KINDS for e in inputs) and render_views_enabled()  # env read for 3D inputs only
+    for kind, entries in _groups(inputs):
         try:
             first = _as_path(entries[0].path)
-            if kind in THREE_D_KINDS and render_views_enabled() and not first.is_dir():
+            if render and kind in THREE_D_KINDS and not first.is_dir():
                 loaded.append(("image", render_views(str(_regular_file(first)))))
             elif kind == "frames" and len(entries) > 1:
                 loaded.append((kind, _frames([_as_path(e.path) for e in entries])))

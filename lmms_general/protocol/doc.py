@@ -65,7 +65,8 @@ class Doc:
     @property
     def skill(self) -> str:
         """The skill cluster of the task (the annotation header's ``skill``), "" when it names none."""
-        return header_skill(dict(self.context))
+        context = self.context
+        return header_skill(context if isinstance(context, dict) else dict(context))
 
     @property
     def parse_context(self) -> dict[str, Any]:
