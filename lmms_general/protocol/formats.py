@@ -563,7 +563,7 @@ def label_instruction(context: Mapping[str, Any]) -> str:
     return _label_sentence(tuple(labels), bool(context.get("labels_listed")), bool(context.get("multi_label")))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
 def _label_sentence(labels: tuple[str, ...], labels_listed: bool, multi_label: bool) -> str:
     """:func:`label_instruction` for a plain label set (the same sentence for every sample of a task: built once)."""
     from lmms_general.protocol.labels import label_meanings

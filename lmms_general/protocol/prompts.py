@@ -162,12 +162,21 @@ _OWN_CHOICES = re.compile(r"\b(candidate (choices|answers|labels)|choices are|op
 
 
 _NON_WORD = re.compile(r"[^\w]+")
+#: texts up to this length are judged / folded once per process (a task's prompts and labels repeat); longer ones
+#: (documents, long questions) are not kept
+_MEMO_CHARS = 512
 
 
-@functools.lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
-    """Case-folded words (a task's prompts and labels repeat: each is folded once)."""
+    """Case-folded words."""
+    return _fold_memo(text) if len(text) <= _MEMO_CHARS else _fold_text(text)
+
+
+def _fold_text(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+
+
+_fold_memo = functools.lru_cache(maxsize=8192)(_fold_text)
 
 
 def is_placeholder_prompt(text: Any) -> bool:
@@ -194,13 +203,16 @@ def is_raw_structure(text: Any) -> bool:
 
 def is_usable_prompt(text: Any) -> bool:
     """A prompt text a model can act on: not empty, not a placeholder, not a raw structure."""
-    return isinstance(text, str) and _usable_text(text)
+    if not isinstance(text, str):
+        return False
+    return _usable_memo(text) if len(text) <= _MEMO_CHARS else _usable_text(text)
 
 
-@functools.lru_cache(maxsize=4096)
 def _usable_text(text: str) -> bool:
-    """:func:`is_usable_prompt` of a string (a task's samples often share one prompt: judged once)."""
     return bool(text.strip()) and not is_placeholder_prompt(text) and not is_raw_structure(text)
+
+
+_usable_memo = functools.lru_cache(maxsize=2048)(_usable_text)
 
 
 def _fill_mask_instruction(text: str) -> str:
