@@ -49,11 +49,11 @@ def _decoder() -> json.JSONDecoder:
     memo: dict[str, str] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        if len(memo) < _MEMO_SIZE:
-            items = [(memo.setdefault(k, k) if len(k) < _MEMO_KEY_LEN else k, v) for k, v in items]
-        else:
-            items = [(memo.get(k, k), v) for k, v in items]
-        return jsonsafe.object_pairs(items)
+        share = memo.setdefault if len(memo) < _MEMO_SIZE else memo.get
+        out = {share(k, k) if len(k) < _MEMO_KEY_LEN else k: v for k, v in items}
+        if len(out) == len(items):
+            return out
+        return jsonsafe.object_pairs([(memo.get(k, k), v) for k, v in items])  # a key named twice: marked
 
     return json.JSONDecoder(parse_int=jsonsafe.parse_int, object_pairs_hook=pairs)
 

@@ -182,8 +182,34 @@ def loads(raw: bytes) -> tuple[Any, bool]:
 
 def clean(value: Any, where: str, *, surrogates: bool = True, depth: int = 0) -> tuple[Any, list[str]]:
     """``value`` made safe for UTF-8, JSON and recursive consumers, plus one problem text per repair."""
+    if _is_clean(value, surrogates, depth):  # the usual record: nothing to repair, no path text built
+        return value, []
     problems: list[str] = []
     return _clean(value, where, surrogates, depth, problems), problems
+
+
+def _is_clean(value: Any, surrogates: bool, depth: int) -> bool:
+    """Whether :func:`_clean` would return ``value`` itself with no problem: only plain ``dict`` / ``list`` / ``str``
+    / ``int`` / ``float`` / ``bool`` / None, no lone surrogate (when checked), nothing deeper than
+    :data:`MAX_DEPTH`. Any other type (a marker, a subclass) answers False and goes the full way."""
+    kind = type(value)
+    if kind is str:
+        return not surrogates or value.isascii() or not _SURROGATE.search(value)
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        for key, item in value.items():
+            if not (_is_clean(key, surrogates, depth + 1) and _is_clean(item, surrogates, depth + 1)):
+                return False
+        return True
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            return False
+        for item in value:
+            if not _is_clean(item, surrogates, depth + 1):
+                return False
+        return True
+    return value is None or kind is int or kind is float or kind is bool
 
 
 def _clean(value: Any, where: str, surrogates: bool, depth: int, problems: list[str]) -> Any:

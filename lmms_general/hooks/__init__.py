@@ -5,6 +5,7 @@ Thin adapters from lmms-eval's calling conventions to :mod:`lmms_general.protoco
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -61,3 +62,14 @@ def doc_to_messages(
     ]
     content.append({"type": "text", "text": doc_to_text(doc, lmms_eval_specific_kwargs)})
     return [{"role": "user", "content": content}]
+
+
+def _keep_signatures(*hooks: Any) -> None:
+    """Store each hook's signature on it: lmms-eval calls ``inspect.signature`` on ``doc_to_visual`` /
+    ``doc_to_messages`` for every request of a task with ``lmms_eval_specific_kwargs`` (all of ours), and a stored
+    ``__signature__`` is returned as is instead of being rebuilt from the function each time."""
+    for hook in hooks:
+        hook.__signature__ = inspect.signature(hook)
+
+
+_keep_signatures(doc_to_visual, doc_to_messages, doc_to_text)

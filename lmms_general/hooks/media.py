@@ -124,12 +124,17 @@ def load_one(kind: str, path: Path) -> list[Any]:
     return [str(path)]  # video and other files: the model wrapper opens them
 
 
+def _as_path(path: Any) -> Path:
+    """A Doc's media path as a ``Path`` (it is one already: no re-parse)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def _groups(entries: Sequence[MediaRef]) -> list[tuple[str, list[MediaRef]]]:
     """Entries in annotation order, with a sample's frame files (``video_file_list``) gathered into one clip."""
     groups: list[tuple[str, list[MediaRef]]] = []
     frames: list[MediaRef] = []
     for entry in entries:
-        if entry.kind == "frames" and entry.path and Path(entry.path).suffix.lower() in _IMAGE_SUFFIXES:
+        if entry.kind == "frames" and entry.path and _as_path(entry.path).suffix.lower() in _IMAGE_SUFFIXES:
             if not frames:
                 groups.append(("frames", frames))
             frames.append(entry)
@@ -145,14 +150,15 @@ def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
 
     data = doc_of(doc)
     loaded: list[tuple[str, list[Any]]] = []
-    render = render_views_enabled()
-    for kind, entries in _groups([e for e in data.inputs if e.path]):
+    inputs = [e for e in data.media if e.path and e.role == "input"]
+    render = any(e.kind in THREE_D_KINDS for e in inputs) and render_views_enabled()  # env read for 3D inputs only
+    for kind, entries in _groups(inputs):
         try:
-            first = Path(entries[0].path)  # a Doc's media paths are Paths already (no re-parse)
+            first = _as_path(entries[0].path)
             if render and kind in THREE_D_KINDS and not first.is_dir():
                 loaded.append(("image", render_views(str(_regular_file(first)))))
             elif kind == "frames" and len(entries) > 1:
-                loaded.append((kind, _frames([Path(e.path) for e in entries])))
+                loaded.append((kind, _frames([_as_path(e.path) for e in entries])))
             else:
                 loaded.append((kind, load_one(kind, first)))
         except Exception as exc:  # noqa: BLE001 - any decoder error means this sample cannot be evaluated

@@ -9,8 +9,6 @@ problem (a metric that cannot run, samples without a reference) is the text of t
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
@@ -22,16 +20,11 @@ from lmms_general.protocol.scoring import SampleItem, TaskScore
 
 _LOG = logging.getLogger("lmms_general")
 _LOCK = threading.Lock()
-#: the last task score per task key with a digest of the items it was computed from, so the ``error`` aggregation
-#: reports what ``score`` found without running the metric twice (a content key: never stale, whatever ids Python
-#: reuses; one entry per task)
-_LAST: dict[str, tuple[str, TaskScore]] = {}
-
-
-def items_digest(items: Sequence[Mapping[str, Any]]) -> str:
-    """A digest of the sample items' content (the task score is a function of it)."""
-    text = json.dumps(list(items), sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+#: the last task score per task key with the items it was computed from, so the ``error`` aggregation reports what
+#: ``score`` found without running the metric twice. The items are held (no id can be reused while they are here)
+#: and compared by content (``==``: the same dict objects compare at once, copies value by value); the entry goes
+#: at its first reuse (one per task, nothing kept after both aggregations)
+_LAST: dict[str, tuple[tuple[Mapping[str, Any], ...], TaskScore]] = {}
 
 
 def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str, Any]:
@@ -51,14 +44,15 @@ def _task_result(items: Sequence[Mapping[str, Any]]) -> TaskScore | None:
     if not items:
         return None
     key = str(items[0].get("key"))
-    marker = items_digest(items)
+    held = tuple(items)
     with _LOCK:
         cached = _LAST.get(key)
-    if cached and cached[0] == marker:
-        return cached[1]
+        if cached is not None and cached[0] == held:
+            del _LAST[key]
+            return cached[1]
     result = task_score(items, key)
     with _LOCK:
-        _LAST[key] = (marker, result)
+        _LAST[key] = (held, result)
     if result.error:
         from lmms_general.registry import load_registry
 

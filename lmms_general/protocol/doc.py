@@ -65,7 +65,8 @@ class Doc:
     @property
     def skill(self) -> str:
         """The skill cluster of the task (the annotation header's ``skill``), "" when it names none."""
-        return header_skill(dict(self.context))
+        context = self.context
+        return header_skill(context if isinstance(context, dict) else dict(context))
 
     @property
     def parse_context(self) -> dict[str, Any]:
@@ -242,15 +243,26 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
 
 
 def _shared(value: Any, depth: int) -> Any:
-    """``value`` with its dict keys and short strings interned, ``depth`` levels down (the docs of a task repeat the
-    same keys and task facts: one string object each instead of one per doc)."""
-    if isinstance(value, str):
+    """``value`` (fresh from JSON) with its dict keys and short strings interned, ``depth`` levels down (the docs of a
+    task repeat the same keys and task facts: one string object each instead of one per doc)."""
+    kind = type(value)
+    if kind is str:
         return sys.intern(value) if len(value) <= _INTERN_MAX else value
-    if depth and isinstance(value, dict):
-        return {sys.intern(k): _shared(v, depth - 1) for k, v in value.items()}
-    if depth and isinstance(value, list):
-        return [_shared(v, depth - 1) for v in value]
-    return value
+    if not depth or (kind is not dict and kind is not list):
+        return value
+    intern, deeper = sys.intern, depth - 1
+    if kind is list:
+        return [(intern(v) if len(v) <= _INTERN_MAX else v) if type(v) is str else _shared(v, deeper) for v in value]
+    out = {}
+    for k, v in value.items():  # leaves inline: most values are strings, numbers or None
+        leaf = type(v)
+        if leaf is str:
+            out[intern(k)] = intern(v) if len(v) <= _INTERN_MAX else v
+        elif deeper and (leaf is dict or leaf is list):
+            out[intern(k)] = _shared(v, deeper)
+        else:
+            out[intern(k)] = v
+    return out
 
 
 def _compact(body: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ Adding a task kind: subclass :class:`AnswerFormat` here (a ``name``, ``max_new_t
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import shutil
@@ -559,13 +560,19 @@ def label_instruction(context: Mapping[str, Any]) -> str:
                 f"\"{' '.join(next(iter(t)) for t in groups.values())}\".")
     if not labels:
         return ""
+    return _label_sentence(tuple(labels), bool(context.get("labels_listed")), bool(context.get("multi_label")))
+
+
+@functools.lru_cache(maxsize=64)
+def _label_sentence(labels: tuple[str, ...], labels_listed: bool, multi_label: bool) -> str:
+    """:func:`label_instruction` for a plain label set (the same sentence for every sample of a task: built once)."""
     from lmms_general.protocol.labels import label_meanings
 
-    listed = "" if context.get("labels_listed") else f": {_quoted(labels)}"
+    listed = "" if labels_listed else f": {_quoted(labels)}"
     meanings = label_meanings(labels)
     glossary = (" Meanings: " + "; ".join(f"{label} = {text}" for label, text in meanings.items()) + ".") \
         if meanings else ""
-    if context.get("multi_label"):
+    if multi_label:
         return f"Answer with every label that applies, separated by commas, chosen from the labels{listed}.{glossary}"
     if listed:
         return f"Answer with exactly one of these labels{listed}.{glossary} Write the label only."

@@ -7,6 +7,7 @@ NLP samples follow the official ``type`` dispatch (DATASET_FORMAT.md §5); media
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -160,8 +161,22 @@ _OWN_CHOICES = re.compile(r"\b(candidate (choices|answers|labels)|choices are|op
                           r"select from|one of the following|the given choices)\b", re.I)
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+#: texts up to this length are judged / folded once per process (a task's prompts and labels repeat); longer ones
+#: (documents, long questions) are not kept
+_MEMO_CHARS = 512
+
+
 def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    """Case-folded words."""
+    return _fold_memo(text) if len(text) <= _MEMO_CHARS else _fold_text(text)
+
+
+def _fold_text(text: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+
+
+_fold_memo = functools.lru_cache(maxsize=8192)(_fold_text)
 
 
 def is_placeholder_prompt(text: Any) -> bool:
@@ -188,8 +203,16 @@ def is_raw_structure(text: Any) -> bool:
 
 def is_usable_prompt(text: Any) -> bool:
     """A prompt text a model can act on: not empty, not a placeholder, not a raw structure."""
-    return isinstance(text, str) and bool(text.strip()) and not is_placeholder_prompt(text) \
-        and not is_raw_structure(text)
+    if not isinstance(text, str):
+        return False
+    return _usable_memo(text) if len(text) <= _MEMO_CHARS else _usable_text(text)
+
+
+def _usable_text(text: str) -> bool:
+    return bool(text.strip()) and not is_placeholder_prompt(text) and not is_raw_structure(text)
+
+
+_usable_memo = functools.lru_cache(maxsize=2048)(_usable_text)
 
 
 def _fill_mask_instruction(text: str) -> str:
