@@ -373,20 +373,24 @@ def codebleu(predictions: Sequence[Any], references: Sequence[Any], lang: str = 
 # ------------------------------------------------------------------ per-sample statistics (the bootstrap)
 
 
-def bleu_4_state(prediction: Any, reference: Any, **options: Any) -> list[float]:
-    """One sample's BLEU@4 statistics (pycocoevalcap's ``cook_test``): test and closest reference length, guessed and
-    correct n-gram counts for n = 1..4."""
+def bleu_4_statistics(predictions: list[Any], references: list[Any], **options: Any) -> Replicator:
+    """Per sample: test and closest reference length, guessed and correct n-gram counts (pycocoevalcap's
+    ``cook_test``); BLEU@4 of the sums. Not per-sample states logged at scoring time: the texts are PTB-tokenised
+    together (pycocoevalcap's tokenizer starts one Java process per call)."""
     from pycocoevalcap.bleu.bleu_scorer import cook_refs, cook_test
 
-    gts, res = _coco_inputs([prediction], [reference])
-    comps = cook_test(res[0][0], cook_refs(gts[0]))
-    testlen = comps["testlen"]
-    reflen = min((abs(length - testlen), length) for length in comps["reflen"])[1]
-    return [float(v) for v in (testlen, reflen, *comps["guess"], *comps["correct"])]
+    gts, res = _coco_inputs(predictions, references)
+    rows = []
+    for i in range(len(predictions)):
+        comps = cook_test(res[i][0], cook_refs(gts[i]))
+        testlen = comps["testlen"]
+        reflen = min((abs(length - testlen), length) for length in comps["reflen"])[1]
+        rows.append([float(v) for v in (testlen, reflen, *comps["guess"], *comps["correct"])])
+    return bleu_4_replicator(rows)
 
 
 def bleu_4_replicator(states: Sequence[Sequence[float]], **options: Any) -> Replicator:
-    """BLEU@4 of the summed per-sample statistics (:func:`bleu_4_state`), as pycocoevalcap's corpus score."""
+    """BLEU@4 of the summed per-sample statistics (:func:`bleu_4_statistics`), as pycocoevalcap's corpus score."""
     n = 4
 
     def finish(s: np.ndarray) -> np.ndarray:
@@ -400,10 +404,6 @@ def bleu_4_replicator(states: Sequence[Sequence[float]], **options: Any) -> Repl
         return 100.0 * value * penalty
 
     return SumReplicator(np.asarray(states, dtype=np.float64).reshape(len(states), 2 + 2 * n), finish)
-
-
-#: BLEU@4's statistics: each sample's lengths and n-gram counts, logged when the sample is scored
-BLEU_4_STATES = SampleStates(of=bleu_4_state, replicator=bleu_4_replicator)
 
 
 def _corpus_bleu_1_row(prediction: Any, reference: Any) -> list[float]:
@@ -579,7 +579,7 @@ register(MetricSpec(id="bleu_4", compute=bleu_4, kind="corpus", native_range=(0.
                     task_kind="text",
                     level_map=AS_IS,
                     synthetic=gen_text,
-                    statistics=BLEU_4_STATES))
+                    statistics=bleu_4_statistics))
 register(MetricSpec(id="cider", compute=cider, kind="corpus", native_range=(0.0, 10.0), scale="x100",
                     implementation="pycocoevalcap Cider (CIDEr-D, PTB tokenizer)", prepare_reference=text_reference,
                     description="consensus-based caption similarity with task-level document frequencies",

@@ -14,7 +14,7 @@ import pytest
 from lmms_general.metrics import get_metric
 from lmms_general.metrics.media import collected_failures, per_sample
 from lmms_general.protocol import task_score
-from lmms_general.protocol.scoring import logged_values, logs_sample_values, sample_value
+from lmms_general.protocol.scoring import logged_values, logs_sample_values, sample_state, sample_value
 from lmms_general.registry import load_registry
 from tests.protocol.test_sample_tree_round_trip import _answers, _comprehension_keys
 
@@ -95,9 +95,9 @@ def test_a_metric_that_raises_on_one_sample_logs_no_value() -> None:
     assert sample_value(mse, 1.0, "not a number", {})[0] is None
 
 
-@pytest.mark.parametrize("metric_id", ["miou", "pq", "bleu_4", "bleu_1"])
+@pytest.mark.parametrize("metric_id", ["miou", "pq", "bleu_1"])
 def test_logged_states_rebuild_the_replicator_without_the_media(metric_id: str, tmp_path: Path) -> None:
-    """mIoU and PQ read label maps; BLEU tokenises: from the logged states neither happens again (BLEU-1: a row
+    """mIoU and PQ read label maps; BLEU-1 tokenises: from the logged states neither happens again (BLEU-1: a row
     scored over the corpus; its sentence rows log values)."""
     import shutil
 
@@ -142,3 +142,13 @@ def test_a_model_based_task_without_values_or_weights_keeps_its_point_score(monk
     task, why = task_bootstrap("clip_score", spec.task, items, 25.0)
     assert task is None and "weights" in why and "CLIP" in why
     assert ("transformers" in sys.modules) == loaded_before
+
+
+def test_ptb_tokenised_metrics_log_no_states() -> None:
+    """pycocoevalcap's PTB tokenizer starts a Java process per call: BLEU@4, CIDEr and ROUGE-L tokenise the task's
+    texts together, never one sample at a time when it is scored."""
+    from lmms_general.metrics.registry import SampleStates
+
+    for metric_id in ("bleu_4", "cider"):
+        assert not isinstance(get_metric(metric_id).statistics, SampleStates)
+    assert sample_state(get_metric("bleu_4"), "a dog", ["a dog runs"], {}) is None
