@@ -57,6 +57,18 @@ def count_matrix(idx: np.ndarray, n: int) -> Any:
     return sparse.csr_matrix((data, (rows, idx.ravel())), shape=(idx.shape[0], n))
 
 
+#: the most entries of a dense count matrix (:func:`drawn_counts`): replicates are summed in chunks of rows that fit
+DENSE_COUNTS = 1 << 22
+
+
+def drawn_counts(idx: np.ndarray, n: int) -> np.ndarray:
+    """Dense ``(rows, n)`` matrix: how often each sample is drawn in each replicate row of ``idx`` (one ``bincount``;
+    a dense matrix times the statistics is a BLAS product, without building and sorting a sparse matrix)."""
+    rows = idx.shape[0]
+    flat = (np.arange(rows, dtype=np.int64)[:, None] * n + idx).ravel()
+    return np.bincount(flat, minlength=rows * n).reshape(rows, n).astype(np.float64)
+
+
 @dataclass(frozen=True)
 class MeanReplicator:
     """Task score = ``scale * mean(values[drawn])``."""
@@ -83,9 +95,10 @@ class SumReplicator:
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         n = self.stats.shape[0]
         out = np.empty(idx.shape[0], dtype=np.float64)
-        for start in range(0, idx.shape[0], CHUNK):
-            chunk = idx[start : start + CHUNK]
-            summed = count_matrix(chunk, n) @ self.stats
+        rows = max(1, min(CHUNK, DENSE_COUNTS // max(1, n)))
+        for start in range(0, idx.shape[0], rows):
+            chunk = idx[start : start + rows]
+            summed = drawn_counts(chunk, n) @ self.stats
             summed = summed.toarray() if hasattr(summed, "toarray") else np.asarray(summed)
             out[start : start + len(chunk)] = self.finish(summed)
         return out
