@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -135,10 +136,18 @@ def forget() -> None:
 
 
 def torch_checkpoints_dir(subdir: str = "") -> Path:
-    """torch hub's checkpoint folder (``$TORCH_HOME/hub/checkpoints``), plus ``subdir``."""
-    import torch
+    """torch hub's checkpoint folder (``torch.hub.get_dir()/checkpoints``), plus ``subdir``.
 
-    base = Path(torch.hub.get_dir()) / "checkpoints"
+    When torch is not imported yet the folder is worked out by ``get_dir``'s own rule (``$TORCH_HOME/hub``, else
+    ``$XDG_CACHE_HOME/torch/hub``, else ``~/.cache/torch/hub``; ``set_dir`` needs torch imported), so asking
+    whether a checkpoint is cached does not import torch (seconds and hundreds of MiB)."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        hub = Path(torch.hub.get_dir())
+    else:
+        home = os.environ.get("TORCH_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "torch")
+        hub = Path(os.path.expanduser(home)) / "hub"
+    base = hub / "checkpoints"
     return base / subdir if subdir else base
 
 

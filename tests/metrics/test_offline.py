@@ -246,3 +246,22 @@ def test_uncached_hub_model_offline_fails_before_importing_transformers(tmp_path
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.split() == ["unavailable", "True", "False"]
+
+
+@pytest.mark.parametrize("env", [{"TORCH_HOME": "/data/torch"}, {"XDG_CACHE_HOME": "/data/xdg"}, {}])
+def test_torch_checkpoints_dir_without_importing_torch_is_torch_hubs(env: dict, tmp_path) -> None:
+    """Asking where a checkpoint is cached does not import torch, and gives torch.hub's folder."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from lmms_general.offline import torch_checkpoints_dir; before = "
+            "str(torch_checkpoints_dir('x')); loaded = 'torch' in sys.modules; import torch; "
+            "print(json.dumps([before, str(torch_checkpoints_dir('x')), loaded, torch.hub.get_dir()]))")
+    base = {k: v for k, v in os.environ.items() if k not in ("TORCH_HOME", "XDG_CACHE_HOME")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**base, "HOME": str(tmp_path), **env})
+    before, after, loaded, hub = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not loaded
+    assert before == after == os.path.join(hub, "checkpoints", "x")
