@@ -14,8 +14,11 @@ median and min-max:
    clouds, panoptic maps, generated media for model-based metrics) from the row self-check generator
    (:func:`lmms_general.metrics.synthetic.build_row`), ``--unique`` samples per task with real files, cycled
    to ``--samples`` items with random and perfect predictions alternating (the run's task score is computed on
-   one whole cycle, which for a per-sample metric is the score of all items). Model-based metrics run offline
-   (``HF_HUB_OFFLINE=1``), as on this machine: they fail to load their model and keep their point score;
+   one whole cycle, which for a per-sample metric is the score of all items). Each item carries the ``value`` /
+   ``state`` a run logs when it scores the sample (:func:`lmms_general.protocol.scoring.sample_value` /
+   ``sample_state``: computed while writing the tree, not timed), so ``level`` resamples those without reading the
+   media again, as it does on a real run's logs. Model-based metrics run offline (``HF_HUB_OFFLINE=1``), as on this
+   machine: their weights are not here, the run logged no values, and they keep their point score;
 2. one AP50 task with ``--ap-samples`` images (1-3 boxes each, noisy predictions with scores).
 
 ``--expect`` compares the run's ``general_level/level.json`` with an earlier one (every number to 1e-9):
