@@ -290,10 +290,13 @@ def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> Ta
 def _bad_references(metric: Any, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> list[int]:
     """Positions of items whose reference alone makes the metric raise (scored against a missing answer, which
     every metric scores as wrong / worst): the task's failure is theirs, not the model's."""
+    from lmms_general.metrics.media import collected_failures
+
     bad: list[int] = []
     for position, item in enumerate(items):
         try:
-            metric.score([None], [item["reference"]], **options)
+            with collected_failures():  # a missing prediction scored as worst is the probe, not news for the log
+                metric.score([None], [item["reference"]], **options)
         except Exception:  # noqa: BLE001 - exactly what is being detected
             bad.append(position)
     return bad
