@@ -103,9 +103,11 @@ def read_task_log(path: str | Path, keep: bool = True) -> tuple[TaskStats, Sampl
         stats.n_scored += item.get("reference") is not None
         if status != "ok" and not stats.first_error:
             stats.first_error = f"{item.get('id', f'line {number}')}: {item.get('error') or status}"
-        if not stats.task_dir or not stats.skill:
+        if not stats.task_dir and ("task_dir" in item or "doc" in record):
+            # the task's folder and skill cluster, the same on every line: from the first item that names its
+            # folder (an item made when a hook failed names none; logs before light rows: the doc's payload)
             body = _doc_payload(record)
-            stats.task_dir = stats.task_dir or str(item.get("task_dir") or body.get("task_dir") or "")
+            stats.task_dir = str(item.get("task_dir") or body.get("task_dir") or "")
             stats.skill = stats.skill or _skill({"context": item}) or _skill(body)
     for status, count in counts.items():
         setattr(stats, f"n_{status}", count)
