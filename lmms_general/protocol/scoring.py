@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lmms_general.metrics import get_metric
+from lmms_general.metrics.media import collected_failures
+from lmms_general.metrics.registry import SampleStates
 from lmms_general.protocol import media_response
 from lmms_general.protocol.doc import Doc
 from lmms_general.protocol.formats import answer_format
@@ -117,8 +119,6 @@ def sample_value(metric: Any, prediction: Any, reference: Any, options: Mapping[
     and why it scored as worst ("" when it did not: a generated file that is missing or unreadable); None when the
     row does not log values (:func:`logs_sample_values`), or the metric raises or is not finite on it (the task
     score then runs the metric on all items, which names the problem)."""
-    from lmms_general.metrics.media import collected_failures
-
     if not logs_sample_values(metric, options):
         return None, ""
     try:
@@ -137,8 +137,6 @@ def sample_state(metric: Any, prediction: Any, reference: Any, options: Mapping[
     """One sample's statistics for a metric whose ``statistics`` are
     :class:`~lmms_general.metrics.registry.SampleStates` (a JSON value), with the row's options; None for other
     metrics or when they cannot be computed (the bootstrap then computes the statistics from the items)."""
-    from lmms_general.metrics.registry import SampleStates
-
     if not isinstance(metric.statistics, SampleStates) or logs_sample_values(metric, options):
         return None  # a row that logs values has them as its statistics
     try:
@@ -290,8 +288,6 @@ def task_score(items: Sequence[Mapping[str, Any]], key: str | None = None) -> Ta
 def _bad_references(metric: Any, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> list[int]:
     """Positions of items whose reference alone makes the metric raise (scored against a missing answer, which
     every metric scores as wrong / worst): the task's failure is theirs, not the model's."""
-    from lmms_general.metrics.media import collected_failures
-
     bad: list[int] = []
     for position, item in enumerate(items):
         try:

@@ -123,17 +123,17 @@ def _row_options(task: str | None) -> dict[str, Any]:
 
 
 def sample_values(spec: Any, items: Sequence[dict[str, Any]], options: dict[str, Any]) -> list[float]:
-    """Each item's score alone (the metric on a one-item task, with the row's options), computed once; [] when
-    the metric cannot score single items or a value is not finite (the caller then recomputes per replicate)."""
+    """Each item's score alone, computed here once as a run computes it when it scores the sample
+    (:func:`lmms_general.protocol.scoring.sample_value`); [] when the row has no such values or one cannot be
+    computed (the caller then recomputes per replicate)."""
+    from lmms_general.protocol.scoring import sample_value
+
     values = []
-    try:
-        for item in items:
-            value = float(spec.score([item.get("prediction")], [item["reference"]], **options))
-            if not math.isfinite(value):
-                return []
-            values.append(value)
-    except Exception:  # noqa: BLE001 - some per-sample metrics need several samples; recompute instead
-        return []
+    for item in items:
+        value = sample_value(spec, item.get("prediction"), item["reference"], options)[0]
+        if value is None:
+            return []
+        values.append(value)
     return values
 
 
@@ -257,28 +257,6 @@ def task_bootstrap(
     return BootstrapTask(items=items, score_fn=score_fn), None
 
 
-def bootstrap_inputs(
-    samples: dict[str, Path], registry: Any = None, scores: dict[str, float | None] | None = None
-) -> tuple[dict[str, Any], list[str]]:
-    """``key -> BootstrapTask`` for every task with a readable sample log and a metric that runs
-    (``scores``: the run's task scores, passed on to :func:`task_bootstrap` as ``reported``).
-
-    Returns the tasks and the messages about tasks left at their point score (and why).
-    """
-    from lmms_general.registry import load_registry
-
-    registry = registry or load_registry()
-    tasks: dict[str, Any] = {}
-    messages: list[str] = []
-    for key in sorted(samples):
-        task, notes = log_bootstrap(registry[key], read_sample_items(samples[key], drop=NOT_SCORED),
-                                    (scores or {}).get(key))
-        messages.extend(notes)
-        if task is not None:
-            tasks[key] = task
-    return tasks, messages
-
-
 def log_bootstrap(spec: Any, log: SampleLog, reported: float | None) -> tuple[Any, list[str]]:
     """How one task's read sample log enters the bootstrap (:func:`task_bootstrap`): the task or None, and the
     messages (the log's bad lines; why the task keeps its point score)."""
@@ -296,23 +274,6 @@ def log_bootstrap(spec: Any, log: SampleLog, reported: float | None) -> tuple[An
     if task is None:
         messages.append(f"{spec.task}: kept at its point score in the bootstrap ({why})")
     return task, messages
-
-
-def rescore_missing(scores: dict[str, float | None], samples: dict[str, Path], registry: Any = None) -> list[str]:
-    """Fill in tasks whose run has no numeric score (e.g. ``"error: ..."`` from a metric that could not run)
-    from their sample logs, in place; returns one message per task tried (scored, or why not)."""
-    from lmms_general.registry import load_registry
-
-    registry = registry or load_registry()
-    messages: list[str] = []
-    for key in sorted(samples):
-        if scores.get(key) is not None or key not in scores:
-            continue
-        value, message = log_rescore(registry[key], read_sample_items(samples[key], drop=NOT_SCORED))
-        if value is not None:
-            scores[key] = value
-        messages.extend([message] if message else [])
-    return messages
 
 
 def log_rescore(spec: Any, log: SampleLog) -> tuple[float | None, str]:
