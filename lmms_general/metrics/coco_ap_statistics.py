@@ -157,32 +157,35 @@ class CocoApReplicator:
         n_iou = 10 if iou_thresholds is None else len(iou_thresholds)
         column: dict[str, int] = {}
         cells: list[tuple[int, int, float]] = []
-        per_image: list[list[Block]] = []
+        cats: list[int] = []
+        scores: list[float] = []
+        codes: list[str] = []
+        lengths = np.zeros(len(states), dtype=np.int64)
         for i, state in enumerate(states):
-            blocks: list[Block] = []
-            for name, (npig, scores, codes) in state.items():
+            for name, (npig, det_scores, det_codes) in state.items():
                 k = column.setdefault(name, len(column))
                 if npig:
                     cells.append((k, i, npig))
-                if scores:
-                    if len(codes) != n_iou * len(scores):
-                        raise ValueError(f"AP state of sample {i}: {len(codes)} match codes for {len(scores)} "
-                                         f"detections at {n_iou} IoU thresholds")
-                    flags = np.frombuffer(codes.encode("ascii"), dtype=np.uint8).reshape(len(scores), n_iou).T
-                    blocks.append((k, np.asarray(scores, dtype=np.float64), flags == ord("t"), flags == ord("f")))
-            per_image.append(blocks)
+                if det_scores:
+                    if len(det_codes) != n_iou * len(det_scores):
+                        raise ValueError(f"AP state of sample {i}: {len(det_codes)} match codes for "
+                                         f"{len(det_scores)} detections at {n_iou} IoU thresholds")
+                    cats.extend([k] * len(det_scores))
+                    scores.extend(det_scores)
+                    codes.append(det_codes)
+                    lengths[i] += len(det_scores)
         npig_table = np.zeros((len(column), len(states)))
         for k, i, count in cells:
             npig_table[k, i] = count
         if not npig_table.any():
             raise ValueError("AP: no image of the task has a ground-truth box that counts")
-        return cls._from_blocks(per_image, npig_table, n_iou)
+        flags = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(scores), n_iou).T
+        return cls._from_arrays(lengths, np.array(cats, dtype=np.int64), np.array(scores, dtype=np.float64),
+                                flags == ord("t"), flags == ord("f"), npig_table)
 
     @classmethod
     def _from_blocks(cls, per_image: list[list[Block]], npig: np.ndarray, n_iou: int) -> CocoApReplicator:
-        n = len(per_image)
         lengths = np.array([sum(len(s) for _, s, _, _ in blocks) for blocks in per_image], dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         blocks = [b for image in per_image for b in image]
         if blocks:
             det_cat = np.concatenate([np.full(len(s), k, dtype=np.int64) for k, s, _, _ in blocks])
@@ -193,6 +196,14 @@ class CocoApReplicator:
             det_cat = np.zeros(0, dtype=np.int64)
             det_score = np.zeros(0)
             det_tp = det_fp = np.zeros((n_iou, 0), dtype=bool)
+        return cls._from_arrays(lengths, det_cat, det_score, det_tp, det_fp, npig)
+
+    @classmethod
+    def _from_arrays(cls, lengths: np.ndarray, det_cat: np.ndarray, det_score: np.ndarray, det_tp: np.ndarray,
+                     det_fp: np.ndarray, npig: np.ndarray) -> CocoApReplicator:
+        """Detections image-major (``lengths`` per image), flags ``(T, N)``, ``npig`` ``(K, n)``."""
+        n = len(lengths)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         rank = np.unique(-det_score, return_inverse=True)[1].astype(np.int64).reshape(-1)
         det_img = np.repeat(np.arange(n), lengths)
         presorted = np.lexsort((rank, det_cat)) if det_score.size else np.zeros(0, np.int64)
