@@ -128,3 +128,24 @@ def test_a_task_whose_ground_truth_is_all_ignored_has_no_state_replicator() -> N
                             [{"bbox": [0, 0, -5, 5], "label": "cat"}], [0.5])]
     with pytest.raises(ValueError, match="ground-truth"):
         CocoApReplicator.from_states(states, [0.5])
+
+
+@pytest.mark.parametrize("scores", ["distinct", "coarse", "none"])
+def test_the_task_score_engine_equals_pycocotools(scores: str) -> None:
+    """faster-coco-eval (the task score) and pycocotools' own ``accumulate`` on the same matching: equal precisions
+    to one ulp, so equal AP to rounding (ties, empty images, ignored boxes, labels absent from the references)."""
+    import contextlib
+    import io
+
+    from lmms_general.metrics.detection import coco_eval, coco_evaluated
+
+    for seed in range(6):
+        items = _task(seed, 40, scores)
+        predictions, references = [i["prediction"] for i in items], [i["reference"] for i in items]
+        for thresholds in ([0.5], [0.1], None):
+            evaluator, _ = coco_evaluated(predictions, references, thresholds)
+            with contextlib.redirect_stdout(io.StringIO()):
+                evaluator.accumulate()
+            precision = evaluator.eval["precision"][:, :, :, 0, -1]
+            reference = float(precision[precision > -1].mean())
+            assert coco_eval(predictions, references, thresholds) == pytest.approx(reference, abs=1e-14)
