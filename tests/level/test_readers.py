@@ -133,3 +133,20 @@ def test_parse_line_is_json_loads(tmp_path):
     assert got[1][2] == f"{log}:4: invalid JSON (Expecting value)"
     assert got[2][2] == f"{log}:5: not UTF-8 text (byte 0 of the line)"
     assert got[3][1]["score"]["big"] == 123456789012345678901234
+
+
+def test_cyclic_gc_paused_restores_the_collector_state():
+    import gc
+
+    from lmms_general.level_run import cyclic_gc_paused
+
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            with pytest.raises(RuntimeError), cyclic_gc_paused():
+                assert not gc.isenabled()
+                raise RuntimeError("a task failed")
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
