@@ -10,7 +10,8 @@ current definition (exit 1 when any differs by more than 1e-9):
 * BLEU-1: nltk ``sentence_bleu`` (weights 1,0,0,0, smoothing method4) on nltk Treebank tokens, best reference;
 * ROUGE-L: rouge-score ``RougeScorer(["rougeL"], use_stemmer=True)``, best reference;
 * CIDEr: pycocoevalcap ``Cider`` on PTB tokens; the library side tokenises all captions in ONE
-  ``PTBTokenizer`` call (one JVM, as ours does) when ``java`` is on the PATH, else with the Python PTB tokenizer
+  ``PTBTokenizer`` call (one JVM with Java's default options; ours starts the same jar with options for a short
+  process, C1 compiler and serial GC, same tokens) when ``java`` is on the PATH, else with the Python PTB tokenizer
   (``--no-java`` forces that on both sides); our tokenisation memo is cleared before each of our runs;
 * token F1: the SQuAD v1.1 evaluation script's ``f1_score`` (bag of tokens) and ``normalize_answer``, inline;
 * micro-F1: scikit-learn ``f1_score(average="micro")`` on binarised label sets;

@@ -63,16 +63,16 @@ def _sample_stats(refs: list[str], hyp: str, lang: str, keywords: set[str], pars
     row[_WEIGHTED + 8] = len(hyp_tokens)
     row[_WEIGHTED + 9] = weighted_ngram_match.closest_ref_length(weighted_refs, len(hyp_tokens))
     parser, flow = parsers
-    candidate = hyp
-    for reference in refs:  # corpus_syntax_match's loop
-        candidate, reference = _strip(candidate, lang), _strip(reference, lang)
+    stripped, candidate = [], hyp
+    for reference in refs:  # both loops below strip the same way (the candidate again per reference): once here
+        candidate = _strip(candidate, lang)
+        stripped.append((candidate, _strip(reference, lang)))
+    for candidate, reference in stripped:  # corpus_syntax_match's loop
         cand = set(_subtrees(parser.parse(bytes(candidate, "utf8")).root_node))
         ref = _subtrees(parser.parse(bytes(reference, "utf8")).root_node)
         row[_SYNTAX] += sum(s in cand for s in ref)
         row[_SYNTAX + 1] += len(ref)
-    candidate = hyp
-    for reference in refs:  # corpus_dataflow_match's loop
-        candidate, reference = _strip(candidate, lang), _strip(reference, lang)
+    for candidate, reference in stripped:  # corpus_dataflow_match's loop
         cand_flow = normalize_dataflow(get_data_flow(candidate, [parser, flow]))
         ref_flow = normalize_dataflow(get_data_flow(reference, [parser, flow]))
         if ref_flow:

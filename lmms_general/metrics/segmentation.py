@@ -7,6 +7,7 @@ reference's shape, so they stay in every denominator.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -263,21 +264,32 @@ def miou_replicator(states: Sequence[Mapping[str, Any]], binary: bool | str = "a
         return MeanReplicator(np.array([float(state["iou"]) for state in states]), 100.0)
     if any(videos):
         raise ValueError("miou: a task mixing video and image references has no statistics")
-    triples = [tuple(np.asarray(part, dtype=np.int64) for part in state["pairs"]) for state in states]
-    if binary is True or (binary == "auto" and all(_is_binary(np.unique(t)) for t, _, _ in triples)):
-        pooled = np.array([(c[(t > 0) & (q > 0)].sum(), c[(t > 0) | (q > 0)].sum()) for t, q, c in triples],
-                          dtype=np.float64)
+    sizes = np.array([len(state["pairs"][2]) for state in states], dtype=np.int64)
+    # every sample's (reference label, predicted label, count) triples in one array each, sample after sample
+    t, q, c = (np.fromiter(chain.from_iterable(state["pairs"][part] for state in states), dtype=np.int64,
+                           count=int(sizes.sum())) for part in range(3))
+    sample = np.repeat(np.arange(len(states)), sizes)
+    n = len(states)
+
+    def any_per_sample(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(sample[flags], minlength=n) > 0
+
+    # binary: every sample's reference labels within {0, 1} or within {0, 255} (:func:`_is_binary` per sample)
+    if binary is True or (binary == "auto" and not np.any(any_per_sample((t != 0) & (t != 1))
+                                                          & any_per_sample((t != 0) & (t != 255)))):
+        fg = c * ((t > 0) & (q > 0))
+        either = c * ((t > 0) | (q > 0))
+        pooled = np.stack([np.bincount(sample, weights=fg, minlength=n),
+                           np.bincount(sample, weights=either, minlength=n)], axis=1).astype(np.float64)
 
         def foreground_iou(s: np.ndarray) -> np.ndarray:
             return np.where(s[:, 1] == 0, 100.0, 100.0 * s[:, 0] / np.where(s[:, 1] == 0, 1.0, s[:, 1]))
 
         return SumReplicator(pooled, foreground_iou)
-    classes = np.unique(np.concatenate([np.concatenate([a, b]) for a, b, _ in triples]))
+    classes = np.unique(np.concatenate([t, q]))
     k = len(classes)
-    rows = np.concatenate([np.full(len(c), i) for i, (_, _, c) in enumerate(triples)])
-    cols = np.concatenate([np.searchsorted(classes, a) * k + np.searchsorted(classes, b) for a, b, _ in triples])
-    data = np.concatenate([c for _, _, c in triples]).astype(np.float64)
-    stats = sparse.csr_matrix((data, (rows, cols)), shape=(len(triples), k * k))
+    cols = np.searchsorted(classes, t) * k + np.searchsorted(classes, q)
+    stats = sparse.csr_matrix((c.astype(np.float64), (sample, cols)), shape=(n, k * k))
 
     def finish(s: np.ndarray) -> np.ndarray:
         m = s.reshape(-1, k, k)

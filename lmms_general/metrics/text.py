@@ -241,38 +241,61 @@ def java_available() -> bool:
 
 def ptb_tokenize(texts: Sequence[str]) -> list[str]:
     """pycocoevalcap ``PTBTokenizer`` (Stanford CoreNLP, lower-cased, punctuation removed) on every text in
-    one Java call; :func:`ptb_tokenize_python` when Java is absent. Empty texts stay empty; text with Chinese /
-    Japanese characters is tokenised per character (:func:`cjk_tokens`)."""
+    one Java call (:func:`stanford_ptb_tokenize`); :func:`ptb_tokenize_python` when Java is absent. Empty texts
+    stay empty; text with Chinese / Japanese characters is tokenised per character (:func:`cjk_tokens`). Each
+    distinct text is tokenised once per process (a memo per tokenizer)."""
     out = ["" for _ in texts]
     indices = []
+    cjk = _CJK.search("".join(texts)) is not None  # one scan; per text only when some text has such characters
     for i, text in enumerate(texts):
-        if _CJK.search(text):  # Chinese / Japanese: one character per token, punctuation dropped
+        if cjk and _CJK.search(text):  # Chinese / Japanese: one character per token, punctuation dropped
             out[i] = " ".join(t for t in cjk_tokens(text.lower()) if t not in PTB_PUNCTUATIONS and t.isalnum())
         elif text.strip():
             indices.append(i)
     java = java_available()
-    known = {texts[i]: _PTB_MEMO.get((java, texts[i])) for i in indices}  # read once: another call may clear it
-    known = {text: tokens for text, tokens in known.items() if tokens is not None}
-    todo = list(dict.fromkeys(texts[i] for i in indices if texts[i] not in known))  # each text once
-    if todo and java:  # one Java start for every text not tokenised before in this process
-        from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
-
-        tokenized = PTBTokenizer().tokenize({i: [{"caption": text}] for i, text in enumerate(todo)})
-        fresh = {text: tokenized[i][0] for i, text in enumerate(todo)}
-    else:
-        fresh = {text: ptb_tokenize_python(text) for text in todo}
-    if len(_PTB_MEMO) + len(fresh) > _PTB_MEMO_SIZE:
-        _PTB_MEMO.clear()
-    _PTB_MEMO.update(((java, text), tokens) for text, tokens in fresh.items())
+    memo = _PTB_MEMO.setdefault(java, {})  # never emptied, only replaced: safe while another thread tokenises
+    todo = list(dict.fromkeys(texts[i] for i in indices if texts[i] not in memo))  # each text once
+    if todo:  # one Java start for every text not tokenised before in this process
+        fresh = dict(zip(todo, stanford_ptb_tokenize(todo) if java else map(ptb_tokenize_python, todo), strict=True))
+        if len(memo) + len(fresh) > _PTB_MEMO_SIZE:
+            _PTB_MEMO[java] = dict(fresh)  # a new memo for later calls; this call reads its own
+        memo.update(fresh)
     for i in indices:
-        out[i] = fresh[texts[i]] if texts[i] in fresh else known[texts[i]]
+        out[i] = memo[texts[i]]
     return out
 
 
-#: (Java used, text) -> tokenised text: level and the bootstrap tokenise a task's captions more than once, and
-#: each Java call starts a JVM (seconds); per-caption tokenisation is independent of the other captions
-_PTB_MEMO: dict[tuple[bool, str], str] = {}
+#: Java used -> {text: tokenised text}: level and the bootstrap tokenise a task's captions more than once, and
+#: each Java call starts a JVM; per-caption tokenisation is independent of the other captions
+_PTB_MEMO: dict[bool, dict[str, str]] = {}
 _PTB_MEMO_SIZE = 500_000
+#: JVM options for a process that lives about a second: the C1 compiler only and the serial collector (no C2
+#: compiler or parallel GC threads warming up for a run this short: ~40 % less JVM CPU); the tokens are the same
+_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
+def stanford_ptb_tokenize(texts: Sequence[str]) -> list[str]:
+    """pycocoevalcap ``PTBTokenizer().tokenize`` of each text (one caption per line): its jar, class, options
+    (``-preserveLines -lowerCase``, the captions in a file), line handling and punctuation removal, in one JVM
+    started with :data:`_JVM_OPTIONS`. Raises ``RuntimeError`` when Java fails or returns too few lines."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from pycocoevalcap.tokenizer import ptbtokenizer
+
+    jar = Path(ptbtokenizer.__file__).parent / ptbtokenizer.STANFORD_CORENLP_3_4_1_JAR
+    punctuation = frozenset(ptbtokenizer.PUNCTUATIONS)
+    with tempfile.TemporaryDirectory(prefix="lmms_general_ptb_") as folder:
+        captions = Path(folder) / "captions.txt"
+        captions.write_bytes("\n".join(t.replace("\n", " ") for t in texts).encode())
+        done = subprocess.run(["java", *_JVM_OPTIONS, "-cp", str(jar), "edu.stanford.nlp.process.PTBTokenizer",
+                               "-preserveLines", "-lowerCase", str(captions)], capture_output=True, check=False)
+    lines = done.stdout.decode().split("\n")
+    if done.returncode != 0 or len(lines) < len(texts):
+        raise RuntimeError(f"Stanford PTBTokenizer (java) failed on {len(texts)} captions (exit {done.returncode}, "
+                           f"{len(lines)} lines): {done.stderr.decode(errors='replace')[-500:]}")
+    return [" ".join(w for w in line.rstrip().split(" ") if w not in punctuation) for line in lines[: len(texts)]]
 
 
 def coco_tokenize(text: Any) -> str:

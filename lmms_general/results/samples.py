@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from lmms_general.level.bootstrap import ScoreFn
 
@@ -36,23 +37,21 @@ def read_sample_items(path: str | Path, drop: Sequence[str] = ()) -> SampleLog:
 
 
 def keep_item(log: SampleLog, number: int, record: Any, error: str, drop: Sequence[str], shared: dict[str, str]
-              ) -> None:
-    """Add one line's item to ``log`` (without the fields in ``drop``, repeated strings shared through ``shared``),
-    or the line's error."""
-    if error:
-        log.errors.append(error)
-        return
+              ) -> dict[str, Any] | None:
+    """Add one line's item to ``log`` (without the fields in ``drop``, repeated strings shared through ``shared``)
+    and return it, or add the line's error and return None."""
     item = record.get(ITEM_KEY) if isinstance(record, dict) else None
     if not isinstance(item, dict):
-        log.errors.append(f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
-        return
+        log.errors.append(error or f"{log.path}:{number}: no per-sample {ITEM_KEY!r} object")
+        return None
     for name in drop:
         item.pop(name, None)
     for name in _SHARED_FIELDS:  # one string object per distinct value, not one per line
         value = item.get(name)
-        if isinstance(value, str):
+        if value.__class__ is str:
             item[name] = shared.setdefault(value, value)
     log.items.append(item)
+    return item
 
 
 #: item fields that re-scoring and the bootstrap never read: ``raw`` (the model's whole output, kept in the log for
@@ -70,19 +69,33 @@ def iter_records(path: Path) -> Iterator[tuple[int, Any, str]]:
     try:
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
                 try:
-                    line = raw.decode("utf-8")
+                    yield number, parse_line(raw), ""
                 except UnicodeDecodeError as exc:
                     yield number, None, f"{path}:{number}: not UTF-8 text (byte {exc.start} of the line)"
-                    continue
-                try:
-                    yield number, json.loads(line), ""
                 except (json.JSONDecodeError, RecursionError, ValueError) as exc:
-                    yield number, None, f"{path}:{number}: invalid JSON ({getattr(exc, 'msg', exc)})"
+                    if raw.strip():
+                        yield number, None, f"{path}:{number}: invalid JSON ({getattr(exc, 'msg', exc)})"
     except OSError as exc:
         yield 0, None, f"{path}: cannot read the sample log: {exc.strerror or exc}"
+
+
+#: every digit as "0", so a run of digits is a run of "0"s
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+#: a run of digits that may be an integer outside 64 bits, which orjson reads as a float and ``json`` as an int
+_LONG_DIGIT_RUN = b"0" * 19
+
+
+def parse_line(raw: bytes) -> Any:
+    """``json.loads`` of one line: the same value, or the same error. orjson parses it (about 3x faster on sample
+    logs) unless orjson refuses it (``NaN``, ``1e400``, lone surrogates, invalid UTF-8: ``json`` then reads it or
+    names the error) or it holds a run of 19+ digits (an integer past 64 bits would become a float)."""
+    if _LONG_DIGIT_RUN not in raw.translate(_DIGITS_AS_ZERO):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw.decode("utf-8"))
 
 
 def scorable(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -84,15 +84,19 @@ def read_task_log(path: str | Path, keep: bool = True) -> tuple[TaskStats, Sampl
     log = SampleLog(Path(path))
     shared: dict[str, str] = {}
     counts: Counter[str] = Counter()
+    scored = 0
     for number, record, error in iter_records(Path(path)):
-        if keep:
-            keep_item(log, number, record, error, NOT_SCORED, shared)
         if number == 0:  # the file itself could not be read
             stats.bad_lines.append(error)
+            if keep:
+                log.errors.append(error)
             break
+        if keep:
+            item = keep_item(log, number, record, error, NOT_SCORED, shared)
+        else:
+            item = record.get(ITEM_KEY) if isinstance(record, dict) else None
         stats.n += 1
-        item = record.get(ITEM_KEY) if isinstance(record, dict) else None
-        if error or not isinstance(item, dict):
+        if not isinstance(item, dict):
             counts["error"] += 1
             message = error or f"{path}:{number}: no per-sample {ITEM_KEY!r} object"
             stats.bad_lines.append(message)
@@ -100,7 +104,7 @@ def read_task_log(path: str | Path, keep: bool = True) -> tuple[TaskStats, Sampl
             continue
         status = item_status(item)
         counts[status] += 1
-        stats.n_scored += item.get("reference") is not None
+        scored += item.get("reference") is not None
         if status != "ok" and not stats.first_error:
             stats.first_error = f"{item.get('id', f'line {number}')}: {item.get('error') or status}"
         if not stats.task_dir and ("task_dir" in item or "doc" in record):
@@ -109,6 +113,7 @@ def read_task_log(path: str | Path, keep: bool = True) -> tuple[TaskStats, Sampl
             body = _doc_payload(record)
             stats.task_dir = str(item.get("task_dir") or body.get("task_dir") or "")
             stats.skill = stats.skill or _skill({"context": item}) or _skill(body)
+    stats.n_scored = scored
     for status, count in counts.items():
         setattr(stats, f"n_{status}", count)
     return stats, log

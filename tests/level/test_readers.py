@@ -109,3 +109,44 @@ def test_official_layout_errors(tmp_path):
                                   encoding="utf-8")
     with pytest.raises(ResultsError, match="unknown task 'Casual Reasoning'"):
         read_official_scores(bad, "half_sota")
+
+
+def test_parse_line_is_json_loads(tmp_path):
+    """The sample-log line parser (orjson where it reads the line as ``json`` does) gives what ``json.loads`` gives:
+    values orjson refuses or would read differently (NaN, 1e400, a lone surrogate, an integer past 64 bits) too,
+    and the same bad-line messages."""
+    import json as std_json
+
+    from lmms_general.results.samples import iter_records, parse_line
+
+    lines = [b'{"score": {"prediction": "A", "reference": ["A"], "value": 100.0, "state": [1.5, -0.0, 2e-310]}}\n',
+             b'{"score": {"value": NaN, "big": 123456789012345678901234, "neg": -9999999999999999999}}\n',
+             b'{"score": {"x": 1e400, "s": "\\ud800", "t": "\\u00e9\\ud83d\\ude00"}}\r\n',
+             b'  {"score": {"n": 9223372036854775807, "a": 1, "a": 2}}  \n']
+    for raw in lines:
+        expected = std_json.loads(raw.decode("utf-8"))
+        assert repr(parse_line(raw)) == repr(expected)
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(lines[0] + b"\n   \n" + b'{"score": [1,]}\n' + b"\xff\xfe\n" + lines[1])
+    got = list(iter_records(log))
+    assert [number for number, _, _ in got] == [1, 4, 5, 6]
+    assert got[1][2] == f"{log}:4: invalid JSON (Expecting value)"
+    assert got[2][2] == f"{log}:5: not UTF-8 text (byte 0 of the line)"
+    assert got[3][1]["score"]["big"] == 123456789012345678901234
+
+
+def test_cyclic_gc_paused_restores_the_collector_state():
+    import gc
+
+    from lmms_general.level_run import cyclic_gc_paused
+
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            with pytest.raises(RuntimeError), cyclic_gc_paused():
+                assert not gc.isenabled()
+                raise RuntimeError("a task failed")
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

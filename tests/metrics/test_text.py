@@ -93,6 +93,21 @@ def test_ptb_tokenizer_python_replica_equals_java_ptb() -> None:
     assert [ptb_tokenize_python(t) for t in PTB_CASES] == [java[i][0] for i in range(len(PTB_CASES))]
 
 
+def test_stanford_ptb_call_equals_pycocoevalcap_ptbtokenizer() -> None:
+    """Our JVM call (C1 compiler, serial GC) gives pycocoevalcap's PTBTokenizer output, caption for caption."""
+    from lmms_general.metrics.text import java_available, stanford_ptb_tokenize
+
+    if not java_available():
+        pytest.skip("java not on PATH: pycocoevalcap's PTBTokenizer cannot run")
+    from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+
+    texts = [*PTB_CASES, "Hello,   world!!  (test) [x] {y} 'quoted' e.g. U.S.A. $5.00 50% a&b", "tab\there",
+             "line\nbreak", "ünïcödé café naïve — dash – en…", "  padded  ", "can't won't gonna", ":-) ;-( <3",
+             "1/2 3-4 5:30pm 10,000.5", "...", "a man rides a horse"]
+    java = PTBTokenizer().tokenize({i: [{"caption": t}] for i, t in enumerate(texts)})
+    assert stanford_ptb_tokenize(texts) == [java[i][0] for i in range(len(texts))]
+
+
 def test_ptb_tokenize_lower_cases_and_keeps_bracket_tokens() -> None:
     """The COCO caption pipeline (PTBTokenizer then Bleu / Cider) is compared in tests/metrics/metric_cases.py."""
     from lmms_general.metrics.text import ptb_tokenize
