@@ -16,8 +16,9 @@ current definition (exit 1 when any differs by more than 1e-9):
 * token F1: the SQuAD v1.1 evaluation script's ``f1_score`` (bag of tokens) and ``normalize_answer``, inline;
 * micro-F1: scikit-learn ``f1_score(average="micro")`` on binarised label sets;
 * AP50: pycocotools ``COCOeval`` with IoU 0.5, area range "all" only, ``maxDets=[100]``, ``evaluate`` +
-  ``accumulate``, no ``summarize`` (our AP does exactly that; the library side loads the detections with
-  ``loadRes``, ours builds that COCO object directly, without the "segmentation" polygons bbox evaluation never reads).
+  ``accumulate``, no ``summarize`` (our AP does the same work with faster-coco-eval's ``COCOeval_faster``, the same
+  algorithm in C++; the library side loads the detections with ``loadRes``, ours builds that COCO object directly,
+  without the "segmentation" polygons bbox evaluation never reads).
 
 Each run starts after a full ``gc.collect()`` (not timed): a run pays for collecting its own garbage only, never
 for a generation-2 collection that the other side's previous runs made due (with 5 000 images a collection of the

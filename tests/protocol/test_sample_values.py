@@ -95,10 +95,10 @@ def test_a_metric_that_raises_on_one_sample_logs_no_value() -> None:
     assert sample_value(mse, 1.0, "not a number", {})[0] is None
 
 
-@pytest.mark.parametrize("metric_id", ["miou", "pq", "bleu_1"])
+@pytest.mark.parametrize("metric_id", ["miou", "pq", "bleu_1", "ap50", "map"])
 def test_logged_states_rebuild_the_replicator_without_the_media(metric_id: str, tmp_path: Path) -> None:
-    """mIoU and PQ read label maps; BLEU-1 tokenises: from the logged states neither happens again (BLEU-1: a row
-    scored over the corpus; its sentence rows log values)."""
+    """mIoU and PQ read label maps; BLEU-1 tokenises; box AP matches boxes: from the logged states none of it happens
+    again (BLEU-1: a row scored over the corpus; its sentence rows log values)."""
     import shutil
 
     import numpy as np
