@@ -166,6 +166,20 @@ class TaskFacts:
     labels: dict[str, Any]
     kind: str
     output_modality: str
+    #: the payload JSON text of what the task's docs share (see :func:`_payload_text`); None without a label set
+    texts: Mapping[str, Any] | None = None
+
+
+#: ``json.dumps(payload, ensure_ascii=False, default=str)``'s encoder (one object, not one per call)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+#: the context keys before the per-sample ones, and the per-sample ones (their order is the payload's)
+_HEAD_KEYS = ("registry_key", "task_name", "task_type", "skill", "bbox_format")
+_SAMPLE_KEYS = ("options", "question", "sample_id")
+
+
+def _members(items: Any) -> str:
+    """``"key": value, ...`` as ``json.dumps`` writes the members of an object."""
+    return ", ".join(f"{_ENCODE(key)}: {_ENCODE(value)}" for key, value in items)
 
 
 def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels: Any = None) -> TaskFacts:
@@ -181,11 +195,17 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
         "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
         "modality_in": [str(m) for m in modality.get("in") or [] if isinstance(m, str)],
     }
-    label_context = None
+    label_context = texts = None
+    head, kind, modality_out = _json_values(head), task_kind(spec), output_modality(spec)
     if labels is not None:  # JSON values once per task (the per-doc JSON round trip made them so before)
         label_context = _json_values(labels.context())
-    return TaskFacts(spec, header, sys.intern(task_dir), _json_values(head), label_context, task_kind(spec),
-                     output_modality(spec))
+        texts = {
+            "head": _members((k, head[k]) for k in _HEAD_KEYS),
+            "tail": _members([("modality_in", head["modality_in"]), *label_context.items()]),
+            "keys": frozenset((*head, *_SAMPLE_KEYS, *label_context)),
+            "kind": _ENCODE(kind), "output_modality": _ENCODE(modality_out), "task_dir": _ENCODE(task_dir),
+        }
+    return TaskFacts(spec, header, sys.intern(task_dir), head, label_context, kind, modality_out, texts)
 
 
 def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,
@@ -243,6 +263,12 @@ def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir
     """The payload of one loader :class:`~lmms_general.dataset.Sample` (see docs/ARCHITECTURE.md). ``labels``: the
     task's label set from :func:`task_labels` (without it only the sample's own header / prompt are read);
     ``facts``: the task's :class:`TaskFacts` (built once per task by the callers that build all its docs)."""
+    return _payload(spec, header, sample, task_dir, labels, facts)[0]
+
+
+def _payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str, labels: Any,
+             facts: TaskFacts | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(:func:`doc_payload`, the specialist inputs in its context)."""
     from lmms_general.dataset import sample_reference
     from lmms_general.protocol.given import specialist_inputs
 
@@ -267,7 +293,29 @@ def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir
         "context": _context(spec, header, sample, labels, given, facts),
         "reference": reference,
         "task_dir": task_dir,
-    }
+    }, given
+
+
+def _payload_text(payload: dict[str, Any], given: Mapping[str, Any], facts: TaskFacts) -> str:
+    """``json.dumps(payload, ensure_ascii=False, default=str)``, with what the task's docs share written once per
+    task (:attr:`TaskFacts.texts`: the task kind, the header facts, the label set, the task folder), so a doc costs
+    the JSON of its own values only (``tests/protocol/test_doc_store.py`` checks the text is the same)."""
+    texts = facts.texts
+    context = payload["context"]
+    if texts is None or type(payload["index"]) is not int or payload["task_dir"] != facts.task_dir \
+            or not texts["keys"].isdisjoint(given):  # a specialist input named like a context key replaced it
+        return json.dumps(payload, ensure_ascii=False, default=str)
+    options, question = context["options"], context["question"]
+    given_text = "".join(f", {_ENCODE(key)}: {_ENCODE(value)}" for key, value in given.items())
+    return (
+        f'{{"index": {payload["index"]}, "task_kind": {texts["kind"]}, "output_modality": {texts["output_modality"]}, '
+        f'"generation_kind": {_ENCODE(payload["generation_kind"])}, "media": {_ENCODE(payload["media"])}, '
+        f'"load_error": {_ENCODE(payload["load_error"])}, "sample": {_ENCODE(payload["sample"])}, '
+        f'"context": {{{texts["head"]}, "options": {"null" if options is None else _ENCODE(options)}, '
+        f'"question": {"null" if question is None else _ENCODE(question)}, '
+        f'"sample_id": {_ENCODE(context["sample_id"])}, {texts["tail"]}{given_text}}}, '
+        f'"reference": {_ENCODE(payload["reference"])}, "task_dir": {texts["task_dir"]}}}'
+    )
 
 
 _JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
@@ -306,8 +354,8 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
     tuple in a reference, say) goes through JSON."""
     if facts is None:
         facts = task_facts(spec, header, task_dir, labels)
-    payload = doc_payload(spec, header, sample, task_dir, labels, facts)
-    text = json.dumps(payload, ensure_ascii=False, default=str)
+    payload, given = _payload(spec, header, sample, task_dir, labels, facts)
+    text = _payload_text(payload, given, facts)
     context = payload["context"]
     per_sample = {k: v for k, v in context.items() if k not in facts.head and k not in (facts.labels or ())}
     if not (_is_json_value(per_sample) and _is_json_value(payload["sample"]) and _is_json_value(payload["reference"])
