@@ -76,7 +76,7 @@ def _load_docs(key: str, root: Any, limit: int | None) -> tuple[list[dict[str, A
     if not labels.labels:
         labels = _openset_labels(spec, data.header, path) or labels
     task_dir = str(data.folder.folder)
-    facts = task_facts(spec, data.header, task_dir, labels)  # what every doc of the task shares, once
+    facts = task_facts(spec, data.header, task_dir, labels, media_checked=True)  # shared by its docs, once
     return [doc_row(spec, data.header, s, task_dir, labels, facts) for s in data.samples], list(data.errors)
 
 

@@ -163,11 +163,14 @@ class TaskFacts:
     header: Mapping[str, Any]
     task_dir: str
     head: dict[str, Any]
-    labels: dict[str, Any]
+    labels: dict[str, Any] | None
     kind: str
     output_modality: str
     #: the payload JSON text of what the task's docs share (see :func:`_payload_text`); None without a label set
     texts: Mapping[str, Any] | None = None
+    #: the samples come from :func:`lmms_general.dataset.load_task`, which resolved each media path to a regular
+    #: file or a folder (``doc_to_visual`` then opens it without another ``stat``)
+    media_checked: bool = False
 
 
 #: ``json.dumps(payload, ensure_ascii=False, default=str)``'s encoder (one object, not one per call)
@@ -182,9 +185,10 @@ def _members(items: Any) -> str:
     return ", ".join(f"{_ENCODE(key)}: {_ENCODE(value)}" for key, value in items)
 
 
-def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels: Any = None) -> TaskFacts:
+def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels: Any = None,
+               media_checked: bool = False) -> TaskFacts:
     """The :class:`TaskFacts` of a task (``labels``: its :func:`task_labels`; without it none, see
-    :func:`_context`)."""
+    :func:`_context`; ``media_checked``: see :attr:`TaskFacts.media_checked`)."""
     others = header.get("others") if isinstance(header.get("others"), dict) else {}
     modality = header.get("modality") if isinstance(header.get("modality"), dict) else {}
     head = {
@@ -205,7 +209,8 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
             "keys": frozenset((*head, *_SAMPLE_KEYS, *label_context)),
             "kind": _ENCODE(kind), "output_modality": _ENCODE(modality_out), "task_dir": _ENCODE(task_dir),
         }
-    return TaskFacts(spec, header, sys.intern(task_dir), head, label_context, kind, modality_out, texts)
+    return TaskFacts(spec, header, sys.intern(task_dir), head, label_context, kind, modality_out, texts,
+                     media_checked)
 
 
 def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,
@@ -357,9 +362,10 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
     payload, given = _payload(spec, header, sample, task_dir, labels, facts)
     text = _payload_text(payload, given, facts)
     context = payload["context"]
-    per_sample = {k: v for k, v in context.items() if k not in facts.head and k not in (facts.labels or ())}
-    if not (_is_json_value(per_sample) and _is_json_value(payload["sample"]) and _is_json_value(payload["reference"])
-            and (facts.labels is not None or _is_json_value(context))):
+    # the header facts and the label set are JSON values already (once per task) unless a specialist input replaced one
+    shared = facts.texts is not None and facts.texts["keys"].isdisjoint(given)
+    own = [given, context["options"], context["question"], context["sample_id"]] if shared else context
+    if not (_is_json_value(own) and _is_json_value(payload["sample"]) and _is_json_value(payload["reference"])):
         parsed = json.loads(text)  # a value that is not plain JSON: the doc gets the JSON values of everything
         context, payload["sample"], payload["reference"] = parsed["context"], parsed["sample"], parsed["reference"]
     media = tuple(
@@ -381,7 +387,7 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
         reference=payload["reference"],
         task_dir=sys.intern(task_dir),  # one string for the task's docs
     )
-    if all(ref.path is None or isinstance(ref.path, Path) for ref in sample.media):
+    if facts.media_checked:
         doc.__dict__["_media_checked"] = True  # the loader checked each path (a regular file or a folder)
     return doc_store.content_key(spec.key, text), doc
 
@@ -410,5 +416,5 @@ def task_docs(spec: TaskSpec, data: Any) -> list[Doc]:
     label set gathered once."""
     labels = task_labels(spec, data.header, data.samples)
     task_dir = str(data.folder.folder)
-    facts = task_facts(spec, data.header, task_dir, labels)
+    facts = task_facts(spec, data.header, task_dir, labels, media_checked=True)
     return [_keyed_doc(spec, data.header, s, task_dir, labels, facts)[1] for s in data.samples]

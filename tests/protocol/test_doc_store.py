@@ -145,3 +145,22 @@ def test_doc_keys_and_values_are_those_of_the_payload_json(tmp_path: Path, monke
             assert json.loads(json.dumps(doc.payload(), ensure_ascii=False)) == doc.payload() == json.loads(text)
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.timeout(30)
+def test_only_loader_docs_open_media_without_a_stat(rows: list[dict], tmp_path: Path) -> None:
+    """A loaded task's docs carry paths the loader checked (opened straight away); a hand-made payload row's path is
+    still checked when read, so a FIFO in its place is refused, never opened."""
+    import os
+
+    from lmms_general.hooks.media import media_failure
+
+    doc = doc_of(rows[0])
+    assert doc.__dict__.get("_media_checked") is True
+    assert [type(v).__name__ for v in hooks.doc_to_visual(rows[0])] == ["Image"]
+    os.mkfifo(tmp_path / "pipe.png")
+    payload = doc.payload()
+    payload["media"][0]["path"] = str(tmp_path / "pipe.png")
+    row = {"registry_key": doc.registry_key, "sample_id": "fifo", "payload_json": json.dumps(payload)}
+    assert hooks.doc_to_visual(row) == []
+    assert "not a regular file" in (media_failure(doc.registry_key, "fifo", consume=True) or "")
