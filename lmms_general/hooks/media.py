@@ -148,20 +148,11 @@ def _groups(entries: Sequence[MediaRef]) -> list[tuple[str, list[MediaRef]]]:
     return groups
 
 
-def _input_groups(data: Doc) -> tuple[tuple[str, tuple[MediaRef, ...]], ...]:
-    """The doc's readable inputs grouped as :func:`_groups` does, worked out once per doc (kept on the doc)."""
-    groups = data.__dict__.get("_input_groups")
-    if groups is None:
-        inputs = [e for e in data.media if e.path and e.role == "input"]
-        groups = data.__dict__["_input_groups"] = tuple((kind, tuple(entries)) for kind, entries in _groups(inputs))
-    return groups
-
-
 def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
     """(kind, loaded values) per readable input (a frame list counts as one clip); unreadable files are recorded.
     With 3D rendering on, a point cloud / mesh comes back as ``("image", [views])``."""
     data = doc_of(doc)
-    groups = _input_groups(data)
+    groups = _groups([e for e in data.media if e.path and e.role == "input"])
     checked = data.__dict__.get("_media_checked", False)  # paths the loader found, each a regular file or folder
     render = False
     if any(kind in THREE_D_KINDS for kind, _entries in groups):
