@@ -10,15 +10,17 @@ key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.datase
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from lmms_general.protocol import doc_store
-from lmms_general.protocol.doc import COLUMNS, doc_row, task_labels
+from lmms_general.protocol.doc import COLUMNS, doc_row, task_facts, task_labels
 from lmms_general.registry import TASK_PREFIX, load_registry
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,30 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
 def load_docs(key: str, root: Any = None, limit: int | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """All rows of one registry task (the first ``limit`` only, each equal to a full build's) and the loader's errors
     (task-level and per sample), nothing logged."""
+    with _collector_paused():
+        return _load_docs(key, root, limit)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a task's docs are built: every object made here is kept (the
+    docs, their rows), so its passes over the growing heap (all of lmms-eval's, torch's, ...) find nothing and cost
+    about a third of the build. Turned back on afterwards when it was on, with everything alive moved to the oldest
+    generation first (``gc.freeze`` + ``gc.unfreeze``: still collected by full collections), so the next young
+    collections do not walk the new docs once per generation either (about 20 µs a sample in
+    ``benchmarks/bench_doc_path.py``)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.freeze()  # everything alive now (the docs) goes to the oldest generation at once (``unfreeze``), so
+            gc.unfreeze()  # the young collections after this do not walk the docs one generation at a time
+            gc.enable()
+
+
+def _load_docs(key: str, root: Any, limit: int | None) -> tuple[list[dict[str, Any]], list[str]]:
     from lmms_general import dataset
 
     spec = load_registry()[key]
@@ -54,7 +80,9 @@ def load_docs(key: str, root: Any = None, limit: int | None = None) -> tuple[lis
         doc_window.record_total(spec.task, len(data.every_sample))
     if not labels.labels:
         labels = _openset_labels(spec, data.header, path) or labels
-    return [doc_row(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples], list(data.errors)
+    task_dir = str(data.folder.folder)
+    facts = task_facts(spec, data.header, task_dir, labels, media_checked=True)  # shared by its docs, once
+    return [doc_row(spec, data.header, s, task_dir, labels, facts) for s in data.samples], list(data.errors)
 
 
 def rebuild_task_docs(key: str) -> None:

@@ -108,9 +108,14 @@ NON_VISUAL_KINDS = frozenset({"pointcloud", "mesh", "depth"})
 UNSUPPORTED_MODALITY = "input modality not supported by this model"
 
 
-def load_one(kind: str, path: Path) -> list[Any]:
-    """Load one media entry as a list of model inputs (one ``stat``: a folder of frames, else a regular file)."""
-    mode = os.stat(path).st_mode
+def load_one(kind: str, path: Path, checked: bool = False) -> list[Any]:
+    """Load one media entry as a list of model inputs (one ``stat``: a folder of frames, else a regular file;
+    ``checked``: the loader found ``path`` to be a regular file or a folder when it built the doc, so a file that is
+    not a frame folder is opened without a ``stat``)."""
+    if checked and kind != "frames":
+        mode = stat.S_IFREG
+    else:
+        mode = os.stat(path).st_mode
     if stat.S_ISDIR(mode):
         return _frames(_frame_files(path))
     if not stat.S_ISREG(mode):
@@ -146,21 +151,26 @@ def _groups(entries: Sequence[MediaRef]) -> list[tuple[str, list[MediaRef]]]:
 def load_inputs(doc: Mapping[str, Any] | Doc) -> list[tuple[str, list[Any]]]:
     """(kind, loaded values) per readable input (a frame list counts as one clip); unreadable files are recorded.
     With 3D rendering on, a point cloud / mesh comes back as ``("image", [views])``."""
-    from lmms_general.protocol.render3d import render_views, render_views_enabled
-
     data = doc_of(doc)
+    groups = _groups([e for e in data.media if e.path and e.role == "input"])
+    checked = data.__dict__.get("_media_checked", False)  # paths the loader found, each a regular file or folder
+    render = False
+    if any(kind in THREE_D_KINDS for kind, _entries in groups):
+        from lmms_general.protocol.render3d import render_views_enabled
+
+        render = render_views_enabled()  # env read for 3D inputs only
     loaded: list[tuple[str, list[Any]]] = []
-    inputs = [e for e in data.media if e.path and e.role == "input"]
-    render = any(e.kind in THREE_D_KINDS for e in inputs) and render_views_enabled()  # env read for 3D inputs only
-    for kind, entries in _groups(inputs):
+    for kind, entries in groups:
         try:
             first = _as_path(entries[0].path)
             if render and kind in THREE_D_KINDS and not first.is_dir():
+                from lmms_general.protocol.render3d import render_views
+
                 loaded.append(("image", render_views(str(_regular_file(first)))))
             elif kind == "frames" and len(entries) > 1:
                 loaded.append((kind, _frames([_as_path(e.path) for e in entries])))
             else:
-                loaded.append((kind, load_one(kind, first)))
+                loaded.append((kind, load_one(kind, first, checked)))
         except Exception as exc:  # noqa: BLE001 - any decoder error means this sample cannot be evaluated
             where = entries[0].path if len(entries) == 1 else f"{len(entries)} frame files from {entries[0].path}"
             record_failure(data.registry_key, data.sample_id,

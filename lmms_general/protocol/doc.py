@@ -26,7 +26,6 @@ from lmms_general.protocol.render3d import RENDER_ENV
 from lmms_general.registry import TaskSpec, task_spec
 
 _THREE_D = frozenset({"pointcloud", "mesh"})
-_INTERN_MAX = 200
 #: the lmms-eval row columns: a few short values per row; the doc itself is in the doc store under ``doc_key``
 COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "index": "int64", "doc_key": "string"}
 
@@ -155,34 +154,96 @@ def _media_role(raw: str, sample: Any) -> str:
     return "input" if raw and raw.replace("\\", "/") in haystack.replace("\\\\", "/") else "output"
 
 
-def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,
-             given: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Task facts of one sample: header fields, the task's label set (``labels``, ``label_codes``, ``multi_label``,
-    ``yes_no_codes``: :mod:`lmms_general.protocol.labels`) and the specialist inputs
-    (:mod:`lmms_general.protocol.given`)."""
-    from lmms_general.protocol.labels import gather_labels
+@dataclass(frozen=True)
+class TaskFacts:
+    """What every doc of one task shares, computed once per task: the header facts of the context, the label set's
+    context keys (as JSON values: one set of objects shared by the task's docs), the task kind and output modality."""
 
+    spec: TaskSpec
+    header: Mapping[str, Any]
+    task_dir: str
+    head: dict[str, Any]
+    labels: dict[str, Any] | None
+    kind: str
+    output_modality: str
+    #: the payload JSON text of what the task's docs share (see :func:`_payload_text`); None without a label set
+    texts: Mapping[str, Any] | None = None
+    #: the samples come from :func:`lmms_general.dataset.load_task`, which resolved each media path to a regular
+    #: file or a folder (``doc_to_visual`` then opens it without another ``stat``)
+    media_checked: bool = False
+
+
+#: ``json.dumps(payload, ensure_ascii=False, default=str)``'s encoder (one object, not one per call)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+#: the context keys before the per-sample ones, and the per-sample ones (their order is the payload's)
+_HEAD_KEYS = ("registry_key", "task_name", "task_type", "skill", "bbox_format")
+_SAMPLE_KEYS = ("options", "question", "sample_id")
+
+
+def _members(items: Any) -> str:
+    """``"key": value, ...`` as ``json.dumps`` writes the members of an object."""
+    return ", ".join(f"{_ENCODE(key)}: {_ENCODE(value)}" for key, value in items)
+
+
+def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels: Any = None,
+               media_checked: bool = False) -> TaskFacts:
+    """The :class:`TaskFacts` of a task (``labels``: its :func:`task_labels`; without it none, see
+    :func:`_context`; ``media_checked``: see :attr:`TaskFacts.media_checked`)."""
     others = header.get("others") if isinstance(header.get("others"), dict) else {}
-    inp = sample.input if isinstance(sample.input, dict) else {}
     modality = header.get("modality") if isinstance(header.get("modality"), dict) else {}
-    if task_labels is None:  # one sample alone: never list its own reference as the label set
-        try:
-            task_labels = gather_labels(spec, header, [sample], use_references=False)
-        except Exception:  # noqa: BLE001 - a malformed record loses its label set, never its doc
-            from lmms_general.protocol.labels import TaskLabels
-
-            task_labels = TaskLabels()
-    return {
+    head = {
         "registry_key": spec.key,
         "task_name": spec.display_name,
         "task_type": str(header.get("type", "")),
         "skill": header_skill(header),
         "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
-        "options": inp.get("options") if isinstance(inp.get("options"), list) else None,
-        "question": inp.get("question") if isinstance(inp.get("question"), str) else None,
-        "sample_id": sample.id,
         "modality_in": [str(m) for m in modality.get("in") or [] if isinstance(m, str)],
-        **task_labels.context(),
+    }
+    label_context = texts = None
+    head, kind, modality_out = _json_values(head), task_kind(spec), output_modality(spec)
+    if labels is not None:  # JSON values once per task (the per-doc JSON round trip made them so before)
+        label_context = _json_values(labels.context())
+        texts = {
+            "head": _members((k, head[k]) for k in _HEAD_KEYS),
+            "tail": _members([("modality_in", head["modality_in"]), *label_context.items()]),
+            "keys": frozenset((*head, *_SAMPLE_KEYS, *label_context)),
+            "kind": _ENCODE(kind), "output_modality": _ENCODE(modality_out), "task_dir": _ENCODE(task_dir),
+        }
+    return TaskFacts(spec, header, sys.intern(task_dir), head, label_context, kind, modality_out, texts,
+                     media_checked)
+
+
+def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,
+             given: Mapping[str, Any] | None = None, facts: TaskFacts | None = None) -> dict[str, Any]:
+    """Task facts of one sample: header fields, the task's label set (``labels``, ``label_codes``, ``multi_label``,
+    ``yes_no_codes``: :mod:`lmms_general.protocol.labels`) and the specialist inputs
+    (:mod:`lmms_general.protocol.given`). ``facts``: the task's :class:`TaskFacts` (their label set wins)."""
+    from lmms_general.protocol.labels import gather_labels
+
+    inp = sample.input if isinstance(sample.input, dict) else {}
+    head = (facts or task_facts(spec, header, "")).head
+    label_context = facts.labels if facts is not None else None
+    if label_context is None:
+        if task_labels is None:  # one sample alone: never list its own reference as the label set
+            try:
+                task_labels = gather_labels(spec, header, [sample], use_references=False)
+            except Exception:  # noqa: BLE001 - a malformed record loses its label set, never its doc
+                from lmms_general.protocol.labels import TaskLabels
+
+                task_labels = TaskLabels()
+        label_context = task_labels.context()
+    options, question = inp.get("options"), inp.get("question")
+    return {  # the key order is the payload's (its JSON text gives the doc key)
+        "registry_key": head["registry_key"],
+        "task_name": head["task_name"],
+        "task_type": head["task_type"],
+        "skill": head["skill"],
+        "bbox_format": head["bbox_format"],
+        "options": options if isinstance(options, list) else None,
+        "question": question if isinstance(question, str) else None,
+        "sample_id": sample.id,
+        "modality_in": head["modality_in"],
+        **label_context,
         **(given or {}),
     }
 
@@ -203,73 +264,132 @@ def task_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Any) -> Any:
 
 
 def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,
-                labels: Any = None) -> dict[str, Any]:
+                labels: Any = None, facts: TaskFacts | None = None) -> dict[str, Any]:
     """The payload of one loader :class:`~lmms_general.dataset.Sample` (see docs/ARCHITECTURE.md). ``labels``: the
-    task's label set from :func:`task_labels` (without it only the sample's own header / prompt are read)."""
+    task's label set from :func:`task_labels` (without it only the sample's own header / prompt are read);
+    ``facts``: the task's :class:`TaskFacts` (built once per task by the callers that build all its docs)."""
+    return _payload(spec, header, sample, task_dir, labels, facts)[0]
+
+
+def _payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str, labels: Any,
+             facts: TaskFacts | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(:func:`doc_payload`, the specialist inputs in its context)."""
     from lmms_general.dataset import sample_reference
     from lmms_general.protocol.given import specialist_inputs
 
+    if facts is None:
+        facts = task_facts(spec, header, task_dir, labels)
     media = [
         {"kind": ref.kind, "path": str(ref.path) if ref.path else None, "raw": ref.raw,
          "role": getattr(ref, "role", None) or _media_role(ref.raw, sample)}
         for ref in sample.media
     ]
     input_kinds = [m["kind"] for m in media if m["role"] == "input" and m["path"]]
-    kind = task_kind(spec)
     reference = sample_reference(sample)
-    given = specialist_inputs(spec, kind, sample, media, reference)
+    given = specialist_inputs(spec, facts.kind, sample, media, reference)
     return {
         "index": sample.index,
-        "task_kind": kind,
-        "output_modality": output_modality(spec),
+        "task_kind": facts.kind,
+        "output_modality": facts.output_modality,
         "generation_kind": generation_kind(spec, input_kinds),
         "media": media,
         "load_error": "; ".join(sample.errors),
         "sample": {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra},
-        "context": _context(spec, header, sample, labels, given),
+        "context": _context(spec, header, sample, labels, given, facts),
         "reference": reference,
         "task_dir": task_dir,
-    }
+    }, given
+
+
+def _payload_text(payload: dict[str, Any], given: Mapping[str, Any], facts: TaskFacts) -> str:
+    """``json.dumps(payload, ensure_ascii=False, default=str)``, with what the task's docs share written once per
+    task (:attr:`TaskFacts.texts`: the task kind, the header facts, the label set, the task folder), so a doc costs
+    the JSON of its own values only (``tests/protocol/test_doc_store.py`` checks the text is the same)."""
+    texts = facts.texts
+    context = payload["context"]
+    if texts is None or type(payload["index"]) is not int or payload["task_dir"] != facts.task_dir \
+            or not texts["keys"].isdisjoint(given):  # a specialist input named like a context key replaced it
+        return json.dumps(payload, ensure_ascii=False, default=str)
+    options, question = context["options"], context["question"]
+    given_text = "".join(f", {_ENCODE(key)}: {_ENCODE(value)}" for key, value in given.items())
+    return (
+        f'{{"index": {payload["index"]}, "task_kind": {texts["kind"]}, "output_modality": {texts["output_modality"]}, '
+        f'"generation_kind": {_ENCODE(payload["generation_kind"])}, "media": {_ENCODE(payload["media"])}, '
+        f'"load_error": {_ENCODE(payload["load_error"])}, "sample": {_ENCODE(payload["sample"])}, '
+        f'"context": {{{texts["head"]}, "options": {"null" if options is None else _ENCODE(options)}, '
+        f'"question": {"null" if question is None else _ENCODE(question)}, '
+        f'"sample_id": {_ENCODE(context["sample_id"])}, {texts["tail"]}{given_text}}}, '
+        f'"reference": {_ENCODE(payload["reference"])}, "task_dir": {texts["task_dir"]}}}'
+    )
+
+
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_json_value(value: Any) -> bool:
+    """Whether ``value`` is already what ``json.loads(json.dumps(value))`` gives back: ``dict`` with ``str`` keys,
+    ``list``, ``str``, ``int``, ``float``, ``bool``, None (no tuple, no other type)."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in _JSON_LEAVES and not _is_json_value(item)):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            if type(item) not in _JSON_LEAVES and not _is_json_value(item):
+                return False
+        return True
+    return kind in _JSON_LEAVES
+
+
+def _json_values(value: Any) -> Any:
+    """``value`` as JSON values: itself when it is one already (:func:`_is_json_value`), else through JSON (tuples
+    become lists, other objects their text)."""
+    if _is_json_value(value):
+        return value
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,
-               labels: Any = None) -> tuple[str, Doc]:
-    """(doc key, :class:`Doc`) of one loader sample: the payload goes through JSON once, so every value is a plain
-    JSON value (as a sample log holds it), and its text gives the content key."""
-    text = json.dumps(doc_payload(spec, header, sample, task_dir, labels), ensure_ascii=False, default=str)
-    paths = [ref.path if isinstance(ref.path, Path) else Path(ref.path) if ref.path else None for ref in sample.media]
-    doc = _doc_from_payload(spec.key, str(sample.id), _compact(json.loads(text)), paths)
+               labels: Any = None, facts: TaskFacts | None = None) -> tuple[str, Doc]:
+    """(doc key, :class:`Doc`) of one loader sample. The key is the hash of the payload's JSON text; the doc holds
+    the payload's values themselves, each a plain JSON value (as a sample log holds it): the sample comes from the
+    annotation's JSON, the label set was made JSON values once per task, and whatever else is not one already (a
+    tuple in a reference, say) goes through JSON."""
+    if facts is None:
+        facts = task_facts(spec, header, task_dir, labels)
+    payload, given = _payload(spec, header, sample, task_dir, labels, facts)
+    text = _payload_text(payload, given, facts)
+    context = payload["context"]
+    # the header facts and the label set are JSON values already (once per task) unless a specialist input replaced one
+    shared = facts.texts is not None and facts.texts["keys"].isdisjoint(given)
+    own = [given, context["options"], context["question"], context["sample_id"]] if shared else context
+    if not (_is_json_value(own) and _is_json_value(payload["sample"]) and _is_json_value(payload["reference"])):
+        parsed = json.loads(text)  # a value that is not plain JSON: the doc gets the JSON values of everything
+        context, payload["sample"], payload["reference"] = parsed["context"], parsed["sample"], parsed["reference"]
+    media = tuple(
+        MediaRef(m["kind"], (ref.path if isinstance(ref.path, Path) else Path(ref.path)) if m["path"] else None,
+                 m["raw"], m["role"])
+        for m, ref in zip(payload["media"], sample.media, strict=True)
+    )
+    doc = Doc(
+        registry_key=spec.key,
+        sample_id=str(sample.id),
+        index=int(sample.index),
+        task_kind=facts.kind,
+        output_modality=facts.output_modality,
+        generation_kind=payload["generation_kind"],
+        media=media,
+        load_error=payload["load_error"],
+        sample=payload["sample"],
+        context=context,
+        reference=payload["reference"],
+        task_dir=sys.intern(task_dir),  # one string for the task's docs
+    )
+    if facts.media_checked:
+        doc.__dict__["_media_checked"] = True  # the loader checked each path (a regular file or a folder)
     return doc_store.content_key(spec.key, text), doc
-
-
-def _shared(value: Any, depth: int) -> Any:
-    """``value`` (fresh from JSON) with its dict keys and short strings interned, ``depth`` levels down (the docs of a
-    task repeat the same keys and task facts: one string object each instead of one per doc)."""
-    kind = type(value)
-    if kind is str:
-        return sys.intern(value) if len(value) <= _INTERN_MAX else value
-    if not depth or (kind is not dict and kind is not list):
-        return value
-    intern, deeper = sys.intern, depth - 1
-    if kind is list:
-        return [(intern(v) if len(v) <= _INTERN_MAX else v) if type(v) is str else _shared(v, deeper) for v in value]
-    out = {}
-    for k, v in value.items():  # leaves inline: most values are strings, numbers or None
-        leaf = type(v)
-        if leaf is str:
-            out[intern(k)] = intern(v) if len(v) <= _INTERN_MAX else v
-        elif deeper and (leaf is dict or leaf is list):
-            out[intern(k)] = _shared(v, deeper)
-        else:
-            out[intern(k)] = v
-    return out
-
-
-def _compact(body: dict[str, Any]) -> dict[str, Any]:
-    """A payload fresh from JSON with the parts it keeps (sample, context) sharing repeated strings."""
-    body["sample"] = _shared(body.get("sample"), 2)
-    body["context"] = _shared(body.get("context"), 2)
-    return body
 
 
 def row_of(doc_key: str, doc: Doc) -> dict[str, Any]:
@@ -278,10 +398,10 @@ def row_of(doc_key: str, doc: Doc) -> dict[str, Any]:
 
 
 def doc_row(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,
-            labels: Any = None) -> dict[str, Any]:
-    """The lmms-eval row of one loader sample; its :class:`Doc` goes into the doc store (``labels``: see
+            labels: Any = None, facts: TaskFacts | None = None) -> dict[str, Any]:
+    """The lmms-eval row of one loader sample; its :class:`Doc` goes into the doc store (``labels``, ``facts``: see
     :func:`doc_payload`)."""
-    doc_key, doc = _keyed_doc(spec, header, sample, task_dir, labels)
+    doc_key, doc = _keyed_doc(spec, header, sample, task_dir, labels, facts)
     doc_store.put(doc_key, doc)
     return row_of(doc_key, doc)
 
@@ -295,4 +415,6 @@ def task_docs(spec: TaskSpec, data: Any) -> list[Doc]:
     """Every sample of a loaded task (:class:`~lmms_general.dataset.TaskData`) as a :class:`Doc`, with the task's
     label set gathered once."""
     labels = task_labels(spec, data.header, data.samples)
-    return [make_doc(spec, data.header, s, str(data.folder.folder), labels) for s in data.samples]
+    task_dir = str(data.folder.folder)
+    facts = task_facts(spec, data.header, task_dir, labels, media_checked=True)
+    return [_keyed_doc(spec, data.header, s, task_dir, labels, facts)[1] for s in data.samples]

@@ -217,11 +217,27 @@ _usable_memo = functools.lru_cache(maxsize=2048)(_usable_text)
 
 def _fill_mask_instruction(text: str) -> str:
     """"Replace <MASK> ..." when the text has a blank to fill and does not say so itself; else ""."""
-    match = _MASK_TOKEN.search(text or "")
+    text = text or ""
+    return _mask_memo(text) if len(text) <= _MEMO_CHARS else _mask_text(text)
+
+
+def _says(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` occurs in ``text`` (short texts judged once per process: a task's prompts repeat)."""
+    return _says_memo(pattern, text) if len(text) <= _MEMO_CHARS else bool(pattern.search(text))
+
+
+_says_memo = functools.lru_cache(maxsize=4096)(lambda pattern, text: bool(pattern.search(text)))
+
+
+def _mask_text(text: str) -> str:
+    match = _MASK_TOKEN.search(text)
     if not match or re.search(r"\b(fill|replace|complete)\b", text, re.I):
         return ""
     token = match.group(0)
     return f"Replace {token} with the missing word or phrase; answer with that word or phrase only."
+
+
+_mask_memo = functools.lru_cache(maxsize=4096)(_mask_text)
 
 
 # --------------------------------------------------------------------------- task-derived instructions
@@ -289,10 +305,10 @@ def _with_format(doc: Doc, text: str, own_text: str) -> str:
     """``text`` + the answer-format sentence of the task kind; free-text formats defer to the annotation's own."""
     context = dict(doc.context)
     # a sample that offers its own candidates ("The candidate choices are [...]") is not given the task's whole list
-    context["labels_listed"] = labels_listed(text, context.get("labels")) or bool(_OWN_CHOICES.search(own_text))
+    context["labels_listed"] = labels_listed(text, context.get("labels")) or _says(_OWN_CHOICES, own_text)
     fmt = answer_format(doc.task_kind)
     instruction = fmt.instruction(context)
-    if fmt.defers_to_own_format and _OWN_FORMAT.search(own_text) and context["labels_listed"]:
+    if fmt.defers_to_own_format and _says(_OWN_FORMAT, own_text) and context["labels_listed"]:
         return text
     return f"{text}\n{instruction}" if instruction else text
 

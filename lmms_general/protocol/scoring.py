@@ -9,6 +9,8 @@ the denominator: unparsed answers, failed generations and unreadable inputs scor
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import threading
 from collections.abc import Mapping, Sequence
@@ -22,7 +24,7 @@ from lmms_general.protocol import media_response
 from lmms_general.protocol.doc import Doc
 from lmms_general.protocol.formats import answer_format
 from lmms_general.protocol.references import has_reference, raw_reference
-from lmms_general.registry import task_spec
+from lmms_general.registry import RESERVED_OPTION_KEYS, task_spec
 
 Status = Literal["ok", "unparsed", "failed", "error", "missing", "bad_reference"]
 #: every status a sample item can have, in report order (the task score and the sample-log census count these)
@@ -157,6 +159,13 @@ def logged_values(items: Sequence[Mapping[str, Any]]) -> list[float] | None:
     return values
 
 
+@functools.lru_cache(maxsize=1024)
+def _compute_options(metric_options: str) -> Mapping[str, Any]:
+    """A row's ``TaskSpec.compute_options`` from its ``metric_options`` JSON, parsed once per row and process (read
+    only: it is passed on as ``**options``)."""
+    return {k: v for k, v in json.loads(metric_options).items() if k not in RESERVED_OPTION_KEYS}
+
+
 def score_item(doc: Doc, response: str | None, input_error: str | None = None) -> dict[str, Any]:
     """One sample's item (a JSON dict, see :class:`SampleItem`); never raises."""
     item = SampleItem(id=doc.sample_id, key=doc.registry_key, raw=(response or "")[:_MAX_RAW],
@@ -166,10 +175,11 @@ def score_item(doc: Doc, response: str | None, input_error: str | None = None) -
         metric = get_metric(spec.metric_id, spec.task)
         _fill(item, doc, response, input_error, spec, metric)
         if item.reference is not None and item.status in SCORED_STATUSES:
-            item.value, why_worst = sample_value(metric, item.prediction, item.reference, spec.compute_options)
+            options = _compute_options(spec.metric_options)
+            item.value, why_worst = sample_value(metric, item.prediction, item.reference, options)
             if why_worst and not item.error:
                 item.error = f"{spec.task} sample {doc.sample_id}: scored as worst: {why_worst}"
-            item.state = sample_state(metric, item.prediction, item.reference, spec.compute_options)
+            item.state = sample_state(metric, item.prediction, item.reference, options)
     except Exception as exc:  # noqa: BLE001 - one sample must never stop a task
         item.status, item.error = "error", f"sample {doc.sample_id}: {type(exc).__name__}: {exc}"
     return item.to_json()

@@ -115,3 +115,52 @@ def test_resume_key_is_the_same_for_a_light_and_a_payload_row(rows: list[dict]) 
                    "payload_json": json.dumps(doc.payload(), ensure_ascii=False, default=str)}
     assert _doc_material(rows[0]) == _doc_material(payload_row)
     assert doc_store.content_key(doc.registry_key, _doc_material(rows[0])) == rows[0]["doc_key"]
+
+
+def test_doc_keys_and_values_are_those_of_the_payload_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every doc of every sample-tree task: its key is the hash of ``json.dumps(payload)`` (the text is written with
+    the task's shared parts rendered once) and its values are the payload's JSON values (a JSON round trip changes
+    nothing)."""
+    from lmms_general import dataset
+    from lmms_general.protocol.doc import _keyed_doc, _payload, _payload_text, task_facts, task_labels
+    from lmms_general.registry import load_registry
+
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
+    registry = load_registry()
+    checked = 0
+    for folder in dataset.index_root(SAMPLE_ROOT, use_cache=False).tasks:
+        if not folder.registry_key or not folder.samples:
+            continue
+        spec = registry[folder.registry_key]
+        data = dataset.load_task(SAMPLE_ROOT, spec.key)
+        labels = task_labels(spec, data.header, data.samples)
+        task_dir = str(data.folder.folder)
+        facts = task_facts(spec, data.header, task_dir, labels)
+        for sample in data.samples:
+            payload, given = _payload(spec, data.header, sample, task_dir, labels, facts)
+            text = json.dumps(payload, ensure_ascii=False, default=str)
+            assert _payload_text(payload, given, facts) == text, (spec.key, sample.id)
+            key, doc = _keyed_doc(spec, data.header, sample, task_dir, labels, facts)
+            assert key == doc_store.content_key(spec.key, text)
+            assert json.loads(json.dumps(doc.payload(), ensure_ascii=False)) == doc.payload() == json.loads(text)
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.timeout(30)
+def test_only_loader_docs_open_media_without_a_stat(rows: list[dict], tmp_path: Path) -> None:
+    """A loaded task's docs carry paths the loader checked (opened straight away); a hand-made payload row's path is
+    still checked when read, so a FIFO in its place is refused, never opened."""
+    import os
+
+    from lmms_general.hooks.media import media_failure
+
+    doc = doc_of(rows[0])
+    assert doc.__dict__.get("_media_checked") is True
+    assert [type(v).__name__ for v in hooks.doc_to_visual(rows[0])] == ["Image"]
+    os.mkfifo(tmp_path / "pipe.png")
+    payload = doc.payload()
+    payload["media"][0]["path"] = str(tmp_path / "pipe.png")
+    row = {"registry_key": doc.registry_key, "sample_id": "fifo", "payload_json": json.dumps(payload)}
+    assert hooks.doc_to_visual(row) == []
+    assert "not a regular file" in (media_failure(doc.registry_key, "fifo", consume=True) or "")
