@@ -54,7 +54,7 @@ benchmarks: setup
 	$(call bench,bench_metrics,benchmarks/bench_metrics.py)
 	$(call bench,bench_visual_overhead,benchmarks/bench_visual_overhead.py)
 	$(call bench,bench_doc_path,benchmarks/bench_doc_path.py)
-	$(call bench,bench_level_100,benchmarks/bench_level.py --samples 100)
+	$(call bench,bench_level_100,benchmarks/bench_level.py --samples 100 --ap-samples 0)
 	$(call bench,bench_level_1000,benchmarks/bench_level.py --samples 1000 --ap-samples 0)
 	$(call bench,bench_entry_point,benchmarks/bench_entry_point.py)
 	$(call bench,bench_index,benchmarks/bench_index.py)

@@ -60,6 +60,13 @@ TASKS_CSV_COLUMNS: tuple[str, ...] = (
 RESERVED_OPTION_KEYS: frozenset[str] = frozenset({"proxy", "sota_scale", "note"})
 
 
+@functools.lru_cache(maxsize=1024)
+def compute_options_of(metric_options: str) -> Mapping[str, object]:
+    """A row's metric options JSON without the reserved keys, parsed once per distinct text and process: the
+    per-sample scoring path reads it for every sample (shared and read only: pass it on as ``**options``)."""
+    return {k: v for k, v in json.loads(metric_options).items() if k not in RESERVED_OPTION_KEYS}
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     """One row of the General-Level reference table.
@@ -128,8 +135,8 @@ class TaskSpec:
 
     @property
     def compute_options(self) -> dict:
-        """The options passed to ``get_metric(metric_id).score(..., **compute_options)``."""
-        return {k: v for k, v in self.options.items() if k not in RESERVED_OPTION_KEYS}
+        """The options passed to ``get_metric(metric_id).score(..., **compute_options)`` (a fresh dict)."""
+        return dict(compute_options_of(self.metric_options))
 
     @property
     def proxy_reason(self) -> str | None:

@@ -9,8 +9,6 @@ the denominator: unparsed answers, failed generations and unreadable inputs scor
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import threading
 from collections.abc import Mapping, Sequence
@@ -24,7 +22,7 @@ from lmms_general.protocol import media_response
 from lmms_general.protocol.doc import Doc
 from lmms_general.protocol.formats import answer_format
 from lmms_general.protocol.references import has_reference, raw_reference
-from lmms_general.registry import RESERVED_OPTION_KEYS, task_spec
+from lmms_general.registry import compute_options_of, task_spec
 
 Status = Literal["ok", "unparsed", "failed", "error", "missing", "bad_reference"]
 #: every status a sample item can have, in report order (the task score and the sample-log census count these)
@@ -159,13 +157,6 @@ def logged_values(items: Sequence[Mapping[str, Any]]) -> list[float] | None:
     return values
 
 
-@functools.lru_cache(maxsize=1024)
-def _compute_options(metric_options: str) -> Mapping[str, Any]:
-    """A row's ``TaskSpec.compute_options`` from its ``metric_options`` JSON, parsed once per row and process (read
-    only: it is passed on as ``**options``)."""
-    return {k: v for k, v in json.loads(metric_options).items() if k not in RESERVED_OPTION_KEYS}
-
-
 def score_item(doc: Doc, response: str | None, input_error: str | None = None) -> dict[str, Any]:
     """One sample's item (a JSON dict, see :class:`SampleItem`); never raises."""
     item = SampleItem(id=doc.sample_id, key=doc.registry_key, raw=(response or "")[:_MAX_RAW],
@@ -175,7 +166,7 @@ def score_item(doc: Doc, response: str | None, input_error: str | None = None) -
         metric = get_metric(spec.metric_id, spec.task)
         _fill(item, doc, response, input_error, spec, metric)
         if item.reference is not None and item.status in SCORED_STATUSES:
-            options = _compute_options(spec.metric_options)
+            options = compute_options_of(spec.metric_options)
             item.value, why_worst = sample_value(metric, item.prediction, item.reference, options)
             if why_worst and not item.error:
                 item.error = f"{spec.task} sample {doc.sample_id}: scored as worst: {why_worst}"
