@@ -107,6 +107,16 @@ def coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[
     return images, gts, dts, categories
 
 
+def _all_area_params(params: Any, iou_thresholds: Sequence[float] | None, max_dets: int) -> None:
+    """A COCOeval's parameters for the metric: the IoU thresholds (None: COCO's 0.50:0.05:0.95), ``max_dets``
+    detections per image and the "all" area range only."""
+    if iou_thresholds is not None:
+        params.iouThrs = np.array(iou_thresholds, dtype=float)
+    params.maxDets = [max_dets]
+    params.areaRng = [params.areaRng[0]]
+    params.areaRngLbl = ["all"]
+
+
 def coco_evaluated(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None,
                    max_dets: int = 100) -> tuple[Any, int]:
     """pycocotools ``COCOeval`` of the task after ``evaluate()`` (the per-image matching), area range "all" only,
@@ -129,11 +139,7 @@ def coco_evaluated(predictions: Sequence[Any], references: Sequence[Any], iou_th
         dt.dataset = {"images": images, "annotations": dts, "categories": gt.dataset["categories"]}
         dt.createIndex()
         evaluator = COCOeval(gt, dt, "bbox")
-        if iou_thresholds is not None:
-            evaluator.params.iouThrs = np.array(iou_thresholds, dtype=float)
-        evaluator.params.maxDets = [max_dets]
-        evaluator.params.areaRng = [evaluator.params.areaRng[0]]
-        evaluator.params.areaRngLbl = ["all"]
+        _all_area_params(evaluator.params, iou_thresholds, max_dets)
         evaluator.evaluate()
     return evaluator, len(images)
 
@@ -163,11 +169,7 @@ def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresho
     gt = COCO({"images": images, "annotations": gts, "categories": cats}, print_function=_silent)
     dt = COCO({"images": images, "annotations": dts, "categories": cats}, print_function=_silent)
     evaluator = COCOeval_faster(gt, dt, "bbox", print_function=_silent)
-    if iou_thresholds is not None:
-        evaluator.params.iouThrs = np.array(iou_thresholds, dtype=float)
-    evaluator.params.maxDets = [max_dets]
-    evaluator.params.areaRng = [evaluator.params.areaRng[0]]
-    evaluator.params.areaRngLbl = ["all"]
+    _all_area_params(evaluator.params, iou_thresholds, max_dets)
     evaluator.evaluate()
     evaluator.accumulate()
     precision = np.asarray(evaluator.eval["precision"])[:, :, :, 0, -1]  # [iou, recall, category, area, maxDets]
