@@ -6,6 +6,7 @@ token / label set for F1-like metrics (all reference labels become false negativ
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -235,11 +236,31 @@ def answer_correct(prediction: Any, references: Sequence[Any], labels: Sequence[
     with the decision it states ("Yes, it is."); any other reference after SQuAD folding (case,
     punctuation, articles, whitespace) on the whole response or its answer part, else as a free-text
     label the answer names (:func:`~lmms_general.metrics.parsing.label_matches`, over ``labels`` when the
-    task has a label set). An empty reference matches nothing.
+    task has a label set). An empty reference matches nothing. The verdict is a pure function of the answer's text,
+    the references and the labels: for a short answer with text references and labels it is remembered (a label
+    task's answers repeat).
     """
     if prediction is None:
         return False
-    text = str(prediction)
+    text, refs = str(prediction), tuple(references)
+    if len(text) <= _REMEMBERED_TEXT and all(type(r) is str for r in refs) \
+            and (labels is None or all(type(label) is str for label in labels)):
+        return _remembered_verdict(text, refs, None if labels is None else tuple(labels))
+    return _verdict(text, refs, labels)
+
+
+#: answers up to this many characters have their verdicts remembered (bounded memory: 65,536 verdicts)
+_REMEMBERED_TEXT = 200
+
+
+@functools.lru_cache(maxsize=65536)
+def _remembered_verdict(text: str, references: tuple[str, ...], labels: tuple[str, ...] | None) -> bool:
+    """:func:`_verdict`, remembered per (answer text, text references, labels)."""
+    return _verdict(text, references, labels)
+
+
+def _verdict(text: str, references: Sequence[Any], labels: Sequence[str] | None) -> bool:
+    """:func:`answer_correct` of an answer's text."""
     answer_part = strip_answer_lead(text)
     candidates = {normalize_answer(text), normalize_answer(answer_part)}
     for reference in references:
