@@ -120,6 +120,19 @@ def test_stanford_ptb_line_breaks_inside_a_text_do_not_shift_later_texts() -> No
     assert stanford_ptb_tokenize(texts) == ["a cat sits here"] * len(breaks) + ["next caption"]
 
 
+def test_stanford_ptb_more_lines_than_captions_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Java writes one line per caption line: a line end it splits at that is not made a space is a clear error,
+    never every later caption's tokens moved to the previous text."""
+    from lmms_general.metrics import text as text_metrics
+
+    if not text_metrics.java_available():
+        pytest.skip("java not on PATH")
+    monkeypatch.setattr(text_metrics, "_JAVA_LINE_ENDS", str.maketrans({"\n": " "}))
+    with pytest.raises(RuntimeError, match="3 lines"):
+        text_metrics.stanford_ptb_tokenize(["a cat\rsits", "next caption"])
+    assert text_metrics.stanford_ptb_tokenize([]) == []
+
+
 def test_ptb_tokenize_lower_cases_and_keeps_bracket_tokens() -> None:
     """The COCO caption pipeline (PTBTokenizer then Bleu / Cider) is compared in tests/metrics/metric_cases.py."""
     from lmms_general.metrics.text import ptb_tokenize
