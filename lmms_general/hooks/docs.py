@@ -10,15 +10,14 @@ key. Samples come from ``$GENERAL_BENCH_ROOT`` through :mod:`lmms_general.datase
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lmms_general.collector import cyclic_gc_paused
 from lmms_general.protocol import doc_store
 from lmms_general.protocol.doc import COLUMNS, doc_row, task_facts, task_labels
 from lmms_general.registry import TASK_PREFIX, load_registry
@@ -43,27 +42,11 @@ def build_docs(key: str, root: Any = None) -> list[dict[str, Any]]:
 def load_docs(key: str, root: Any = None, limit: int | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """All rows of one registry task (the first ``limit`` only, each equal to a full build's) and the loader's errors
     (task-level and per sample), nothing logged."""
-    with _collector_paused():
+    # every object made here is kept (the docs, their rows), so the collector's passes over the growing heap find
+    # nothing and cost about a third of the build; ``settle``: the next young collections do not walk the new docs
+    # once per generation either (about 20 µs a sample in ``benchmarks/bench_doc_path.py``)
+    with cyclic_gc_paused(settle=True):
         return _load_docs(key, root, limit)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a task's docs are built: every object made here is kept (the
-    docs, their rows), so its passes over the growing heap (all of lmms-eval's, torch's, ...) find nothing and cost
-    about a third of the build. Turned back on afterwards when it was on, with everything alive moved to the oldest
-    generation first (``gc.freeze`` + ``gc.unfreeze``: still collected by full collections), so the next young
-    collections do not walk the new docs once per generation either (about 20 µs a sample in
-    ``benchmarks/bench_doc_path.py``)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.freeze()  # everything alive now (the docs) goes to the oldest generation at once (``unfreeze``), so
-            gc.unfreeze()  # the young collections after this do not walk the docs one generation at a time
-            gc.enable()
 
 
 def _load_docs(key: str, root: Any, limit: int | None) -> tuple[list[dict[str, Any]], list[str]]:

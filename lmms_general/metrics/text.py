@@ -272,12 +272,20 @@ _PTB_MEMO_SIZE = 500_000
 #: JVM options for a process that lives about a second: the C1 compiler only and the serial collector (no C2
 #: compiler or parallel GC threads warming up for a run this short: ~40 % less JVM CPU); the tokens are the same
 _JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+#: every character the Java PTBLexer ends a line at (``-preserveLines``: one caption per line), as a space, as
+#: pycocoevalcap does for "\n" only: a CR (Windows line ends), VT, FF, U+2028 or U+2029 in one caption would
+#: otherwise move every later caption's tokens to another text
+_JAVA_LINE_ENDS = str.maketrans(dict.fromkeys("\n\r\x0b\x0c\u2028\u2029", " "))
 
 
 def stanford_ptb_tokenize(texts: Sequence[str]) -> list[str]:
     """pycocoevalcap ``PTBTokenizer().tokenize`` of each text (one caption per line): its jar, class, options
-    (``-preserveLines -lowerCase``, the captions in a file), line handling and punctuation removal, in one JVM
-    started with :data:`_JVM_OPTIONS`. Raises ``RuntimeError`` when Java fails or returns too few lines."""
+    (``-preserveLines -lowerCase``, the captions in a file), line handling (every line end inside a caption a
+    space: :data:`_JAVA_LINE_ENDS`, pycocoevalcap's "\\n" and the others Java ends a line at) and punctuation
+    removal, in one JVM started with :data:`_JVM_OPTIONS`. Raises ``RuntimeError`` when Java fails or returns
+    another number of lines."""
+    if not texts:
+        return []
     import subprocess
     import tempfile
     from pathlib import Path
@@ -288,11 +296,11 @@ def stanford_ptb_tokenize(texts: Sequence[str]) -> list[str]:
     punctuation = frozenset(ptbtokenizer.PUNCTUATIONS)
     with tempfile.TemporaryDirectory(prefix="lmms_general_ptb_") as folder:
         captions = Path(folder) / "captions.txt"
-        captions.write_bytes("\n".join(t.replace("\n", " ") for t in texts).encode())
+        captions.write_bytes("\n".join(t.translate(_JAVA_LINE_ENDS) for t in texts).encode())
         done = subprocess.run(["java", *_JVM_OPTIONS, "-cp", str(jar), "edu.stanford.nlp.process.PTBTokenizer",
                                "-preserveLines", "-lowerCase", str(captions)], capture_output=True, check=False)
-    lines = done.stdout.decode().split("\n")
-    if done.returncode != 0 or len(lines) < len(texts):
+    lines = done.stdout.decode().split("\n")  # one line per caption, none after the last
+    if done.returncode != 0 or len(lines) != len(texts):
         raise RuntimeError(f"Stanford PTBTokenizer (java) failed on {len(texts)} captions (exit {done.returncode}, "
                            f"{len(lines)} lines): {done.stderr.decode(errors='replace')[-500:]}")
     return [" ".join(w for w in line.rstrip().split(" ") if w not in punctuation) for line in lines[: len(texts)]]

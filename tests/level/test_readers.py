@@ -150,3 +150,49 @@ def test_cyclic_gc_paused_restores_the_collector_state():
             assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_cyclic_gc_pause_in_two_threads_leaves_the_collector_on(monkeypatch):
+    """Two threads pausing the collector at once (``compute_level`` / ``load_docs`` are public): one that starts
+    while the other's pause is ending must not read "off", and leave the collector off for good after both."""
+    import gc
+    import threading
+
+    from lmms_general.level_run import cyclic_gc_paused
+
+    a_in, a_go, a_out = threading.Event(), threading.Event(), threading.Event()
+    real_isenabled = gc.isenabled
+
+    def isenabled() -> bool:
+        state = real_isenabled()
+        if threading.current_thread().name == "pauser-b":  # thread A's pause ends right after B read the state
+            a_go.set()
+            a_out.wait(5)
+        return state
+
+    def pauser_a() -> None:
+        with cyclic_gc_paused():
+            a_in.set()
+            a_go.wait(5)
+        a_out.set()
+
+    def pauser_b() -> None:
+        a_in.wait(5)
+        with cyclic_gc_paused():
+            pass
+
+    was = real_isenabled()
+    gc.enable()
+    monkeypatch.setattr(gc, "isenabled", isenabled)
+    try:
+        threads = [threading.Thread(target=pauser_a, name="pauser-a"),
+                   threading.Thread(target=pauser_b, name="pauser-b")]
+        threads[0].start()
+        threads[1].start()
+        threads[1].join(10)
+        a_go.set()
+        threads[0].join(10)
+        assert real_isenabled()
+    finally:
+        monkeypatch.undo()
+        gc.enable() if was else gc.disable()

@@ -108,6 +108,31 @@ def test_stanford_ptb_call_equals_pycocoevalcap_ptbtokenizer() -> None:
     assert stanford_ptb_tokenize(texts) == [java[i][0] for i in range(len(texts))]
 
 
+def test_stanford_ptb_line_breaks_inside_a_text_do_not_shift_later_texts() -> None:
+    """Java's PTBLexer (``-preserveLines``) also ends a line at CR, VT, FF, U+2028 and U+2029: such a character in one
+    caption (a prediction with Windows line ends) must not move every later caption's tokens to another text."""
+    from lmms_general.metrics.text import java_available, stanford_ptb_tokenize
+
+    if not java_available():
+        pytest.skip("java not on PATH")
+    breaks = ["\r\n", "\r", "\x0b", "\x0c", "\u2028", "\u2029"]
+    texts = [f"A cat{b}sits here." for b in breaks] + ["Next caption!"]
+    assert stanford_ptb_tokenize(texts) == ["a cat sits here"] * len(breaks) + ["next caption"]
+
+
+def test_stanford_ptb_more_lines_than_captions_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Java writes one line per caption line: a line end it splits at that is not made a space is a clear error,
+    never every later caption's tokens moved to the previous text."""
+    from lmms_general.metrics import text as text_metrics
+
+    if not text_metrics.java_available():
+        pytest.skip("java not on PATH")
+    monkeypatch.setattr(text_metrics, "_JAVA_LINE_ENDS", str.maketrans({"\n": " "}))
+    with pytest.raises(RuntimeError, match="3 lines"):
+        text_metrics.stanford_ptb_tokenize(["a cat\rsits", "next caption"])
+    assert text_metrics.stanford_ptb_tokenize([]) == []
+
+
 def test_ptb_tokenize_lower_cases_and_keeps_bracket_tokens() -> None:
     """The COCO caption pipeline (PTBTokenizer then Bleu / Cider) is compared in tests/metrics/metric_cases.py."""
     from lmms_general.metrics.text import ptb_tokenize

@@ -164,3 +164,21 @@ def test_only_loader_docs_open_media_without_a_stat(rows: list[dict], tmp_path: 
     row = {"registry_key": doc.registry_key, "sample_id": "fifo", "payload_json": json.dumps(payload)}
     assert hooks.doc_to_visual(row) == []
     assert "not a regular file" in (media_failure(doc.registry_key, "fifo", consume=True) or "")
+
+
+def test_building_docs_keeps_what_someone_else_froze(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that ``gc.freeze()``-d its heap (a server before forking workers) keeps it frozen after docs are
+    built: the collector pause of :func:`~lmms_general.hooks.docs.load_docs` must not ``gc.unfreeze`` it."""
+    import gc
+
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
+    was = gc.isenabled()
+    gc.enable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert build_docs(CARS, SAMPLE_ROOT)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+        gc.enable() if was else gc.disable()
