@@ -6,7 +6,6 @@ token / label set for F1-like metrics (all reference labels become false negativ
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter
@@ -41,6 +40,7 @@ from lmms_general.metrics.synthetic import (
     gen_label_set,
     gen_short_answer,
 )
+from lmms_general.text_memo import remembered_for_short_texts
 
 #: NLP annotation ``type`` values whose label strings hold several labels separated by ", "
 MULTI_LABEL_TYPES = frozenset(
@@ -243,20 +243,9 @@ def answer_correct(prediction: Any, references: Sequence[Any], labels: Sequence[
     if prediction is None:
         return False
     text, refs = str(prediction), tuple(references)
-    if len(text) <= _REMEMBERED_TEXT and all(type(r) is str for r in refs) \
-            and (labels is None or all(type(label) is str for label in labels)):
+    if all(type(r) is str for r in refs) and (labels is None or all(type(label) is str for label in labels)):
         return _remembered_verdict(text, refs, None if labels is None else tuple(labels))
     return _verdict(text, refs, labels)
-
-
-#: answers up to this many characters have their verdicts remembered (bounded memory: 65,536 verdicts)
-_REMEMBERED_TEXT = 200
-
-
-@functools.lru_cache(maxsize=65536)
-def _remembered_verdict(text: str, references: tuple[str, ...], labels: tuple[str, ...] | None) -> bool:
-    """:func:`_verdict`, remembered per (answer text, text references, labels)."""
-    return _verdict(text, references, labels)
 
 
 def _verdict(text: str, references: Sequence[Any], labels: Sequence[str] | None) -> bool:
@@ -287,6 +276,10 @@ def _verdict(text: str, references: Sequence[Any], labels: Sequence[str] | None)
         if label_matches(text, reference, labels):
             return True
     return False
+
+
+#: :func:`_verdict` remembered for answers of up to 200 characters (hashable references and labels only)
+_remembered_verdict = remembered_for_short_texts(maxsize=65536, max_chars=200)(_verdict)
 
 
 def accuracy(predictions: Sequence[Any], references: Sequence[Any]) -> float:

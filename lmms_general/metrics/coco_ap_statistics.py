@@ -38,19 +38,7 @@ IOU_THRESHOLDS: dict[str, Sequence[float] | None] = {
 _BATCH_ELEMENTS = 200_000
 _EPS = np.spacing(1)
 
-#: one image's blocks: (category index, scores, tp flags (T, D), fp flags (T, D))
-Block = tuple[int, np.ndarray, np.ndarray, np.ndarray]
-
-
-def _evaluate(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None,
-              max_dets: int) -> tuple[Any, int]:
-    """``COCOeval`` after ``evaluate()`` (per-image matching), built exactly as the metric builds it."""
-    from lmms_general.metrics.detection import coco_evaluated
-
-    return coco_evaluated(predictions, references, iou_thresholds, max_dets)
-
-
-def _flags(e: Mapping[str, Any], max_dets: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def match_flags(e: Mapping[str, Any], max_dets: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Scores, TP and FP flags ``(T, D)`` and the non-ignored ground-truth count of one ``evaluateImg`` result, as
     ``COCOeval.accumulate`` reads them."""
     scores = np.asarray(e["dtScores"][:max_dets], dtype=np.float64)
@@ -69,14 +57,13 @@ def image_matches(prediction: Any, reference: Any, iou_thresholds: Sequence[floa
     ``COCOeval._prepare`` sets (``iscrowd``); area range "all"."""
     from pycocotools.cocoeval import COCOeval
 
-    from lmms_general.metrics.detection import coco_inputs
+    from lmms_general.metrics.detection import all_area_params, coco_inputs
 
     _images, gts, dts, categories = coco_inputs([prediction], [reference or []])
     evaluator = COCOeval(iouType="bbox")
     p = evaluator.params
-    if iou_thresholds is not None:
-        p.iouThrs = np.array(iou_thresholds, dtype=float)
-    p.imgIds, p.catIds, p.maxDets = [1], sorted(categories.values()), [max_dets]
+    all_area_params(p, iou_thresholds, max_dets)
+    p.imgIds, p.catIds = [1], sorted(categories.values())
     evaluator._gts, evaluator._dts = defaultdict(list), defaultdict(list)
     for gt in gts:
         gt["ignore"] = gt["iscrowd"]  # COCOeval._prepare
@@ -89,7 +76,7 @@ def image_matches(prediction: Any, reference: Any, iou_thresholds: Sequence[floa
         e = evaluator.evaluateImg(1, cat, p.areaRng[0], max_dets)
         if e is None:
             continue
-        scores, tp, fp, npig = _flags(e, max_dets)
+        scores, tp, fp, npig = match_flags(e, max_dets)
         keep = np.flatnonzero((tp | fp).any(axis=0))
         codes = np.where(tp[:, keep], "t", np.where(fp[:, keep], "f", "i")).T
         if npig or keep.size:
@@ -133,26 +120,6 @@ class CocoApReplicator:
     distinct_scores: bool
 
     @classmethod
-    def build(cls, predictions: Sequence[Any], references: Sequence[Any],
-              iou_thresholds: Sequence[float] | None = None, max_dets: int = 100) -> CocoApReplicator:
-        """Run pycocotools' per-image matching once on the task's items (the reference route: the bootstrap builds
-        the replicator from the samples' logged states, :meth:`from_states`)."""
-        evaluator, n = _evaluate(predictions, references, iou_thresholds, max_dets)
-        p = evaluator.params
-        n_cat, n_iou = len(p.catIds), len(p.iouThrs)
-        npig = np.zeros((n_cat, n), dtype=np.float64)
-        per_image: list[list[Block]] = [[] for _ in range(n)]
-        for k in range(n_cat):
-            for i in range(n):
-                e = evaluator.evalImgs[k * n + i]  # one area range: index = cat * n_images + image
-                if e is None:
-                    continue
-                scores, tp, fp, npig[k, i] = _flags(e, max_dets)
-                if scores.size:
-                    per_image[i].append((k, scores, tp, fp))
-        return cls._from_blocks(per_image, npig, n_iou)
-
-    @classmethod
     def from_states(cls, states: Sequence[Mapping[str, Sequence[Any]]],
                     iou_thresholds: Sequence[float] | None = None) -> CocoApReplicator:
         """The replicator of the images whose :func:`image_matches` states are ``states`` (task order)."""
@@ -182,28 +149,14 @@ class CocoApReplicator:
         if not npig_table.any():
             raise ValueError("AP: no image of the task has a ground-truth box that counts")
         flags = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(scores), n_iou).T
-        return cls._from_arrays(lengths, np.array(cats, dtype=np.int64), np.array(scores, dtype=np.float64),
+        return cls.from_arrays(lengths, np.array(cats, dtype=np.int64), np.array(scores, dtype=np.float64),
                                 flags == ord("t"), flags == ord("f"), npig_table)
 
     @classmethod
-    def _from_blocks(cls, per_image: list[list[Block]], npig: np.ndarray, n_iou: int) -> CocoApReplicator:
-        lengths = np.array([sum(len(s) for _, s, _, _ in blocks) for blocks in per_image], dtype=np.int64)
-        blocks = [b for image in per_image for b in image]
-        if blocks:
-            det_cat = np.concatenate([np.full(len(s), k, dtype=np.int64) for k, s, _, _ in blocks])
-            det_score = np.concatenate([s for _, s, _, _ in blocks])
-            det_tp = np.concatenate([tp for _, _, tp, _ in blocks], axis=1)
-            det_fp = np.concatenate([fp for _, _, _, fp in blocks], axis=1)
-        else:
-            det_cat = np.zeros(0, dtype=np.int64)
-            det_score = np.zeros(0)
-            det_tp = det_fp = np.zeros((n_iou, 0), dtype=bool)
-        return cls._from_arrays(lengths, det_cat, det_score, det_tp, det_fp, npig)
-
-    @classmethod
-    def _from_arrays(cls, lengths: np.ndarray, det_cat: np.ndarray, det_score: np.ndarray, det_tp: np.ndarray,
+    def from_arrays(cls, lengths: np.ndarray, det_cat: np.ndarray, det_score: np.ndarray, det_tp: np.ndarray,
                      det_fp: np.ndarray, npig: np.ndarray) -> CocoApReplicator:
-        """Detections image-major (``lengths`` per image), flags ``(T, N)``, ``npig`` ``(K, n)``."""
+        """The replicator of detections stored image-major (``lengths`` per image) with their categories, scores and
+        TP / FP flags ``(T, N)``, and the non-ignored ground truths ``npig`` ``(K, n)`` per category and image."""
         n = len(lengths)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         rank = np.unique(-det_score, return_inverse=True)[1].astype(np.int64).reshape(-1)

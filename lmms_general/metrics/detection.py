@@ -8,12 +8,9 @@ without a confidence get score 1.0 (every detection ranks equally, in response o
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import io
 import re
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -67,17 +64,6 @@ def _coco_box(bbox: Any) -> list:
     return bbox if type(bbox) is list else list(bbox)
 
 
-_PYCOCOTOOLS_QUIET = threading.Lock()
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence pycocotools' prints. ``redirect_stdout`` swaps the process-wide ``sys.stdout``: without the lock,
-    two threads scoring AP at once could restore each other's buffer and leave stdout on a discarded one."""
-    with _PYCOCOTOOLS_QUIET, contextlib.redirect_stdout(io.StringIO()):
-        yield
-
-
 def coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list, list, list, dict]:
     """COCO images, ground truths and detections of a task (image ids 1..n, categories by compared label in order
     of first use: a box's folded label; an unlabelled ground truth is ``"<none>"``, an unlabelled detection takes
@@ -107,7 +93,7 @@ def coco_inputs(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[
     return images, gts, dts, categories
 
 
-def _all_area_params(params: Any, iou_thresholds: Sequence[float] | None, max_dets: int) -> None:
+def all_area_params(params: Any, iou_thresholds: Sequence[float] | None, max_dets: int) -> None:
     """A COCOeval's parameters for the metric: the IoU thresholds (None: COCO's 0.50:0.05:0.95), ``max_dets``
     detections per image and the "all" area range only."""
     if iou_thresholds is not None:
@@ -115,33 +101,6 @@ def _all_area_params(params: Any, iou_thresholds: Sequence[float] | None, max_de
     params.maxDets = [max_dets]
     params.areaRng = [params.areaRng[0]]
     params.areaRngLbl = ["all"]
-
-
-def coco_evaluated(predictions: Sequence[Any], references: Sequence[Any], iou_thresholds: Sequence[float] | None,
-                   max_dets: int = 100) -> tuple[Any, int]:
-    """pycocotools ``COCOeval`` of the task after ``evaluate()`` (the per-image matching), area range "all" only,
-    and the number of images: the reference matching that the per-image states
-    (:func:`lmms_general.metrics.coco_ap_statistics.image_matches`) are checked against."""
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-
-    images, gts, dts, categories = coco_inputs(predictions, references)
-    if not gts:
-        raise ValueError("AP: the task has no ground-truth boxes")
-    with _quiet():
-        gt = COCO()
-        gt.dataset = {"images": images, "annotations": gts,
-                      "categories": [{"id": i, "name": n} for n, i in categories.items()]}
-        gt.createIndex()
-        # the detections' COCO object as ``gt.loadRes(dts)`` makes it for bbox results, less the "segmentation"
-        # rectangle polygon it adds to each detection (bbox evaluation never reads it: 2 lists per box)
-        dt = COCO()
-        dt.dataset = {"images": images, "annotations": dts, "categories": gt.dataset["categories"]}
-        dt.createIndex()
-        evaluator = COCOeval(gt, dt, "bbox")
-        _all_area_params(evaluator.params, iou_thresholds, max_dets)
-        evaluator.evaluate()
-    return evaluator, len(images)
 
 
 def _silent(*args: Any, **kwargs: Any) -> None:
@@ -154,11 +113,11 @@ def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresho
     ``iou_thresholds`` (default 0.50:0.05:0.95) and categories; -1 when undefined.
 
     faster-coco-eval's ``COCOeval_faster`` (pycocotools' COCOeval with ``evaluateImg`` / ``accumulate`` in C++) on
-    the COCO inputs :func:`coco_evaluated` gives pycocotools: the same matches, each precision within one ulp of
-    pycocotools' (checked on the metric cases and random tasks with ties, empty images, ignored boxes and
-    ``maxDets`` cuts), about 2.4x faster. Equal to ``COCOeval.summarize()``'s ``stats[0]``; only the "all" area
-    range is evaluated (the small / medium / large ranges it also computes are not reported by any General-Bench
-    row), a quarter of the work.
+    the task's COCO inputs (:func:`coco_inputs`): the same matches as pycocotools', each precision within one ulp of
+    pycocotools' (``tests/metrics/coco_reference.py`` is that reference; checked on the metric cases and random tasks
+    with ties, empty images, ignored boxes and ``maxDets`` cuts), about 2.4x faster. Equal to
+    ``COCOeval.summarize()``'s ``stats[0]``; only the "all" area range is evaluated (the small / medium / large ranges
+    it also computes are not reported by any General-Bench row), a quarter of the work.
     """
     from faster_coco_eval import COCO, COCOeval_faster
 
@@ -169,7 +128,7 @@ def coco_eval(predictions: Sequence[Any], references: Sequence[Any], iou_thresho
     gt = COCO({"images": images, "annotations": gts, "categories": cats}, print_function=_silent)
     dt = COCO({"images": images, "annotations": dts, "categories": cats}, print_function=_silent)
     evaluator = COCOeval_faster(gt, dt, "bbox", print_function=_silent)
-    _all_area_params(evaluator.params, iou_thresholds, max_dets)
+    all_area_params(evaluator.params, iou_thresholds, max_dets)
     evaluator.evaluate()
     evaluator.accumulate()
     precision = np.asarray(evaluator.eval["precision"])[:, :, :, 0, -1]  # [iou, recall, category, area, maxDets]

@@ -7,7 +7,6 @@ NLP samples follow the official ``type`` dispatch (DATASET_FORMAT.md §5); media
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -15,6 +14,7 @@ from typing import Any
 
 from lmms_general.protocol.doc import Doc
 from lmms_general.protocol.formats import answer_format, option_letter
+from lmms_general.text_memo import remembered_for_short_texts
 
 
 def lettered(options: Any) -> str:
@@ -162,21 +162,12 @@ _OWN_CHOICES = re.compile(r"\b(candidate (choices|answers|labels)|choices are|op
 
 
 _NON_WORD = re.compile(r"[^\w]+")
-#: texts up to this length are judged / folded once per process (a task's prompts and labels repeat); longer ones
-#: (documents, long questions) are not kept
-_MEMO_CHARS = 512
 
 
+@remembered_for_short_texts(maxsize=8192)
 def _fold(text: str) -> str:
     """Case-folded words."""
-    return _fold_memo(text) if len(text) <= _MEMO_CHARS else _fold_text(text)
-
-
-def _fold_text(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
-
-
-_fold_memo = functools.lru_cache(maxsize=8192)(_fold_text)
 
 
 def is_placeholder_prompt(text: Any) -> bool:
@@ -203,41 +194,32 @@ def is_raw_structure(text: Any) -> bool:
 
 def is_usable_prompt(text: Any) -> bool:
     """A prompt text a model can act on: not empty, not a placeholder, not a raw structure."""
-    if not isinstance(text, str):
-        return False
-    return _usable_memo(text) if len(text) <= _MEMO_CHARS else _usable_text(text)
+    return isinstance(text, str) and _usable_text(text)
 
 
+@remembered_for_short_texts(maxsize=2048)
 def _usable_text(text: str) -> bool:
     return bool(text.strip()) and not is_placeholder_prompt(text) and not is_raw_structure(text)
 
 
-_usable_memo = functools.lru_cache(maxsize=2048)(_usable_text)
-
-
 def _fill_mask_instruction(text: str) -> str:
     """"Replace <MASK> ..." when the text has a blank to fill and does not say so itself; else ""."""
-    text = text or ""
-    return _mask_memo(text) if len(text) <= _MEMO_CHARS else _mask_text(text)
+    return _mask_text(text or "")
 
 
-def _says(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether ``pattern`` occurs in ``text`` (short texts judged once per process: a task's prompts repeat)."""
-    return _says_memo(pattern, text) if len(text) <= _MEMO_CHARS else bool(pattern.search(text))
+@remembered_for_short_texts(maxsize=4096)
+def _says(text: str, pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern`` occurs in ``text``."""
+    return bool(pattern.search(text))
 
 
-_says_memo = functools.lru_cache(maxsize=4096)(lambda pattern, text: bool(pattern.search(text)))
-
-
+@remembered_for_short_texts(maxsize=4096)
 def _mask_text(text: str) -> str:
     match = _MASK_TOKEN.search(text)
     if not match or re.search(r"\b(fill|replace|complete)\b", text, re.I):
         return ""
     token = match.group(0)
     return f"Replace {token} with the missing word or phrase; answer with that word or phrase only."
-
-
-_mask_memo = functools.lru_cache(maxsize=4096)(_mask_text)
 
 
 # --------------------------------------------------------------------------- task-derived instructions
@@ -305,10 +287,10 @@ def _with_format(doc: Doc, text: str, own_text: str) -> str:
     """``text`` + the answer-format sentence of the task kind; free-text formats defer to the annotation's own."""
     context = dict(doc.context)
     # a sample that offers its own candidates ("The candidate choices are [...]") is not given the task's whole list
-    context["labels_listed"] = labels_listed(text, context.get("labels")) or _says(_OWN_CHOICES, own_text)
+    context["labels_listed"] = labels_listed(text, context.get("labels")) or _says(own_text, _OWN_CHOICES)
     fmt = answer_format(doc.task_kind)
     instruction = fmt.instruction(context)
-    if fmt.defers_to_own_format and _says(_OWN_FORMAT, own_text) and context["labels_listed"]:
+    if fmt.defers_to_own_format and _says(own_text, _OWN_FORMAT) and context["labels_listed"]:
         return text
     return f"{text}\n{instruction}" if instruction else text
 

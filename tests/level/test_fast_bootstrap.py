@@ -15,6 +15,7 @@ from lmms_general.metrics.coco_ap_statistics import CocoApReplicator
 from lmms_general.metrics.resampling import MeanReplicator, RecomputeReplicator, SumReplicator, agrees, draw_indices
 from lmms_general.results.samples import metric_score_fn, task_bootstrap
 from tests.level.slow_bootstrap import slow_bootstrap_levels
+from tests.metrics.coco_reference import task_wide_replicator
 
 LABELS = ["cat", "dog", "car", "bus"]
 
@@ -215,7 +216,7 @@ def test_box_ap_with_unscored_boxes_and_ties():
     """Every box scores 1.0: the ranking is the draw order, as pycocotools' stable sort gives it."""
     rng = np.random.default_rng(11)
     items = box_items(rng, 80, scored=False)
-    replicator = CocoApReplicator.build([i["prediction"] for i in items], [i["reference"] for i in items], [0.5])
+    replicator = task_wide_replicator([i["prediction"] for i in items], [i["reference"] for i in items], [0.5])
     idx = draw_indices(np.random.default_rng(2), len(items), 20)
     np.testing.assert_allclose(replicator(idx), slow_replicates("ap50", items, idx), rtol=1e-9, atol=1e-9)
 
@@ -225,7 +226,7 @@ def test_box_ap_sort_free_path_when_scores_are_distinct(coarse: bool):
     """Distinct scores per category take the sort-free path; coarse (tied) scores the sorting one."""
     rng = np.random.default_rng(12)
     items = box_items(rng, 70, coarse=coarse)
-    replicator = CocoApReplicator.build([i["prediction"] for i in items], [i["reference"] for i in items], None)
+    replicator = task_wide_replicator([i["prediction"] for i in items], [i["reference"] for i in items], None)
     assert replicator.distinct_scores is not coarse
     idx = draw_indices(np.random.default_rng(8), len(items), 15)
     np.testing.assert_allclose(replicator(idx), slow_replicates("map", items, idx), rtol=1e-9, atol=1e-9)
@@ -233,7 +234,7 @@ def test_box_ap_sort_free_path_when_scores_are_distinct(coarse: bool):
 
 def test_box_ap_on_images_without_detections():
     items = [{"prediction": None, "reference": [{"bbox": [0, 0, 10, 10], "label": "cat"}]} for _ in range(5)]
-    replicator = CocoApReplicator.build([i["prediction"] for i in items], [i["reference"] for i in items], [0.5])
+    replicator = task_wide_replicator([i["prediction"] for i in items], [i["reference"] for i in items], [0.5])
     assert replicator(np.zeros((2, 5), dtype=int)).tolist() == [0.0, 0.0]
 
 

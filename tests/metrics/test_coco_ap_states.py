@@ -11,6 +11,7 @@ import pytest
 from lmms_general.metrics import get_metric
 from lmms_general.metrics.coco_ap_statistics import IOU_THRESHOLDS, CocoApReplicator, image_matches
 from lmms_general.metrics.resampling import draw_indices
+from tests.metrics.coco_reference import task_wide_replicator
 
 BOX_AP = ("ap50", "ap75", "ap10", "map", "map50", "ap")
 #: "a" and "the" fold to "" (SQuAD folding), a category of its own; "zebra" never appears in a reference
@@ -69,7 +70,7 @@ def test_replicates_from_states_equal_the_task_wide_matching(metric_id: str, sco
         items = _task(seed, 45, scores)
         predictions, references = [i["prediction"] for i in items], [i["reference"] for i in items]
         from_states = get_metric(metric_id).statistics.replicator(_logged_states(metric_id, items))
-        task_wide = CocoApReplicator.build(predictions, references, IOU_THRESHOLDS[metric_id])
+        task_wide = task_wide_replicator(predictions, references, IOU_THRESHOLDS[metric_id])
         assert from_states.distinct_scores == task_wide.distinct_scores == (scores == "distinct")
         idx = np.vstack([np.arange(len(items)), draw_indices(np.random.default_rng(seed), len(items), 40)])
         np.testing.assert_allclose(from_states(idx), task_wide(idx), rtol=0, atol=1e-12)
@@ -92,7 +93,7 @@ def test_more_detections_than_max_dets_are_cut_as_pycocotools_cuts_them(metric_i
     predictions, references = [i["prediction"] for i in items], [i["reference"] for i in items]
     from_states = get_metric(metric_id).statistics.replicator(_logged_states(metric_id, items))
     idx = np.vstack([np.arange(len(items)), draw_indices(np.random.default_rng(1), len(items), 30)])
-    task_wide = CocoApReplicator.build(predictions, references, IOU_THRESHOLDS[metric_id])
+    task_wide = task_wide_replicator(predictions, references, IOU_THRESHOLDS[metric_id])
     np.testing.assert_allclose(from_states(idx), task_wide(idx), rtol=0, atol=1e-12)
     assert from_states.score(idx[0]) == pytest.approx(get_metric(metric_id).score(predictions, references),
                                                       abs=1e-12)
@@ -137,7 +138,8 @@ def test_the_task_score_engine_equals_pycocotools(scores: str) -> None:
     import contextlib
     import io
 
-    from lmms_general.metrics.detection import coco_eval, coco_evaluated
+    from lmms_general.metrics.detection import coco_eval
+    from tests.metrics.coco_reference import coco_evaluated
 
     for seed in range(6):
         items = _task(seed, 40, scores)
