@@ -50,7 +50,7 @@ class GenRequest:
 
     @property
     def sample_id(self) -> str:
-        return str(self.doc.get("sample_id") or self.doc_id)
+        return str(doc_value(self.doc, "sample_id") or self.doc_id)
 
     @property
     def kind(self) -> str:

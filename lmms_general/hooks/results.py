@@ -35,8 +35,8 @@ def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str,
         item = score_item(data, response if isinstance(response, str) else str(response),
                           input_error=media_failure(data.registry_key, data.sample_id, consume=True))
     except Exception as exc:  # noqa: BLE001 - never raise inside lmms-eval's retried hook
-        item = SampleItem(id=doc.get("sample_id"), key=doc.get("registry_key"), raw=str(response)[:20000],
-                          status="error", error=f"{type(exc).__name__}: {exc}").to_json()
+        item = SampleItem(id=doc.get("sample_id") or f"doc {doc.get('doc_key')}", key=doc.get("registry_key"),
+                          raw=str(response)[:20000], status="error", error=f"{type(exc).__name__}: {exc}").to_json()
     return {"score": item, "failed": int(item["status"] != "ok"), "error": item}
 
 

@@ -1,10 +1,11 @@
 """One General-Bench sample as a typed :class:`Doc`, and its light lmms-eval row.
 
 Each sample is built once into a frozen :class:`Doc` (its reference included) and kept in this process's doc store
-(:mod:`lmms_general.protocol.doc_store`) under a hash of its content; lmms-eval stores only
-``{"registry_key", "sample_id", "index", "doc_key"}`` rows (it reads every row through ``datasets`` several times
-and copies each value per read). :func:`doc_of` finds a row's ``Doc``; everything downstream reads the ``Doc``.
-Hand-made rows with a ``payload_json`` column (tests, logs of earlier versions) are still parsed, once per payload.
+(:mod:`lmms_general.protocol.doc_store`) under a hash of its content; lmms-eval stores only ``{"registry_key",
+"doc_key"}`` rows (it reads every row through ``datasets`` several times and copies each column per read: each
+column costs about 2.6 µs a read, ``benchmarks/bench_doc_path.py``). :func:`doc_of` finds a row's ``Doc``;
+everything downstream reads the ``Doc``. Hand-made rows with a ``payload_json`` column (tests, logs of earlier
+versions) are still parsed, once per payload.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from lmms_general.protocol.render3d import RENDER_ENV
 from lmms_general.registry import TaskSpec, task_spec
 
 _THREE_D = frozenset({"pointcloud", "mesh"})
-#: the lmms-eval row columns: a few short values per row; the doc itself is in the doc store under ``doc_key``
-COLUMNS: dict[str, str] = {"registry_key": "string", "sample_id": "string", "index": "int64", "doc_key": "string"}
+#: the lmms-eval row columns: two short strings per row; the doc itself (sample id, index and all) is in the doc store
+#: under ``doc_key``. lmms-eval 0.7.3 does not log the row (its sample log has the item with the sample id)
+COLUMNS: dict[str, str] = {"registry_key": "string", "doc_key": "string"}
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def doc_of(row: Mapping[str, Any] | Doc) -> Doc:
         return row
     doc_key = row.get("doc_key")
     if doc_key:
-        return doc_store.get(str(doc_key), str(row["registry_key"]), str(row["sample_id"]))
+        return doc_store.get(str(doc_key), str(row["registry_key"]))
     return _parse_row(str(row["registry_key"]), str(row["sample_id"]), row["payload_json"])
 
 
@@ -394,7 +396,7 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
 
 def row_of(doc_key: str, doc: Doc) -> dict[str, Any]:
     """The light lmms-eval row of a stored doc (:data:`COLUMNS`)."""
-    return {"registry_key": doc.registry_key, "sample_id": doc.sample_id, "index": doc.index, "doc_key": doc_key}
+    return {"registry_key": doc.registry_key, "doc_key": doc_key}
 
 
 def doc_row(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str,

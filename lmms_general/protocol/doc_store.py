@@ -1,13 +1,13 @@
 """This process's typed docs, found by content from lmms-eval's light rows.
 
 A task's ``process_docs`` builds every :class:`~lmms_general.protocol.doc.Doc` once and puts it here under its
-``doc_key`` (a hash of the doc's content, see :func:`content_key`); the lmms-eval row carries only
-``registry_key``, ``sample_id``, ``index`` and ``doc_key``, so ``datasets`` copies a few short strings per row
-read instead of a JSON blob. The key is content, never ``id()``: a row read back from a re-opened, mapped or
-``--limit``-ed dataset, or from a cached request, finds the same doc; each rank builds its own docs. A row whose
-doc is not here (built by another process) asks the registered builder (:mod:`lmms_general.hooks.docs`) to build
-its task from ``$GENERAL_BENCH_ROOT`` once; a row whose content changed since then raises a clear ``LookupError``.
-Reads and writes are thread-safe (lmms-eval calls ``process_results`` from 4 threads).
+``doc_key`` (a hash of the doc's content, see :func:`content_key`); the lmms-eval row carries only ``registry_key``
+and ``doc_key``, so ``datasets`` copies two short strings per row read instead of a JSON blob. The key is content,
+never ``id()``: a row read back from a re-opened, mapped or ``--limit``-ed dataset, or from a cached request, finds
+the same doc; each rank builds its own docs. A row whose doc is not here (built by another process) asks the
+registered builder (:mod:`lmms_general.hooks.docs`) to build its task from ``$GENERAL_BENCH_ROOT`` once; a row whose
+content changed since then raises a clear ``LookupError``. Reads and writes are thread-safe (lmms-eval calls
+``process_results`` from 4 threads).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def register_builder(builder: Callable[[str], Any]) -> None:
         _BUILDER[:] = [builder]
 
 
-def get(doc_key: str, registry_key: str, sample_id: str) -> Any:
+def get(doc_key: str, registry_key: str) -> Any:
     """The doc stored under ``doc_key``; on a miss, the task is built once in this process and looked up again."""
     doc = _DOCS.get(doc_key)
     if doc is not None:
@@ -63,12 +63,12 @@ def get(doc_key: str, registry_key: str, sample_id: str) -> Any:
             try:
                 _BUILDER[0](registry_key)
             except Exception as exc:  # noqa: BLE001 - any build failure: this row's doc cannot be had here
-                raise LookupError(f"task {registry_key} sample {sample_id}: its doc was not built in this process and "
+                raise LookupError(f"task {registry_key} doc {doc_key}: its doc was not built in this process and "
                                   f"its task cannot be built here: {type(exc).__name__}: {exc}") from exc
             doc = _DOCS.get(doc_key)
     if doc is None:
         raise LookupError(
-            f"task {registry_key} sample {sample_id}: its doc (key {doc_key}) was not built in this process and "
+            f"task {registry_key} doc {doc_key}: its doc was not built in this process and "
             f"building the task from $GENERAL_BENCH_ROOT gives no doc with that content (the data changed since the "
             f"row was made, or the row belongs to another data root)")
     return doc

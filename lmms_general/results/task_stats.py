@@ -4,7 +4,7 @@ Each line of ``*_samples_<task>.jsonl`` holds the per-sample item in ``score``: 
 {ok, unparsed, failed, missing, error, bad_reference}, ``error``, the task folder ``task_dir`` (the report's data
 root) and ``skill``,
 the annotation's skill cluster used by the Scope-D boards ("" when it names none). lmms-eval logs the doc row, which
-is a light row (``registry_key``, ``sample_id``, ``index``, ``doc_key``) holding neither; logs from before light rows
+is a light row (``registry_key``, ``doc_key``) holding neither; logs from before light rows
 carried ``doc.payload_json``, whose task folder and context ``skill`` are still read as a fallback.
 """
 

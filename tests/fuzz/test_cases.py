@@ -16,6 +16,7 @@ from lmms_general.cli import main as cli_main
 from lmms_general.dataset import clear_process_cache, index_root, load_task
 from lmms_general.hooks import aggregate_score, doc_to_text, doc_to_visual, process_results
 from lmms_general.hooks.docs import build_docs, docs_to_dataset
+from lmms_general.protocol import doc_of
 from tests.fixtures.isolation import isolate_general_bench
 
 CAUSAL = Path("nlp") / "Causal-Reasoning"
@@ -124,7 +125,7 @@ def test_json_nested_deeper_than_the_parser(tmp_path: Path) -> None:
     ]}).replace('"__DEEP__"', deep)
     ann = _write(root, CAUSAL, text)
     docs, items, _ = _run_all(root, "nlp_causal_reasoning")
-    assert [d["sample_id"] for d in docs] == ["a", "sample1", "sample2", "d"]
+    assert [doc_of(d).sample_id for d in docs] == ["a", "sample1", "sample2", "d"]
     data = load_task(root, "nlp_causal_reasoning")
     assert f"{ann}: sample #1: nested too deeply" in data.samples[1].errors[0]
     assert [i["status"] for i in items] == ["ok", "failed", "failed", "ok"]

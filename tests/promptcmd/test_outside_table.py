@@ -102,7 +102,7 @@ def test_runs_through_the_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     key = "image_comp_extra_weather_icon_reading"
     dataset = getattr(docs, key)(None)  # what lmms-eval's process_docs: !function lmms_general.hooks.docs.<key> does
     rows = [dataset[i] for i in range(len(dataset))]
-    assert [r["sample_id"] for r in rows] == ["w1", "w2", "w3"]
+    assert [doc_of(r).sample_id for r in rows] == ["w1", "w2", "w3"]
     doc = doc_of(rows[0])
     assert doc.spec.metric_id == "accuracy" and doc.task_kind == "qa"
     assert "Which weather?" in doc_to_text(rows[0]) and len(doc_to_visual(rows[0])) == 1

@@ -12,6 +12,7 @@ import pytest
 from lmms_general.cli import main
 from lmms_general.hooks import doc_to_text
 from lmms_general.hooks.docs import build_docs
+from lmms_general.protocol import doc_of
 from tests.promptcmd.conftest import SAMPLE_ROOT
 
 
@@ -34,7 +35,7 @@ def test_json_shape_limit_and_media(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert max(per_task.values()) == 2 and len(per_task) >= 30
     cars = [r for r in records if r["task"] == "general_bench_image_comp_car_brands_recognition"]
     rows = build_docs("image_comp_car_brands_recognition", SAMPLE_ROOT)
-    assert [r["sample_id"] for r in cars] == [row["sample_id"] for row in rows[:2]]
+    assert [r["sample_id"] for r in cars] == [doc_of(row).sample_id for row in rows[:2]]
     assert [r["text"] for r in cars] == [doc_to_text(row) for row in rows[:2]]
     assert [Path(m).name for r in cars for m in r["media"]] == ["CarBrands0001.png", "CarBrands0002.png"]
     assert all(Path(m).exists() for r in records for m in r["media"])  # files or frame folders

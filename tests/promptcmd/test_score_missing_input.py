@@ -59,9 +59,10 @@ def test_lmms_eval_route_still_fails_a_sample_without_input(tmp_path: Path) -> N
     """In an lmms-eval run the model really lacked the input: the hooks keep scoring that sample as failed."""
     from lmms_general.hooks.docs import build_docs
     from lmms_general.hooks.results import process_results
+    from lmms_general.protocol import doc_of
 
     root = _tree_with_one_image_deleted(tmp_path)
     rows = build_docs("image_comp_car_brands_recognition", root)
-    doc = next(r for r in rows if r["sample_id"] == "CarBrands0002")
+    doc = next(r for r in rows if doc_of(r).sample_id == "CarBrands0002")
     item = process_results(doc, ["Toyota"])["score"]
     assert item["status"] == "failed" and "input unusable" in item["error"]

@@ -28,7 +28,9 @@ def rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 def test_rows_are_light_and_point_at_typed_docs(rows: list[dict]) -> None:
     assert rows and all(set(r) == set(COLUMNS) for r in rows)
     doc = doc_of(rows[0])
-    assert isinstance(doc, Doc) and doc.sample_id == rows[0]["sample_id"] and doc.index == rows[0]["index"]
+    assert isinstance(doc, Doc) and doc.registry_key == rows[0]["registry_key"] == CARS
+    assert [doc_of(r).sample_id for r in rows] == ["CarBrands0001", "CarBrands0002", "CarBrands0003"][: len(rows)]
+    assert [doc_of(r).index for r in rows] == list(range(len(rows)))
     assert doc.reference is not None and doc.inputs and doc.inputs[0].path.is_file()
     assert doc_of(rows[0]) is doc  # built once, not re-parsed per read
 
@@ -86,17 +88,17 @@ def test_a_row_from_another_process_builds_its_task_once(rows: list[dict], monke
 def test_a_row_whose_content_is_unknown_is_a_clear_error(rows: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GENERAL_BENCH_ROOT", str(SAMPLE_ROOT))
     stale = {**rows[0], "doc_key": "0" * 32}
-    with pytest.raises(LookupError, match=f"task {CARS} sample {rows[0]['sample_id']}"):
+    with pytest.raises(LookupError, match=f"task {CARS} doc {'0' * 32}: .* no doc with that content"):
         doc_of(stale)
     item = process_results(stale, ["GMC"])["score"]  # the hook never raises: the sample is an error, named
-    assert item["status"] == "error" and "LookupError" in item["error"]
+    assert item["status"] == "error" and "LookupError" in item["error"] and item["id"] == f"doc {'0' * 32}"
 
 
 def test_a_row_whose_task_cannot_be_built_here_is_a_clear_error(rows: list[dict],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     doc_store.clear()
     monkeypatch.delenv("GENERAL_BENCH_ROOT", raising=False)
-    with pytest.raises(LookupError, match=f"task {CARS} sample .* cannot be built here"):
+    with pytest.raises(LookupError, match=f"task {CARS} doc {rows[0]['doc_key']}: .* cannot be built here"):
         doc_of(rows[0])
 
 
