@@ -115,10 +115,11 @@ def _generic_text(inp: Any) -> str:
     if isinstance(inp, str):
         return inp
     if isinstance(inp, Mapping):
-        parts = [_field(inp, "question"), _field(inp, "prompt", "text", "caption", "prompt_en", "instruction")]
-        parts = list(dict.fromkeys(p for p in parts if p))
-        if parts:
-            return "\n".join(parts)
+        question, prompt = _field(inp, "question"), _field(inp, "prompt", "text", "caption", "prompt_en", "instruction")
+        if question and prompt and question != prompt:
+            return f"{question}\n{prompt}"
+        if question or prompt:
+            return question or prompt
         return json.dumps({k: v for k, v in inp.items() if isinstance(v, (str, int, float))}, ensure_ascii=False)
     return ""
 
@@ -340,9 +341,11 @@ def _generation_prompt(doc: Doc) -> str:
 # --------------------------------------------------------------------------- the prompt
 
 
+_THREE_D_KINDS = frozenset({"pointcloud", "mesh"})
+
+
 def _three_d_note(doc: Doc) -> str:
-    kinds = {m.kind for m in doc.inputs if m.path}
-    if not kinds & {"pointcloud", "mesh"}:
+    if not any(m.kind in _THREE_D_KINDS and m.role == "input" and m.path for m in doc.media):
         return ""
     from lmms_general.protocol.render3d import render_views_enabled, view_names
 
