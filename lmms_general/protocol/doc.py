@@ -237,7 +237,8 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
             "head": _members((k, head[k]) for k in _HEAD_KEYS),
             "tail": _members([("modality_in", head["modality_in"]), *label_context.items()]),
             "keys": frozenset((*head, *_SAMPLE_KEYS, *label_context)),
-            "kind": _ENCODE(kind), "output_modality": _ENCODE(modality_out), "task_dir": _ENCODE(task_dir),
+            "kinds": f', "task_kind": {_ENCODE(kind)}, "output_modality": {_ENCODE(modality_out)}, "generation_kind": ',
+            "generation_kind": _ENCODE(fixed_generation_kind(spec)), "task_dir": _ENCODE(task_dir),
         }
         context = {**{k: head[k] for k in _HEAD_KEYS}, **dict.fromkeys(_SAMPLE_KEYS),
                    "modality_in": head["modality_in"], **label_context}
@@ -367,13 +368,15 @@ def _payload_text(payload: dict[str, Any], given: Mapping[str, Any], facts: Task
     try:
         given_text = "".join(f", {_json_text(key)}: {_json_text(value)}" for key, value in given.items()) \
             if given else ""
+        kind = payload["generation_kind"]
+        options, question = context["options"], context["question"]
         return (
-            f'{{"index": {payload["index"]}, "task_kind": {texts["kind"]}, '
-            f'"output_modality": {texts["output_modality"]}, '
-            f'"generation_kind": {_json_text(payload["generation_kind"])}, "media": {_media_text(payload["media"])}, '
-            f'"load_error": {_json_text(payload["load_error"])}, "sample": {_json_text(payload["sample"])}, '
-            f'"context": {{{texts["head"]}, "options": {_json_text(context["options"])}, '
-            f'"question": {_json_text(context["question"])}, '
+            f'{{"index": {payload["index"]}{texts["kinds"]}'
+            f'{texts["generation_kind"] if kind == facts.generation_kind else _json_text(kind)}, '
+            f'"media": {_media_text(payload["media"])}, "load_error": {_json_text(payload["load_error"])}, '
+            f'"sample": {_json_text(payload["sample"])}, "context": {{{texts["head"]}, '
+            f'"options": {"null" if options is None else _json_text(options)}, '
+            f'"question": {"null" if question is None else _json_text(question)}, '
             f'"sample_id": {_json_text(context["sample_id"])}, {texts["tail"]}{given_text}}}, '
             f'"reference": {_json_text(payload["reference"])}, "task_dir": {texts["task_dir"]}}}'
         )
