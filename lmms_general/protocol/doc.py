@@ -186,6 +186,9 @@ class TaskFacts:
     generation_kind: str | None = None
     #: the doc key of one of the task's payload texts (:func:`~lmms_general.protocol.doc_store.content_hasher`)
     key_of: Callable[[str], str] | None = None
+    #: the task's docs differ only in their own values: the shared texts and context are set, no specialist inputs
+    #: and one generation kind (:func:`_common_keyed_doc` writes them)
+    common: bool = False
 
 
 #: ``json.dumps(payload, ensure_ascii=False, default=str)``'s encoder (one object, not one per call)
@@ -244,9 +247,11 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
                    "modality_in": head["modality_in"], **label_context}
         if len(context) != len(_HEAD_KEYS) + len(_SAMPLE_KEYS) + 1 + len(label_context):
             context = None  # a label key named like another context key: :func:`_context` writes it in full
+    gives_inputs, generation = gives_specialist_inputs(kind), fixed_generation_kind(spec)
     return TaskFacts(spec, header, sys.intern(task_dir), head, label_context, kind, modality_out, texts,
-                     media_checked, context=context, gives_inputs=gives_specialist_inputs(kind),
-                     generation_kind=fixed_generation_kind(spec), key_of=doc_store.content_hasher(spec.key))
+                     media_checked, context=context, gives_inputs=gives_inputs, generation_kind=generation,
+                     key_of=doc_store.content_hasher(spec.key),
+                     common=texts is not None and context is not None and not gives_inputs and generation is not None)
 
 
 def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,
@@ -435,6 +440,10 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
     tuple in a reference, say) goes through JSON."""
     if facts is None:
         facts = task_facts(spec, header, task_dir, labels)
+    elif facts.common and type(sample.index) is int and task_dir == facts.task_dir:
+        keyed = _common_keyed_doc(spec, sample, facts)
+        if keyed is not None:
+            return keyed
     payload, given, media = _payload_parts(spec, header, sample, task_dir, labels, facts)
     text = _payload_text(payload, given, facts)
     context = payload["context"]
@@ -462,6 +471,65 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
         doc.__dict__["_media_checked"] = True  # the loader checked each path (a regular file or a folder)
     key_of = facts.key_of
     return (key_of(text) if key_of is not None else doc_store.content_key(spec.key, text)), doc
+
+
+def _common_keyed_doc(spec: TaskSpec, sample: Any, facts: TaskFacts) -> tuple[str, Doc] | None:
+    """:func:`_keyed_doc` of a sample of a task whose docs differ only in their own values (:attr:`TaskFacts.common`),
+    written without the intermediate payload: the same key and doc. None when a media value is not a string (the
+    general route writes it)."""
+    texts = facts.texts
+    refs, parts = [], []
+    for ref in sample.media:
+        kind, path, raw = ref.kind, ref.path, ref.raw
+        role = getattr(ref, "role", None) or _media_role(raw, sample)
+        if type(kind) is not str or type(raw) is not str or type(role) is not str:
+            return None
+        path_text = str(path) if path else None
+        parts.append(f'{{"kind": {encode_basestring(kind)}, '
+                     f'"path": {"null" if path_text is None else encode_basestring(path_text)}, '
+                     f'"raw": {encode_basestring(raw)}, "role": {encode_basestring(role)}}}')
+        refs.append(_media_ref(kind, (path if isinstance(path, Path) else Path(path)) if path_text else None, raw,
+                               role))
+    reference = sample_reference(sample)
+    load_error = "; ".join(sample.errors)
+    body = {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra}
+    inp = sample.input if isinstance(sample.input, dict) else {}
+    options, question, sample_id = inp.get("options"), inp.get("question"), sample.id
+    options = options if isinstance(options, list) else None
+    question = question if isinstance(question, str) else None
+    context = facts.context.copy()
+    context["options"], context["question"], context["sample_id"] = options, question, sample_id
+    try:
+        text = (
+            f'{{"index": {sample.index}{texts["kinds"]}{texts["generation_kind"]}, "media": [{", ".join(parts)}], '
+            f'"load_error": {encode_basestring(load_error)}, "sample": {_json_text(body)}, '
+            f'"context": {{{texts["head"]}, "options": {"null" if options is None else _json_text(options)}, '
+            f'"question": {"null" if question is None else encode_basestring(question)}, '
+            f'"sample_id": {_json_text(sample_id)}, {texts["tail"]}}}, '
+            f'"reference": {_json_text(reference)}, "task_dir": {texts["task_dir"]}}}'
+        )
+    except RecursionError:  # a circular (or too deep) value: the general route raises json.dumps's error for it
+        return None
+    if not _is_json_value([options, question, sample_id, body, reference]):
+        parsed = json.loads(text)  # a value that is not plain JSON: the doc gets the JSON values of everything
+        context, body, reference = parsed["context"], parsed["sample"], parsed["reference"]
+    doc = _new_doc({
+        "registry_key": spec.key,
+        "sample_id": str(sample_id),
+        "index": int(sample.index),
+        "task_kind": facts.kind,
+        "output_modality": facts.output_modality,
+        "generation_kind": facts.generation_kind,
+        "media": tuple(refs),
+        "load_error": load_error,
+        "sample": body,
+        "context": context,
+        "reference": reference,
+        "task_dir": facts.task_dir,  # one string for the task's docs
+    })
+    if facts.media_checked:
+        doc.__dict__["_media_checked"] = True  # the loader checked each path (a regular file or a folder)
+    return facts.key_of(text), doc
 
 
 def _new_doc(fields: dict[str, Any]) -> Doc:
