@@ -216,16 +216,20 @@ def _options(sample: Any) -> list[str] | None:
     return [str(o) for o in options] if isinstance(options, list) and options else None
 
 
-def _prompt_texts(sample: Any) -> list[str]:
-    inp = sample.input
-    if type(inp) is not dict and not isinstance(inp, Mapping):
-        return []
-    return [v for k in ("prompt", "question", "instruction") if isinstance(v := inp.get(k), str) and v.strip()]
+_PROMPT_KEYS = ("prompt", "question", "instruction")
 
 
 def _prompt_text(sample: Any) -> str:
-    """The sample's prompt texts, joined (what the prompt-listed label sources read)."""
-    return " ".join(_prompt_texts(sample))
+    """The sample's non-blank prompt texts, joined (what the prompt-listed label sources read)."""
+    inp = sample.input
+    if type(inp) is not dict and not isinstance(inp, Mapping):
+        return ""
+    texts = []
+    for key in _PROMPT_KEYS:
+        value = inp.get(key)
+        if isinstance(value, str) and value.strip():
+            texts.append(value)
+    return " ".join(texts)
 
 
 def _references(samples: Iterable[Any]) -> list[Any]:
