@@ -14,15 +14,18 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset.annotations import header_skill
 from lmms_general.dataset.models import MediaRef
+from lmms_general.dataset.reference import sample_reference
 from lmms_general.protocol import doc_store
-from lmms_general.protocol.kinds import generation_kind, output_modality, task_kind
+from lmms_general.protocol.given import gives_specialist_inputs, specialist_inputs
+from lmms_general.protocol.kinds import fixed_generation_kind, generation_kind, output_modality, task_kind
 from lmms_general.protocol.render3d import RENDER_ENV
 from lmms_general.registry import TaskSpec, task_spec
 
@@ -173,13 +176,41 @@ class TaskFacts:
     #: the samples come from :func:`lmms_general.dataset.load_task`, which resolved each media path to a regular
     #: file or a folder (``doc_to_visual`` then opens it without another ``stat``)
     media_checked: bool = False
+    #: the context every doc starts from (:func:`_context`'s keys in its order, the per-sample ones None), copied per
+    #: doc; None without a label set (or when a label key is named like another context key)
+    context: dict[str, Any] | None = None
+    #: whether the task kind may give specialist inputs (:func:`~lmms_general.protocol.given.gives_specialist_inputs`)
+    gives_inputs: bool = True
+    #: the generation kind of every doc (:func:`~lmms_general.protocol.kinds.fixed_generation_kind`), None when it
+    #: depends on each sample's media
+    generation_kind: str | None = None
+    #: the doc key of one of the task's payload texts (:func:`~lmms_general.protocol.doc_store.content_hasher`)
+    key_of: Callable[[str], str] | None = None
+    #: the task's docs differ only in their own values: the shared texts and context are set, no specialist inputs
+    #: and one generation kind (:func:`_common_keyed_doc` writes them)
+    common: bool = False
 
 
 #: ``json.dumps(payload, ensure_ascii=False, default=str)``'s encoder (one object, not one per call)
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+#: the C encoder ``_ENCODE`` makes on each call of a list or dict, made once; without the circular-reference check
+#: (its ``markers`` dict would be shared by threads): a circular value raises RecursionError (see :func:`_json_text`)
+_C_ENCODE = (json.encoder.c_make_encoder(None, str, encode_basestring, None, ": ", ", ", False, False, True)
+             if json.encoder.c_make_encoder is not None else None)
 #: the context keys before the per-sample ones, and the per-sample ones (their order is the payload's)
 _HEAD_KEYS = ("registry_key", "task_name", "task_type", "skill", "bbox_format")
 _SAMPLE_KEYS = ("options", "question", "sample_id")
+
+
+def _json_text(value: Any) -> str:
+    """``_ENCODE(value)`` (the same C encoder and string escaping), without the per-call encoder and, for a list or
+    dict, without the circular-reference check: a circular value raises RecursionError, and the caller falls back to
+    ``json.dumps``, which raises what it always did."""
+    if type(value) is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    return "".join(_C_ENCODE(value, 0)) if _C_ENCODE is not None else _ENCODE(value)
 
 
 def _members(items: Any) -> str:
@@ -201,7 +232,7 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
         "bbox_format": others.get("bbox_format", "(x_min, y_min, width, height)"),
         "modality_in": [str(m) for m in modality.get("in") or [] if isinstance(m, str)],
     }
-    label_context = texts = None
+    label_context = texts = context = None
     head, kind, modality_out = _json_values(head), task_kind(spec), output_modality(spec)
     if labels is not None:  # JSON values once per task (the per-doc JSON round trip made them so before)
         label_context = _json_values(labels.context())
@@ -209,10 +240,18 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
             "head": _members((k, head[k]) for k in _HEAD_KEYS),
             "tail": _members([("modality_in", head["modality_in"]), *label_context.items()]),
             "keys": frozenset((*head, *_SAMPLE_KEYS, *label_context)),
-            "kind": _ENCODE(kind), "output_modality": _ENCODE(modality_out), "task_dir": _ENCODE(task_dir),
+            "kinds": f', "task_kind": {_ENCODE(kind)}, "output_modality": {_ENCODE(modality_out)}, "generation_kind": ',
+            "generation_kind": _ENCODE(fixed_generation_kind(spec)), "task_dir": _ENCODE(task_dir),
         }
+        context = {**{k: head[k] for k in _HEAD_KEYS}, **dict.fromkeys(_SAMPLE_KEYS),
+                   "modality_in": head["modality_in"], **label_context}
+        if len(context) != len(_HEAD_KEYS) + len(_SAMPLE_KEYS) + 1 + len(label_context):
+            context = None  # a label key named like another context key: :func:`_context` writes it in full
+    gives_inputs, generation = gives_specialist_inputs(kind), fixed_generation_kind(spec)
     return TaskFacts(spec, header, sys.intern(task_dir), head, label_context, kind, modality_out, texts,
-                     media_checked)
+                     media_checked, context=context, gives_inputs=gives_inputs, generation_kind=generation,
+                     key_of=doc_store.content_hasher(spec.key),
+                     common=texts is not None and context is not None and not gives_inputs and generation is not None)
 
 
 def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels: Any = None,
@@ -220,13 +259,22 @@ def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels
     """Task facts of one sample: header fields, the task's label set (``labels``, ``label_codes``, ``multi_label``,
     ``yes_no_codes``: :mod:`lmms_general.protocol.labels`) and the specialist inputs
     (:mod:`lmms_general.protocol.given`). ``facts``: the task's :class:`TaskFacts` (their label set wins)."""
-    from lmms_general.protocol.labels import gather_labels
-
     inp = sample.input if isinstance(sample.input, dict) else {}
+    options, question = inp.get("options"), inp.get("question")
+    if facts is not None and facts.context is not None:  # the task's context, copied: its key order is kept
+        context = facts.context.copy()
+        context["options"] = options if isinstance(options, list) else None
+        context["question"] = question if isinstance(question, str) else None
+        context["sample_id"] = sample.id
+        if given:
+            context.update(given)
+        return context
     head = (facts or task_facts(spec, header, "")).head
     label_context = facts.labels if facts is not None else None
     if label_context is None:
         if task_labels is None:  # one sample alone: never list its own reference as the label set
+            from lmms_general.protocol.labels import gather_labels
+
             try:
                 task_labels = gather_labels(spec, header, [sample], use_references=False)
             except Exception:  # noqa: BLE001 - a malformed record loses its label set, never its doc
@@ -234,7 +282,6 @@ def _context(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_labels
 
                 task_labels = TaskLabels()
         label_context = task_labels.context()
-    options, question = inp.get("options"), inp.get("question")
     return {  # the key order is the payload's (its JSON text gives the doc key)
         "registry_key": head["registry_key"],
         "task_name": head["task_name"],
@@ -276,31 +323,42 @@ def doc_payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir
 def _payload(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str, labels: Any,
              facts: TaskFacts | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """(:func:`doc_payload`, the specialist inputs in its context)."""
-    from lmms_general.dataset import sample_reference
-    from lmms_general.protocol.given import specialist_inputs
-
     if facts is None:
         facts = task_facts(spec, header, task_dir, labels)
+    return _payload_parts(spec, header, sample, task_dir, labels, facts)[:2]
+
+
+def _payload_parts(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir: str, labels: Any,
+                   facts: TaskFacts) -> tuple[dict[str, Any], dict[str, Any], tuple[MediaRef, ...]]:
+    """(:func:`doc_payload`, the specialist inputs in its context, the doc's media)."""
     media = [
         {"kind": ref.kind, "path": str(ref.path) if ref.path else None, "raw": ref.raw,
          "role": getattr(ref, "role", None) or _media_role(ref.raw, sample)}
         for ref in sample.media
     ]
-    input_kinds = [m["kind"] for m in media if m["role"] == "input" and m["path"]]
+    kind = facts.generation_kind
+    if kind is None:
+        kind = generation_kind(spec, [m["kind"] for m in media if m["role"] == "input" and m["path"]])
     reference = sample_reference(sample)
-    given = specialist_inputs(spec, facts.kind, sample, media, reference)
-    return {
+    given = specialist_inputs(spec, facts.kind, sample, media, reference) if facts.gives_inputs else {}
+    payload = {
         "index": sample.index,
         "task_kind": facts.kind,
         "output_modality": facts.output_modality,
-        "generation_kind": generation_kind(spec, input_kinds),
+        "generation_kind": kind,
         "media": media,
         "load_error": "; ".join(sample.errors),
         "sample": {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra},
         "context": _context(spec, header, sample, labels, given, facts),
         "reference": reference,
         "task_dir": task_dir,
-    }, given
+    }
+    refs = tuple([
+        _media_ref(m["kind"], (ref.path if isinstance(ref.path, Path) else Path(ref.path)) if m["path"] else None,
+                   m["raw"], m["role"])
+        for m, ref in zip(media, sample.media, strict=True)
+    ])
+    return payload, given, refs
 
 
 def _payload_text(payload: dict[str, Any], given: Mapping[str, Any], facts: TaskFacts) -> str:
@@ -312,17 +370,38 @@ def _payload_text(payload: dict[str, Any], given: Mapping[str, Any], facts: Task
     if texts is None or type(payload["index"]) is not int or payload["task_dir"] != facts.task_dir \
             or not texts["keys"].isdisjoint(given):  # a specialist input named like a context key replaced it
         return json.dumps(payload, ensure_ascii=False, default=str)
-    options, question = context["options"], context["question"]
-    given_text = "".join(f", {_ENCODE(key)}: {_ENCODE(value)}" for key, value in given.items())
-    return (
-        f'{{"index": {payload["index"]}, "task_kind": {texts["kind"]}, "output_modality": {texts["output_modality"]}, '
-        f'"generation_kind": {_ENCODE(payload["generation_kind"])}, "media": {_ENCODE(payload["media"])}, '
-        f'"load_error": {_ENCODE(payload["load_error"])}, "sample": {_ENCODE(payload["sample"])}, '
-        f'"context": {{{texts["head"]}, "options": {"null" if options is None else _ENCODE(options)}, '
-        f'"question": {"null" if question is None else _ENCODE(question)}, '
-        f'"sample_id": {_ENCODE(context["sample_id"])}, {texts["tail"]}{given_text}}}, '
-        f'"reference": {_ENCODE(payload["reference"])}, "task_dir": {texts["task_dir"]}}}'
-    )
+    try:
+        given_text = "".join(f", {_json_text(key)}: {_json_text(value)}" for key, value in given.items()) \
+            if given else ""
+        kind = payload["generation_kind"]
+        options, question = context["options"], context["question"]
+        return (
+            f'{{"index": {payload["index"]}{texts["kinds"]}'
+            f'{texts["generation_kind"] if kind == facts.generation_kind else _json_text(kind)}, '
+            f'"media": {_media_text(payload["media"])}, "load_error": {_json_text(payload["load_error"])}, '
+            f'"sample": {_json_text(payload["sample"])}, "context": {{{texts["head"]}, '
+            f'"options": {"null" if options is None else _json_text(options)}, '
+            f'"question": {"null" if question is None else _json_text(question)}, '
+            f'"sample_id": {_json_text(context["sample_id"])}, {texts["tail"]}{given_text}}}, '
+            f'"reference": {_json_text(payload["reference"])}, "task_dir": {texts["task_dir"]}}}'
+        )
+    except RecursionError:  # a circular (or too deep) value: json.dumps raises its own error for it
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+def _media_text(media: list[dict[str, Any]]) -> str:
+    """``_json_text(media)`` for the payload's media list, written directly when its values are strings (and paths
+    None) as :func:`_payload` makes them."""
+    parts = []
+    for m in media:
+        kind, path, raw, role = m["kind"], m["path"], m["raw"], m["role"]
+        if len(m) != 4 or type(kind) is not str or type(raw) is not str or type(role) is not str \
+                or (path is not None and type(path) is not str):
+            return _json_text(media)
+        path_text = "null" if path is None else encode_basestring(path)
+        parts.append(f'{{"kind": {encode_basestring(kind)}, "path": {path_text}, "raw": {encode_basestring(raw)}, '
+                     f'"role": {encode_basestring(role)}}}')
+    return f"[{', '.join(parts)}]"
 
 
 _JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
@@ -361,37 +440,112 @@ def _keyed_doc(spec: TaskSpec, header: Mapping[str, Any], sample: Any, task_dir:
     tuple in a reference, say) goes through JSON."""
     if facts is None:
         facts = task_facts(spec, header, task_dir, labels)
-    payload, given = _payload(spec, header, sample, task_dir, labels, facts)
+    elif facts.common and type(sample.index) is int and task_dir == facts.task_dir:
+        keyed = _common_keyed_doc(spec, sample, facts)
+        if keyed is not None:
+            return keyed
+    payload, given, media = _payload_parts(spec, header, sample, task_dir, labels, facts)
     text = _payload_text(payload, given, facts)
     context = payload["context"]
     # the header facts and the label set are JSON values already (once per task) unless a specialist input replaced one
     shared = facts.texts is not None and facts.texts["keys"].isdisjoint(given)
-    own = [given, context["options"], context["question"], context["sample_id"]] if shared else context
-    if not (_is_json_value(own) and _is_json_value(payload["sample"]) and _is_json_value(payload["reference"])):
+    own = [given, context["options"], context["question"], context["sample_id"]] if shared else [context]
+    if not _is_json_value([*own, payload["sample"], payload["reference"]]):
         parsed = json.loads(text)  # a value that is not plain JSON: the doc gets the JSON values of everything
         context, payload["sample"], payload["reference"] = parsed["context"], parsed["sample"], parsed["reference"]
-    media = tuple(
-        MediaRef(m["kind"], (ref.path if isinstance(ref.path, Path) else Path(ref.path)) if m["path"] else None,
-                 m["raw"], m["role"])
-        for m, ref in zip(payload["media"], sample.media, strict=True)
-    )
-    doc = Doc(
-        registry_key=spec.key,
-        sample_id=str(sample.id),
-        index=int(sample.index),
-        task_kind=facts.kind,
-        output_modality=facts.output_modality,
-        generation_kind=payload["generation_kind"],
-        media=media,
-        load_error=payload["load_error"],
-        sample=payload["sample"],
-        context=context,
-        reference=payload["reference"],
-        task_dir=sys.intern(task_dir),  # one string for the task's docs
-    )
+    doc = _new_doc({
+        "registry_key": spec.key,
+        "sample_id": str(sample.id),
+        "index": int(sample.index),
+        "task_kind": facts.kind,
+        "output_modality": facts.output_modality,
+        "generation_kind": payload["generation_kind"],
+        "media": media,
+        "load_error": payload["load_error"],
+        "sample": payload["sample"],
+        "context": context,
+        "reference": payload["reference"],
+        "task_dir": sys.intern(task_dir),  # one string for the task's docs
+    })
     if facts.media_checked:
         doc.__dict__["_media_checked"] = True  # the loader checked each path (a regular file or a folder)
-    return doc_store.content_key(spec.key, text), doc
+    key_of = facts.key_of
+    return (key_of(text) if key_of is not None else doc_store.content_key(spec.key, text)), doc
+
+
+def _common_keyed_doc(spec: TaskSpec, sample: Any, facts: TaskFacts) -> tuple[str, Doc] | None:
+    """:func:`_keyed_doc` of a sample of a task whose docs differ only in their own values (:attr:`TaskFacts.common`),
+    written without the intermediate payload: the same key and doc. None when a media value is not a string (the
+    general route writes it)."""
+    texts = facts.texts
+    refs, parts = [], []
+    for ref in sample.media:
+        kind, path, raw = ref.kind, ref.path, ref.raw
+        role = getattr(ref, "role", None) or _media_role(raw, sample)
+        if type(kind) is not str or type(raw) is not str or type(role) is not str:
+            return None
+        path_text = str(path) if path else None
+        parts.append(f'{{"kind": {encode_basestring(kind)}, '
+                     f'"path": {"null" if path_text is None else encode_basestring(path_text)}, '
+                     f'"raw": {encode_basestring(raw)}, "role": {encode_basestring(role)}}}')
+        refs.append(_media_ref(kind, (path if isinstance(path, Path) else Path(path)) if path_text else None, raw,
+                               role))
+    reference = sample_reference(sample)
+    load_error = "; ".join(sample.errors)
+    body = {"id": sample.id, "input": sample.input, "output": sample.output, **sample.extra}
+    inp = sample.input if isinstance(sample.input, dict) else {}
+    options, question, sample_id = inp.get("options"), inp.get("question"), sample.id
+    options = options if isinstance(options, list) else None
+    question = question if isinstance(question, str) else None
+    context = facts.context.copy()
+    context["options"], context["question"], context["sample_id"] = options, question, sample_id
+    try:
+        text = (
+            f'{{"index": {sample.index}{texts["kinds"]}{texts["generation_kind"]}, "media": [{", ".join(parts)}], '
+            f'"load_error": {encode_basestring(load_error)}, "sample": {_json_text(body)}, '
+            f'"context": {{{texts["head"]}, "options": {"null" if options is None else _json_text(options)}, '
+            f'"question": {"null" if question is None else encode_basestring(question)}, '
+            f'"sample_id": {_json_text(sample_id)}, {texts["tail"]}}}, '
+            f'"reference": {_json_text(reference)}, "task_dir": {texts["task_dir"]}}}'
+        )
+    except RecursionError:  # a circular (or too deep) value: the general route raises json.dumps's error for it
+        return None
+    if not _is_json_value([options, question, sample_id, body, reference]):
+        parsed = json.loads(text)  # a value that is not plain JSON: the doc gets the JSON values of everything
+        context, body, reference = parsed["context"], parsed["sample"], parsed["reference"]
+    doc = _new_doc({
+        "registry_key": spec.key,
+        "sample_id": str(sample_id),
+        "index": int(sample.index),
+        "task_kind": facts.kind,
+        "output_modality": facts.output_modality,
+        "generation_kind": facts.generation_kind,
+        "media": tuple(refs),
+        "load_error": load_error,
+        "sample": body,
+        "context": context,
+        "reference": reference,
+        "task_dir": facts.task_dir,  # one string for the task's docs
+    })
+    if facts.media_checked:
+        doc.__dict__["_media_checked"] = True  # the loader checked each path (a regular file or a folder)
+    return facts.key_of(text), doc
+
+
+def _new_doc(fields: dict[str, Any]) -> Doc:
+    """``Doc(**fields)``, the same object: ``fields`` (every field, in :class:`Doc`'s order) become its ``__dict__``
+    at once, where the frozen dataclass's ``__init__`` sets each through ``object.__setattr__`` (about 1 µs a doc;
+    ``tests/protocol/test_doc_store.py`` checks both give equal objects with equal ``__dict__``)."""
+    doc = object.__new__(Doc)
+    doc.__dict__.update(fields)
+    return doc
+
+
+def _media_ref(kind: str, path: Path | None, raw: str, role: str) -> MediaRef:
+    """``MediaRef(kind, path, raw, role)``, the same object, made as :func:`_new_doc` makes a doc."""
+    ref = object.__new__(MediaRef)
+    ref.__dict__.update(kind=kind, path=path, raw=raw, role=role, field="")
+    return ref
 
 
 def row_of(doc_key: str, doc: Doc) -> dict[str, Any]:

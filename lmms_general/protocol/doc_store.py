@@ -33,6 +33,19 @@ def content_key(registry_key: str, payload_text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def content_hasher(registry_key: str) -> Callable[[str], str]:
+    """``lambda text: content_key(registry_key, text)`` for one task's docs: the hash state of ``registry_key\\0`` is
+    made once and copied per doc (the same digest: BLAKE2b over the same bytes; thread-safe)."""
+    primed = hashlib.blake2b(f"{registry_key}\0".encode("utf-8", "surrogatepass"), digest_size=16)
+
+    def key_of(payload_text: str) -> str:
+        digest = primed.copy()
+        digest.update(payload_text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    return key_of
+
+
 def put(doc_key: str, doc: Any) -> None:
     """Keep ``doc`` under ``doc_key`` (equal content gives an equal key: a rebuilt task replaces nothing)."""
     with _LOCK:

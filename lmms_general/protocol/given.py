@@ -142,6 +142,19 @@ def specialist_inputs(spec: TaskSpec, kind: str, sample: Any, media: Sequence[Ma
     return {k: v for k, v in out.items() if v is not None}
 
 
+def gives_specialist_inputs(kind: str) -> bool:
+    """False when :func:`specialist_inputs` gives ``{}`` for every sample of the kind (its format keeps the base's
+    none), so a task's doc building may skip the call; True when it may give some (or the kind is unknown: each
+    sample's call then reports the error)."""
+    from lmms_general.protocol.formats import AnswerFormat, answer_format
+
+    try:
+        fmt = answer_format(kind)
+    except KeyError:
+        return True
+    return type(fmt).specialist_inputs is not AnswerFormat.specialist_inputs or "specialist_inputs" in vars(fmt)
+
+
 def tracking_inputs(media: Sequence[Mapping[str, Any]], reference: Any) -> dict[str, Any]:
     """Single-object tracking: the target's box in the first frame and the frame count."""
     out: dict[str, Any] = {}

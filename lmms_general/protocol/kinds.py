@@ -90,6 +90,12 @@ def generation_kind(spec: TaskSpec, input_kinds: Iterable[str]) -> str:
     return ""
 
 
+def fixed_generation_kind(spec: TaskSpec) -> str | None:
+    """The generation kind every sample of the task has whatever its media (``""`` for comprehension tasks,
+    see :func:`generation_kind`); None when it depends on each sample's media kinds."""
+    return "" if spec.paradigm != "generation" else None
+
+
 def three_d_output(spec: TaskSpec) -> str:
     """``mesh`` or ``pointcloud``: what a 3D generation task expects back."""
     return "mesh" if "mesh" in spec.display_name.lower() else "pointcloud"

@@ -209,14 +209,27 @@ def header_code_table(header: Mapping[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def _options(sample: Any) -> list[str] | None:
-    inp = sample.input if isinstance(sample.input, Mapping) else {}
+    inp = sample.input
+    if type(inp) is not dict and not isinstance(inp, Mapping):
+        return None
     options = inp.get("options")
     return [str(o) for o in options] if isinstance(options, list) and options else None
 
 
-def _prompt_texts(sample: Any) -> list[str]:
-    inp = sample.input if isinstance(sample.input, Mapping) else {}
-    return [v for k in ("prompt", "question", "instruction") if isinstance(v := inp.get(k), str) and v.strip()]
+_PROMPT_KEYS = ("prompt", "question", "instruction")
+
+
+def _prompt_text(sample: Any) -> str:
+    """The sample's non-blank prompt texts, joined (what the prompt-listed label sources read)."""
+    inp = sample.input
+    if type(inp) is not dict and not isinstance(inp, Mapping):
+        return ""
+    texts = []
+    for key in _PROMPT_KEYS:
+        value = inp.get(key)
+        if isinstance(value, str) and value.strip():
+            texts.append(value)
+    return " ".join(texts)
 
 
 def _references(samples: Iterable[Any]) -> list[Any]:
@@ -258,6 +271,10 @@ def _reference_labels(references: Sequence[Any], multi: bool) -> tuple[list[str]
     labels: set[str] = set()
     several = False
     for ref in references:
+        if type(ref) is str and not multi:  # one label (the loop below, written for it)
+            if label := ref.strip():
+                labels.add(label)
+            continue
         values = ref if isinstance(ref, list) else [ref]
         if multi and len(values) == 1 and isinstance(values[0], str):
             values = [v for v in re.split(r"<p>|,\s", values[0]) if v.strip()]
@@ -321,7 +338,7 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Collection
     ref_labels, several = _reference_labels(references, multi) if references else ([], False)
     multi = multi or (label_task and several)
 
-    options = _same(_options(s) for s in samples)
+    options = _same(map(_options, samples))
     if options and references and all(isinstance(r, str) and r.strip() in options for r in references):
         return TaskLabels(labels=tuple(options), multi_label=multi, source="options")
     listed = header_class_list(header)
@@ -332,8 +349,14 @@ def gather_labels(spec: TaskSpec, header: Mapping[str, Any], samples: Collection
         codes = {code: meaning for group in groups.values() for code, meaning in group.items()}
         return TaskLabels(labels=tuple(ref_labels), label_codes=codes, code_groups=groups, multi_label=multi,
                           source="code_table")
-    def texts() -> Iterator[str]:  # one pass over the samples per use: ``samples`` may be a stream
-        return (" ".join(_prompt_texts(s)) for s in samples)
+    if isinstance(samples, (list, tuple)):  # held samples: each distinct prompt is read once, in first-seen order
+        distinct = list(dict.fromkeys(map(_prompt_text, samples)))
+
+        def texts() -> Iterator[str]:
+            return iter(distinct)
+    else:
+        def texts() -> Iterator[str]:  # one pass over the samples per use: ``samples`` may be a stream
+            return map(_prompt_text, samples)
 
     yes_no_of, listed_of = _memo(prompt_yes_no_codes), _memo(lambda t: tuple(prompt_listed_labels(t)))
     yes_no = _same(yes_no_of(t) for t in texts())

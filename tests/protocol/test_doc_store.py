@@ -184,3 +184,74 @@ def test_building_docs_keeps_what_someone_else_froze(tmp_path: Path, monkeypatch
     finally:
         gc.unfreeze()
         gc.enable() if was else gc.disable()
+
+
+def _hand_made_task() -> tuple[object, object, object]:
+    """(spec, facts, a builder of samples) for the car-brands task with a two-label set."""
+    from lmms_general.protocol.doc import task_facts
+    from lmms_general.protocol.labels import TaskLabels
+    from lmms_general.registry import load_registry
+
+    spec = load_registry()[CARS]
+    facts = task_facts(spec, {"type": "image comprehension"}, "/data/cars", TaskLabels(labels=("GMC", "Audi")))
+    return spec, facts, {"type": "image comprehension"}
+
+
+class _Text(str):
+    """A str subclass (JSON writes it as a string, the doc gets a plain str back)."""
+
+
+def test_docs_of_values_that_are_not_plain_json_are_those_of_the_payload_json() -> None:
+    """The written-out route of a task's docs (:func:`_common_keyed_doc`) and the general one give the key of
+    ``json.dumps(payload)`` and the payload's JSON values, for tuples, str / float subclasses, non-string keys, odd
+    ids and paths given as text; a circular value raises what ``json.dumps`` raises."""
+    import dataclasses
+
+    from lmms_general.dataset.models import MediaRef, Sample
+    from lmms_general.protocol.doc import _keyed_doc, _payload
+
+    spec, facts, header = _hand_made_task()
+    assert facts.common  # the written-out route is the one a label task's docs take
+    general = dataclasses.replace(facts, common=False)
+    samples = [
+        Sample("a", 0, {"image_file": "x.png", "question": _Text("which?"), "options": ["GMC", ("Audi",)]},
+               {"answer": ("GMC", 1.5)}, {"extra": {1: "one", "big": float("inf")}},
+               (MediaRef("image", Path("/data/cars/x.png"), "x.png", "input", "input.image_file"),), ("bad",)),
+        Sample(7, 1, "just text", None, {}, (MediaRef("image", None, "gone.png", "output"),), ()),  # type: ignore[arg-type]
+        Sample("c", 2, {"prompt": "é\u2028\ud800"}, {"answer": "Audi"}, {},
+               (MediaRef("image", "/data/cars/c.png", "c.png", "input"),), ()),  # type: ignore[arg-type]
+    ]
+    for sample in samples:
+        payload, _given = _payload(spec, header, sample, "/data/cars", None, facts)
+        text = json.dumps(payload, ensure_ascii=False, default=str)
+        key, doc = _keyed_doc(spec, header, sample, "/data/cars", None, facts)
+        general_key, general_doc = _keyed_doc(spec, header, sample, "/data/cars", None, general)
+        assert key == general_key == doc_store.content_key(CARS, text), sample.id
+        assert doc == general_doc and vars(doc) == vars(general_doc)
+        assert doc.payload() == json.loads(text)
+    loop: list = []
+    loop.append(loop)
+    circular = Sample("d", 3, {}, {"answer": loop}, {}, (), ())
+    for chosen in (facts, general):
+        with pytest.raises(ValueError, match="Circular reference"):
+            _keyed_doc(spec, header, circular, "/data/cars", None, chosen)
+
+
+def test_docs_and_media_refs_made_at_once_equal_their_constructors() -> None:
+    import dataclasses
+
+    from lmms_general.dataset.models import MediaRef
+    from lmms_general.protocol.doc import _media_ref, _new_doc
+
+    ref = _media_ref("image", Path("/a.png"), "a.png", "input")
+    assert ref == MediaRef("image", Path("/a.png"), "a.png", "input") and vars(ref) == vars(
+        MediaRef("image", Path("/a.png"), "a.png", "input"))
+    fields = {f.name: f"v{i}" for i, f in enumerate(dataclasses.fields(Doc))}
+    made = _new_doc(fields)
+    assert made == Doc(**fields) and vars(made) == vars(Doc(**fields)) and not hasattr(Doc, "__post_init__")
+
+
+def test_a_tasks_key_hasher_gives_content_key() -> None:
+    for text in ("", "plain", '{"a": "é\ud800"}', "x" * 5000):
+        assert doc_store.content_hasher(CARS)(text) == doc_store.content_key(CARS, text)
+    assert doc_store.content_hasher("other")("t") != doc_store.content_key(CARS, "t")
