@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,16 @@ _FRAME_LIST_KEYS = frozenset({"video_file_list", "frame_list", "frames"})
 
 #: longest media path string accepted (longer strings under a path key are reported, not resolved)
 MAX_PATH_CHARS = 400
+
+
+#: pathlib's own joining of a listed name, as ``Path.iterdir`` builds its entries (Python 3.10-3.12)
+_MAKE_CHILD = getattr(Path, "_make_child_relpath", None)
+
+
+def _child(folder: Path, name: str) -> Path:
+    """``folder / name`` for a ``name`` from the folder's listing (no separator, not ``.`` or ``..``), without
+    parsing ``name`` again (a third of the cost of ``/``); ``/`` itself where pathlib has no such helper."""
+    return _MAKE_CHILD(folder, name) if _MAKE_CHILD is not None else folder / name
 
 
 class BadMediaPathError(ValueError):
@@ -91,6 +102,7 @@ class MediaResolver:
         self._root = str(self.root)
         self._listings: dict[str, dict[str, tuple[bool, bool, bool]]] = {}
         self._memo: dict[str, tuple[Path | None, bool]] = {}
+        self._folders: dict[tuple[str, ...], tuple[str, Path] | None] = {}
         self._media_dirs = [d for d in MEDIA_DIRS if self._entry(self._root, d) is not None]
         rel: tuple[str, ...] = ()
         if annotation_dir is not None:
@@ -129,28 +141,64 @@ class MediaResolver:
     def _inside(self, real: str) -> bool:
         return real == self._root or real.startswith(self._root + os.sep)
 
-    def _lookup(self, parts: tuple[str, ...]) -> tuple[str, bool, bool] | None:
-        """``(path, is a folder, known to be a regular file from the listing)`` of the first existing candidate."""
+    def _folder(self, parts: tuple[str, ...]) -> tuple[str, Path | None] | None:
+        """``(path, its Path)`` of the folder ``parts`` lead to (None when a part is missing or not a folder). A walk
+        through no symlink depends on the cached listings alone and is remembered (many samples share a folder: one
+        walk and one ``Path`` each); one through a symlink is walked again each time (its Path is None then)."""
+        hit = self._folders.get(parts)
+        if hit is not None or parts in self._folders:
+            return hit
         current = self._root
-        is_dir, regular = True, False
-        last = len(parts) - 1
-        for i, part in enumerate(parts):
+        linked = False
+        for part in parts:
             info = self._entry(current, part)
             if info is None:
-                return None
-            is_dir, is_link, regular = info
+                break
+            is_dir, is_link, _regular = info
             nxt = current + os.sep + part
             if is_link:
+                linked = True
                 real = os.path.realpath(nxt)
                 if not self._inside(real):
                     raise MediaEscapeError(f"{nxt} is a symlink to {real}, outside the task folder {self.root}")
                 if not os.path.exists(real):
                     return None
                 nxt, is_dir = real, os.path.isdir(real)
-            if i < last and not is_dir:
-                return None
+            if not is_dir:
+                break
             current = nxt
-        return current, is_dir, regular
+        else:
+            if linked:
+                return current, None
+            found = self._folders[parts] = current, Path(current)
+            return found
+        if not linked:
+            self._folders[parts] = None
+        return None
+
+    def _lookup(self, parts: tuple[str, ...]) -> tuple[Path, bool, bool] | None:
+        """``(path, is a folder, known to be a regular file from the listing)`` of one candidate, None when it does
+        not exist."""
+        folder = self._folder(parts[:-1])
+        if folder is None:
+            return None
+        current, folder_path = folder
+        name = parts[-1]
+        info = self._entry(current, name)
+        if info is None:
+            return None
+        is_dir, is_link, regular = info
+        if is_link:
+            nxt = current + os.sep + name
+            real = os.path.realpath(nxt)
+            if not self._inside(real):
+                raise MediaEscapeError(f"{nxt} is a symlink to {real}, outside the task folder {self.root}")
+            if not os.path.exists(real):
+                return None
+            return Path(real), os.path.isdir(real), regular
+        if folder_path is None:
+            return Path(current + os.sep + name), is_dir, regular
+        return _child(folder_path, name), is_dir, regular
 
     def _parts(self, raw: str) -> tuple[str, ...]:
         if "\0" in raw:
@@ -165,10 +213,23 @@ class MediaResolver:
             if not self._inside(real):
                 raise MediaEscapeError(f"absolute path {raw!r} is outside the task folder {self.root}")
             return tuple(p for p in real[len(self._root) :].split(os.sep) if p)
-        parts = tuple(p for p in text.split("/") if p not in ("", "."))
+        parts = text.split("/")
+        if "" in parts or "." in parts:
+            parts = [p for p in parts if p not in ("", ".")]
         if ".." in parts:
             raise MediaEscapeError(f"path {raw!r} contains '..' (media must stay inside the task folder)")
-        return parts
+        return tuple(parts)
+
+    def _other_tries(self, parts: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        """The candidates after ``parts`` itself, in order: under the annotation's folder, under each media folder,
+        the base name under each media folder."""
+        if self._annotation_prefix:
+            yield self._annotation_prefix + parts
+        for d in self._media_dirs:
+            yield (d, *parts)
+        if len(parts) > 1:
+            for d in self._media_dirs:
+                yield d, parts[-1]
 
     def resolve_entry(self, raw: str) -> tuple[Path | None, bool]:
         """``(absolute path or None, is a folder)``; see :meth:`resolve`."""
@@ -179,17 +240,14 @@ class MediaResolver:
         result: tuple[Path | None, bool] = (None, False)
         regular = False
         if parts:
-            tries: list[tuple[str, ...]] = [parts]
-            if self._annotation_prefix:
-                tries.append(self._annotation_prefix + parts)
-            tries.extend((d, *parts) for d in self._media_dirs)
-            if len(parts) > 1:
-                tries.extend((d, parts[-1]) for d in self._media_dirs)
-            for candidate in tries:
-                found = self._lookup(candidate)
-                if found is not None:
-                    result, regular = (Path(found[0]), found[1]), found[2]
-                    break
+            found = self._lookup(parts)
+            if found is None:
+                for candidate in self._other_tries(parts):
+                    found = self._lookup(candidate)
+                    if found is not None:
+                        break
+            if found is not None:
+                result, regular = (found[0], found[1]), found[2]
         if result[0] is not None and not result[1] and not regular:  # a symlink or an odd listing: stat it
             self._check_regular(result[0])
         self._memo[raw] = result
