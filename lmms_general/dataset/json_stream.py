@@ -37,25 +37,47 @@ class NeedsWholeFile(Exception):  # noqa: N818 - a signal, not an error: the cal
 @dataclass
 class TopLevel:
     """What the walk found around the records: the top-level keys other than ``data`` (in file order), whether
-    the file is a bare record list, and whether it may hold lone surrogates (as :func:`jsonsafe.loads` says)."""
+    the file is a bare record list, and whether it may hold lone surrogates (as :func:`jsonsafe.loads` says).
+
+    ``plain`` says whether the record yielded last is plain JSON that :func:`jsonsafe.clean` returns unchanged with no
+    problem, so its walk can be skipped: the file is UTF-8 with no lone-surrogate sign (a ``\\uD800``-``\\uDFFF``
+    escape or CESU bytes) read so far, no integer over the digit limit and no key named twice was read so far (the
+    only values of another type than plain ``dict``/``list``/``str``/``int``/``float``/``bool``/None the decoder
+    makes), and the record's text has at most :data:`jsonsafe.MAX_DEPTH` opening brackets (so nothing in it nests
+    that deep). Each test errs on the side of False. ``marked`` records the decoder's part; ``plain_count`` counts the
+    plain records (all of them are plain when it equals the number of records)."""
 
     header: dict[str, Any] = field(default_factory=dict)
     bare_list: bool = False
     surrogates: bool = False
+    plain: bool = False
+    marked: bool = False
+    plain_count: int = 0
 
 
-def _decoder() -> json.JSONDecoder:
-    """The whole-file reader's decoder, sharing short keys between records as one whole-file parse does."""
+def _decoder(top: TopLevel) -> json.JSONDecoder:
+    """The whole-file reader's decoder, sharing short keys between records as one whole-file parse does; an
+    oversized integer or a key named twice sets ``top.marked``."""
     memo: dict[str, str] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        share = memo.setdefault if len(memo) < _MEMO_SIZE else memo.get
-        out = {share(k, k) if len(k) < _MEMO_KEY_LEN else k: v for k, v in items}
+        try:
+            out = {memo[k]: v for k, v in items}  # every key seen before: the usual object
+        except KeyError:
+            share = memo.setdefault if len(memo) < _MEMO_SIZE else memo.get
+            out = {share(k, k) if len(k) < _MEMO_KEY_LEN else k: v for k, v in items}
         if len(out) == len(items):
             return out
+        top.marked = True
         return jsonsafe.object_pairs([(memo.get(k, k), v) for k, v in items])  # a key named twice: marked
 
-    return json.JSONDecoder(parse_int=jsonsafe.parse_int, object_pairs_hook=pairs)
+    def ints(text: str) -> int | float:
+        if len(text) <= jsonsafe.INT_DIGITS:
+            return int(text)
+        top.marked = True
+        return jsonsafe.parse_int(text)
+
+    return json.JSONDecoder(parse_int=ints, object_pairs_hook=pairs)
 
 
 class _Text:
@@ -65,10 +87,13 @@ class _Text:
         self.handle = handle
         self.top = top
         head = handle.read(4)
-        self.decoder = codecs.getincrementaldecoder(json.detect_encoding(head))("surrogatepass")
+        encoding = json.detect_encoding(head)
+        self.utf8 = encoding in ("utf-8", "utf-8-sig")  # where the raw-byte surrogate test is exact
+        self.decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
         self.tail = b""  # the last raw bytes, for a surrogate escape split between two blocks
         self.text = ""
         self.pos = 0
+        self.start = 0  # where the value decoded last starts in ``text``
         self.eof = False
         self._feed(head)
 
@@ -111,6 +136,7 @@ class _Text:
         """Decode the value at the cursor, reading more blocks while it may be cut by the buffer's end."""
         self.skip_ws()
         while True:
+            self.start = self.pos
             try:
                 value, end = decoder.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as exc:
@@ -126,13 +152,27 @@ class _Text:
             return value
 
 
-def _array(text: _Text, decoder: json.JSONDecoder) -> Iterator[Any]:
+def _plain(text: _Text, top: TopLevel) -> bool:
+    """Whether the record decoded last is plain JSON (see :class:`TopLevel`)."""
+    if not text.utf8 or top.surrogates or top.marked:
+        return False
+    start, end = text.start, text.pos
+    return end - start <= 2 * jsonsafe.MAX_DEPTH or (
+        text.text.count("{", start, end) + text.text.count("[", start, end) <= jsonsafe.MAX_DEPTH)
+
+
+def _array(text: _Text, decoder: json.JSONDecoder, top: TopLevel) -> Iterator[Any]:
     text.expect("[")
     if text.skip_ws() == "]":
         text.pos += 1
         return
     while True:
-        yield text.value(decoder)
+        record = text.value(decoder)
+        if _plain(text, top):
+            top.plain = True
+            top.plain_count += 1
+        yield record
+        top.plain = False
         char = text.skip_ws()
         text.pos += 1
         if char == "]":
@@ -146,11 +186,11 @@ def records(path: Path, top: TopLevel) -> Iterator[Any]:
     is exhausted). Raises :class:`NeedsWholeFile` (see the module docstring) and OSError."""
     with path.open("rb") as handle:
         text = _Text(handle, top)
-        decoder = _decoder()
+        decoder = _decoder(top)
         first = text.skip_ws()
         if first == "[":
             top.bare_list = True
-            yield from _array(text, decoder)
+            yield from _array(text, decoder, top)
         elif first == "{":
             text.pos += 1
             seen_data = False
@@ -167,7 +207,7 @@ def records(path: Path, top: TopLevel) -> Iterator[Any]:
                     if text.skip_ws() != "[":
                         raise NeedsWholeFile("'data' is not a list")
                     seen_data = True
-                    yield from _array(text, decoder)
+                    yield from _array(text, decoder, top)
                 else:
                     top.header[key] = text.value(decoder)
                 char = text.skip_ws()
