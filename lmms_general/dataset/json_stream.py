@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from lmms_general.dataset import jsonsafe
 #: bytes read at a time (grown while one value is longer)
 BLOCK = 1 << 20
 _WS = " \t\r\n"
+_SPACE = re.compile(r"[ \t\r\n]*")
 #: keys shorter than this are shared between records (the whole-file parser shares every key the same way)
 _MEMO_KEY_LEN = 64
 _MEMO_SIZE = 4096
@@ -120,10 +122,12 @@ class _Text:
     def skip_ws(self) -> str:
         """The next character after white space ("" at the end of the file)."""
         while True:
-            while self.pos < len(self.text) and self.text[self.pos] in _WS:
-                self.pos += 1
-            if self.pos < len(self.text):
-                return self.text[self.pos]
+            text, pos = self.text, self.pos
+            if pos < len(text) and text[pos] not in _WS:
+                return text[pos]
+            self.pos = pos = _SPACE.match(text, pos).end()
+            if pos < len(text):
+                return text[pos]
             if not self.more():
                 return ""
 
@@ -135,21 +139,33 @@ class _Text:
     def value(self, decoder: json.JSONDecoder) -> Any:
         """Decode the value at the cursor, reading more blocks while it may be cut by the buffer's end."""
         self.skip_ws()
+        scan = decoder.scan_once  # what ``decoder.raw_decode`` calls, without its Python frame
         while True:
-            self.start = self.pos
+            text = self.text
+            self.start = start = self.pos
             try:
-                value, end = decoder.raw_decode(self.text, self.pos)
-            except json.JSONDecodeError as exc:
-                cut = exc.pos >= len(self.text) - 16 or exc.msg.startswith("Unterminated string")
-                if cut and self.more():
+                value, end = scan(text, start)
+            except StopIteration as stop:  # raw_decode's own translation
+                if self._cut(json.JSONDecodeError("Expecting value", text, stop.value)):
                     continue
-                raise NeedsWholeFile(str(exc)) from exc
+            except json.JSONDecodeError as exc:
+                if self._cut(exc):
+                    continue
             except RecursionError as exc:  # the whole-file reader marks such a record (one bad sample)
                 raise NeedsWholeFile("nested too deeply") from exc
-            if end >= len(self.text) - 16 and self.more():
-                continue  # a number (or anything) ending at the buffer's end may go on in the next block
-            self.pos = end
-            return value
+            else:
+                if end >= len(text) - 16 and self.more():
+                    continue  # a number (or anything) ending at the buffer's end may go on in the next block
+                self.pos = end
+                return value
+
+    def _cut(self, exc: json.JSONDecodeError) -> bool:
+        """True when the error may come from a value cut by the buffer's end and another block was read; else
+        raises :class:`NeedsWholeFile`."""
+        cut = exc.pos >= len(self.text) - 16 or exc.msg.startswith("Unterminated string")
+        if cut and self.more():
+            return True
+        raise NeedsWholeFile(str(exc)) from exc
 
 
 def _plain(text: _Text, top: TopLevel) -> bool:

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset import jsonsafe
-from lmms_general.dataset.media import MediaResolver, find_media, media_ref, verify_media
+from lmms_general.dataset.media import MediaResolver, media_ref, record_media, verify_media
 from lmms_general.dataset.models import MediaRef, Sample
 from lmms_general.dataset.reference import raw_sample_reference
 
 _ENVELOPE = ("id", "input", "output")
+_ENVELOPE_KEYS = frozenset(_ENVELOPE)
 
 
 def sample_id(record: dict[str, Any], index: int) -> str:
@@ -28,11 +29,7 @@ def _media(record: dict[str, Any], resolver: MediaResolver, verify: bool) -> tup
     refs: list[MediaRef] = []
     errors: list[str] = []
     missing = 0
-    found = find_media(record.get("input"), "input", "input")
-    for key, value in record.items():
-        if key not in _ENVELOPE:
-            found.extend(find_media(value, "input", key))
-    found.extend(find_media(record.get("output"), "output", "output"))
+    found = record_media(record)
     if not found:
         return refs, errors, missing
     seen: set[tuple[str, str]] = set()
@@ -112,7 +109,7 @@ def _build_one(
         refs, media_errors, missing = _media(record, resolver, verify)
         if media_errors:
             errors.extend(f"{where}: sample {sid!r}: {e}" for e in media_errors)
-    extra = {k: v for k, v in record.items() if k not in _ENVELOPE}
+    extra = {} if record.keys() <= _ENVELOPE_KEYS else {k: v for k, v in record.items() if k not in _ENVELOPE}
     sample = Sample(
         sid, index, record.get("input"), record.get("output"), extra, tuple(refs), tuple(errors), *meta
     )
