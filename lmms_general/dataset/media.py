@@ -169,14 +169,14 @@ class MediaResolver:
         """Raise :class:`BadMediaPathError` unless ``path`` is a regular file."""
         _require_regular(path)
 
-    def _listing(self, folder: str) -> dict[str, tuple[bool, bool, bool]]:
+    def _listed(self, folder: str) -> dict[str, tuple[bool, bool, bool]]:
         listing = self._listings.get(folder)
         if listing is None:
             listing = self._listings[folder] = self._scan(folder)
         return listing
 
     def _entry(self, folder: str, name: str) -> tuple[bool, bool, bool] | None:
-        return self._listing(folder).get(name)
+        return self._listed(folder).get(name)
 
     def _inside(self, real: str) -> bool:
         return real == self._root or real.startswith(self._root + os.sep)
@@ -210,8 +210,8 @@ class MediaResolver:
             current = nxt
         else:
             if linked:
-                return current, None, self._listing(current)
-            found = self._folders[parts] = current, Path(current), self._listing(current)
+                return current, None, self._listed(current)
+            found = self._folders[parts] = current, Path(current), self._listed(current)
             return found
         if not linked:
             self._folders[parts] = None
