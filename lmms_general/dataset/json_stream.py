@@ -27,6 +27,7 @@ from lmms_general.dataset import jsonsafe
 BLOCK = 1 << 20
 _WS = " \t\r\n"
 _SPACE = re.compile(r"[ \t\r\n]*")
+_COMMA = re.compile(r"[ \t\r\n]*,[ \t\r\n]*")
 #: keys shorter than this are shared between records (the whole-file parser shares every key the same way)
 _MEMO_KEY_LEN = 64
 _MEMO_SIZE = 4096
@@ -101,7 +102,7 @@ class _Text:
 
     def _feed(self, raw: bytes) -> None:
         window = self.tail + raw
-        if not self.top.surrogates and jsonsafe.RAW_SURROGATE.search(window):
+        if not self.top.surrogates and jsonsafe.raw_surrogates(window):
             self.top.surrogates = True
         self.tail = window[-8:]
         try:
@@ -189,6 +190,10 @@ def _array(text: _Text, decoder: json.JSONDecoder, top: TopLevel) -> Iterator[An
             top.plain_count += 1
         yield record
         top.plain = False
+        comma = _COMMA.match(text.text, text.pos)  # the usual separator and the white space after it, at once
+        if comma is not None and comma.end() < len(text.text):
+            text.pos = comma.end()
+            continue
         char = text.skip_ws()
         text.pos += 1
         if char == "]":

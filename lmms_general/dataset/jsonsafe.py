@@ -26,6 +26,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SCALARS = frozenset({int, float, bool, type(None)})
 #: raw-text signs that a lone surrogate may be present (``\\uD8xx``-``\\uDFxx`` escapes or CESU bytes)
 RAW_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_RAW_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_RAW_CESU = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+def raw_surrogates(raw: bytes) -> bool:
+    """Whether :data:`RAW_SURROGATE` matches ``raw``, its two halves searched apart: each has a literal first byte the
+    regex engine skips ahead to, where the alternation is tried at every byte (~20 times slower on a large file)."""
+    return _RAW_ESCAPE.search(raw) is not None or (b"\xed" in raw and _RAW_CESU.search(raw) is not None)
 
 
 class OversizedInt(float):
@@ -175,7 +183,7 @@ def loads(raw: bytes) -> tuple[Any, bool]:
         json.JSONDecodeError: malformed JSON; UnicodeDecodeError: not UTF-8/16/32.
     """
     text = raw.decode(json.detect_encoding(raw), "surrogatepass")
-    maybe_surrogates = bool(RAW_SURROGATE.search(raw))
+    maybe_surrogates = raw_surrogates(raw)
     del raw  # the bytes are not kept while the objects are built (the caller passes them without a name)
     try:
         return json.loads(text, parse_int=parse_int, object_pairs_hook=object_pairs), maybe_surrogates

@@ -100,7 +100,7 @@ def _top(value: Any, name: str, out: list[tuple[str, str, str, str]]) -> None:
         for k, v in value.items():
             if isinstance(v, str):
                 if v and (_path_key(k) or (v.rfind(".") > 0 and _media_text(v))):  # _is_media, inline
-                    out.append((_field((name, k)), v, name, k))
+                    out.append((f"{name}[{k}]" if isinstance(k, int) else f"{name}.{k}", v, name, k))  # _field
             elif isinstance(v, (dict, list)):
                 _collect(v, (name, k), str(k), name, out)
     elif isinstance(value, (str, list)):
@@ -220,7 +220,7 @@ class MediaResolver:
     def _lookup(self, parts: tuple[str, ...]) -> tuple[Path, bool, bool] | None:
         """``(path, is a folder, known to be a regular file from the listing)`` of one candidate, None when it does
         not exist."""
-        folder = self._folder(parts[:-1])
+        folder = self._folders.get(parts[:-1]) or self._folder(parts[:-1])  # a remembered folder, else the walk
         if folder is None:
             return None
         current, folder_path, listing = folder

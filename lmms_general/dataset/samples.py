@@ -98,9 +98,11 @@ def _build_one(
     problems: list[str] = []
     if not plain:
         record, problems = jsonsafe.clean(record, "record")
-    record, option_problem = coerce_options(record)
-    if option_problem:
-        problems.append(option_problem)
+    inp = record.get("input")
+    if isinstance(inp, dict) and "options" in inp:  # the only records coerce_options changes or faults
+        record, option_problem = coerce_options(record)
+        if option_problem:
+            problems.append(option_problem)
     sid = sample_id(record, index)
     errors = [f"{where}: sample {sid!r}: {p}" for p in problems] if problems else []
     refs: list[MediaRef] = []
@@ -146,7 +148,7 @@ def flag_missing_references(samples: list[Sample], where: str, task_has_referenc
     if not samples or samples[0].paradigm == "generation":
         return samples
     has = [has_reference(sample) for sample in samples]
-    if not (any(has) if task_has_references is None else task_has_references):
+    if all(has) or not (any(has) if task_has_references is None else task_has_references):
         return samples
     out = []
     for sample, ok in zip(samples, has, strict=True):

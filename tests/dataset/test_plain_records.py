@@ -153,3 +153,11 @@ def test_resolved_paths_equal_paths_parsed_from_text(tmp_path: Path) -> None:
     linked, _ = resolver.resolve_entry("linked/sub/b.png")
     assert linked == (tmp_path / "images" / "sub" / "b.png").resolve()
     assert resolver.resolve_entry("linked/sub/b.png") == (linked, False)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(raw=st.lists(st.one_of(st.binary(max_size=4), st.sampled_from(
+    [b"\\u", b"\\uD8", b"\\ud", b"\\udc", b"\\uDf", b"\\uDa", b"\\uD7", b"\xed", b"\xed\xa0", b"\xed\xbf", b"\xed\x9f",
+     b"\xed\xc0", b"u", b"\\", b"D", b"8"])), max_size=8).map(b"".join))
+def test_raw_surrogates_is_the_regex_search(raw: bytes) -> None:
+    assert jsonsafe.raw_surrogates(raw) == bool(jsonsafe.RAW_SURROGATE.search(raw))
