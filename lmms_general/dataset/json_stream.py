@@ -169,10 +169,9 @@ class _Text:
         raise NeedsWholeFile(str(exc)) from exc
 
 
-def _plain(text: _Text, top: TopLevel) -> bool:
-    """Whether the record decoded last is plain JSON (see :class:`TopLevel`)."""
-    if not text.utf8 or top.surrogates or top.marked:
-        return False
+def _shallow(text: _Text) -> bool:
+    """Whether the value decoded last has at most :data:`jsonsafe.MAX_DEPTH` opening brackets in its text (so nothing
+    in it nests that deep; a text of at most twice as many characters cannot hold more)."""
     start, end = text.start, text.pos
     return end - start <= 2 * jsonsafe.MAX_DEPTH or (
         text.text.count("{", start, end) + text.text.count("[", start, end) <= jsonsafe.MAX_DEPTH)
@@ -185,7 +184,7 @@ def _array(text: _Text, decoder: json.JSONDecoder, top: TopLevel) -> Iterator[An
         return
     while True:
         record = text.value(decoder)
-        if _plain(text, top):
+        if text.utf8 and not (top.surrogates or top.marked) and _shallow(text):  # plain JSON: see TopLevel
             top.plain = True
             top.plain_count += 1
         yield record

@@ -32,11 +32,12 @@ def _media(record: dict[str, Any], resolver: MediaResolver, verify: bool) -> tup
     found = record_media(record)
     if not found:
         return refs, errors, missing
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] | None = set() if len(found) > 1 else None
     for field, raw, role, key in found:
-        if (raw, role) in seen:
-            continue
-        seen.add((raw, role))
+        if seen is not None:  # a string named twice (same role) is one reference
+            if (raw, role) in seen:
+                continue
+            seen.add((raw, role))
         ref, error = media_ref(resolver, field, raw, role, key)
         if error is None and verify:
             error = verify_media(ref)
@@ -89,10 +90,10 @@ def _build_one(
 ) -> tuple[Sample, int]:
     """One record as a sample and its count of unresolved media; ``plain``: the reader vouches that the record is
     plain JSON that :func:`jsonsafe.clean` returns unchanged (its walk is skipped)."""
-    if isinstance(record, jsonsafe.TooDeep):
-        error = f"{where}: sample #{index}: nested too deeply for the JSON parser, fields skipped"
-        return _error_sample(index, f"sample{index}", error, meta), 0
     if not isinstance(record, dict):
+        if isinstance(record, jsonsafe.TooDeep):
+            error = f"{where}: sample #{index}: nested too deeply for the JSON parser, fields skipped"
+            return _error_sample(index, f"sample{index}", error, meta), 0
         error = f"{where}: sample #{index}: not an object ({type(record).__name__}), skipped fields"
         return _error_sample(index, f"sample{index}", error, meta), 0
     problems: list[str] = []
