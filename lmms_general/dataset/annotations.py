@@ -176,6 +176,14 @@ def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
         AnnotationError: unreadable file, not a regular file, larger than ``$LMMS_GENERAL_MAX_ANNOTATION_BYTES``,
             malformed JSON, not an object, a top-level key named twice, or ``data`` not a list.
     """
+    header, data, _plain = read_annotation_plain(path)
+    return header, data
+
+
+def read_annotation_plain(path: Path) -> tuple[dict[str, Any], list[Any], bool]:
+    """:func:`read_annotation` and whether every record is known to be plain JSON that
+    :func:`~lmms_general.dataset.jsonsafe.clean` returns unchanged (:class:`~lmms_general.dataset.json_stream.TopLevel`
+    ``plain``; False for a file read in one piece)."""
     top = json_stream.TopLevel()
 
     def walk() -> list[Any]:
@@ -185,8 +193,8 @@ def read_annotation(path: Path) -> tuple[dict[str, Any], list[Any]]:
     try:
         data = _guarded(path, walk)
     except json_stream.NeedsWholeFile:
-        return _whole_file(path)
-    return _finish(path, top), data
+        return (*_whole_file(path), False)
+    return _finish(path, top), data, top.plain_count == len(data)
 
 
 def scan_annotation(path: Path) -> tuple[dict[str, Any], int]:
@@ -206,14 +214,17 @@ def scan_annotation(path: Path) -> tuple[dict[str, Any], int]:
     return _finish(path, top), count
 
 
-def iter_records(path: Path) -> Iterator[Any]:
+def iter_records(path: Path, top: json_stream.TopLevel | None = None) -> Iterator[Any]:
     """The records of an annotation file one at a time, equal to :func:`read_annotation`'s list (a file the walk
     hands back is read whole from where it stopped). Raises AnnotationError as :func:`read_annotation` does, when
-    the iteration reaches the problem; call :func:`scan_annotation` first to refuse a bad file before building."""
+    the iteration reaches the problem; call :func:`scan_annotation` first to refuse a bad file before building.
+    ``top``, when given, is the walk's :class:`~lmms_general.dataset.json_stream.TopLevel`: its ``plain`` says
+    whether the record just yielded is known to be plain JSON (never for records of a file read whole)."""
     done = 0
+    top = json_stream.TopLevel() if top is None else top
     try:
         _guarded(path, lambda: _check_file(path))
-        walk = json_stream.records(path, json_stream.TopLevel())
+        walk = json_stream.records(path, top)
         while True:
             record = _guarded(path, lambda: next(walk, _END))
             if record is _END:
@@ -221,6 +232,7 @@ def iter_records(path: Path) -> Iterator[Any]:
             yield record
             done += 1
     except json_stream.NeedsWholeFile:
+        top.plain = False
         yield from _whole_file(path)[1][done:]
 
 

@@ -29,7 +29,7 @@ from lmms_general.dataset.annotations import (
     choose_annotation,
     find_annotation,
     is_annotation_candidate,
-    read_annotation,
+    read_annotation_plain,
     scan_annotation,
 )
 from lmms_general.dataset.archive_listing import ArchiveMediaResolver, list_archive, read_member
@@ -99,7 +99,7 @@ def parse_task(
 
     ``resolver`` defaults to one over ``folder`` on disk (none for NLP tasks, which have no media).
     """
-    header, data = read_annotation(annotation)
+    header, data, plain = read_annotation_plain(annotation)
     if resolver is None:
         resolver = task_resolver(folder, annotation, loc)
     samples, missing = build_samples(
@@ -110,6 +110,7 @@ def parse_task(
         modality=loc.modality,
         paradigm=loc.paradigm,
         verify_media=verify_media,
+        plain_records=plain,
     )
     return header, samples, missing
 

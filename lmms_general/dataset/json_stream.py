@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from lmms_general.dataset import jsonsafe
 #: bytes read at a time (grown while one value is longer)
 BLOCK = 1 << 20
 _WS = " \t\r\n"
+_SPACE = re.compile(r"[ \t\r\n]*")
+_COMMA = re.compile(r"[ \t\r\n]*,[ \t\r\n]*")
 #: keys shorter than this are shared between records (the whole-file parser shares every key the same way)
 _MEMO_KEY_LEN = 64
 _MEMO_SIZE = 4096
@@ -37,25 +40,47 @@ class NeedsWholeFile(Exception):  # noqa: N818 - a signal, not an error: the cal
 @dataclass
 class TopLevel:
     """What the walk found around the records: the top-level keys other than ``data`` (in file order), whether
-    the file is a bare record list, and whether it may hold lone surrogates (as :func:`jsonsafe.loads` says)."""
+    the file is a bare record list, and whether it may hold lone surrogates (as :func:`jsonsafe.loads` says).
+
+    ``plain`` says whether the record yielded last is plain JSON that :func:`jsonsafe.clean` returns unchanged with no
+    problem, so its walk can be skipped: the file is UTF-8 with no lone-surrogate sign (a ``\\uD800``-``\\uDFFF``
+    escape or CESU bytes) read so far, no integer over the digit limit and no key named twice was read so far (the
+    only values of another type than plain ``dict``/``list``/``str``/``int``/``float``/``bool``/None the decoder
+    makes), and the record's text has at most :data:`jsonsafe.MAX_DEPTH` opening brackets (so nothing in it nests
+    that deep). Each test errs on the side of False. ``marked`` records the decoder's part; ``plain_count`` counts the
+    plain records (all of them are plain when it equals the number of records)."""
 
     header: dict[str, Any] = field(default_factory=dict)
     bare_list: bool = False
     surrogates: bool = False
+    plain: bool = False
+    marked: bool = False
+    plain_count: int = 0
 
 
-def _decoder() -> json.JSONDecoder:
-    """The whole-file reader's decoder, sharing short keys between records as one whole-file parse does."""
+def _decoder(top: TopLevel) -> json.JSONDecoder:
+    """The whole-file reader's decoder, sharing short keys between records as one whole-file parse does; an
+    oversized integer or a key named twice sets ``top.marked``."""
     memo: dict[str, str] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        share = memo.setdefault if len(memo) < _MEMO_SIZE else memo.get
-        out = {share(k, k) if len(k) < _MEMO_KEY_LEN else k: v for k, v in items}
+        try:
+            out = {memo[k]: v for k, v in items}  # every key seen before: the usual object
+        except KeyError:
+            share = memo.setdefault if len(memo) < _MEMO_SIZE else memo.get
+            out = {share(k, k) if len(k) < _MEMO_KEY_LEN else k: v for k, v in items}
         if len(out) == len(items):
             return out
+        top.marked = True
         return jsonsafe.object_pairs([(memo.get(k, k), v) for k, v in items])  # a key named twice: marked
 
-    return json.JSONDecoder(parse_int=jsonsafe.parse_int, object_pairs_hook=pairs)
+    def ints(text: str) -> int | float:
+        if len(text) <= jsonsafe.INT_DIGITS:
+            return int(text)
+        top.marked = True
+        return jsonsafe.parse_int(text)
+
+    return json.JSONDecoder(parse_int=ints, object_pairs_hook=pairs)
 
 
 class _Text:
@@ -65,16 +90,19 @@ class _Text:
         self.handle = handle
         self.top = top
         head = handle.read(4)
-        self.decoder = codecs.getincrementaldecoder(json.detect_encoding(head))("surrogatepass")
+        encoding = json.detect_encoding(head)
+        self.utf8 = encoding in ("utf-8", "utf-8-sig")  # where the raw-byte surrogate test is exact
+        self.decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
         self.tail = b""  # the last raw bytes, for a surrogate escape split between two blocks
         self.text = ""
         self.pos = 0
+        self.start = 0  # where the value decoded last starts in ``text``
         self.eof = False
         self._feed(head)
 
     def _feed(self, raw: bytes) -> None:
         window = self.tail + raw
-        if not self.top.surrogates and jsonsafe.RAW_SURROGATE.search(window):
+        if not self.top.surrogates and jsonsafe.raw_surrogates(window):
             self.top.surrogates = True
         self.tail = window[-8:]
         try:
@@ -95,10 +123,12 @@ class _Text:
     def skip_ws(self) -> str:
         """The next character after white space ("" at the end of the file)."""
         while True:
-            while self.pos < len(self.text) and self.text[self.pos] in _WS:
-                self.pos += 1
-            if self.pos < len(self.text):
-                return self.text[self.pos]
+            text, pos = self.text, self.pos
+            if pos < len(text) and text[pos] not in _WS:
+                return text[pos]
+            self.pos = pos = _SPACE.match(text, pos).end()
+            if pos < len(text):
+                return text[pos]
             if not self.more():
                 return ""
 
@@ -110,29 +140,59 @@ class _Text:
     def value(self, decoder: json.JSONDecoder) -> Any:
         """Decode the value at the cursor, reading more blocks while it may be cut by the buffer's end."""
         self.skip_ws()
+        scan = decoder.scan_once  # what ``decoder.raw_decode`` calls, without its Python frame
         while True:
+            text = self.text
+            self.start = start = self.pos
             try:
-                value, end = decoder.raw_decode(self.text, self.pos)
-            except json.JSONDecodeError as exc:
-                cut = exc.pos >= len(self.text) - 16 or exc.msg.startswith("Unterminated string")
-                if cut and self.more():
+                value, end = scan(text, start)
+            except StopIteration as stop:  # raw_decode's own translation
+                if self._cut(json.JSONDecodeError("Expecting value", text, stop.value)):
                     continue
-                raise NeedsWholeFile(str(exc)) from exc
+            except json.JSONDecodeError as exc:
+                if self._cut(exc):
+                    continue
             except RecursionError as exc:  # the whole-file reader marks such a record (one bad sample)
                 raise NeedsWholeFile("nested too deeply") from exc
-            if end >= len(self.text) - 16 and self.more():
-                continue  # a number (or anything) ending at the buffer's end may go on in the next block
-            self.pos = end
-            return value
+            else:
+                if end >= len(text) - 16 and self.more():
+                    continue  # a number (or anything) ending at the buffer's end may go on in the next block
+                self.pos = end
+                return value
+
+    def _cut(self, exc: json.JSONDecodeError) -> bool:
+        """True when the error may come from a value cut by the buffer's end and another block was read; else
+        raises :class:`NeedsWholeFile`."""
+        cut = exc.pos >= len(self.text) - 16 or exc.msg.startswith("Unterminated string")
+        if cut and self.more():
+            return True
+        raise NeedsWholeFile(str(exc)) from exc
 
 
-def _array(text: _Text, decoder: json.JSONDecoder) -> Iterator[Any]:
+def _shallow(text: _Text) -> bool:
+    """Whether the value decoded last has at most :data:`jsonsafe.MAX_DEPTH` opening brackets in its text (so nothing
+    in it nests that deep; a text of at most twice as many characters cannot hold more)."""
+    start, end = text.start, text.pos
+    return end - start <= 2 * jsonsafe.MAX_DEPTH or (
+        text.text.count("{", start, end) + text.text.count("[", start, end) <= jsonsafe.MAX_DEPTH)
+
+
+def _array(text: _Text, decoder: json.JSONDecoder, top: TopLevel) -> Iterator[Any]:
     text.expect("[")
     if text.skip_ws() == "]":
         text.pos += 1
         return
     while True:
-        yield text.value(decoder)
+        record = text.value(decoder)
+        if text.utf8 and not (top.surrogates or top.marked) and _shallow(text):  # plain JSON: see TopLevel
+            top.plain = True
+            top.plain_count += 1
+        yield record
+        top.plain = False
+        comma = _COMMA.match(text.text, text.pos)  # the usual separator and the white space after it, at once
+        if comma is not None and comma.end() < len(text.text):
+            text.pos = comma.end()
+            continue
         char = text.skip_ws()
         text.pos += 1
         if char == "]":
@@ -146,11 +206,11 @@ def records(path: Path, top: TopLevel) -> Iterator[Any]:
     is exhausted). Raises :class:`NeedsWholeFile` (see the module docstring) and OSError."""
     with path.open("rb") as handle:
         text = _Text(handle, top)
-        decoder = _decoder()
+        decoder = _decoder(top)
         first = text.skip_ws()
         if first == "[":
             top.bare_list = True
-            yield from _array(text, decoder)
+            yield from _array(text, decoder, top)
         elif first == "{":
             text.pos += 1
             seen_data = False
@@ -167,7 +227,7 @@ def records(path: Path, top: TopLevel) -> Iterator[Any]:
                     if text.skip_ws() != "[":
                         raise NeedsWholeFile("'data' is not a list")
                     seen_data = True
-                    yield from _array(text, decoder)
+                    yield from _array(text, decoder, top)
                 else:
                     top.header[key] = text.value(decoder)
                 char = text.skip_ws()

@@ -17,6 +17,7 @@ from lmms_general.dataset.errors import (
     TaskNotFoundError,
 )
 from lmms_general.dataset.index import index_root, open_location, parse_task, task_archive, task_resolver
+from lmms_general.dataset.json_stream import TopLevel
 from lmms_general.dataset.layout import HUB_MODALITY_DIRS, TaskLocation
 from lmms_general.dataset.models import MediaRef, Sample, TaskData, TaskFolder
 from lmms_general.dataset.root import resolve_root
@@ -124,10 +125,11 @@ class SampleStream(Collection[Sample]):
         self.resolver, self.verify_media, self.count = resolver, verify_media, count
 
     def __iter__(self) -> Iterator[Sample]:
+        top = TopLevel()
         for sample, _missing in iter_samples(
-            iter_records(self.annotation), annotation_file=self.annotation, resolver=self.resolver,
+            iter_records(self.annotation, top), annotation_file=self.annotation, resolver=self.resolver,
             task_type=str(self.header.get("type", "") or ""), modality=self.loc.modality,
-            paradigm=self.loc.paradigm, verify_media=self.verify_media,
+            paradigm=self.loc.paradigm, verify_media=self.verify_media, plain=lambda: top.plain,
         ):
             yield sample
 

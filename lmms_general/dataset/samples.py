@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset import jsonsafe
-from lmms_general.dataset.media import MediaResolver, find_media, media_ref, verify_media
+from lmms_general.dataset.media import MediaResolver, media_ref, record_media, verify_media
 from lmms_general.dataset.models import MediaRef, Sample
+from lmms_general.dataset.reference import raw_sample_reference
 
 _ENVELOPE = ("id", "input", "output")
+_ENVELOPE_KEYS = frozenset(_ENVELOPE)
 
 
 def sample_id(record: dict[str, Any], index: int) -> str:
@@ -27,16 +29,15 @@ def _media(record: dict[str, Any], resolver: MediaResolver, verify: bool) -> tup
     refs: list[MediaRef] = []
     errors: list[str] = []
     missing = 0
-    seen: set[tuple[str, str]] = set()
-    found = list(find_media(record.get("input"), "input", "input"))
-    for key, value in record.items():
-        if key not in _ENVELOPE:
-            found.extend(find_media(value, "input", key))
-    found.extend(find_media(record.get("output"), "output", "output"))
+    found = record_media(record)
+    if not found:
+        return refs, errors, missing
+    seen: set[tuple[str, str]] | None = set() if len(found) > 1 else None
     for field, raw, role, key in found:
-        if (raw, role) in seen:
-            continue
-        seen.add((raw, role))
+        if seen is not None:  # a string named twice (same role) is one reference
+            if (raw, role) in seen:
+                continue
+            seen.add((raw, role))
         ref, error = media_ref(resolver, field, raw, role, key)
         if error is None and verify:
             error = verify_media(ref)
@@ -85,24 +86,33 @@ def _build_one(
     resolver: MediaResolver | None,
     verify: bool,
     meta: tuple[str, str, str],
+    plain: bool = False,
 ) -> tuple[Sample, int]:
-    if isinstance(record, jsonsafe.TooDeep):
-        error = f"{where}: sample #{index}: nested too deeply for the JSON parser, fields skipped"
-        return _error_sample(index, f"sample{index}", error, meta), 0
+    """One record as a sample and its count of unresolved media; ``plain``: the reader vouches that the record is
+    plain JSON that :func:`jsonsafe.clean` returns unchanged (its walk is skipped)."""
     if not isinstance(record, dict):
+        if isinstance(record, jsonsafe.TooDeep):
+            error = f"{where}: sample #{index}: nested too deeply for the JSON parser, fields skipped"
+            return _error_sample(index, f"sample{index}", error, meta), 0
         error = f"{where}: sample #{index}: not an object ({type(record).__name__}), skipped fields"
         return _error_sample(index, f"sample{index}", error, meta), 0
-    record, problems = jsonsafe.clean(record, "record")
-    record, option_problem = coerce_options(record)
-    problems += [option_problem] if option_problem else []
+    problems: list[str] = []
+    if not plain:
+        record, problems = jsonsafe.clean(record, "record")
+    inp = record.get("input")
+    if isinstance(inp, dict) and "options" in inp:  # the only records coerce_options changes or faults
+        record, option_problem = coerce_options(record)
+        if option_problem:
+            problems.append(option_problem)
     sid = sample_id(record, index)
-    errors = [f"{where}: sample {sid!r}: {p}" for p in problems]
+    errors = [f"{where}: sample {sid!r}: {p}" for p in problems] if problems else []
     refs: list[MediaRef] = []
     missing = 0
     if resolver is not None:
         refs, media_errors, missing = _media(record, resolver, verify)
-        errors.extend(f"{where}: sample {sid!r}: {e}" for e in media_errors)
-    extra = {k: v for k, v in record.items() if k not in _ENVELOPE}
+        if media_errors:
+            errors.extend(f"{where}: sample {sid!r}: {e}" for e in media_errors)
+    extra = {} if record.keys() <= _ENVELOPE_KEYS else {k: v for k, v in record.items() if k not in _ENVELOPE}
     sample = Sample(
         sid, index, record.get("input"), record.get("output"), extra, tuple(refs), tuple(errors), *meta
     )
@@ -122,8 +132,6 @@ def _usable(reference: Any) -> bool:
 
 def has_reference(sample: Sample) -> bool:
     """Whether a sample carries a usable reference answer (one that cannot be extracted counts as missing)."""
-    from lmms_general.dataset.reference import raw_sample_reference
-
     try:
         return _usable(raw_sample_reference(sample))
     except Exception:  # noqa: BLE001 - a reference that cannot be extracted is missing
@@ -141,7 +149,7 @@ def flag_missing_references(samples: list[Sample], where: str, task_has_referenc
     if not samples or samples[0].paradigm == "generation":
         return samples
     has = [has_reference(sample) for sample in samples]
-    if not (any(has) if task_has_references is None else task_has_references):
+    if all(has) or not (any(has) if task_has_references is None else task_has_references):
         return samples
     out = []
     for sample, ok in zip(samples, has, strict=True):
@@ -161,14 +169,19 @@ def iter_samples(
     modality: str = "",
     paradigm: str = "",
     verify_media: bool = False,
+    plain: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[Sample, int]]:
     """Each record of ``data`` as a :class:`Sample` (none is dropped) with its count of unresolved media, in order:
-    every per-record problem of :func:`build_samples` but the task-wide missing-reference check."""
+    every per-record problem of :func:`build_samples` but the task-wide missing-reference check. ``plain``, when
+    given, is asked right after each record arrives whether the reader knows it to be plain JSON
+    (:class:`~lmms_general.dataset.json_stream.TopLevel` ``plain``): its repair walk is skipped then."""
     first_index: dict[str, int] = {}
     meta = (task_type, modality, paradigm)
+    where = str(annotation_file)
     for index, record in enumerate(data):
         try:
-            sample, missing = _build_one(record, index, str(annotation_file), resolver, verify_media, meta)
+            sample, missing = _build_one(record, index, where, resolver, verify_media, meta,
+                                         plain is not None and plain())
         except Exception as exc:  # noqa: BLE001 - one bad record must not lose the task
             error = f"{annotation_file}: sample #{index}: cannot read record ({type(exc).__name__}: {exc})"
             sample, missing = _error_sample(index, f"sample{index}", error, meta), 0
@@ -181,6 +194,10 @@ def iter_samples(
         yield sample, missing
 
 
+def _always() -> bool:
+    return True
+
+
 def build_samples(
     data: Iterable[Any],
     *,
@@ -190,19 +207,21 @@ def build_samples(
     modality: str = "",
     paradigm: str = "",
     verify_media: bool = False,
+    plain_records: bool = False,
 ) -> tuple[list[Sample], int]:
     """All samples of ``data`` (none is dropped) and the number of media references that did not resolve.
 
     Every problem becomes an error string on its sample naming the annotation file and sample id:
     records that are not objects or nest too deeply, invalid Unicode, oversized integers, missing or
     refused media, duplicate ids, a missing reference answer (when other samples have one), and any
-    unexpected failure while reading the record. ``resolver`` None skips media handling (NLP).
+    unexpected failure while reading the record. ``resolver`` None skips media handling (NLP). ``plain_records``:
+    the reader knows every record to be plain JSON (:func:`~lmms_general.dataset.annotations.read_annotation_plain`).
     """
     samples: list[Sample] = []
     media_missing = 0
     for sample, missing in iter_samples(data, annotation_file=annotation_file, resolver=resolver,
                                         task_type=task_type, modality=modality, paradigm=paradigm,
-                                        verify_media=verify_media):
+                                        verify_media=verify_media, plain=_always if plain_records else None):
         samples.append(sample)
         media_missing += missing
     return flag_missing_references(samples, str(annotation_file)), media_missing
