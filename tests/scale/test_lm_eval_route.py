@@ -47,7 +47,9 @@ def test_task_manager_loads_our_tasks(sample_root: Path, tmp_path: Path, monkeyp
     tasks = get_task_dict(["general_bench_nlp_time_series"], manager)
     task = next(iter(tasks.values()))
     docs = list(task.test_docs())
-    assert [d["sample_id"] for d in docs] == ["ts_07", "ts_08", "ts_09"]
+    from lmms_general.protocol import doc_of
+
+    assert [doc_of(d).sample_id for d in docs] == ["ts_07", "ts_08", "ts_09"]
     assert "Predict the next value" in task.doc_to_text(docs[0])
     assert task.config.metadata["general_bench"]["metric_id"] == "rmse"
 
