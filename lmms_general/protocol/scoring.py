@@ -218,10 +218,13 @@ def _copy_json(value: Any) -> Any:
     """A fresh copy of a JSON value (lists and dicts copied, the rest shared): a remembered value handed to an item."""
     kind = type(value)
     if kind is list:
-        return [_copy_json(v) for v in value]
+        return [_copy_json(v) if type(v) in _CONTAINERS else v for v in value]
     if kind is dict:
-        return {k: _copy_json(v) for k, v in value.items()}
+        return {k: _copy_json(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
     return value
+
+
+_CONTAINERS = frozenset({list, dict})
 
 
 def score_item(doc: Doc, response: str | None, input_error: str | None = None) -> dict[str, Any]:
