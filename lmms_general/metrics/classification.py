@@ -497,6 +497,15 @@ def f_score_statistics(predictions: list[Any], references: list[Any], **options:
 
 
 
+#: the context keys the label metrics' ``parse`` and ``prepare_reference`` read (all with ``get``, none of them
+#: ``task_dir``, ``output_modality``, ``index`` or ``sample_id``): their result is a pure function of the text and these
+#: values, so the scoring path remembers it per (text, values) (``tests/metrics/test_classification.py`` checks)
+LABEL_CONTEXT_KEYS: tuple[str, ...] = ("options", "labels", "choices", "question", "prompt", "label_codes",
+                                       "yes_no_codes", "multi_label", "task_type")
+#: function -> the context keys it reads (:data:`LABEL_CONTEXT_KEYS`), for the scoring path's memos
+READS_CONTEXT: dict[Any, tuple[str, ...]] = {
+    fn: LABEL_CONTEXT_KEYS for fn in (parse_answer, parse_label_set, answers_reference, label_set_reference)}
+
 #: what the label metrics share: a 0-1 value on the 0-100 scale, mapped as is by General-Level, and enough synthetic
 #: samples that a random guess scores near its chance level
 _LABEL: dict = {"native_range": (0.0, 1.0), "scale": "x100", "level_map": AS_IS, "synthetic_samples": N_LABEL_SAMPLES}

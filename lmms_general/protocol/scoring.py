@@ -20,9 +20,10 @@ from lmms_general.metrics.media import collected_failures
 from lmms_general.metrics.registry import SampleStates
 from lmms_general.protocol import media_response
 from lmms_general.protocol.doc import Doc
-from lmms_general.protocol.formats import answer_format
+from lmms_general.protocol.formats import FORMATS, AnswerFormat, answer_format
 from lmms_general.protocol.references import has_reference, raw_reference
-from lmms_general.registry import compute_options_of, task_spec
+from lmms_general.registry import TaskSpec, compute_options_of, task_spec
+from lmms_general.text_memo import Keyed, ValuesKeys, remembered_for_short_texts
 
 Status = Literal["ok", "unparsed", "failed", "error", "missing", "bad_reference"]
 #: every status a sample item can have, in report order (the task score and the sample-log census count these)
@@ -157,23 +158,141 @@ def logged_values(items: Sequence[Mapping[str, Any]]) -> list[float] | None:
     return values
 
 
+@dataclass(frozen=True, eq=False)
+class ScoringPlan:
+    """What scoring a sample of one task needs that is the same for all its samples, looked up once per task
+    (:func:`scoring_plan`) instead of once per sample.
+
+    ``reads_context``: the memo key of the context values the metric's ``parse`` and ``prepare_reference`` read, when
+    they are known (the label metrics, :data:`lmms_general.metrics.classification.READS_CONTEXT`): a sample's outcome
+    is then remembered per (answer, reference, those values), so the samples of a label task that give the same answer
+    to the same reference are scored once (:func:`_remembered`). None: every sample is scored step by step.
+    """
+
+    spec: TaskSpec
+    metric: Any
+    #: the row's compute options; None when they could not be read (the scored samples then raise, as before)
+    options: Mapping[str, Any] | None
+    reads_context: ValuesKeys | None
+    #: whether the items may log a ``state`` (else :func:`sample_state` is None for every sample)
+    logs_states: bool
+
+
+_PLANS: dict[str, ScoringPlan] = {}
+_PLANS_LOCK = threading.Lock()
+#: the answer formats that hand the whole answer to the metric's parser (no envelope, no parse of their own)
+_PLAIN_FORMATS = frozenset(name for name, fmt in FORMATS.items()
+                           if type(fmt).parse is AnswerFormat.parse and type(fmt).unwrap is AnswerFormat.unwrap)
+
+
+def _build_plan(spec: TaskSpec) -> ScoringPlan:
+    from lmms_general.metrics.classification import READS_CONTEXT
+
+    metric = get_metric(spec.metric_id, spec.task)
+    try:
+        options: Mapping[str, Any] | None = compute_options_of(spec.metric_options)
+    except Exception:  # noqa: BLE001 - raised again by each scored sample, as without a plan
+        options = None
+    parse_keys, reference_keys = READS_CONTEXT.get(metric.parse), READS_CONTEXT.get(metric.prepare_reference)
+    remembers = parse_keys is not None and parse_keys == reference_keys and not metric.default_model
+    logs_states = isinstance(metric.statistics, SampleStates) and not (
+        options is not None and logs_sample_values(metric, options))
+    return ScoringPlan(spec, metric, options, ValuesKeys(parse_keys) if remembers else None, logs_states)
+
+
+def scoring_plan(key: str) -> ScoringPlan:
+    """The :class:`ScoringPlan` of a task, built once per task spec in this process (thread-safe); raises as
+    :func:`task_spec` / :func:`get_metric` do."""
+    spec = task_spec(key)
+    plan = _PLANS.get(key)
+    if plan is not None and plan.spec is spec:
+        return plan
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key)
+        if plan is None or plan.spec is not spec:  # an outside-the-table task found again under another root
+            plan = _PLANS[key] = _build_plan(spec)
+    return plan
+
+
+def _copy_json(value: Any) -> Any:
+    """A fresh copy of a JSON value (lists and dicts copied, the rest shared): a remembered value handed to an item."""
+    kind = type(value)
+    if kind is list:
+        return [_copy_json(v) if type(v) in _CONTAINERS else v for v in value]
+    if kind is dict:
+        return {k: _copy_json(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+    return value
+
+
+_CONTAINERS = frozenset({list, dict})
+
+
 def score_item(doc: Doc, response: str | None, input_error: str | None = None) -> dict[str, Any]:
     """One sample's item (a JSON dict, see :class:`SampleItem`); never raises."""
     item = SampleItem(id=doc.sample_id, key=doc.registry_key, raw=(response or "")[:_MAX_RAW],
                       task_dir=doc.task_dir, skill=doc.skill)
     try:
-        spec = task_spec(doc.registry_key)
-        metric = get_metric(spec.metric_id, spec.task)
-        _fill(item, doc, response, input_error, spec, metric)
-        if item.reference is not None and item.status in SCORED_STATUSES:
-            options = compute_options_of(spec.metric_options)
-            item.value, why_worst = sample_value(metric, item.prediction, item.reference, options)
-            if why_worst and not item.error:
-                item.error = f"{spec.task} sample {doc.sample_id}: scored as worst: {why_worst}"
-            item.state = sample_state(metric, item.prediction, item.reference, options)
+        plan = scoring_plan(doc.registry_key)
+        if not _remembered(item, doc, response, input_error, plan):
+            _score(item, doc, response, input_error, plan)
     except Exception as exc:  # noqa: BLE001 - one sample must never stop a task
         item.status, item.error = "error", f"sample {doc.sample_id}: {type(exc).__name__}: {exc}"
     return item.to_json()
+
+
+def _score(item: SampleItem, doc: Doc, response: str | None, input_error: str | None, plan: ScoringPlan) -> None:
+    """Fill ``item``: reference, prediction, status, error, then the sample's value and state."""
+    metric = plan.metric
+    _fill(item, doc, response, input_error, plan.spec, metric)
+    if item.reference is not None and item.status in SCORED_STATUSES:
+        options = plan.options if plan.options is not None else compute_options_of(plan.spec.metric_options)
+        item.value, why_worst = sample_value(metric, item.prediction, item.reference, options)
+        if why_worst and not item.error:
+            item.error = f"{plan.spec.task} sample {doc.sample_id}: scored as worst: {why_worst}"
+        if plan.logs_states:
+            item.state = sample_state(metric, item.prediction, item.reference, options)
+
+
+class _NotRemembered(Exception):
+    """The sample's scoring reports something about the sample itself (an error naming it): it is not remembered."""
+
+
+#: answers and references up to this long are remembered (the memory a remembered outcome holds stays bounded)
+_MAX_REMEMBERED = 512
+
+
+@remembered_for_short_texts(maxsize=65536, max_chars=_MAX_REMEMBERED)
+def _remembered_outcome(response: str, keyed: Keyed) -> tuple[Any, Any, str, float | None]:
+    """(reference, prediction, status, value) that :func:`_score` gives a text answer of a label task; ``keyed``:
+    (plan, task kind, reference text, the context values the metric reads) -> (doc, plan) of the first sample that
+    gave this answer with this reference. Raises :class:`_NotRemembered` when the item would carry an error."""
+    doc, plan = keyed.take()
+    probe = SampleItem(id=doc.sample_id, key=doc.registry_key)
+    _score(probe, doc, response, None, plan)
+    if probe.error or probe.state is not None:
+        raise _NotRemembered(probe.error)
+    return probe.reference, probe.prediction, probe.status, probe.value
+
+
+def _remembered(item: SampleItem, doc: Doc, response: str | None, input_error: str | None,
+                plan: ScoringPlan) -> bool:
+    """Fill ``item`` from the remembered outcome of the same answer to the same reference of the same task (the label
+    metrics: their parse, reference preparation and score are pure functions of the texts and the context values
+    they read, :attr:`ScoringPlan.reads_context`); False when the sample is not one of those or its scoring reports
+    an error (:func:`_score` then scores it and words the error)."""
+    reference = doc.reference
+    if (plan.reads_context is None or plan.logs_states or type(response) is not str or input_error or doc.load_error
+            or doc.output_modality != "text" or type(reference) is not str or len(reference) > _MAX_REMEMBERED
+            or doc.task_kind not in _PLAIN_FORMATS):
+        return False
+    try:
+        key = (plan, doc.task_kind, reference, plan.reads_context(doc.context))
+        reference, prediction, status, value = _remembered_outcome(response, Keyed(key, (doc, plan)))
+    except Exception:  # noqa: BLE001 - an error of this sample, or a context value that is not JSON: scored step by step
+        return False
+    item.reference, item.prediction, item.status, item.value = (
+        _copy_json(reference), _copy_json(prediction), status, value)
+    return True
 
 
 def _fill(item: SampleItem, doc: Doc, response: str | None, input_error: str | None, spec: Any, metric: Any) -> None:

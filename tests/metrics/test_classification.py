@@ -80,3 +80,66 @@ def test_micro_f1_single_label_equals_accuracy() -> None:
     assert _score("micro_f1", [None, ""], ["a", "b"], ctx) == 0.0
 
 
+
+
+class _ReadKeys(dict):
+    """A context that records which keys a function reads (and whether it walks all of them)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: object = None) -> object:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> object:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+    def __iter__(self):  # noqa: ANN204 - dict's iterator
+        self.read.add("<every key>")
+        return super().__iter__()
+
+    def keys(self):  # noqa: ANN201 - dict's view
+        self.read.add("<every key>")
+        return super().keys()
+
+    def items(self):  # noqa: ANN201 - dict's view
+        self.read.add("<every key>")
+        return super().items()
+
+
+def test_label_functions_read_only_the_declared_context_keys() -> None:
+    """The scoring path remembers the label metrics' outcome per (answer, reference, the context values of
+    ``LABEL_CONTEXT_KEYS``): parse and reference preparation must read no other key, on every route through them."""
+    from lmms_general.metrics.classification import LABEL_CONTEXT_KEYS, READS_CONTEXT
+
+    base = {"registry_key": "k", "task_name": "T", "task_type": "classification", "skill": "s", "sample_id": "s1",
+            "task_dir": "/d", "output_modality": "text", "index": 0, "modality_in": ["image"]}
+    contexts = [
+        {},
+        {"options": ["cat", "dog"], "question": "Which?"},
+        {"labels": ["GMC", "Audi", "BMW"]},
+        {"labels": ["yes", "no"], "yes_no_codes": {"yes": "1", "no": "0"}},
+        {"label_codes": {"0": "negative", "1": "positive"}},
+        {"labels": ["a", "b", "c"], "multi_label": True},
+        {"question": "The candidate choices are ['Solution B', 'Solution A']", "prompt": "1 = Yes, 0 = No"},
+        {"choices": ["left", "right"]},
+        {"task_type": "ner", "labels": ["PER", "LOC"]},
+    ]
+    answers = ["GMC", "The answer is **Audi**.", "I think it's (B) BMW", "yes", "1", "a, b", "Solution A", "", "none",
+               "PER<p>LOC", "positive"]
+    for extra in contexts:
+        for fn in READS_CONTEXT:
+            for answer in answers:
+                context = _ReadKeys({**base, **extra})
+                try:
+                    fn(answer, context)
+                except ValueError:
+                    pass  # an empty reference: raised after reading the context
+                assert context.read <= set(LABEL_CONTEXT_KEYS), (fn.__name__, extra, answer, context.read)
