@@ -96,3 +96,22 @@ def test_frame_lists_load_as_one_uniformly_sampled_clip(tmp_path: Path) -> None:
     reds = [f.getpixel((0, 0))[0] for f in frames]
     assert reds[0] == 0 and reds[-1] == 190  # first and last frame of the clip, not the first eight
     assert uniform_indices(20, 8) == [0, 3, 5, 8, 11, 14, 16, 19]
+
+
+def test_label_sentence_follows_the_label_set_it_is_given() -> None:
+    """The sentence of the last label list is reused only for that same list with the same flags: another task's
+    list (even one equal in length), the listed / multi-label flags and a tuple each give their own sentence."""
+    from lmms_general.protocol.formats import label_instruction
+
+    cars, birds = ["Audi", "BMW"], ["finch", "robin"]
+    first = label_instruction({"labels": cars})
+    assert first == 'Answer with exactly one of these labels: "Audi", "BMW". Write the label only.'
+    assert label_instruction({"labels": cars}) == first
+    assert label_instruction({"labels": birds}) == 'Answer with exactly one of these labels: "finch", "robin". ' \
+                                                   "Write the label only."
+    assert label_instruction({"labels": birds, "labels_listed": True}) == "Answer with the label only."
+    assert label_instruction({"labels": birds, "multi_label": True}).startswith("Answer with every label that applies")
+    assert label_instruction({"labels": ("finch",)}) == 'Answer with exactly one of these labels: "finch". ' \
+                                                        "Write the label only."
+    assert label_instruction({"labels": []}) == "" and label_instruction({"labels": None}) == ""
+    assert label_instruction({"labels": cars}) == first
