@@ -1,6 +1,7 @@
 """Python's cyclic garbage collector paused while a large set of long-lived objects is built (a task's docs, a
 sample log's items), one pause for the whole process: threads that pause it at once share it, and the collector is
-turned back on (when it was on) only when the last of them is done."""
+turned back on (when it was on) only when the last of them is done. Objects that live through an lmms-eval run (its
+tasks' docs) are left out of the collector's passes until the run aggregates (:func:`freeze_long_lived`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 _LOCK = threading.Lock()
 _pausers = 0  # threads inside cyclic_gc_paused now
 _was_on = False  # the collector's state when the first of them entered
+_frozen_here = False  # objects frozen by freeze_long_lived, not yet released
 
 
 @contextmanager
@@ -37,3 +39,28 @@ def cyclic_gc_paused(settle: bool = False) -> Iterator[None]:
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()
+
+
+def freeze_long_lived() -> None:
+    """Leave every object alive now out of the collector's passes (``gc.freeze``) until :func:`release_long_lived`.
+
+    Called once a task's docs are built for lmms-eval: they live until the run ends, and each full collection during
+    the run (the per-sample work makes several) would otherwise walk all of them, which a plain task's rows never
+    cost. Objects made later are collected as usual; reference counting still frees frozen objects, only cyclic
+    garbage among them waits for the release. Nothing is done when someone else froze objects (a server before
+    forking workers): the release's ``gc.unfreeze`` would unfreeze theirs too."""
+    global _frozen_here
+    with _LOCK:
+        if _frozen_here or gc.get_freeze_count() == 0:
+            gc.freeze()
+            _frozen_here = True
+
+
+def release_long_lived() -> None:
+    """Undo :func:`freeze_long_lived` (``gc.unfreeze``; nothing when it froze nothing): called when a run aggregates
+    its tasks, after all per-sample work."""
+    global _frozen_here
+    with _LOCK:
+        if _frozen_here:
+            gc.unfreeze()
+            _frozen_here = False

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lmms_general.collector import cyclic_gc_paused
+from lmms_general.collector import cyclic_gc_paused, freeze_long_lived
 from lmms_general.protocol import doc_store
 from lmms_general.protocol.doc import COLUMNS, doc_row, task_facts, task_labels
 from lmms_general.registry import TASK_PREFIX, load_registry
@@ -163,9 +163,11 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
         for error in errors:
             logger.warning("%s: %s", task, error)
         try:
-            return docs_to_dataset(docs)
+            dataset = docs_to_dataset(docs)
         except Exception as exc:  # noqa: BLE001 - e.g. a value Arrow cannot hold
             raise TaskDataFailure(task, f"cannot build its dataset ({type(exc).__name__}: {exc})") from exc
+        freeze_long_lived()  # the docs live until the run ends: out of the collector's passes until it aggregates
+        return dataset
 
     process_docs.__name__ = f"process_docs_{key}"
     process_docs.__qualname__ = process_docs.__name__

@@ -186,6 +186,33 @@ def test_building_docs_keeps_what_someone_else_froze(tmp_path: Path, monkeypatch
         gc.enable() if was else gc.disable()
 
 
+def test_a_runs_docs_stay_out_of_the_collector_until_it_aggregates(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """lmms-eval's process_docs hook leaves the docs (and all alive then) out of the collector's passes; the first
+    aggregation, after all per-sample work, gives them back; someone else's frozen heap is left alone."""
+    import gc
+
+    from lmms_general.hooks.docs import make_process_docs
+
+    monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GENERAL_BENCH_ROOT", str(SAMPLE_ROOT))
+    assert gc.get_freeze_count() == 0
+    try:
+        rows = list(make_process_docs(CARS)(None))
+        assert gc.get_freeze_count() > 0 and doc_store.size() >= len(rows)
+        items = [process_results(row, ["GMC"])["score"] for row in rows]
+        assert gc.get_freeze_count() > 0
+        assert hooks.aggregate_score(items) is not None
+        assert gc.get_freeze_count() == 0
+        gc.freeze()  # someone else's: neither extended nor released by ours
+        theirs = gc.get_freeze_count()
+        make_process_docs(CARS)(None)
+        hooks.aggregate_score(items)
+        assert 0 < gc.get_freeze_count() <= theirs  # (frozen objects freed by reference counting leave the count)
+    finally:
+        gc.unfreeze()
+
+
 def _hand_made_task() -> tuple[object, object, object]:
     """(spec, facts, a builder of samples) for the car-brands task with a two-label set."""
     from lmms_general.protocol.doc import task_facts
