@@ -1,7 +1,7 @@
 """Python's cyclic garbage collector paused while a large set of long-lived objects is built (a task's docs, a
 sample log's items), one pause for the whole process: threads that pause it at once share it, and the collector is
 turned back on (when it was on) only when the last of them is done. Objects that live through an lmms-eval run (its
-tasks' docs) are left out of the collector's passes until the run aggregates (:func:`freeze_long_lived`)."""
+tasks' docs) are left out of the collector's passes (:func:`freeze_long_lived`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ _LOCK = threading.Lock()
 _pausers = 0  # threads inside cyclic_gc_paused now
 _was_on = False  # the collector's state when the first of them entered
 _frozen_here = False  # objects frozen by freeze_long_lived, not yet released
+_run_over = False  # the run that froze them has aggregated
 
 
 @contextmanager
@@ -42,25 +43,40 @@ def cyclic_gc_paused(settle: bool = False) -> Iterator[None]:
 
 
 def freeze_long_lived() -> None:
-    """Leave every object alive now out of the collector's passes (``gc.freeze``) until :func:`release_long_lived`.
+    """Leave every object alive now out of the collector's passes (``gc.freeze``) until the next run's docs or
+    :func:`release_long_lived`.
 
     Called once a task's docs are built for lmms-eval: they live until the run ends, and each full collection during
-    the run (the per-sample work makes several) would otherwise walk all of them, which a plain task's rows never
-    cost. Objects made later are collected as usual; reference counting still frees frozen objects, only cyclic
-    garbage among them waits for the release. Nothing is done when someone else froze objects (a server before
-    forking workers): the release's ``gc.unfreeze`` would unfreeze theirs too."""
-    global _frozen_here
+    the run (the per-sample work makes several, and one comes with the aggregation) would otherwise walk all of them,
+    which a plain task's rows never cost. Objects made later are collected as usual; reference counting still frees
+    frozen objects, only cyclic garbage among them waits. A run that aggregated (:func:`run_aggregated`) is over: the
+    next run's first docs give its objects back and collect once (``gc.unfreeze`` + ``gc.collect``) before freezing
+    what is alive then, so a process running many evaluations holds at most one run's cyclic garbage. Nothing is done
+    when someone else froze objects (a server before forking workers): ``gc.unfreeze`` would unfreeze theirs too."""
+    global _frozen_here, _run_over
     with _LOCK:
+        if _frozen_here and _run_over:
+            gc.unfreeze()
+            gc.collect()
+        _run_over = False
         if _frozen_here or gc.get_freeze_count() == 0:
             gc.freeze()
             _frozen_here = True
 
 
+def run_aggregated() -> None:
+    """Say that the run aggregates its tasks (all its per-sample work is done): its frozen objects stay frozen to the
+    process's end (no full collection walks them while it writes its results) or until the next run's docs."""
+    global _run_over
+    with _LOCK:
+        _run_over = _frozen_here
+
+
 def release_long_lived() -> None:
-    """Undo :func:`freeze_long_lived` (``gc.unfreeze``; nothing when it froze nothing): called when a run aggregates
-    its tasks, after all per-sample work."""
-    global _frozen_here
+    """Give the frozen objects back to the collector now (``gc.unfreeze``; nothing when :func:`freeze_long_lived` froze
+    nothing): for a long-lived process that runs no further evaluation."""
+    global _frozen_here, _run_over
     with _LOCK:
         if _frozen_here:
             gc.unfreeze()
-            _frozen_here = False
+            _frozen_here = _run_over = False

@@ -166,7 +166,7 @@ def make_process_docs(key: str) -> Callable[[Any], Any]:
             dataset = docs_to_dataset(docs)
         except Exception as exc:  # noqa: BLE001 - e.g. a value Arrow cannot hold
             raise TaskDataFailure(task, f"cannot build its dataset ({type(exc).__name__}: {exc})") from exc
-        freeze_long_lived()  # the docs live until the run ends: out of the collector's passes until it aggregates
+        freeze_long_lived()  # the docs live until the run ends: out of the collector's passes
         return dataset
 
     process_docs.__name__ = f"process_docs_{key}"

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmms_general.collector import release_long_lived
+from lmms_general.collector import run_aggregated
 from lmms_general.hooks.media import media_failure
 from lmms_general.protocol import doc_of, score_item, task_score
 from lmms_general.protocol.scoring import SampleItem, TaskScore
@@ -42,7 +42,7 @@ def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str,
 
 
 def _task_result(items: Sequence[Mapping[str, Any]]) -> TaskScore | None:
-    release_long_lived()  # the run's per-sample work is done (lmms-eval aggregates after all of it)
+    run_aggregated()  # the run's per-sample work is done (lmms-eval aggregates after all of it)
     if not items:
         return None
     key = str(items[0].get("key"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -186,31 +187,54 @@ def test_building_docs_keeps_what_someone_else_froze(tmp_path: Path, monkeypatch
         gc.enable() if was else gc.disable()
 
 
-def test_a_runs_docs_stay_out_of_the_collector_until_it_aggregates(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """lmms-eval's process_docs hook leaves the docs (and all alive then) out of the collector's passes; the first
-    aggregation, after all per-sample work, gives them back; someone else's frozen heap is left alone."""
+def test_a_runs_docs_stay_out_of_the_collector_until_the_next_run(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """lmms-eval's process_docs hook leaves the docs (and all alive then) out of the collector's passes through the
+    run and its aggregation; the next run's docs give them back (cyclic garbage among them is collected then), and
+    release_long_lived does at once; someone else's frozen heap is left alone."""
     import gc
 
+    from lmms_general.collector import release_long_lived
     from lmms_general.hooks.docs import make_process_docs
 
     monkeypatch.setenv("LMMS_GENERAL_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("GENERAL_BENCH_ROOT", str(SAMPLE_ROOT))
+    release_long_lived()
     assert gc.get_freeze_count() == 0
     try:
         rows = list(make_process_docs(CARS)(None))
         assert gc.get_freeze_count() > 0 and doc_store.size() >= len(rows)
         items = [process_results(row, ["GMC"])["score"] for row in rows]
-        assert gc.get_freeze_count() > 0
         assert hooks.aggregate_score(items) is not None
+        assert gc.get_freeze_count() > 0  # frozen while the run writes its results
+        cycle: list = []
+        cycle.append(cycle)  # cyclic garbage of the first run, frozen with it
+        garbage = weakref.ref(_Cyclic(cycle))
+        gc.freeze()  # (as if frozen by the first run's process_docs)
+        cycle = None
+        assert garbage() is not None
+        make_process_docs(CARS)(None)  # the next run: the first run's objects are collected, the new docs frozen
+        assert garbage() is None and gc.get_freeze_count() > 0
+        release_long_lived()
         assert gc.get_freeze_count() == 0
         gc.freeze()  # someone else's: neither extended nor released by ours
         theirs = gc.get_freeze_count()
         make_process_docs(CARS)(None)
         hooks.aggregate_score(items)
+        make_process_docs(CARS)(None)
+        release_long_lived()
         assert 0 < gc.get_freeze_count() <= theirs  # (frozen objects freed by reference counting leave the count)
     finally:
         gc.unfreeze()
+        release_long_lived()
+
+
+class _Cyclic:
+    """An object in a reference cycle (only the cyclic collector frees it), weakly referenceable."""
+
+    def __init__(self, cycle: list) -> None:
+        self.cycle = cycle
+        cycle.append(self)
 
 
 def _hand_made_task() -> tuple[object, object, object]:
