@@ -38,6 +38,8 @@ def record_failure(key: str, sample_id: str, message: str) -> None:
 def media_failure(key: str, sample_id: str, *, consume: bool = False) -> str | None:
     """The media error recorded for a sample in this process, if any. ``consume``: also forget it (the sample's
     result is being recorded, so a later run in the same process starts clean)."""
+    if not _FAILURES:  # the usual case, without the lock (scoring threads would queue on it)
+        return None
     with _LOCK:
         return _FAILURES.pop((key, sample_id), None) if consume else _FAILURES.get((key, sample_id))
 
