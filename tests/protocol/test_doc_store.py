@@ -204,6 +204,9 @@ def test_a_runs_docs_stay_out_of_the_collector_until_the_next_run(tmp_path: Path
     try:
         rows = list(make_process_docs(CARS)(None))
         assert gc.get_freeze_count() > 0 and doc_store.size() >= len(rows)
+        from lmms_general import collector
+
+        assert collector._exit_registered  # given back at the process's end (its shutdown kept them otherwise)
         items = [process_results(row, ["GMC"])["score"] for row in rows]
         assert hooks.aggregate_score(items) is not None
         assert gc.get_freeze_count() > 0  # frozen while the run writes its results
