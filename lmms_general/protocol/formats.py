@@ -35,6 +35,7 @@ from lmms_general.metrics.polygons import POLYGON_KEY, is_polygon_answer, mask_t
 from lmms_general.metrics.registry import MetricSpec
 from lmms_general.protocol import media_response
 from lmms_general.registry import TaskSpec
+from lmms_general.text_memo import Keyed, ValuesKeys
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -557,28 +558,26 @@ def label_instruction(context: Mapping[str, Any]) -> str:
         count = f"{len(groups)} codes" if len(groups) > 1 else "the code"
         return (f"Codes: {tables}. Answer with {count}{order} only, separated by spaces, e.g. "
                 f"\"{' '.join(next(iter(t)) for t in groups.values())}\".")
-    label_set = context.get("labels")
-    if not label_set:
+    if not context.get("labels"):
         return ""
-    listed, multi = bool(context.get("labels_listed")), bool(context.get("multi_label"))
-    last = _LAST_SENTENCE[0]  # one tuple read: thread-safe
-    if last is not None and last[0] is label_set and last[1] == listed and last[2] == multi:
-        return last[3]
-    sentence = _label_sentence(tuple(str(x) for x in label_set), listed, multi)
-    if type(label_set) is list:
-        _LAST_SENTENCE[0] = (label_set, listed, multi, sentence)
-    return sentence
+    return _task_label_sentence(Keyed(_LABEL_SENTENCE_KEYS(context), context))
 
 
-#: the last label sentence with the label list it was made from (held, so its identity cannot be reused): a task's
-#: docs share one list object (:class:`~lmms_general.protocol.doc.TaskFacts`), so the next doc of the task gets the
-#: sentence without hashing its labels again (about 15 µs a doc for 200 labels); docs are not mutated
-_LAST_SENTENCE: list[tuple[list[Any], bool, bool, str] | None] = [None]
+#: what the label sentence reads: a task's docs share one label list, so its key is made once per task
+#: (:class:`~lmms_general.text_memo.ValuesKeys`), not by hashing every label again per doc (~15 µs for 200 labels)
+_LABEL_SENTENCE_KEYS = ValuesKeys(("labels", "labels_listed", "multi_label"))
 
 
 @functools.lru_cache(maxsize=64)
+def _task_label_sentence(keyed: Keyed) -> str:
+    context = keyed.take()
+    return _label_sentence(tuple(str(x) for x in context["labels"]), bool(context.get("labels_listed")),
+                           bool(context.get("multi_label")))
+
+
 def _label_sentence(labels: tuple[str, ...], labels_listed: bool, multi_label: bool) -> str:
-    """:func:`label_instruction` for a plain label set (the same sentence for every sample of a task: built once)."""
+    """:func:`label_instruction` for a plain label set (the same sentence for every sample of a task: built once per
+    task, :func:`_task_label_sentence`)."""
     from lmms_general.protocol.labels import label_meanings
 
     listed = "" if labels_listed else f": {_quoted(labels)}"
