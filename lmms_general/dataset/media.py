@@ -26,8 +26,8 @@ KIND_BY_EXT = media_kinds.KIND_BY_EXT
 PATH_KEYS = frozenset({"video_folder", "gt_dir", "image_folder", "frames_folder", "frame_folder"})
 _PATH_SUFFIXES = ("_file", "_path", "_folder")
 _FRAME_LIST_KEYS = frozenset({"video_file_list", "frame_list", "frames"})
-#: a record's own keys (not searched for media as other top-level keys are)
-_ENVELOPE = ("id", "input", "output")
+#: a record's own keys (not searched for media as other top-level keys are; its other keys are the sample's extras)
+ENVELOPE = ("id", "input", "output")
 
 
 #: longest media path string accepted (longer strings under a path key are reported, not resolved)
@@ -88,7 +88,7 @@ def record_media(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     _top(record.get("input"), "input", out)
     for key, value in record.items():
-        if key not in _ENVELOPE and isinstance(value, (str, dict, list)):
+        if key not in ENVELOPE and isinstance(value, (str, dict, list)):
             _collect(value, (key,), key, "input", out)
     _top(record.get("output"), "output", out)
     return out

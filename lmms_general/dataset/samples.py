@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from lmms_general.dataset import jsonsafe
-from lmms_general.dataset.media import MediaResolver, media_ref, record_media, verify_media
+from lmms_general.dataset.media import ENVELOPE, MediaResolver, media_ref, record_media, verify_media
 from lmms_general.dataset.models import MediaRef, Sample
 from lmms_general.dataset.reference import raw_sample_reference
 
-_ENVELOPE = ("id", "input", "output")
-_ENVELOPE_KEYS = frozenset(_ENVELOPE)
+_ENVELOPE_KEYS = frozenset(ENVELOPE)
 
 
 def sample_id(record: dict[str, Any], index: int) -> str:
@@ -112,7 +111,7 @@ def _build_one(
         refs, media_errors, missing = _media(record, resolver, verify)
         if media_errors:
             errors.extend(f"{where}: sample {sid!r}: {e}" for e in media_errors)
-    extra = {} if record.keys() <= _ENVELOPE_KEYS else {k: v for k, v in record.items() if k not in _ENVELOPE}
+    extra = {} if record.keys() <= _ENVELOPE_KEYS else {k: v for k, v in record.items() if k not in _ENVELOPE_KEYS}
     sample = Sample(
         sid, index, record.get("input"), record.get("output"), extra, tuple(refs), tuple(errors), *meta
     )

@@ -29,7 +29,7 @@ from lmms_general.protocol.kinds import fixed_generation_kind, generation_kind, 
 from lmms_general.protocol.render3d import RENDER_ENV
 from lmms_general.registry import TaskSpec, task_spec
 
-_THREE_D = frozenset({"pointcloud", "mesh"})
+THREE_D_INPUTS = frozenset({"pointcloud", "mesh"})
 #: the lmms-eval row columns: two short strings per row; the doc itself (sample id, index and all) is in the doc store
 #: under ``doc_key``. lmms-eval 0.7.3 does not log the row (its sample log has the item with the sample id)
 COLUMNS: dict[str, str] = {"registry_key": "string", "doc_key": "string"}
@@ -81,7 +81,7 @@ class Doc:
     def prompt(self) -> str:
         """The instruction (:func:`lmms_general.protocol.prompts.build_prompt`), built once per doc (per 3D render
         setting for docs with 3D inputs: their prompt says how the 3D input is shown)."""
-        setting = os.environ.get(RENDER_ENV, "") if any(m.kind in _THREE_D for m in self.media) else ""
+        setting = os.environ.get(RENDER_ENV, "") if any(m.kind in THREE_D_INPUTS for m in self.media) else ""
         cache = self.__dict__.setdefault("_prompts", {})  # frozen dataclass: the cache is not a field
         text = cache.get(setting)
         if text is None:
@@ -234,6 +234,7 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
     }
     label_context = texts = context = None
     head, kind, modality_out = _json_values(head), task_kind(spec), output_modality(spec)
+    generation = fixed_generation_kind(spec)
     if labels is not None:  # JSON values once per task (the per-doc JSON round trip made them so before)
         label_context = _json_values(labels.context())
         texts = {
@@ -241,13 +242,13 @@ def task_facts(spec: TaskSpec, header: Mapping[str, Any], task_dir: str, labels:
             "tail": _members([("modality_in", head["modality_in"]), *label_context.items()]),
             "keys": frozenset((*head, *_SAMPLE_KEYS, *label_context)),
             "kinds": f', "task_kind": {_ENCODE(kind)}, "output_modality": {_ENCODE(modality_out)}, "generation_kind": ',
-            "generation_kind": _ENCODE(fixed_generation_kind(spec)), "task_dir": _ENCODE(task_dir),
+            "generation_kind": _ENCODE(generation), "task_dir": _ENCODE(task_dir),
         }
         context = {**{k: head[k] for k in _HEAD_KEYS}, **dict.fromkeys(_SAMPLE_KEYS),
                    "modality_in": head["modality_in"], **label_context}
         if len(context) != len(_HEAD_KEYS) + len(_SAMPLE_KEYS) + 1 + len(label_context):
             context = None  # a label key named like another context key: :func:`_context` writes it in full
-    gives_inputs, generation = gives_specialist_inputs(kind), fixed_generation_kind(spec)
+    gives_inputs = gives_specialist_inputs(kind)
     return TaskFacts(spec, header, sys.intern(task_dir), head, label_context, kind, modality_out, texts,
                      media_checked, context=context, gives_inputs=gives_inputs, generation_kind=generation,
                      key_of=doc_store.content_hasher(spec.key),

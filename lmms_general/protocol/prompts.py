@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmms_general.protocol.doc import Doc
+from lmms_general.protocol.doc import THREE_D_INPUTS, Doc
 from lmms_general.protocol.formats import answer_format, option_letter
 from lmms_general.text_memo import remembered_for_short_texts
 
@@ -341,11 +341,8 @@ def _generation_prompt(doc: Doc) -> str:
 # --------------------------------------------------------------------------- the prompt
 
 
-_THREE_D_KINDS = frozenset({"pointcloud", "mesh"})
-
-
 def _three_d_note(doc: Doc) -> str:
-    if not any(m.kind in _THREE_D_KINDS and m.role == "input" and m.path for m in doc.media):
+    if not any(m.kind in THREE_D_INPUTS and m.role == "input" and m.path for m in doc.media):
         return ""
     from lmms_general.protocol.render3d import render_views_enabled, view_names
 
